@@ -1,0 +1,74 @@
+"""The ``diplo`` command line: ``diplo run``, ``diplo report``.
+
+Each subcommand is a small function registered in :data:`COMMANDS`, so later commands slot in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Callable, Sequence
+
+__all__ = ["main", "build_parser"]
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from diplo.pipeline import run_pipeline
+
+    summary = run_pipeline(args.raw_dir, args.out, scorers=args.scorer, chunk_size=args.chunk_size)
+    print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
+    return 0 if summary.n_articles else 1
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from diplo.report import ReportError, load_params, run_report
+
+    params = load_params(args.params, args.p or ())
+    try:
+        out = run_report(params, args.out, notebooks_dir=args.notebooks, notebooks=args.only,
+                         progress=not args.quiet)
+    except ReportError as exc:
+        print(f"diplo report: {exc}", file=sys.stderr)
+        return 1
+    print(out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="diplo", description="Tone and themes of diplomatic news over time.")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="ingest, clean, segment and score a folder of raw articles")
+    run.add_argument("raw_dir", help="folder of raw articles (read only)")
+    run.add_argument("--out", required=True, help="output folder for tables")
+    run.add_argument("--scorer", action="append", help="tone scorer to run (repeatable; default all)")
+    run.add_argument("--chunk-size", type=int, default=500, help="articles per processing chunk")
+    run.set_defaults(func=_cmd_run)
+
+    rep = sub.add_parser("report", help="run the notebook suite through papermill")
+    rep.add_argument("--params", help="YAML file of notebook parameters (see notebooks/params/)")
+    rep.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="set one parameter")
+    rep.add_argument("--out", default="reports/run", help="output folder for this run")
+    rep.add_argument("--notebooks", default="notebooks", help="folder holding the notebook suite")
+    rep.add_argument("--only", action="append", help="run only this notebook (stem, repeatable)")
+    rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rep.set_defaults(func=_cmd_report)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"diplo {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,92 @@
+"""The codebook: every column diplo writes, its type, unit and meaning.
+
+One source of truth: ``diplo run`` renders it to ``OUT/CODEBOOK.md`` and a test checks that every
+column of every output table is documented here.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CODEBOOK", "PATTERN_COLUMNS", "describe", "render_codebook"]
+
+# table -> column -> (type, unit, meaning)
+CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
+    "manifest.csv": {
+        "source_file": ("string", "", "path of the input file relative to the raw folder"),
+        "status": ("string", "ok / rejected / duplicate", "what happened to the file"),
+        "reason": ("string", "", "why a file was rejected or marked duplicate; empty when ok"),
+        "n_documents": ("int", "articles", "articles the file contributed (tabular files: rows kept)"),
+        "bytes": ("int", "bytes", "file size"),
+        "sha256": ("string", "hex", "SHA-256 of the file's bytes"),
+    },
+    "articles": {
+        "doc_id": ("string", "", "article id: file stem (tabular inputs: stem + row number)"),
+        "source_file": ("string", "", "input file the article came from, relative to the raw folder"),
+        "title": ("string", "", "headline; empty when none was found"),
+        "title_source": ("string", "metadata.csv / html / table / text / unknown", "where the title came from"),
+        "date": ("string", "ISO date YYYY-MM-DD", "publication date; empty when unknown"),
+        "date_source": ("string", "metadata.csv / html / table / text / unknown", "where the date came from"),
+        "outlet": ("string", "", "publishing outlet"),
+        "outlet_source": ("string", "metadata.csv / html / table / text / unknown", "where the outlet came from"),
+        "author": ("string", "", "author from a byline or credit line"),
+        "author_source": ("string", "metadata.csv / html / table / text / unknown", "where the author came from"),
+        "dateline": ("string", "", "place named in the dateline, e.g. 'Tehran'"),
+        "text": ("string", "", "clean article text (boilerplate removed, quotes/dashes/whitespace normalized)"),
+        "n_words": ("int", "words", "word tokens in the clean text"),
+        "n_sentences": ("int", "sentences", "sentences in the clean text"),
+        "removed_lines": ("int", "lines", "boilerplate lines removed by cleaning"),
+        "tone_vader": ("float", "-1..1", "mean of sentence VADER compound scores"),
+        "tone_vader_wmean": ("float", "-1..1", "VADER compound averaged over sentences weighted by their word count"),
+    },
+    "sentences": {
+        "doc_id": ("string", "", "article id (see articles)"),
+        "sent_id": ("int", "", "sentence number within the article, from 0"),
+        "para_id": ("int", "", "paragraph number within the article, from 0"),
+        "start": ("int", "characters", "offset of the sentence's first character in the article's clean text"),
+        "end": ("int", "characters", "offset one past the sentence's last character"),
+        "text": ("string", "", "the sentence"),
+    },
+    "sentence_scores": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "n_words": ("int", "words", "word tokens in the sentence"),
+        "tone_vader": ("float", "-1..1", "VADER compound score (vaderSentiment 3.3.2 rules and lexicon)"),
+        "vader_pos": ("float", "0..1", "VADER share of positive sentiment"),
+        "vader_neg": ("float", "0..1", "VADER share of negative sentiment"),
+        "vader_neu": ("float", "0..1", "VADER share of neutral tokens"),
+    },
+    "tone_by_date": {
+        "date": ("string", "ISO date", "publication date"),
+        "n": ("int", "sentences", "sentences in the group"),
+        "tone_vader": ("float", "-1..1", "mean sentence VADER compound"),
+        "tone_vader_lo": ("float", "-1..1", "lower end of the 95% percentile bootstrap interval (sentences resampled, seeded)"),
+        "tone_vader_hi": ("float", "-1..1", "upper end of the 95% percentile bootstrap interval"),
+    },
+}
+
+# Column name patterns documented once for a family of columns (e.g. one per theme).
+PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {}
+
+
+def describe(table: str, column: str) -> tuple[str, str, str]:
+    """(type, unit, meaning) of ``column`` in ``table``; raises KeyError when undocumented."""
+    if column in CODEBOOK.get(table, {}):
+        return CODEBOOK[table][column]
+    for pattern, entry in PATTERN_COLUMNS.items():
+        import fnmatch
+        if fnmatch.fnmatchcase(column, pattern):
+            return entry
+    raise KeyError(f"column {column!r} of table {table!r} is not in the codebook")
+
+
+def render_codebook() -> str:
+    """The codebook as Markdown."""
+    out = ["# Codebook", "", "Every column diplo writes. Tables are written as parquet (and CSV where noted).", ""]
+    for table, columns in CODEBOOK.items():
+        out += [f"## {table}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
+        out += [f"| `{c}` | {t} | {u} | {m} |" for c, (t, u, m) in columns.items()]
+        out.append("")
+    if PATTERN_COLUMNS:
+        out += ["## Column families", "", "| pattern | type | unit | meaning |", "|---|---|---|---|"]
+        out += [f"| `{p}` | {t} | {u} | {m} |" for p, (t, u, m) in PATTERN_COLUMNS.items()]
+        out.append("")
+    return "\n".join(out)
