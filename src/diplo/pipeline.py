@@ -21,19 +21,18 @@ import pyarrow.parquet as pq
 
 from diplo import io
 from diplo.aggregate import aggregate_articles, aggregate_by
-from diplo.clean import clean_article
 from diplo.codebook import describe, render_codebook
-from diplo.load import MANIFEST_COLUMNS, RawDocument, load_documents, load_metadata
-from diplo.metadata import extract_metadata
-from diplo.segment import SENTENCE_COLUMNS, iter_sentences
-from diplo.tone import available_scorers, score_tone
+from diplo.corpus import build_articles, metadata_overrides
+from diplo.load import MANIFEST_COLUMNS, load_documents, load_metadata
+from diplo.score import SCORE_TABLES, score_sentences
+from diplo.segment import SENTENCE_COLUMNS
+from diplo.tone import available_scorers
 
-__all__ = ["run_pipeline", "load_outputs", "process_documents", "RunSummary", "OUTPUT_TABLES"]
+__all__ = ["run_pipeline", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
 
 log = logging.getLogger(__name__)
 
-OUTPUT_TABLES = ("articles", "sentences", "sentence_scores")
-_WORD = __import__("re").compile(r"\w+(?:[-']\w+)*")
+OUTPUT_TABLES = ("articles", "sentences", *SCORE_TABLES)
 _ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 
 
@@ -90,52 +89,6 @@ class _TableSink:
                 p.unlink()
 
 
-def _count_words(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
-def _overrides(meta: pd.DataFrame) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = {}
-    for rec in meta.to_dict("records"):
-        out[rec["file"]] = {k: v for k, v in rec.items() if k != "file" and isinstance(v, str) and v.strip()}
-    return out
-
-
-def process_documents(docs: Iterable[RawDocument], overrides: dict[str, dict[str, str]] | None = None,
-                      ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean, describe and segment documents: returns (articles, sentences) tables."""
-    overrides = overrides or {}
-    articles, sentences = [], []
-    for doc in docs:
-        meta = extract_metadata(doc.text)
-        cleaned = clean_article(doc.text)
-        over = overrides.get(doc.source_file, {})
-        row = {
-            "doc_id": doc.doc_id, "source_file": doc.source_file,
-            "title": meta.title, "title_source": meta.title_source,
-            "date": meta.date, "date_source": meta.date_source,
-            "outlet": meta.outlet, "outlet_source": meta.outlet_source,
-            "author": meta.author, "author_source": meta.author_source,
-            "dateline": meta.dateline,
-        }
-        for field in ("title", "date", "outlet", "author"):
-            if field in over:
-                row[field], row[f"{field}_source"] = over[field], "metadata.csv"
-        sents = [(doc.doc_id, i, p, s, e, t) for i, (p, s, e, t) in enumerate(iter_sentences(cleaned.text))]
-        row.update(text=cleaned.text, n_words=_count_words(cleaned.text), n_sentences=len(sents),
-                   removed_lines=len(cleaned.removed))
-        articles.append(row)
-        sentences.extend(sents)
-    return pd.DataFrame(articles), pd.DataFrame(sentences, columns=SENTENCE_COLUMNS)
-
-
-def _score_sentences(sentences: pd.DataFrame, scorers: Sequence[str]) -> pd.DataFrame:
-    scores = score_tone(sentences, scorers)
-    head = sentences[["doc_id", "sent_id"]].copy()
-    head["n_words"] = [_count_words(t) for t in sentences["text"]]
-    return pd.concat([head, scores], axis=1)
-
-
 def _batched(items: Iterable, n: int) -> Iterator[list]:
     it = iter(items)
     while batch := list(itertools.islice(it, n)):
@@ -155,22 +108,22 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     scorers = list(scorers or available_scorers())
     tone_cols = [c for c in ("tone_vader",) if "vader" in scorers]
     out_dir.mkdir(parents=True, exist_ok=True)
-    overrides = _overrides(load_metadata(raw_dir))
+    overrides = metadata_overrides(load_metadata(raw_dir))
     manifest: list = []
-    sinks = {"articles": _TableSink(out_dir, "articles", csv=True),
-             "sentences": _TableSink(out_dir, "sentences"),
-             "sentence_scores": _TableSink(out_dir, "sentence_scores")}
+    sinks = {name: _TableSink(out_dir, name, csv=name == "articles") for name in OUTPUT_TABLES}
     dated: list[pd.DataFrame] = []
     n_articles = n_sentences = 0
     try:
         for chunk in _batched(load_documents(raw_dir, manifest), chunk_size):
-            articles, sentences = process_documents(chunk, overrides)
-            scores = _score_sentences(sentences, scorers)
+            articles, sentences = build_articles(chunk, overrides)
+            scored = score_sentences(sentences, scorers=scorers)
+            scores = scored["sentence_scores"]
             per_article = aggregate_articles(scores, tone_cols)
             articles = articles.merge(per_article, on="doc_id", how="left")
             sinks["articles"].write(articles)
             sinks["sentences"].write(sentences)
-            sinks["sentence_scores"].write(scores)
+            for name, table in scored.items():
+                sinks[name].write(table)
             dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date"]], on="doc_id"))
             n_articles += len(articles)
             n_sentences += len(sentences)
