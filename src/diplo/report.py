@@ -87,7 +87,9 @@ def _export_html(ipynb: Path, html: Path) -> None:
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    # sanitize_html: defence in depth behind the escaping of every table (article text is untrusted).
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            sanitize_html=True)
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
     io.write_text(body, html)
 
