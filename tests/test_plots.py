@@ -111,6 +111,15 @@ def test_corpus_charts(articles):
     assert ax.get_xlabel() == "boilerplate lines removed"
 
 
+def test_removed_by_rule_stacks_rules_per_article(articles):
+    removed = pd.DataFrame({"doc_id": ["a", "a", "a", "c"], "rule": ["byline", "share_bar", "byline", "byline"]})
+    ax = plots.plot_removed_by_rule(removed, articles)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["byline", "share bar"]
+    # bars in date order: b (nothing removed), a (2 bylines + 1 share bar), c (undated, 1 byline)
+    widths = [[p.get_width() for p in c] for c in ax.containers]
+    assert widths == [[0, 2, 1], [0, 1, 0]]
+
+
 def test_theme_heatmap_annotates_every_cell(articles):
     ax = plots.plot_theme_heatmap(articles, ["theme_energy", "theme_corridors"])
     assert len(ax.texts) == 6
@@ -120,8 +129,11 @@ def test_theme_heatmap_annotates_every_cell(articles):
 def test_theme_series_and_actor_tone():
     long = pd.DataFrame({"date": DATES * 2, "theme": ["energy"] * 3 + ["corridors"] * 3,
                          "rate": [1, 2, 3, 0, 1, 0.5], "tone_vader": [0.1, -0.2, 0.3, 0.0, 0.5, -0.4]})
-    ax = plots.plot_theme_over_time(long)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["corridors", "energy"]
+    wide = pd.DataFrame({"date": DATES, "theme_energy": [1.0, 2.0, 3.0], "theme_energy_lo": [0.5, 1.0, 2.0],
+                         "theme_energy_hi": [1.5, 3.0, 4.0], "theme_corridors": [0.0, 1.0, 0.5]})
+    ax = plots.plot_theme_over_time(wide, ["theme_energy", "theme_corridors"])
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["energy", "corridors"]
+    assert ax.get_ylabel() == "mean per article (hits per 1,000 words)"
     ax = plots.plot_theme_tone_over_time(long, "tone_vader")
     assert "theme sentences" in ax.get_ylabel()
     actors = pd.DataFrame({"actor": ["Iran", "Iran", "Azerbaijan"], "role": ["toward", "by", "toward"],

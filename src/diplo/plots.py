@@ -23,7 +23,7 @@ import pandas as pd
 
 __all__ = ["PALETTE", "use_style", "color_for", "assign_colors", "label_for", "save_figure", "plot_tone_over_time",
            "plot_tone_by_outlet", "plot_by_scorer", "plot_scorer_agreement", "plot_articles_timeline",
-           "plot_article_lengths", "plot_metadata_sources", "plot_removed_lines", "plot_theme_heatmap",
+           "plot_article_lengths", "plot_metadata_sources", "plot_removed_lines", "plot_removed_by_rule", "plot_theme_heatmap",
            "plot_theme_over_time", "plot_topic_theme_overlap", "plot_theme_tone_over_time",
            "plot_actor_tone"]
 
@@ -410,6 +410,45 @@ def plot_removed_lines(articles: pd.DataFrame, *, ax: plt.Axes | None = None, ti
     return ax
 
 
+def plot_removed_by_rule(removed: pd.DataFrame, articles: pd.DataFrame, *, ax: plt.Axes | None = None,
+                         title: str | None = None, max_rules: int = 7) -> plt.Axes:
+    """What cleaning removed: removals per article (rows, date order) stacked by cleaning rule.
+
+    ``removed`` has one row per removed line or span (``doc_id``, ``rule``); ``articles`` gives the rows
+    (articles with nothing removed show an empty bar). The ``max_rules`` most frequent rules get their own
+    colour, the rest are grouped as "other rules".
+    """
+    _require(removed, ["doc_id", "rule"], "plot_removed_by_rule")
+    _require(articles, ["doc_id"], "plot_removed_by_rule")
+    df = _article_order(articles)
+    ax = _ax(ax, (8, max(2.5, 0.35 * len(df) + 1.2)))
+    title = title or "What cleaning removed, by rule"
+    if df.empty:
+        return _empty(ax, title, "no articles in this selection")
+    rem = removed[removed["doc_id"].isin(df["doc_id"])]
+    totals = rem["rule"].value_counts()
+    order = sorted(totals.index, key=lambda r: (-totals[r], r))
+    top = order[:max_rules]
+    rule = rem["rule"].where(rem["rule"].isin(top), "other rules")
+    counts = pd.crosstab(rem["doc_id"], rule).reindex(df["doc_id"], fill_value=0)
+    left = np.zeros(len(df))
+    colors = dict(zip(top, [c for c in PALETTE if c != "#F0E442"]))
+    for name in [*top, *(["other rules"] if len(order) > max_rules else [])]:
+        vals = counts[name].to_numpy(dtype=float) if name in counts.columns else np.zeros(len(df))
+        ax.barh(range(len(df)), vals, left=left, color=colors.get(name, _MISSING), label=name.replace("_", " "))
+        left += vals
+    ax.set_yticks(range(len(df)), _article_labels(df))
+    ax.invert_yaxis()
+    ax.set_xlabel("lines or spans removed")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel("article (date · outlet · id)")
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    if len(top):
+        ax.legend(title="cleaning rule", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    return ax
+
+
 def plot_theme_heatmap(articles: pd.DataFrame, theme_columns: Sequence[str], *, ax: plt.Axes | None = None,
                        title: str | None = None, unit: str = "hits per 1,000 words") -> plt.Axes:
     """Articles (rows, date order) x themes (columns), colour = theme rate; every cell annotated."""
@@ -456,22 +495,29 @@ def _dodge(df: pd.DataFrame, key: str) -> pd.Series:
     return df["date"] + df[key].astype(str).map(offset) * step
 
 
-def plot_theme_over_time(by_date: pd.DataFrame, *, value: str = "rate", ax: plt.Axes | None = None,
+def plot_theme_over_time(by_date: pd.DataFrame, theme_columns: Sequence[str], *, ax: plt.Axes | None = None,
                          title: str | None = None, unit: str = "hits per 1,000 words") -> plt.Axes:
-    """Theme prevalence per publication date, one colour per theme, points with interval bars.
+    """Theme prevalence per publication date, one colour per theme, points with 95% interval bars.
 
-    ``by_date`` is long: ``date``, ``theme``, ``value`` and optionally ``<value>_lo``/``_hi``.
+    ``by_date`` is wide, as :func:`diplo.aggregate.aggregate_by` returns it: ``date``, one column per theme
+    (``theme_<name>``) and optionally ``theme_<name>_lo``/``_hi``.
     """
-    df = _long_by_date(by_date, "theme", value)
+    theme_columns = list(theme_columns)
+    _require(by_date, ["date", *theme_columns], "plot_theme_over_time")
+    df = by_date.dropna(subset=["date"]).copy()
+    df["date"] = pd.to_datetime(df["date"])
+    df = df.sort_values("date").reset_index(drop=True)
     ax = _ax(ax)
     title = title or "Theme prevalence by publication date"
-    if df.empty:
+    if df.empty or not theme_columns:
         return _empty(ax, title, "no dated articles in this selection")
-    x = _dodge(df, "theme")
-    for theme, group in df.groupby("theme", sort=True):
-        lo, hi = _ci(group, value)
-        _errorbar(ax, x[group.index], group[value], lo, hi, color=color_for(theme),
-                  label=str(theme).replace("_", " "))
+    span = max((df["date"].max() - df["date"].min()).days, 60)
+    step = pd.Timedelta(days=span * 0.012)
+    for i, column in enumerate(theme_columns):
+        name = column[len("theme_"):] if column.startswith("theme_") else column
+        lo, hi = _ci(df, column)
+        x = df["date"] + (i - (len(theme_columns) - 1) / 2) * step  # dodge: bars on one date stay apart
+        _errorbar(ax, x, df[column], lo, hi, color=color_for(name), label=name.replace("_", " "))
     ax.set_xlabel("publication date")
     ax.set_ylabel(f"mean per article ({unit})")
     ax.set_ylim(bottom=0)
