@@ -136,10 +136,14 @@ def test_theme_series_and_actor_tone():
     assert ax.get_ylabel() == "mean per article (hits per 1,000 words)"
     ax = plots.plot_theme_tone_over_time(long, "tone_vader")
     assert "theme sentences" in ax.get_ylabel()
-    actors = pd.DataFrame({"actor": ["Iran", "Iran", "Azerbaijan"], "role": ["toward", "by", "toward"],
-                           "tone_vader": [0.1, -0.2, 0.3]})
-    ax = plots.plot_actor_tone(actors)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Azerbaijan", "Iran"]
+    toward = pd.DataFrame({"actor": ["Azerbaijan", "Iran"], "n": [4, 6], "tone_vader_target": [0.3, 0.1],
+                           "tone_vader_target_lo": [0.1, 0.0], "tone_vader_target_hi": [0.4, 0.2]})
+    by = pd.DataFrame({"speaker": ["Iran"], "n": [2], "tone_vader": [-0.2]})
+    ax = plots.plot_actor_tone(toward, by, "tone_vader")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Azerbaijan  (n=4/0)", "Iran  (n=6/2)"]
+    assert len(ax.containers) == 2
+    ax = plots.plot_actor_tone(toward, None, "tone_vader", min_n=5)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Iran  (n=6)"]
 
 
 def test_topic_theme_overlap():

@@ -578,39 +578,54 @@ def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader",
     return ax
 
 
-def plot_actor_tone(by_actor: pd.DataFrame, column: str = "tone_vader", *, ax: plt.Axes | None = None,
-                    title: str | None = None, role_col: str = "role") -> plt.Axes:
-    """Tone toward and by each actor: one row per actor, a marker per role, with 95% interval bars.
+def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column: str = "tone_vader", *,
+                    ax: plt.Axes | None = None, title: str | None = None, min_n: int = 1) -> plt.Axes:
+    """Tone toward and by each actor: one row per actor, a marker per direction, with 95% interval bars.
 
-    ``by_actor`` needs ``actor``, ``role_col`` (e.g. ``toward`` / ``by``) and ``column``
-    (``<column>_lo``/``_hi`` and ``n`` optional).
+    Parameters
+    ----------
+    toward : per actor (``actor``) the target-aware tone of its mentions, ``<column>_target`` with
+        ``_lo``/``_hi`` (as :func:`diplo.aggregate.aggregate_actor_tone` returns it).
+    by : per speaker (``speaker``) the tone of the sentences it is quoted in, ``<column>`` with ``_lo``/``_hi``
+        (as :func:`diplo.aggregate.aggregate_speaker_tone` returns it); optional.
+    min_n : leave out actors with fewer mentions (or quotes) than this.
     """
-    _require(by_actor, ["actor", role_col, column], "plot_actor_tone")
-    df = by_actor.dropna(subset=[column])
+    _require(toward, ["actor", f"{column}_target"], "plot_actor_tone (toward)")
+    parts = [toward.rename(columns={f"{column}_target{s}": f"{column}{s}" for s in ("", "_lo", "_hi")})
+             .assign(direction="toward the actor (mentions)")]
+    if by is not None:
+        _require(by, ["speaker", column], "plot_actor_tone (by)")
+        parts.append(by.rename(columns={"speaker": "actor"}).assign(direction="by the actor (quoted sentences)"))
+    df = pd.concat(parts, ignore_index=True).dropna(subset=[column])
+    if "n" in df.columns:
+        df = df[df["n"] >= min_n]
     ax = _ax(ax, (8, max(3, 0.5 * df["actor"].nunique() + 1.5)))
     title = title or f"{_SCORER_LABELS.get(column, column)} tone toward and by each actor"
     if df.empty:
         return _empty(ax, title, "no actor mentions in this selection")
     actors = sorted(df["actor"].astype(str).unique())
     rows = {a: i for i, a in enumerate(actors)}
-    roles = sorted(df[role_col].astype(str).unique())
-    markers = ["o", "s", "D", "^"]
-    for k, role in enumerate(roles):
-        part = df[df[role_col].astype(str) == role]
-        y = part["actor"].astype(str).map(rows) + (k - (len(roles) - 1) / 2) * 0.22
+    directions = [d for d in ("toward the actor (mentions)", "by the actor (quoted sentences)")
+                  if d in set(df["direction"])]
+    for k, (direction, marker, colour) in enumerate(zip(directions, ["o", "s"], [PALETTE[0], PALETTE[3]])):
+        part = df[df["direction"] == direction]
+        y = part["actor"].astype(str).map(rows) + (k - (len(directions) - 1) / 2) * 0.22
         lo, hi = _ci(part, column)
         mean = part[column].to_numpy(dtype=float)
         err = np.vstack([np.nan_to_num(mean - lo.to_numpy(dtype=float)),
                          np.nan_to_num(hi.to_numpy(dtype=float) - mean)])
-        ax.errorbar(mean, y, xerr=err, fmt=markers[k % len(markers)], color=PALETTE[k % len(PALETTE)],
-                    label=str(role), capsize=3, markersize=6)
-    ax.set_yticks(range(len(actors)), actors)
+        ax.errorbar(mean, y, xerr=err, fmt=marker, color=colour, label=direction, capsize=3, markersize=6)
+    labels = actors
+    if "n" in df.columns:
+        n = df.groupby(["actor", "direction"])["n"].sum().unstack(fill_value=0)
+        labels = [f"{a}  (n={'/'.join(str(int(n.loc[a].get(d, 0))) for d in directions)})" for a in actors]
+    ax.set_yticks(range(len(actors)), labels)
     ax.set_ylim(-0.6, len(actors) - 0.4)
     ax.invert_yaxis()
     ax.axvline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel(f"{label_for(column)}, mean with 95% bootstrap interval")
-    ax.set_ylabel("actor")
+    ax.set_ylabel("actor (n = " + " / ".join(("mentions", "quoted sentences")[:len(directions)]) + ")")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
-    ax.legend(title="tone", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
     return ax
