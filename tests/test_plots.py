@@ -131,11 +131,13 @@ def test_theme_series_and_actor_tone():
                          "rate": [1, 2, 3, 0, 1, 0.5], "tone_vader": [0.1, -0.2, 0.3, 0.0, 0.5, -0.4]})
     wide = pd.DataFrame({"date": DATES, "theme_energy": [1.0, 2.0, 3.0], "theme_energy_lo": [0.5, 1.0, 2.0],
                          "theme_energy_hi": [1.5, 3.0, 4.0], "theme_corridors": [0.0, 1.0, 0.5]})
-    ax = plots.plot_theme_over_time(wide, ["theme_energy", "theme_corridors"])
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["energy", "corridors"]
-    assert ax.get_ylabel() == "mean per article (hits per 1,000 words)"
-    ax = plots.plot_theme_tone_over_time(long, "tone_vader")
-    assert "theme sentences" in ax.get_ylabel()
+    axes = plots.plot_theme_over_time(wide, ["theme_energy", "theme_corridors"])
+    assert [a.get_title() for a in axes] == ["energy", "corridors"]
+    assert axes[0].lines[0].get_color() == plots.color_for("energy")
+    assert "hits per 1,000 words" in axes[0].figure.get_supylabel()
+    axes = plots.plot_theme_tone_over_time(long, "tone_vader")
+    assert [a.get_title() for a in axes] == ["corridors", "energy"]
+    assert "theme sentences" in axes[0].figure.get_supylabel()
     toward = pd.DataFrame({"actor": ["Azerbaijan", "Iran"], "n": [4, 6], "tone_vader_target": [0.3, 0.1],
                            "tone_vader_target_lo": [0.1, 0.0], "tone_vader_target_hi": [0.4, 0.2]})
     by = pd.DataFrame({"speaker": ["Iran"], "n": [2], "tone_vader": [-0.2]})

@@ -150,8 +150,8 @@ def _ax(ax: plt.Axes | None, figsize: tuple[float, float] | None = None) -> plt.
     return ax if ax is not None else plt.subplots(figsize=figsize)[1]
 
 
-def _date_axis(ax: plt.Axes, dates: pd.Series) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+def _date_axis(ax: plt.Axes, dates: pd.Series, *, maxticks: int = 8) -> None:
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=maxticks)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if len(dates):
@@ -168,15 +168,16 @@ def _empty(ax: plt.Axes, title: str, message: str) -> plt.Axes:
     return ax
 
 
-def _errorbar(ax: plt.Axes, x, y, lo, hi, *, color: str, label: str, horizontal: bool = False, **kw) -> None:
+def _errorbar(ax: plt.Axes, x, y, lo, hi, *, color: str, label: str | None, horizontal: bool = False,
+              markersize: float = 6, **kw) -> None:
     y = np.asarray(y, dtype=float)
     lo = np.asarray(lo, dtype=float)
     hi = np.asarray(hi, dtype=float)
     err = np.vstack([np.where(np.isnan(lo), 0, y - lo), np.where(np.isnan(hi), 0, hi - y)])
     if horizontal:
-        ax.errorbar(y, x, xerr=err, fmt="o", color=color, label=label, capsize=3, markersize=6, **kw)
+        ax.errorbar(y, x, xerr=err, fmt="o", color=color, label=label, capsize=3, markersize=markersize, **kw)
     else:
-        ax.errorbar(x, y, yerr=err, fmt="o", color=color, label=label, capsize=3, markersize=6, **kw)
+        ax.errorbar(x, y, yerr=err, fmt="o", color=color, label=label, capsize=3, markersize=markersize, **kw)
 
 
 def _ci(table: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
@@ -484,47 +485,58 @@ def _long_by_date(table: pd.DataFrame, key: str, value: str) -> pd.DataFrame:
     return df.sort_values([key, "date"])
 
 
-def _dodge(df: pd.DataFrame, key: str) -> pd.Series:
-    """Shift groups sideways a little so interval bars on the same date do not hide each other."""
-    keys = sorted(df[key].astype(str).unique())
-    if len(keys) < 2 or df.empty:
-        return df["date"]
-    span = max((df["date"].max() - df["date"].min()).days, 60)
-    step = pd.Timedelta(days=span * 0.012)
-    offset = {k: (i - (len(keys) - 1) / 2) for i, k in enumerate(keys)}
-    return df["date"] + df[key].astype(str).map(offset) * step
+def _facets(n: int, *, ncols: int = 4, height: float = 2.3) -> tuple[plt.Figure, np.ndarray]:
+    """A grid of small multiples sharing both axes: one panel per theme (or actor)."""
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    width = plt.rcParams["figure.figsize"][0] * (1.25 if ncols > 2 else 1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 0.9 + height * nrows), sharex=True, sharey=True,
+                             squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes.flat[:n]
 
 
-def plot_theme_over_time(by_date: pd.DataFrame, theme_columns: Sequence[str], *, ax: plt.Axes | None = None,
-                         title: str | None = None, unit: str = "hits per 1,000 words") -> plt.Axes:
-    """Theme prevalence per publication date, one colour per theme, points with 95% interval bars.
+def _panel_labels(fig: plt.Figure, axes: np.ndarray, title: str, xlabel: str, ylabel: str) -> None:
+    for ax in axes:
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    fig.suptitle(title, fontweight="bold", fontsize=plt.rcParams["axes.titlesize"])
+    fig.supxlabel(xlabel, fontsize=plt.rcParams["axes.labelsize"])
+    fig.supylabel(ylabel, fontsize=plt.rcParams["axes.labelsize"])
+    fig.tight_layout()
+
+
+def plot_theme_over_time(by_date: pd.DataFrame, theme_columns: Sequence[str], *, title: str | None = None,
+                         unit: str = "hits per 1,000 words", ncols: int = 4) -> np.ndarray:
+    """Theme prevalence per publication date: one small panel per theme (shared axes), points with 95% bars.
 
     ``by_date`` is wide, as :func:`diplo.aggregate.aggregate_by` returns it: ``date``, one column per theme
     (``theme_<name>``) and optionally ``theme_<name>_lo``/``_hi``.
+
+    Returns
+    -------
+    ndarray of Axes, one per theme.
     """
     theme_columns = list(theme_columns)
     _require(by_date, ["date", *theme_columns], "plot_theme_over_time")
+    title = title or "Theme prevalence by publication date"
     df = by_date.dropna(subset=["date"]).copy()
     df["date"] = pd.to_datetime(df["date"])
     df = df.sort_values("date").reset_index(drop=True)
-    ax = _ax(ax)
-    title = title or "Theme prevalence by publication date"
     if df.empty or not theme_columns:
-        return _empty(ax, title, "no dated articles in this selection")
-    span = max((df["date"].max() - df["date"].min()).days, 60)
-    step = pd.Timedelta(days=span * 0.012)
-    for i, column in enumerate(theme_columns):
+        return np.array([_empty(_ax(None), title, "no dated articles or no themes in this selection")])
+    fig, axes = _facets(len(theme_columns), ncols=ncols)
+    for ax, column in zip(axes, theme_columns):
         name = column[len("theme_"):] if column.startswith("theme_") else column
         lo, hi = _ci(df, column)
-        x = df["date"] + (i - (len(theme_columns) - 1) / 2) * step  # dodge: bars on one date stay apart
-        _errorbar(ax, x, df[column], lo, hi, color=color_for(name), label=name.replace("_", " "))
-    ax.set_xlabel("publication date")
-    ax.set_ylabel(f"mean per article ({unit})")
-    ax.set_ylim(bottom=0)
-    ax.set_title(title)
-    _date_axis(ax, df["date"])
-    ax.legend(title="theme", loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return ax
+        _errorbar(ax, df["date"], df[column], lo, hi, color=color_for(name), label=None, markersize=5)
+        ax.set_title(name.replace("_", " "), fontsize=plt.rcParams["font.size"])
+        _date_axis(ax, df["date"], maxticks=3)
+    top = max(axes[0].get_ylim()[1], 1e-9)
+    axes[0].set_ylim(-0.04 * top, top)  # shared y: zero visible, points at zero not cut in half
+    _panel_labels(fig, axes, title, "publication date", f"mean per article ({unit}), 95% bootstrap interval")
+    return np.asarray(axes)
 
 
 def plot_topic_theme_overlap(overlap: pd.DataFrame, *, ax: plt.Axes | None = None, title: str | None = None,
@@ -553,29 +565,35 @@ def plot_topic_theme_overlap(overlap: pd.DataFrame, *, ax: plt.Axes | None = Non
     return ax
 
 
-def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, ax: plt.Axes | None = None,
-                              title: str | None = None) -> plt.Axes:
-    """Tone of the sentences mentioning each theme, per date: one colour per theme, points with intervals.
+def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, title: str | None = None,
+                              ncols: int = 4, min_n: int = 1) -> np.ndarray:
+    """Tone of the sentences mentioning each theme, per date: one small panel per theme (shared axes).
 
-    ``by_date`` is long: ``date``, ``theme``, ``column`` (and ``<column>_lo``/``_hi``, ``n``).
+    ``by_date`` is long, as :func:`diplo.aggregate.aggregate_theme_tone` returns it: ``theme``, ``date``,
+    ``column`` (and ``<column>_lo``/``_hi``, ``n``). Points with fewer than ``min_n`` sentences are left out.
+
+    Returns
+    -------
+    ndarray of Axes, one per theme.
     """
     df = _long_by_date(by_date, "theme", column)
-    ax = _ax(ax)
-    title = title or f"{_SCORER_LABELS.get(column, column)} tone within each theme"
+    if "n" in df.columns:
+        df = df[df["n"] >= min_n]
+    title = title or f"{_SCORER_LABELS.get(column, column)} tone of the sentences about each theme"
     if df.empty:
-        return _empty(ax, title, "no dated theme sentences in this selection")
-    x = _dodge(df, "theme")
-    for theme, group in df.groupby("theme", sort=True):
+        return np.array([_empty(_ax(None), title, "no dated theme sentences in this selection")])
+    themes = sorted(df["theme"].astype(str).unique())
+    fig, axes = _facets(len(themes), ncols=ncols)
+    for ax, theme in zip(axes, themes):
+        group = df[df["theme"].astype(str) == theme]
         lo, hi = _ci(group, column)
-        _errorbar(ax, x[group.index], group[column], lo, hi, color=color_for(theme),
-                  label=str(theme).replace("_", " "))
-    ax.axhline(0, color="0.4", linewidth=0.8)
-    ax.set_xlabel("publication date")
-    ax.set_ylabel(f"{label_for(column)}\nmean of theme sentences")
-    ax.set_title(title)
-    _date_axis(ax, df["date"])
-    ax.legend(title="theme", loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return ax
+        _errorbar(ax, group["date"], group[column], lo, hi, color=color_for(theme), label=None, markersize=5)
+        ax.axhline(0, color="0.4", linewidth=0.8)
+        ax.set_title(theme.replace("_", " "), fontsize=plt.rcParams["font.size"])
+        _date_axis(ax, df["date"], maxticks=3)
+    _panel_labels(fig, axes, title, "publication date",
+                  f"{label_for(column)}\nmean of theme sentences, 95% bootstrap interval")
+    return np.asarray(axes)
 
 
 def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column: str = "tone_vader", *,

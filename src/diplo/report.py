@@ -21,7 +21,7 @@ from diplo.plots import assign_colors, save_figure, use_style
 
 __all__ = ["find_notebooks", "load_params", "notebook_parameters", "run_report", "refresh_notebooks",
            "ReportError", "NotebookRun", "start_notebook", "show_table", "theme_names", "corpus_overview",
-           "top_sentences"]
+           "top_sentences", "kwic", "topic_labels"]
 
 log = logging.getLogger(__name__)
 
@@ -307,6 +307,27 @@ def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5
     out[column] = out[column].round(3)
     cols = ["date", "outlet", "doc_id", "sent_id", column, "sentence"] + (["evidence"] if "evidence" in out else [])
     return out[cols].reset_index(drop=True)
+
+
+def kwic(theme_hits: pd.DataFrame, articles: pd.DataFrame, *, per_theme: int = 3) -> pd.DataFrame:
+    """Keyword-in-context lines, the first ``per_theme`` per theme in date order: where each number comes from.
+
+    ``theme_hits`` as written by ``diplo run`` (``doc_id``, ``sent_id``, ``theme``, ``entry``, ``match``,
+    ``start``, ``left``, ``right``); ``articles`` supplies ``date`` and ``outlet``. Only hits of the given
+    articles are kept, so a date/outlet selection applies.
+    """
+    hits = theme_hits.merge(articles[["doc_id", "date", "outlet"]], on="doc_id", how="inner")
+    hits = hits.assign(_when=hits["date"].fillna("9999")).sort_values(["theme", "_when", "doc_id", "sent_id",
+                                                                       "start"])
+    hits = hits.groupby("theme", sort=True).head(per_theme)
+    cols = ["theme", "date", "outlet", "doc_id", "sent_id", "left", "match", "right", "entry"]
+    return hits[cols].reset_index(drop=True)
+
+
+def topic_labels(terms: pd.DataFrame, *, n: int = 4) -> dict[int, str]:
+    """``{topic: "k: term, term, ..."}`` from a top-terms table (``topic``, ``rank``, ``term``)."""
+    top = terms.sort_values(["topic", "rank"]).groupby("topic", sort=True).head(n)
+    return {int(k): f"{k}: " + ", ".join(g["term"]) for k, g in top.groupby("topic", sort=True)}
 
 
 def refresh_notebooks(notebooks_dir: str | os.PathLike = "notebooks", *, timeout: int = 600) -> list[Path]:
