@@ -107,8 +107,6 @@ def test_corpus_charts(articles):
     assert [t.get_text() for t in ax.get_yticklabels()][0] == "2021-12-25 · Mehr News Agency · b"
     ax = plots.plot_metadata_sources(articles)
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"metadata.csv", "text", "unknown"}
-    ax = plots.plot_removed_lines(articles)
-    assert ax.get_xlabel() == "boilerplate lines removed"
 
 
 def test_removed_by_rule_stacks_rules_per_article(articles):

@@ -23,7 +23,7 @@ import pandas as pd
 
 __all__ = ["PALETTE", "use_style", "color_for", "assign_colors", "label_for", "save_figure", "plot_tone_over_time",
            "plot_tone_by_outlet", "plot_by_scorer", "plot_scorer_agreement", "plot_articles_timeline",
-           "plot_article_lengths", "plot_metadata_sources", "plot_removed_lines", "plot_removed_by_rule", "plot_theme_heatmap",
+           "plot_article_lengths", "plot_metadata_sources", "plot_removed_by_rule", "plot_theme_heatmap",
            "plot_theme_over_time", "plot_topic_theme_overlap", "plot_theme_tone_over_time",
            "plot_actor_tone"]
 
@@ -152,6 +152,8 @@ def _ax(ax: plt.Axes | None, figsize: tuple[float, float] | None = None) -> plt.
 
 def _date_axis(ax: plt.Axes, dates: pd.Series, *, maxticks: int = 8) -> None:
     locator = mdates.AutoDateLocator(minticks=2, maxticks=maxticks)
+    locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]  # yearly steps when panels are narrow
+    locator.intervald[mdates.DAILY] = [1, 2, 7, 14]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if len(dates):
@@ -390,27 +392,6 @@ def plot_metadata_sources(articles: pd.DataFrame, fields: Sequence[str] = ("titl
     return ax
 
 
-def plot_removed_lines(articles: pd.DataFrame, *, ax: plt.Axes | None = None, title: str | None = None,
-                       column: str = "removed_lines") -> plt.Axes:
-    """Boilerplate lines that cleaning removed per article (bars, outlet colours), in date order."""
-    _require(articles, ["doc_id", column], "plot_removed_lines")
-    df = _article_order(articles)
-    ax = _ax(ax, (8, max(2.5, 0.35 * len(df) + 1.2)))
-    title = title or "What cleaning removed"
-    if df.empty:
-        return _empty(ax, title, "no articles in this selection")
-    colors = [color_for(o) for o in df["outlet"]] if "outlet" in df.columns else PALETTE[0]
-    ax.barh(range(len(df)), df[column], color=colors)
-    ax.set_yticks(range(len(df)), _article_labels(df))
-    ax.invert_yaxis()
-    ax.set_xlabel("boilerplate lines removed")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_ylabel("article (date · outlet · id)")
-    ax.set_title(title)
-    ax.grid(axis="y", visible=False)
-    return ax
-
-
 def plot_removed_by_rule(removed: pd.DataFrame, articles: pd.DataFrame, *, ax: plt.Axes | None = None,
                          title: str | None = None, max_rules: int = 7) -> plt.Axes:
     """What cleaning removed: removals per article (rows, date order) stacked by cleaning rule.
@@ -532,7 +513,7 @@ def plot_theme_over_time(by_date: pd.DataFrame, theme_columns: Sequence[str], *,
         lo, hi = _ci(df, column)
         _errorbar(ax, df["date"], df[column], lo, hi, color=color_for(name), label=None, markersize=5)
         ax.set_title(name.replace("_", " "), fontsize=plt.rcParams["font.size"])
-        _date_axis(ax, df["date"], maxticks=3)
+        _date_axis(ax, df["date"], maxticks=4)
     top = max(axes[0].get_ylim()[1], 1e-9)
     axes[0].set_ylim(-0.04 * top, top)  # shared y: zero visible, points at zero not cut in half
     _panel_labels(fig, axes, title, "publication date", f"mean per article ({unit}), 95% bootstrap interval")
@@ -590,7 +571,7 @@ def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader",
         _errorbar(ax, group["date"], group[column], lo, hi, color=color_for(theme), label=None, markersize=5)
         ax.axhline(0, color="0.4", linewidth=0.8)
         ax.set_title(theme.replace("_", " "), fontsize=plt.rcParams["font.size"])
-        _date_axis(ax, df["date"], maxticks=3)
+        _date_axis(ax, df["date"], maxticks=4)
     _panel_labels(fig, axes, title, "publication date",
                   f"{label_for(column)}\nmean of theme sentences, 95% bootstrap interval")
     return np.asarray(axes)
