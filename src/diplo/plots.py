@@ -25,7 +25,7 @@ __all__ = ["PALETTE", "use_style", "color_for", "assign_colors", "label_for", "s
            "plot_tone_by_outlet", "plot_by_scorer", "plot_scorer_agreement", "plot_articles_timeline",
            "plot_article_lengths", "plot_metadata_sources", "plot_removed_by_rule", "plot_theme_heatmap",
            "plot_theme_over_time", "plot_topic_theme_overlap", "plot_theme_tone_over_time",
-           "plot_actor_tone"]
+           "plot_actor_tone", "plot_validation"]
 
 # Okabe-Ito (Okabe & Ito 2008): distinguishable under the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -52,7 +52,7 @@ _FIXED_COLORS: dict[str, str] = {
 
 _UNITS = {
     "tone_vader": "VADER compound (-1..1)",
-    "tone_lexicon": "lexicon tone (-1..1)",
+    "tone_lexicon": "lexicon tone (log pos/neg ratio)",
     "tone_diplomatic": "diplomatic (-10 conflict..+10 coop.)",
 }
 _SCORER_LABELS = {"tone_vader": "VADER", "tone_lexicon": "lexicon", "tone_diplomatic": "diplomatic"}
@@ -269,7 +269,7 @@ def plot_by_scorer(plot: Callable[..., plt.Axes], table: pd.DataFrame, columns: 
         plot(table, column, ax=ax, title=_SCORER_LABELS.get(column, column), **kwargs)
         if sharex and ax is not axes[-1, 0]:
             ax.set_xlabel("")
-    for ax in axes[1:, 0]:
+    for ax in axes[:, 0]:  # the interval is explained once, in the figure title
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
@@ -627,4 +627,39 @@ def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
+    return ax
+
+
+def plot_validation(table: pd.DataFrame, metric: str = "macro_f1", *, ax: plt.Axes | None = None,
+                    title: str | None = None) -> plt.Axes:
+    """Agreement of each scorer with human labels: horizontal bars per labelled file (and level), scorer colours.
+
+    ``table`` as :func:`diplo.report.validation_table` returns it (``file``, ``level``, ``scorer``, ``n``,
+    ``metric``).
+    """
+    _require(table, ["file", "level", "scorer", metric], "plot_validation")
+    df = table.dropna(subset=[metric]).sort_values(["file", "level", "scorer"]).reset_index(drop=True)
+    groups = list(dict.fromkeys(zip(df["file"], df["level"])))
+    scorers = sorted(df["scorer"].unique())
+    ax = _ax(ax, (8, max(2.8, 0.45 * len(groups) * max(len(scorers), 1) + 1.5)))
+    pretty = {"macro_f1": "macro-F1"}.get(metric, metric.replace("_", " "))
+    title = title or f"Agreement with human labels ({pretty})"
+    if df.empty:
+        return _empty(ax, title, "no validation results")
+    height = 0.8 / max(len(scorers), 1)
+    for k, scorer in enumerate(scorers):
+        part = df[df["scorer"] == scorer]
+        y = [groups.index(g) + (k - (len(scorers) - 1) / 2) * height for g in zip(part["file"], part["level"])]
+        ax.barh(y, part[metric], height=height * 0.95, color=color_for(scorer), label=scorer)
+        for yy, v in zip(y, part[metric]):
+            ax.text(v + 0.01, yy, f"{v:.2f}", va="center", fontsize=8)
+    n = df.groupby(["file", "level"], sort=False)["n"].first()
+    ax.set_yticks(range(len(groups)), [f"{f} ({lvl}, n={int(n[(f, lvl)]):,})" for f, lvl in groups])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.08 if metric in ("macro_f1", "accuracy") else None)
+    ax.set_xlabel(f"{pretty} (0..1, higher = closer to the human labels)")
+    ax.set_ylabel("labelled file (level, rows)")
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    ax.legend(title="scorer", loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
