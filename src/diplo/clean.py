@@ -194,7 +194,7 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     BoilerplateRule("mirror_notice", re.compile(
         r"(?i).*\bcan also be accessed at\b.*|(?:https?://|www\.)\S+")),
     BoilerplateRule("photo_caption", re.compile(
-        r"(?i).*\((?:photo|photograph|image|picture|file photo)\b[^)]*\)\.?"
+        r"(?i).*\((?:file )?(?:photo|photograph|image|picture)(?:\s*(?:by|credit|courtesy|via|:)[^)]*)?\)\.?"
         r"|(?:file )?(?:photo|image|picture)\s*(?:by|credit|courtesy)?\s*:.*"
         r"|.{20,600}[.!?]\s+/\s+[A-Z][\w.-]*(?: [\w.-]+){0,4}")),
     BoilerplateRule("first_published", re.compile(r"(?i)(?:first|originally) published (?:in|by|on|at) .{1,120}")),
