@@ -38,6 +38,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except ReportError as exc:
         print(f"diplo report: {exc}", file=sys.stderr)
         return 1
+    except TypeError as exc:  # a parameter of the wrong type: the user's input, like a ValueError
+        print(f"diplo report: error: {exc}", file=sys.stderr)
+        return 2
     print(out)
     return 0
 

@@ -29,7 +29,7 @@ from diplo.score import SCORE_TABLES, score_sentences
 from diplo.segment import SENTENCE_COLUMNS
 from diplo.tone import available_scorers
 
-__all__ = ["run_pipeline", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
+__all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
 
 log = logging.getLogger(__name__)
 
@@ -202,3 +202,76 @@ def load_outputs(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
                                           keep_default_na=False)
     tables["tone_by_date"] = pd.read_parquet(out_dir / "tone_by_date.parquet")
     return tables
+
+
+_STAMP = ".diplo-stamp.json"
+
+
+def _fingerprint(raw_dir: Path, options: dict) -> dict:
+    """What the outputs depend on: input files (name, size, mtime), options, diplo's version and code."""
+    import hashlib
+    import json
+
+    from diplo import __version__
+
+    files = hashlib.sha256()
+    for p in sorted(raw_dir.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            files.update(f"{p.relative_to(raw_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    code = hashlib.sha256()
+    package = Path(__file__).parent
+    for p in sorted([*package.glob("*.py"), *(package / "data").glob("*")]):
+        if p.is_file():
+            code.update(p.name.encode() + b"\0" + p.read_bytes())
+    opts = json.dumps(options, sort_keys=True, default=str)
+    return {"diplo_version": __version__, "code_sha256": code.hexdigest(), "inputs_sha256": files.hexdigest(),
+            "options": json.loads(opts), "raw_dir": str(raw_dir.resolve())}
+
+
+def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLike, **options) -> bool:
+    """Run :func:`run_pipeline` only when its inputs, options or diplo itself changed since the last run.
+
+    A stamp file in ``processed_dir`` records the fingerprint of the last complete run (input file names,
+    sizes and modification times; ``options``; diplo's version and source). Concurrent callers on the same
+    folder wait for each other (a lock file), so notebooks sharing a processed folder process it once.
+
+    Parameters
+    ----------
+    raw_dir, processed_dir : as for :func:`run_pipeline`.
+    **options : keyword options passed to :func:`run_pipeline` (part of the fingerprint).
+
+    Returns
+    -------
+    bool
+        True when the pipeline ran, False when the outputs were already up to date.
+    """
+    import contextlib
+    import json
+
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    if not raw_dir.is_dir():
+        raise ValueError(f"raw folder {raw_dir} does not exist")
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    stamp = processed_dir / _STAMP
+    with open(processed_dir / ".diplo-lock", "w") as lock, contextlib.ExitStack() as stack:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no lock, callers must not share a folder
+            pass
+        else:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            stack.callback(fcntl.flock, lock, fcntl.LOCK_UN)
+        wanted = _fingerprint(raw_dir, options)
+        outputs = [processed_dir / f"{name}.parquet" for name in OUTPUT_TABLES]
+        if stamp.is_file() and all(p.is_file() for p in outputs):
+            try:
+                if json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+                    log.info("%s is up to date; not reprocessing", processed_dir)
+                    return False
+            except json.JSONDecodeError:
+                pass
+        stamp.unlink(missing_ok=True)
+        run_pipeline(raw_dir, processed_dir, **options)
+        io.write_json(wanted, stamp)
+        return True

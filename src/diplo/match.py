@@ -1,0 +1,407 @@
+"""Dictionary matching: terms, ``*`` globs and multi-word phrases, found in one pass over the tokens.
+
+This is the engine under the dictionary tone scorer, the diplomatic scale, the theme dictionary and the
+actor aliases.  A :class:`Dictionary` maps categories to entries (each entry a phrase of one or more token
+patterns, with an optional weight); a :class:`Matcher` compiles any number of dictionaries once and
+finds, per text, the leftmost-longest non-overlapping matches of each dictionary, with character offsets
+and whether a negator or hedge stands in the few tokens before the match.
+
+Tokens are lower-cased words (letters/digits with inner hyphens or apostrophes, decimal numbers) and
+single punctuation marks, so ``"north-south corridor"`` and ``"3+3"`` are matched as written.
+
+Dictionary files
+----------------
+YAML (quanteda style), one mapping of category to terms; a category may instead be a mapping with
+``description`` and ``terms`` (and optional ``weight`` for all its terms)::
+
+    corridors:
+      description: transport corridors and transit routes
+      terms: [zangazur, north-south corridor, transit*]
+
+Lexicoder ``.cat`` files (category lines flush left, indented terms, optional ``(weight)`` suffix) and CSV
+(``term,weight[,category]``) load through :func:`load_dictionary`.  Blank or duplicate terms, unknown
+keys and malformed lines are errors that name the file and line.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import yaml
+
+__all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
+           "MATCH_COLUMNS", "load_dictionary", "dictionary_from_mapping", "tokenize"]
+
+TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*|[^\w\s]")
+# Used by dictionaries built with ``split_hyphens=True`` (actor names: "Tehran-Baku ties" names two actors).
+SPLIT_TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019]\w+)*|[^\w\s]")
+NEGATORS = frozenset({
+    "not", "no", "never", "neither", "nor", "without", "cannot", "none", "nobody", "nothing", "nowhere",
+    "hardly", "barely", "scarcely", "lack", "lacks", "lacked", "lacking", "absence", "refrain", "refrained",
+    "refrains",
+})
+HEDGES = frozenset({
+    "may", "might", "could", "would", "reportedly", "allegedly", "possibly", "perhaps", "likely",
+    "unlikely", "apparently", "seemingly", "if", "hopes", "hoped", "hope", "plans", "planned", "intends",
+    "considering", "expected", "potential", "potentially",
+})
+# Tokens that end a negation/hedge scope when scanning backwards from a match.
+_SCOPE_BREAKS = frozenset({",", ".", ";", ":", "!", "?", "but", "however", "although", "though", "while"})
+
+MATCH_COLUMNS = ["row", "category", "entry", "match", "start", "end", "weight", "negated", "hedged"]
+
+
+class DictionaryError(ValueError):
+    """A dictionary file or mapping is malformed; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One dictionary entry: ``pattern`` as written, its token patterns, category and weight."""
+
+    category: str
+    pattern: str
+    tokens: tuple[str, ...]
+    weight: float = 1.0
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Dictionary:
+    """Categories of entries, with the negation and hedge settings used when matching them.
+
+    Parameters
+    ----------
+    name : label of the dictionary (used as the key of match results).
+    entries : the entries.
+    descriptions : optional one-line definition per category.
+    negation_window : tokens before a match searched for a negator (0 disables negation detection).
+    source : where the dictionary was loaded from.
+    split_hyphens : match against tokens split at hyphens (``"Tehran-Baku"`` is ``tehran - baku``).
+    """
+
+    name: str
+    entries: tuple[Entry, ...]
+    descriptions: Mapping[str, str] = field(default_factory=dict)
+    negation_window: int = 3
+    source: str = "<mapping>"
+    split_hyphens: bool = False
+
+    @property
+    def categories(self) -> list[str]:
+        """Categories in first-seen order."""
+        return list(dict.fromkeys(e.category for e in self.entries))
+
+
+def tokenize(text: str, *, split_hyphens: bool = False) -> list[str]:
+    """Lower-cased tokens of ``text`` as the matcher sees them."""
+    pattern = SPLIT_TOKEN_PATTERN if split_hyphens else TOKEN_PATTERN
+    return [t.lower() for t in pattern.findall(text)]
+
+
+def _pattern_tokens(pattern: str, where: str, split_hyphens: bool = False) -> tuple[str, ...]:
+    if not isinstance(pattern, str) or not pattern.strip():
+        raise DictionaryError(f"{where}: blank term")
+    out = []
+    for piece in pattern.split():
+        star = piece.endswith("*")
+        core = piece[:-1] if star else piece
+        if "*" in core or (star and not core):
+            raise DictionaryError(f"{where}: term {pattern!r}: '*' is allowed only at the end of a word")
+        toks = tokenize(core, split_hyphens=split_hyphens)
+        if not toks:
+            raise DictionaryError(f"{where}: term {pattern!r} has no word characters")
+        if star:
+            toks[-1] += "*"
+        out.extend(toks)
+    return tuple(out)
+
+
+def _build(name: str, items: Iterable[tuple[str, str, float, int | None]], *, source: str,
+           descriptions: Mapping[str, str] | None = None, negation_window: int = 3,
+           split_hyphens: bool = False, possessives: bool = False) -> Dictionary:
+    entries, seen = [], {}
+    for category, pattern, weight, line in items:
+        where = f"{source}, line {line}" if line else source
+        tokens = _pattern_tokens(pattern, where, split_hyphens)
+        if tokens in seen:
+            raise DictionaryError(f"{where}: duplicate term {pattern!r} (first defined {seen[tokens]})")
+        seen[tokens] = f"at line {line}" if line else f"in {category}"
+        entries.append(Entry(category, pattern, tokens, float(weight), line))
+    if not entries:
+        raise DictionaryError(f"{source}: the dictionary has no terms")
+    if possessives:
+        # "Iran's", "Karabakh's" are single tokens: add the possessive of every entry ending in a literal word,
+        # reported under the entry as written, unless the file lists that form itself.
+        for e in list(entries):
+            if e.tokens[-1].endswith("*") or not e.tokens[-1][-1].isalnum():
+                continue
+            for mark in ("'s", "\u2019s"):
+                tokens = (*e.tokens[:-1], e.tokens[-1] + mark)
+                if tokens not in seen:
+                    seen[tokens] = f"at line {e.line}"
+                    entries.append(Entry(e.category, e.pattern, tokens, e.weight, e.line))
+    return Dictionary(name, tuple(entries), dict(descriptions or {}), negation_window, source, split_hyphens)
+
+
+def dictionary_from_mapping(mapping: Mapping[str, Sequence[str]], *, name: str = "dictionary",
+                            weights: Mapping[str, float] | None = None, negation_window: int = 3,
+                            split_hyphens: bool = False, possessives: bool = False) -> Dictionary:
+    """A dictionary from ``{category: [terms]}``; ``weights`` gives a weight per category (default 1).
+
+    ``split_hyphens`` matches on tokens split at hyphens; ``possessives`` also matches ``<term>'s``.
+    """
+    weights = weights or {}
+    items = [(cat, term, weights.get(cat, 1.0), None) for cat, terms in mapping.items() for term in terms]
+    return _build(name, items, source=f"<{name}>", negation_window=negation_window,
+                  split_hyphens=split_hyphens, possessives=possessives)
+
+
+def _yaml_items(path: Path) -> tuple[list, dict]:
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else "?"
+        raise DictionaryError(f"{path}, line {line}: invalid YAML: {exc.problem or exc}") from None
+    if root is None:
+        raise DictionaryError(f"{path}: the dictionary is empty")
+    if not isinstance(root, yaml.MappingNode):
+        raise DictionaryError(f"{path}, line {root.start_mark.line + 1}: expected a mapping of category: terms")
+    items, descriptions = [], {}
+    for key_node, value_node in root.value:
+        category, line = key_node.value, key_node.start_mark.line + 1
+        if category in descriptions or any(c == category for c, *_ in items):
+            raise DictionaryError(f"{path}, line {line}: duplicate category {category!r}")
+        weight, terms_node = 1.0, value_node
+        if isinstance(value_node, yaml.MappingNode):
+            terms_node = None
+            for k, v in value_node.value:
+                kline = k.start_mark.line + 1
+                if k.value == "terms":
+                    terms_node = v
+                elif k.value == "description":
+                    descriptions[category] = str(v.value)
+                elif k.value == "weight":
+                    try:
+                        weight = float(v.value)
+                    except ValueError:
+                        raise DictionaryError(f"{path}, line {kline}: weight {v.value!r} is not a number") from None
+                else:
+                    raise DictionaryError(f"{path}, line {kline}: unknown key {k.value!r} in category "
+                                          f"{category!r} (valid: description, terms, weight)")
+            if terms_node is None:
+                raise DictionaryError(f"{path}, line {line}: category {category!r} has no 'terms' list")
+        if not isinstance(terms_node, yaml.SequenceNode):
+            raise DictionaryError(f"{path}, line {terms_node.start_mark.line + 1}: terms of {category!r} "
+                                  "must be a list")
+        for term_node in terms_node.value:
+            if not isinstance(term_node, yaml.ScalarNode):
+                raise DictionaryError(f"{path}, line {term_node.start_mark.line + 1}: a term must be a string")
+            items.append((category, term_node.value, weight, term_node.start_mark.line + 1))
+    return items, descriptions
+
+
+_CAT_WEIGHT = re.compile(r"^(.*?)\s*\((-?\d+(?:\.\d+)?)\)\s*$")
+
+
+def _cat_items(path: Path) -> list:
+    items, category = [], None
+    with open(path, encoding="utf-8-sig") as fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip() or raw.lstrip().startswith("#"):
+                continue
+            if raw[0] not in " \t":
+                category = raw.strip()
+                continue
+            if category is None:
+                raise DictionaryError(f"{path}, line {n}: indented term before any category line")
+            term, weight = raw.strip(), 1.0
+            if m := _CAT_WEIGHT.match(term):
+                term, weight = m.group(1), float(m.group(2))
+            items.append((category, term.lower(), weight, n))
+    return items
+
+
+def _csv_items(path: Path) -> list:
+    items = []
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        fields = reader.fieldnames or []
+        if "term" not in fields or "weight" not in fields:
+            raise DictionaryError(f"{path}, line 1: header must include 'term' and 'weight'; found {fields}")
+        for n, rec in enumerate(reader, 2):
+            try:
+                weight = float(rec["weight"])
+            except (TypeError, ValueError):
+                raise DictionaryError(f"{path}, line {n}: weight {rec['weight']!r} is not a number") from None
+            category = (rec.get("category") or "").strip() or ("positive" if weight >= 0 else "negative")
+            items.append((category, rec["term"] or "", weight, n))
+    return items
+
+
+def load_dictionary(path: str | os.PathLike, *, name: str | None = None, negation_window: int = 3,
+                    split_hyphens: bool = False, possessives: bool = False) -> Dictionary:
+    """Load a dictionary from YAML (``.yml``/``.yaml``), Lexicoder ``.cat`` or weighted ``.csv``.
+
+    ``split_hyphens`` and ``possessives`` as in :func:`dictionary_from_mapping`.
+
+    Raises
+    ------
+    DictionaryError
+        For malformed files, blank or duplicate terms, unknown keys; the message names file and line.
+    FileNotFoundError
+        If ``path`` does not exist.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"dictionary file {path} does not exist")
+    suffix = path.suffix.lower()
+    descriptions: dict = {}
+    if suffix in (".yml", ".yaml"):
+        items, descriptions = _yaml_items(path)
+    elif suffix == ".cat":
+        items = _cat_items(path)
+    elif suffix == ".csv":
+        items = _csv_items(path)
+    else:
+        raise DictionaryError(f"{path}: unsupported dictionary format {suffix!r} (valid: .yml, .yaml, .cat, .csv)")
+    return _build(name or path.stem, items, source=str(path), descriptions=descriptions,
+                  negation_window=negation_window, split_hyphens=split_hyphens, possessives=possessives)
+
+
+class _Compiled:
+    """Per-dictionary lookup tables: first-token literal and prefix-glob indexes."""
+
+    def __init__(self, d: Dictionary) -> None:
+        self.dictionary = d
+        self.literal: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+        for i, e in enumerate(d.entries):
+            first = e.tokens[0]
+            if first.endswith("*"):
+                self.prefix.setdefault(first[:-1], []).append(i)
+            else:
+                self.literal.setdefault(first, []).append(i)
+        self.prefix_lengths = sorted({len(p) for p in self.prefix})
+        self.entry_tokens = [e.tokens for e in d.entries]
+        self.memo: dict[str, tuple[int, ...]] = {}
+
+    def candidates(self, tok: str) -> tuple[int, ...]:
+        """Entries whose first token pattern matches ``tok``, longest phrase first."""
+        found = self.memo.get(tok)
+        if found is None:
+            ids = list(self.literal.get(tok, ()))
+            for n in self.prefix_lengths:
+                if n > len(tok):
+                    break
+                ids.extend(self.prefix.get(tok[:n], ()))
+            found = tuple(sorted(ids, key=lambda i: (-len(self.entry_tokens[i]), i)))
+            if len(self.memo) < 1_000_000:  # bound memory on pathological vocabularies
+                self.memo[tok] = found
+        return found
+
+
+def _token_matches(pattern: str, tok: str) -> bool:
+    return tok.startswith(pattern[:-1]) if pattern.endswith("*") else tok == pattern
+
+
+class Matcher:
+    """Find matches of several dictionaries in one pass over each text's tokens.
+
+    Examples
+    --------
+    >>> d = dictionary_from_mapping({"energy": ["gas swap", "electric*"]}, name="themes")
+    >>> Matcher([d]).match(["No gas swap yet; electricity exports grew."])["themes"][["entry", "match", "negated"]]
+           entry        match  negated
+    0   gas swap     gas swap     True
+    1  electric*  electricity    False
+    """
+
+    def __init__(self, dictionaries: Sequence[Dictionary], *, negators: Iterable[str] = NEGATORS,
+                 hedges: Iterable[str] = HEDGES) -> None:
+        names = [d.name for d in dictionaries]
+        if len(set(names)) != len(names):
+            raise ValueError(f"dictionary names must be distinct; got {names}")
+        self._compiled = [_Compiled(d) for d in dictionaries]
+        self.negators, self.hedges = frozenset(negators), frozenset(hedges)
+
+    def _is_negator(self, tok: str) -> bool:
+        return tok in self.negators or tok.endswith("n't") or tok.endswith("n\u2019t")
+
+    def _scope_flags(self, toks: list[str], i: int, window: int) -> tuple[bool, bool]:
+        negated = hedged = False
+        for j in range(i - 1, max(i - 1 - window, -1), -1):
+            t = toks[j]
+            if t in _SCOPE_BREAKS:
+                break
+            negated = negated or self._is_negator(t)
+            hedged = hedged or t in self.hedges
+        return negated, hedged
+
+    def match(self, texts: Sequence[str]) -> dict[str, pd.DataFrame]:
+        """Matches per dictionary name: DataFrames with :data:`MATCH_COLUMNS`.
+
+        ``row`` indexes ``texts``; ``start``/``end`` are character offsets in that text; ``match`` is the
+        matched text as written; ``entry`` the dictionary pattern; ``weight`` the entry's weight.
+        Non-strings are treated as empty texts.
+        """
+        cols = [{c: [] for c in MATCH_COLUMNS} for _ in self._compiled]
+        need_split = any(c.dictionary.split_hyphens for c in self._compiled)
+        need_plain = any(not c.dictionary.split_hyphens for c in self._compiled)
+        for row, text in enumerate(texts):
+            if not isinstance(text, str) or not text:
+                continue
+            tokenized = {}
+            if need_plain:
+                spans = [(m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
+                tokenized[False] = (spans, [text[s:e].lower() for s, e in spans])
+            if need_split:
+                spans = [(m.start(), m.end()) for m in SPLIT_TOKEN_PATTERN.finditer(text)]
+                tokenized[True] = (spans, [text[s:e].lower() for s, e in spans])
+            for comp, out in zip(self._compiled, cols):
+                d, entry_tokens = comp.dictionary, comp.entry_tokens
+                spans, toks = tokenized[d.split_hyphens]
+                n = len(toks)
+                i = 0
+                while i < n:
+                    best = None
+                    for eid in comp.candidates(toks[i]):
+                        pats = entry_tokens[eid]
+                        k = len(pats)
+                        if k == 1 or (i + k <= n and all(_token_matches(p, toks[i + j])
+                                                          for j, p in enumerate(pats[1:], 1))):
+                            best = eid
+                            break
+                    if best is None:
+                        i += 1
+                        continue
+                    k = len(entry_tokens[best])
+                    entry = d.entries[best]
+                    start, end = spans[i][0], spans[i + k - 1][1]
+                    negated, hedged = (self._scope_flags(toks, i, d.negation_window)
+                                       if d.negation_window else (False, False))
+                    out["row"].append(row)
+                    out["category"].append(entry.category)
+                    out["entry"].append(entry.pattern)
+                    out["match"].append(text[start:end])
+                    out["start"].append(start)
+                    out["end"].append(end)
+                    out["weight"].append(entry.weight)
+                    out["negated"].append(negated)
+                    out["hedged"].append(hedged)
+                    i += k
+        result = {}
+        for comp, out in zip(self._compiled, cols):
+            df = pd.DataFrame(out, columns=MATCH_COLUMNS)
+            result[comp.dictionary.name] = df.astype({"row": np.int64, "start": np.int64, "end": np.int64,
+                                                      "weight": float, "negated": bool, "hedged": bool})
+        return result
