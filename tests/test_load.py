@@ -250,3 +250,22 @@ def test_metadata_csv_is_validated(tmp_path, caplog):
 
 def test_no_metadata_csv_is_an_empty_table(tmp_path):
     assert load_metadata(tmp_path).empty
+
+
+def test_an_overlong_jsonl_line_is_skipped_and_the_next_read(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"text": "' + "x" * 70_000 + '"}\n{"text": "next line"}\n')
+    docs, manifest, rejected = _load(tmp_path, limits=Limits(max_article_chars=10))
+    assert [d.text for d in docs] == ["next line"]
+    assert (rejected[0].row, rejected[0].reason) == (1, "line is longer than 65,556 characters "
+                                                        "(2 x max_article_chars + 64 KiB)")
+
+
+def test_cli_limit_options_reach_the_loader(tmp_path):
+    from diplo.cli import main
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.txt").write_text("Iran and Azerbaijan met in Baku and agreed to expand trade.")
+    assert main(["run", str(raw), "--out", str(tmp_path / "out"), "--max-article-chars", "10"]) == 1
+    manifest = (tmp_path / "out" / "manifest.csv").read_text()
+    assert "over the 10 limit (max_article_chars)" in manifest

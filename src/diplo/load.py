@@ -423,7 +423,7 @@ class _Loader:
         stem = Path(rel).stem
         with _open(path) as raw, io.TextIOWrapper(raw, encoding=row.encoding, newline="") as text_fh:
             if suffix == ".jsonl":
-                records = _iter_jsonl(text_fh, self.columns)
+                records = _iter_jsonl(text_fh, self.columns, self.limits)
             else:
                 records = _iter_delimited(text_fh, "\t" if suffix == ".tsv" else ",", self.columns,
                                           self.limits)
@@ -493,10 +493,19 @@ def _iter_delimited(fh, delimiter: str, explicit: Mapping[str, str], limits: Lim
         yield number, {name: fields[i] for name, i in index.items()}, ""
 
 
-def _iter_jsonl(fh, explicit: Mapping[str, str]) -> Iterator[tuple[int, dict[str, str], str]]:
+def _iter_jsonl(fh, explicit: Mapping[str, str], limits: Limits) -> Iterator[tuple[int, dict[str, str], str]]:
     """``(line number, field values, problem)`` per non-blank line; fields are found per object."""
     mappings: dict[tuple[str, ...], dict[str, str] | str] = {}
-    for number, line in enumerate(fh, start=1):
+    # JSON escapes can double a text's length; a longer line is skipped without holding it in memory.
+    max_line = 2 * limits.max_article_chars + 65_536
+    number = 0
+    while line := fh.readline(max_line):
+        number += 1
+        if len(line) >= max_line and not line.endswith("\n"):
+            while (rest := fh.readline(max_line)) and not rest.endswith("\n"):
+                pass
+            yield number, {}, f"line is longer than {max_line:,} characters (2 x max_article_chars + 64 KiB)"
+            continue
         if not line.strip():
             continue
         try:
