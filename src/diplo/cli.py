@@ -17,7 +17,8 @@ __all__ = ["main", "build_parser"]
 def _cmd_run(args: argparse.Namespace) -> int:
     from diplo.pipeline import run_pipeline
 
-    summary = run_pipeline(args.raw_dir, args.out, scorers=args.scorer, chunk_size=args.chunk_size)
+    summary = run_pipeline(args.raw_dir, args.out, scorers=args.scorer, chunk_size=args.chunk_size,
+                           themes=args.themes, actors=args.actors)
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
     return 0 if summary.n_articles else 1
 
@@ -46,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="output folder for tables")
     run.add_argument("--scorer", action="append", help="tone scorer to run (repeatable; default all)")
     run.add_argument("--chunk-size", type=int, default=500, help="articles per processing chunk")
+    run.add_argument("--themes", metavar="FILE", help="your own themes YAML (default: the packaged themes.yml)")
+    run.add_argument("--actors", metavar="FILE", help="your own actor aliases YAML (default: actors.yml)")
     run.set_defaults(func=_cmd_run)
 
     rep = sub.add_parser("report", help="run the notebook suite through papermill")

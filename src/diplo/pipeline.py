@@ -20,12 +20,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from diplo import io
+from diplo.actors import load_actors
 from diplo.aggregate import aggregate_articles, aggregate_by
 from diplo.codebook import describe, render_codebook
 from diplo.corpus import build_articles, metadata_overrides
 from diplo.load import MANIFEST_COLUMNS, load_documents, load_metadata
 from diplo.score import SCORE_TABLES, score_sentences
 from diplo.segment import SENTENCE_COLUMNS
+from diplo.themes import article_theme_measures, load_themes, theme_columns
 from diplo.tone import available_scorers
 
 __all__ = ["run_pipeline", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
@@ -96,16 +98,21 @@ def _batched(items: Iterable, n: int) -> Iterator[list]:
 
 
 def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
-                 scorers: Sequence[str] | None = None, chunk_size: int = 500) -> RunSummary:
+                 scorers: Sequence[str] | None = None, chunk_size: int = 500,
+                 themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None) -> RunSummary:
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``sentence_scores.parquet``,
-    ``tone_by_date.csv``, ``manifest.csv`` and ``CODEBOOK.md``.
+    ``theme_hits.parquet``, ``actor_mentions.parquet``, ``tone_by_date.csv``, ``manifest.csv`` and
+    ``CODEBOOK.md``.  ``themes`` / ``actors`` are a researcher's own themes file / actor alias file
+    (default: the packaged ``themes.yml`` / ``actors.yml``); they are validated before anything is read.
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
         raise ValueError(f"output folder {out_dir} must not be inside the raw folder {raw_dir}: raw is read-only")
     scorers = list(scorers or available_scorers())
+    themes, actors = load_themes(themes), load_actors(actors)  # fail fast on a bad file, before any output
+    theme_cols = theme_columns(themes)
     tone_cols = [c for c in ("tone_vader",) if "vader" in scorers]
     out_dir.mkdir(parents=True, exist_ok=True)
     overrides = metadata_overrides(load_metadata(raw_dir))
@@ -116,10 +123,11 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     try:
         for chunk in _batched(load_documents(raw_dir, manifest), chunk_size):
             articles, sentences = build_articles(chunk, overrides)
-            scored = score_sentences(sentences, scorers=scorers)
+            scored = score_sentences(sentences, scorers=scorers, themes=themes, actors=actors)
             scores = scored["sentence_scores"]
             per_article = aggregate_articles(scores, tone_cols)
             articles = articles.merge(per_article, on="doc_id", how="left")
+            articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
             sinks["articles"].write(articles)
             sinks["sentences"].write(sentences)
             for name, table in scored.items():
