@@ -60,7 +60,7 @@ def test_targeted_tone_differs_from_sentence_tone_on_two_clauses():
     assert t["tone_vader_target"].iloc[0] > 0 > t["tone_vader_target"].iloc[1]
     assert not (t["tone_vader_target"] == sentence).any()
     assert t["window"].tolist() == ["Iran praised the wonderful and friendly talks,",
-                                    "Armenia faced harsh criticism and threats"]
+                                    "Armenia faced harsh criticism and threats."]
 
 
 def test_windows_stop_at_other_actors_and_breaks():
@@ -104,3 +104,26 @@ def test_scorer_exposes_dictionaries_for_a_shared_pass():
     assert cols["actors"].tolist() == ["Azerbaijan;Iran", "Azerbaijan"]
     assert cols["speaker"].tolist() == ["", "Azerbaijan"]
     assert mentions["row"].tolist() == [0, 0, 1]
+
+
+def test_pipeline_writes_actor_columns_and_mentions(processed):
+    from diplo import load_outputs
+    tables = load_outputs(processed)
+    scores, mentions, sentences = tables["sentence_scores"], tables["actor_mentions"], tables["sentences"]
+    assert {"actors", "speaker", "tone_vader_target"} <= set(scores.columns) | set(mentions.columns)
+    text = sentences.set_index(["doc_id", "sent_id"])["text"]
+    for m in mentions.itertuples():
+        assert text[(m.doc_id, m.sent_id)][m.start:m.end] == m.mention
+    speakers = mentions[mentions["role"] == "speaker"].set_index(["doc_id", "sent_id"])["actor"]
+    expected = scores[scores["speaker"] != ""].set_index(["doc_id", "sent_id"])["speaker"]
+    assert speakers.sort_index().to_dict() == expected.sort_index().to_dict()
+    assert mentions["tone_vader_target"].between(-1, 1).all()
+
+
+def test_cli_actors_option(raw_dir, tmp_path):
+    from diplo.cli import main
+    mine = tmp_path / "a.yml"
+    mine.write_text("Caucasus:\n  terms: [caucasus]\n")
+    assert main(["run", str(raw_dir), "--out", str(tmp_path / "out"), "--actors", str(mine)]) == 0
+    mentions = pd.read_parquet(tmp_path / "out" / "actor_mentions.parquet")
+    assert set(mentions["actor"]) == {"Caucasus"} and len(mentions) >= 3

@@ -75,7 +75,7 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence[str] | None = 
     theme_scorer, actor_scorer, matcher = _components(themes, actors, scorers)
     matches = matcher.match(texts)
     theme_counts, hits = theme_scorer.score_from_matches(matches, texts)
-    actor_cols, mentions = actor_scorer.score_from_matches(matches, texts)
+    actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores)
     table = head.assign(n_words=np.array([count_words(t) for t in texts], dtype=np.int64))
     table = pd.concat([table, scores.reset_index(drop=True)], axis=1).assign(**theme_counts, **actor_cols)
     return {"sentence_scores": table,
