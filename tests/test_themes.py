@@ -142,3 +142,15 @@ def test_cli_themes_option(raw_dir, tmp_path, capsys):
     assert main(["run", str(raw_dir), "--out", str(tmp_path / "out2"), "--themes", str(bad)]) == 2
     assert "line 3: duplicate term 'gas'" in capsys.readouterr().err
     assert not (tmp_path / "out2" / "articles.parquet").exists()
+
+
+def test_own_themes_file_through_ensure_processed(raw_dir, tmp_path):
+    from diplo.pipeline import ensure_processed
+    mine = tmp_path / "mine.yml"
+    mine.write_text("ports:\n  terms: [port*]\n")
+    out = tmp_path / "processed"
+    assert ensure_processed(raw_dir, out, themes=str(mine)) is True
+    assert ensure_processed(raw_dir, out, themes=str(mine)) is False
+    mine.write_text("ports:\n  terms: [port*, harbour]\n")  # edited file: reprocess
+    assert ensure_processed(raw_dir, out, themes=str(mine)) is True
+    assert "theme_ports" in pd.read_parquet(out / "articles.parquet").columns
