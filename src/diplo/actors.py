@@ -13,7 +13,8 @@ Speaker attribution is rule-based and conservative (precision over recall):
 * ``"...," said X`` (a speech verb right after a quote or comma, followed by the actor);
 * ``according to X``.
 
-Pronoun subjects ("he said") are not resolved: ``speaker`` is empty for them.
+A pronoun subject ("He added that ...", "she said") takes the speaker of one of the two previous sentences
+of the same article (:func:`carry_pronoun_speakers`); other pronouns ("they said") are not resolved.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ import pandas as pd
 from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, Matcher, load_dictionary
 from diplo.tone import score_tone
 
-__all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "load_actors", "score_actors",
-           "score_target_tone", "target_windows"]
+__all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
+           "score_actors", "score_target_tone", "target_windows"]
 
 ACTOR_MENTION_COLUMNS = ["doc_id", "sent_id", "actor", "mention", "start", "end", "role"]
 SPEECH_VERBS = frozenset({
@@ -43,6 +44,8 @@ SPEECH_VERBS = frozenset({
 })
 _ATTRIBUTION = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
 _FINAL = frozenset({".", "!", "?", '"', "\u201d", "'", "\u2019", ")"})
+_PRONOUN_SPEECH = re.compile(r"\b(?:he|she)\s+(?:also\s+|further\s+|then\s+|later\s+|again\s+)?(?:%s)\b"
+                             % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
 # Words that may stand between a speaker's name and the speech verb ("the Iranian foreign minister said").
 _SUBJECT_FILLERS = frozenset({
     "the", "a", "an", "top", "chief", "senior", "foreign", "defense", "defence", "prime", "deputy", "minister",
@@ -331,6 +334,28 @@ class ActorScorer:
         return {"actors": actors_col, "speaker": speaker_col}, mentions
 
 
+def carry_pronoun_speakers(doc_ids: Sequence, texts: Sequence[str], speakers: Sequence[str], *,
+                           lookback: int = 2) -> np.ndarray:
+    """Speakers with pronoun attributions resolved.
+
+    A sentence without a speaker whose subject is "he"/"she" followed by a speech verb ("He added that",
+    "she also stressed") gets the speaker of the nearest of the ``lookback`` previous sentences of the same
+    document that has one (sentences in reading order).  Returns a new array; the input is not changed.
+    """
+    out = np.array(speakers, dtype=object)
+    last, last_doc, gap = "", None, 0
+    for i, (doc, text) in enumerate(zip(doc_ids, texts)):
+        if doc != last_doc:
+            last, last_doc, gap = "", doc, 0
+        if not out[i] and last and gap < lookback and isinstance(text, str) and _PRONOUN_SPEECH.search(text):
+            out[i] = last
+        if out[i]:
+            last, gap = out[i], 0
+        else:
+            gap += 1
+    return out
+
+
 def score_actors(sentences: pd.DataFrame, actors: Dictionary | str | os.PathLike | None = None, *,
                  scorers: Sequence[str] | None = None, per: str = "sentence") -> pd.DataFrame:
     """Actors, speakers and target tone for a sentences table (``doc_id``, ``sent_id``, ``text``).
@@ -356,6 +381,8 @@ def score_actors(sentences: pd.DataFrame, actors: Dictionary | str | os.PathLike
     cols, mentions = scorer.score(sentences["text"].tolist())
     head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
     if per == "sentence":
+        cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), sentences["text"].tolist(),
+                                                 cols["speaker"])
         return head.assign(**cols)
     keys = head.iloc[mentions["row"].to_numpy()].reset_index(drop=True)
     return pd.concat([keys, mentions.drop(columns="row").reset_index(drop=True)], axis=1)

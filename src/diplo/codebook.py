@@ -80,7 +80,7 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "vader_neg": ("float", "0..1", "VADER share of negative sentiment"),
         "vader_neu": ("float", "0..1", "VADER share of neutral tokens"),
         "actors": ("string", "actor names joined by ';'", "actors mentioned in the sentence (aliases in actors.yml), sorted; empty when none"),
-        "speaker": ("string", "actor name", "actor the sentence is attributed to ('X said', 'said X', 'according to X', quote + attribution); empty when none or a pronoun"),
+        "speaker": ("string", "actor name", "actor the sentence is attributed to ('X said', 'said X', 'according to X', quote + attribution; 'he/she said' takes the speaker of one of the two previous sentences); empty when none"),
     },
     "theme_hits": {
         "doc_id": ("string", "", "article id"),

@@ -14,7 +14,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer
+from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers
 from diplo.corpus import count_words
 from diplo.match import Dictionary, Matcher
 from diplo.themes import THEME_HIT_COLUMNS, ThemeScorer
@@ -76,6 +76,7 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence[str] | None = 
     matches = matcher.match(texts)
     theme_counts, hits = theme_scorer.score_from_matches(matches, texts)
     actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores)
+    actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
     table = head.assign(n_words=np.array([count_words(t) for t in texts], dtype=np.int64))
     table = pd.concat([table, scores.reset_index(drop=True)], axis=1).assign(**theme_counts, **actor_cols)
     return {"sentence_scores": table,
