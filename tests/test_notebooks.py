@@ -58,3 +58,34 @@ def test_bad_papermill_parameter_fails_in_the_validation_cell(tmp_path, shared_p
         _run("02_tone", tmp_path, shared_processed, **{name: value})
     assert message in info.value.evalue
     assert "parse_params" in info.value.source  # stopped in the second cell, before any chart
+
+
+def test_themes_one_outlet(tmp_path, shared_processed):
+    tables = _run("03_themes", tmp_path, shared_processed, outlets=["Tehran Times"], n_topics=3)
+    kwic = pd.read_csv(tables / "kwic.csv")
+    assert set(kwic["outlet"]) == {"Tehran Times"}
+    assert pd.read_csv(tables / "themes_by_date.csv")["date"].tolist() == ["2023-07-06"]
+    assert pd.read_csv(tables / "topic_terms.csv").shape[1] == 4  # rank + 3 topics
+
+
+def test_theme_tone_and_actors_date_range(tmp_path, shared_processed):
+    tables = _run("04_theme_tone_actors", tmp_path, shared_processed, start_date="2023-01-01")
+    dates = pd.read_csv(tables / "theme_tone_by_date.csv")["date"]
+    assert len(dates) and (dates >= "2023-01-01").all()
+    toward = pd.read_csv(tables / "tone_toward_actors.csv")
+    assert {"Iran", "Azerbaijan"} <= set(toward["actor"])
+
+
+def test_report_page_for_one_theme(tmp_path, shared_processed):
+    tables = _run("06_report", tmp_path, shared_processed, theme="embassy_attack", start_date="2023-01-01",
+                  end_date="2023-12-31")
+    found = pd.read_csv(tables / "headlines.csv").set_index("finding")["value"]
+    assert found["articles"] == "3"
+    assert int(found["sentences about 'embassy attack'"]) > 0
+    assert set(pd.read_csv(tables / "kwic.csv")["theme"]) == {"embassy_attack"}
+
+
+def test_report_page_unknown_theme_lists_the_valid_ones(tmp_path, shared_processed):
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        _run("06_report", tmp_path, shared_processed, theme="weather")
+    assert "unknown theme 'weather'; themes in this corpus: corridors, energy" in info.value.evalue

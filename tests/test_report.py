@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT
 from diplo.cli import main
-from diplo.report import find_notebooks, load_params, notebook_parameters, show_table, top_sentences
+from diplo.report import find_notebooks, headlines, load_params, notebook_parameters, show_table, top_sentences
 
 STANDARD = {"raw_dir", "output_dir", "processed_dir", "start_date", "end_date", "outlets", "themes_file",
             "scorers", "n_topics", "seed"}
@@ -137,3 +137,23 @@ def test_top_sentences_with_evidence():
     assert low["evidence"].tolist() == ["condemned [condemn*] (-3.00, negated)"]
     with pytest.raises(ValueError, match="no column 'tone_x' in sentence_scores"):
         top_sentences(tables, "tone_x")
+
+
+def test_headlines_numbers_and_empty_theme():
+    tables = {
+        "articles": pd.DataFrame({"doc_id": ["a", "b"], "date": ["2023-01-01", "2023-02-01"],
+                                  "outlet": ["X", "Y"]}),
+        "sentence_scores": pd.DataFrame({"doc_id": ["a", "a", "b"], "sent_id": [0, 1, 0],
+                                         "tone_vader": [0.5, 0.1, -0.4], "theme_energy": [1, 0, 2],
+                                         "theme_water": [0, 0, 0]}),
+    }
+    got = headlines(tables, ["tone_vader"], theme="energy").set_index("finding")
+    assert got.loc["articles", "detail"] == "2023-01-01 to 2023-02-01"
+    assert got.loc["sentences about 'energy'", "value"] == "2"
+    assert got.loc["mean tone_vader, all sentences", "value"] == "+0.067"
+    assert got.loc["mean tone_vader, 'energy' sentences", "value"] == "+0.050"
+    assert got.loc["outlet with the highest tone_vader, 'energy' sentences", "value"] == "X"
+    empty = headlines(tables, ["tone_vader"], theme="water").set_index("finding")
+    assert empty.loc["mean tone_vader, 'water' sentences", "value"] == "n/a"
+    with pytest.raises(ValueError, match="unknown theme 'oil'; themes in this corpus: energy, water"):
+        headlines(tables, ["tone_vader"], theme="oil")

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -245,20 +246,20 @@ def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True
     from diplo.params import select_tables
     from diplo.pipeline import ensure_processed, load_outputs
 
+    for folder in (params.output_dir / "figures" / notebook, params.output_dir / "tables" / notebook):
+        if folder.is_dir():  # no stale figures or tables from an earlier run of this notebook
+            shutil.rmtree(folder)
+    use_style()
+    io.write_json({"notebook": notebook, "parameters": params.as_dict(), "diplo_version": __version__},
+                  params.output_dir / f"{notebook}.params.json")
     if not corpus:
-        use_style()
-        io.write_json({"notebook": notebook, "parameters": params.as_dict(), "diplo_version": __version__},
-                      params.output_dir / f"{notebook}.params.json")
         return NotebookRun(params, notebook, {}, pd.DataFrame(columns=["doc_id"]))
     processed = params.processed_dir or params.output_dir / "processed"
     ensure_processed(params.raw_dir, processed, **_pipeline_options(params))
     tables = load_outputs(processed)
-    use_style()
     articles = tables["articles"]
     assign_colors(articles["outlet"])
     assign_colors(theme_names(articles))
-    io.write_json({"notebook": notebook, "parameters": params.as_dict(), "diplo_version": __version__},
-                  params.output_dir / f"{notebook}.params.json")
     return NotebookRun(params, notebook, select_tables(tables, params), articles)
 
 
@@ -396,6 +397,10 @@ def theme_sentences(sentence_scores: pd.DataFrame, theme: str) -> pd.DataFrame:
     return sentence_scores[sentence_scores[column] > 0].reset_index(drop=True)
 
 
+def _sentences(n) -> str:
+    return f"{int(n):,} sentence" + ("" if int(n) == 1 else "s")
+
+
 def headlines(tables: Mapping[str, pd.DataFrame], tone_columns: Sequence[str], *, theme: str = "",
               seed: int = 0) -> pd.DataFrame:
     """The headline numbers of a selection: size, dates, outlets, mean tone (95% bootstrap interval) of all
@@ -428,14 +433,15 @@ def headlines(tables: Mapping[str, pd.DataFrame], tone_columns: Sequence[str], *
             r = overall.iloc[0]
             rows.append((f"mean {column}, {name}", f"{r[column]:+.3f}",
                          f"95% bootstrap interval {r[f'{column}_lo']:+.3f} to {r[f'{column}_hi']:+.3f}, "
-                         f"n = {int(r['n']):,} sentences"))
-        by_outlet = aggregate_by(focus.merge(articles[["doc_id", "outlet"]], on="doc_id").dropna(subset=["outlet"]),
-                                 "outlet", [column], seed=seed).dropna(subset=[column])
-        if len(by_outlet) > 1:
+                         f"n = {_sentences(r['n'])}"))
+        with_outlet = focus.merge(articles[["doc_id", "outlet"]], on="doc_id").dropna(subset=["outlet"])
+        by_outlet = aggregate_by(with_outlet, "outlet", [column], seed=seed) if len(with_outlet) else None
+        if by_outlet is not None and by_outlet[column].notna().sum() > 1:
+            by_outlet = by_outlet.dropna(subset=[column])
             by_outlet = by_outlet.sort_values([column, "outlet"])
             for which, r in (("highest", by_outlet.iloc[-1]), ("lowest", by_outlet.iloc[0])):
                 rows.append((f"outlet with the {which} {column}, {label}", str(r["outlet"]),
-                             f"{r[column]:+.3f} (n = {int(r['n']):,} sentences)"))
+                             f"{r[column]:+.3f} (n = {_sentences(r['n'])})"))
     return pd.DataFrame(rows, columns=["finding", "value", "detail"])
 
 
