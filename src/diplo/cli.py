@@ -1,4 +1,4 @@
-"""The ``diplo`` command line: ``diplo run``, ``diplo report``.
+"""The ``diplo`` command line: ``diplo run``, ``diplo report``, ``diplo validate``.
 
 Each subcommand is a small function registered in :data:`COMMANDS`, so later commands slot in.
 """
@@ -36,6 +36,18 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from diplo.validate import parse_label_map, validate_file
+
+    result = validate_file(args.file, scorers=args.scorer, format=args.format, text_column=args.text_column,
+                           label_column=args.label_column, header=not args.no_header,
+                           columns=args.columns.split(",") if args.columns else None,
+                           label_map=parse_label_map(args.label_map), label_band=args.label_band,
+                           label_center=args.label_center)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diplo", description="Tone and themes of diplomatic news over time.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
@@ -56,6 +68,24 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--only", action="append", help="run only this notebook (stem, repeatable)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=_cmd_report)
+
+    val = sub.add_parser("validate", help="compare tone scorers with human labels (prints JSON)")
+    val.add_argument("file", help="labelled CSV / TSV / JSONL / JSON file")
+    val.add_argument("--text-column", help="column with the text (default: text)")
+    val.add_argument("--label-column", help="column with the human label (default: label; vader: rating)")
+    val.add_argument("--scorer", action="append", help="scorer to validate (repeatable; default all)")
+    val.add_argument("--format", default="auto",
+                     choices=["auto", "csv", "tsv", "jsonl", "json", "vader", "newsmtsc"],
+                     help="file layout; vader = VADER ground truth (id, rating, text; no header); "
+                          "newsmtsc = NewsMTSC JSONL, evaluated per target too")
+    val.add_argument("--no-header", action="store_true", help="the CSV/TSV file has no header line")
+    val.add_argument("--columns", help="comma-separated column names for a file without header")
+    val.add_argument("--label-map", help="categorical labels to -1/0/1: a preset (cameo, conflibert, plover, "
+                                         "newsmtsc) or pairs like 0=0,1=1,2=1,3=-1,4=-1")
+    val.add_argument("--label-band", type=float, default=0.5,
+                     help="numeric labels within this distance of --label-center are neutral (default 0.5)")
+    val.add_argument("--label-center", type=float, help="neutral point of numeric labels (default 0)")
+    val.set_defaults(func=_cmd_validate)
     return parser
 
 

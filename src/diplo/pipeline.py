@@ -26,7 +26,7 @@ from diplo.corpus import build_articles, metadata_overrides
 from diplo.load import MANIFEST_COLUMNS, load_documents, load_metadata
 from diplo.score import SCORE_TABLES, score_sentences
 from diplo.segment import SENTENCE_COLUMNS
-from diplo.tone import available_scorers
+from diplo.tone import available_scorers, tone_columns
 
 __all__ = ["run_pipeline", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
 
@@ -100,13 +100,14 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``sentence_scores.parquet``,
-    ``tone_by_date.csv``, ``manifest.csv`` and ``CODEBOOK.md``.
+    ``evidence.parquet``, ``tone_by_date`` and ``tone_by_outlet`` (parquet + csv), ``manifest.csv`` and
+    ``CODEBOOK.md``.
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
         raise ValueError(f"output folder {out_dir} must not be inside the raw folder {raw_dir}: raw is read-only")
     scorers = list(scorers or available_scorers())
-    tone_cols = [c for c in ("tone_vader",) if "vader" in scorers]
+    tone_cols = tone_columns(scorers)
     out_dir.mkdir(parents=True, exist_ok=True)
     overrides = metadata_overrides(load_metadata(raw_dir))
     manifest: list = []
@@ -124,7 +125,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             sinks["sentences"].write(sentences)
             for name, table in scored.items():
                 sinks[name].write(table)
-            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date"]], on="doc_id"))
+            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date", "outlet"]], on="doc_id"))
             n_articles += len(articles)
             n_sentences += len(sentences)
         empty_articles = pd.DataFrame({c: pd.Series(dtype=object) for c in ("doc_id",)})
@@ -134,9 +135,10 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
         for sink in sinks.values():
             sink.abort()
         raise
-    by_date = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", *tone_cols])
-    by_date = by_date.dropna(subset=["date"])
-    io.write_table(aggregate_by(by_date, "date", tone_cols), out_dir / "tone_by_date.parquet", csv=True)
+    grouped = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", "outlet", *tone_cols])
+    for key in ("date", "outlet"):
+        groups = grouped[grouped[key].notna() & (grouped[key].astype(str) != "")]
+        io.write_table(aggregate_by(groups, key, tone_cols), out_dir / f"tone_by_{key}.parquet", csv=True)
     manifest_df = pd.DataFrame([vars(r) for r in manifest], columns=MANIFEST_COLUMNS)
     with io.atomic_path(out_dir / "manifest.csv") as tmp:
         manifest_df.to_csv(tmp, index=False, lineterminator="\n")
@@ -151,5 +153,6 @@ def load_outputs(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
     out_dir = Path(out_dir)
     tables = {name: pd.read_parquet(out_dir / f"{name}.parquet") for name in OUTPUT_TABLES}
     tables["manifest"] = pd.read_csv(out_dir / "manifest.csv", dtype={"reason": str}, keep_default_na=False)
-    tables["tone_by_date"] = pd.read_parquet(out_dir / "tone_by_date.parquet")
+    for key in ("date", "outlet"):
+        tables[f"tone_by_{key}"] = pd.read_parquet(out_dir / f"tone_by_{key}.parquet")
     return tables

@@ -1,21 +1,34 @@
 """Sentence scoring: every scorer over a chunk of sentences, in one place.
 
 :func:`score_sentences` is what the pipeline calls per chunk; it returns one DataFrame per output table
-(see :data:`SCORE_TABLES`), each streamed to its own parquet file.
+(see :data:`SCORE_TABLES`), each streamed to its own parquet file.  Scorers built on
+:mod:`diplo.match` share one :class:`~diplo.match.Matcher` pass over the chunk.
 """
 
 from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import pandas as pd
 
 from diplo.corpus import count_words
-from diplo.tone import available_scorers, score_tone
+from diplo.match import Dictionary, Matcher
+from diplo.tone import available_scorers, get_scorer, score_tone
 
-__all__ = ["SCORE_TABLES", "score_sentences"]
+__all__ = ["SCORE_TABLES", "EVIDENCE_TABLE_COLUMNS", "score_sentences"]
 
-SCORE_TABLES = ("sentence_scores",)
+SCORE_TABLES = ("sentence_scores", "evidence")
+EVIDENCE_TABLE_COLUMNS = ["doc_id", "sent_id", "scorer", "term", "start", "end", "weight", "negated"]
+_MATCHERS: dict[tuple[int, ...], Matcher] = {}
+
+
+def _matcher(dictionaries: Sequence[Dictionary]) -> Matcher:
+    # Scorer instances (and so their dictionaries) live for the process: compile each set once.
+    key = tuple(id(d) for d in dictionaries)
+    if key not in _MATCHERS:
+        _MATCHERS[key] = Matcher(dictionaries)
+    return _MATCHERS[key]
 
 
 def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
@@ -23,9 +36,20 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence[str] | None = 
 
     Returns
     -------
-    dict mapping each name in :data:`SCORE_TABLES` to its table for these sentences.
+    dict mapping each name in :data:`SCORE_TABLES` to its table for these sentences:
+    ``sentence_scores`` (one row per sentence) and ``evidence`` (one row per term that moved a score,
+    sorted by doc_id, sent_id, scorer, start).
     """
-    scores = score_tone(sentences, scorers or available_scorers())
-    head = sentences[["doc_id", "sent_id"]].copy()
-    head["n_words"] = [count_words(t) for t in sentences["text"]]
-    return {"sentence_scores": pd.concat([head, scores], axis=1)}
+    names = list(scorers or available_scorers())
+    dictionaries = [d for name in names for d in getattr(get_scorer(name), "dictionaries", ())]
+    texts = sentences["text"].tolist()
+    matches = _matcher(dictionaries).match(texts) if dictionaries else None
+    scores, evidence = score_tone(sentences, names, evidence=True, matches=matches)
+    head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
+    head["n_words"] = [count_words(t) if isinstance(t, str) else 0 for t in texts]
+    table = pd.concat([head, scores.reset_index(drop=True)], axis=1)
+    rows = evidence["row"].to_numpy(dtype=np.int64)
+    ev = evidence.drop(columns="row").assign(doc_id=head["doc_id"].to_numpy()[rows],
+                                             sent_id=head["sent_id"].to_numpy()[rows])
+    ev = ev[EVIDENCE_TABLE_COLUMNS].sort_values(["doc_id", "sent_id", "scorer", "start", "end"], kind="stable")
+    return {"sentence_scores": table, "evidence": ev.reset_index(drop=True)}
