@@ -32,6 +32,7 @@ and whether it was negated.  Texts that are not strings, or are blank, score NaN
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Iterable, Mapping, Sequence
@@ -115,10 +116,10 @@ def _resolve_dictionary(source, default: str, name: str, negation_window: int) -
     if source is None:
         with resources.as_file(_DATA / default) as path:
             d = load_dictionary(path, name=name, negation_window=negation_window)
-        return Dictionary(name, d.entries, d.descriptions, negation_window, f"diplo/data/{default}")
+        return replace(d, name=name, source=f"diplo/data/{default}")
     if isinstance(source, (str, os.PathLike)):
         d = load_dictionary(Path(source), negation_window=negation_window)
-        return Dictionary(name, d.entries, d.descriptions, negation_window, d.source)
+        return replace(d, name=name)
     raise TypeError(f"dictionary must be a path, a diplo.match.Dictionary or None; got {type(source).__name__}")
 
 
@@ -280,8 +281,8 @@ class DiplomaticScorer(_MatcherScorer):
                 want = {1: "in (0, 10]", -1: "in [-10, 0)", 0: "0"}[sign]
                 raise DictionaryError(f"{where}: weight {e.weight:g} of {e.pattern!r} must be {want} "
                                       f"for category {e.category!r}")
-        self.dictionary = Dictionary(d.name, d.entries, d.descriptions, d.negation_window, d.source,
-                                     frozenset(d.negators) | self.NEGATORS, frozenset(d.hedges) | self.HEDGES)
+        self.dictionary = replace(d, negators=frozenset(d.negators) | self.NEGATORS,
+                                  hedges=frozenset(d.hedges) | self.HEDGES)
 
     def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
         n = len(texts)

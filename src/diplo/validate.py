@@ -30,7 +30,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.match import TOKEN_PATTERN
+from diplo.actors import score_target_tone
 from diplo.tone import NEUTRAL_BANDS, available_scorers, get_scorer, score_tone
 
 __all__ = ["FORMATS", "LABEL_MAPS", "load_labelled", "label_classes", "score_classes", "validate_scorers",
@@ -232,37 +232,8 @@ def _metrics(scores: np.ndarray, gold: np.ndarray, band: float, raw: np.ndarray 
     return out
 
 
-def _target_windows(texts: Sequence[str], starts: Sequence[int], ends: Sequence[int], *,
-                    window: int = 6) -> list[str]:
-    # Fallback target-aware view until diplo.actors offers one: the mention plus ``window`` tokens on
-    # each side, cut at clause punctuation.
-    out = []
-    for text, s, e in zip(texts, starts, ends):
-        spans = [(m.start(), m.end(), m.group()) for m in TOKEN_PATTERN.finditer(text)]
-        before = [sp for sp in spans if sp[1] <= s][::-1]
-        after = [sp for sp in spans if sp[0] >= e]
-        lo, hi = s, e
-        for k, (a, _, tok) in enumerate(before):
-            if k >= window or tok in ";:!?.":
-                break
-            lo = a
-        for k, (_, b, tok) in enumerate(after):
-            if k >= window or tok in ";:!?.":
-                break
-            hi = b
-        out.append(text[lo:hi])
-    return out
-
-
 def _score_targets(texts, starts, ends, names) -> dict[str, np.ndarray]:
-    try:  # the actors stage's target-aware tone, when present
-        from diplo.actors import score_target_tone
-    except ImportError:
-        windows = _target_windows(texts, starts, ends)
-        scores = score_tone(windows, names)
-        return {name: scores[f"tone_{name}"].to_numpy(dtype=float) for name in names}
-    spans = list(zip(starts, ends))
-    table = score_target_tone(list(texts), spans, scorers=names)
+    table = score_target_tone(list(texts), list(zip(starts, ends)), scorers=names)
     return {name: table[f"tone_{name}_target"].to_numpy(dtype=float) for name in names}
 
 
