@@ -40,3 +40,13 @@ def test_pipeline_writes_all_tones_evidence_and_outlet_table(processed):
     assert by_outlet["n"].sum() == with_outlet and by_outlet["outlet"].is_unique
     assert (by_outlet["tone_diplomatic_lo"] <= by_outlet["tone_diplomatic_hi"]).all()
     assert len(tables["evidence"]) and tables["evidence"]["scorer"].isin(["vader", "lexicon", "diplomatic"]).all()
+
+
+def test_cli_run_with_a_user_lexicon(raw_dir, tmp_path):
+    from diplo.cli import main
+
+    yml = tmp_path / "tone.yml"
+    yml.write_text("positive: [cooperat*]\nnegative: [attack*]\n")
+    assert main(["run", str(raw_dir), "--out", str(tmp_path / "o"), "--scorer", "lexicon", "--lexicon", str(yml)]) == 0
+    ev = pd.read_parquet(tmp_path / "o" / "evidence.parquet")
+    assert set(ev["term"]) == {"cooperat*", "attack*"} and set(ev["scorer"]) == {"lexicon"}

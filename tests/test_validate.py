@@ -144,3 +144,11 @@ def test_cli_unknown_scorer_is_a_clear_error(vader_file, capsys):
 def test_cli_missing_file(tmp_path, capsys):
     assert main(["validate", str(tmp_path / "none.csv")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_cli_validate_with_a_user_lexicon(vader_file, tmp_path, capsys):
+    cat = tmp_path / "mini.cat"
+    cat.write_text("POSITIVE\n\tWELCOM*\n\tWONDERFUL\nNEGATIVE\n\tCONDEMN*\n\tKILL*\n")
+    assert main(["validate", str(vader_file), "--format", "vader", "--scorer", "lexicon", "--lexicon", str(cat)]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["scorers"]["lexicon"]["confusion"]["matrix"] == [[2, 0, 0], [0, 1, 0], [0, 0, 2]]

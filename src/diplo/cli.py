@@ -21,7 +21,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1_000_000), max_article_chars=args.max_article_chars,
                     max_sentence_chars=args.max_sentence_chars)
-    summary = run_pipeline(args.raw_dir, args.out, scorers=args.scorer, chunk_size=args.chunk_size,
+    summary = run_pipeline(args.raw_dir, args.out, scorers=_scorers(args), chunk_size=args.chunk_size,
                            columns=args.columns, limits=limits,
                            near_duplicate_threshold=args.near_duplicate_threshold)
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
@@ -45,10 +45,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scorers(args: argparse.Namespace) -> list | None:
+    """``--scorer`` names, with the ``lexicon`` scorer reading ``--lexicon FILE`` when given."""
+    if not getattr(args, "lexicon", None):
+        return args.scorer
+    from diplo.tone import LexiconScorer, available_scorers
+
+    custom = LexiconScorer(args.lexicon)
+    return [custom if name == "lexicon" else name for name in (args.scorer or available_scorers())]
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from diplo.validate import parse_label_map, validate_file
 
-    result = validate_file(args.file, scorers=args.scorer, format=args.format, text_column=args.text_column,
+    result = validate_file(args.file, scorers=_scorers(args), format=args.format, text_column=args.text_column,
                            label_column=args.label_column, header=not args.no_header,
                            columns=args.columns.split(",") if args.columns else None,
                            label_map=parse_label_map(args.label_map), label_band=args.label_band,
@@ -66,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("raw_dir", help="folder of raw articles (read only)")
     run.add_argument("--out", required=True, help="output folder for tables")
     run.add_argument("--scorer", action="append", help="tone scorer to run (repeatable; default all)")
+    run.add_argument("--lexicon", help="dictionary for the lexicon scorer (YAML, .cat or CSV; default AFINN-165)")
     run.add_argument("--chunk-size", type=int, default=500, help="articles per processing chunk")
     run.add_argument("--columns", help="column mapping for CSV/TSV/JSONL inputs, e.g. text=body,date=pubdate "
                      "(fields: text, title, date, outlet, author, url)")
@@ -93,6 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--text-column", help="column with the text (default: text)")
     val.add_argument("--label-column", help="column with the human label (default: label; vader: rating)")
     val.add_argument("--scorer", action="append", help="scorer to validate (repeatable; default all)")
+    val.add_argument("--lexicon", help="dictionary for the lexicon scorer (quanteda YAML, Lexicoder .cat, "
+                                       "term,weight CSV); default AFINN-165")
     val.add_argument("--format", default="auto",
                      choices=["auto", "csv", "tsv", "jsonl", "json", "vader", "newsmtsc"],
                      help="file layout; vader = VADER ground truth (id, rating, text; no header); "

@@ -20,19 +20,20 @@ __all__ = ["SCORE_TABLES", "EVIDENCE_TABLE_COLUMNS", "score_sentences"]
 
 SCORE_TABLES = ("sentence_scores", "evidence")
 EVIDENCE_TABLE_COLUMNS = ["doc_id", "sent_id", "scorer", "term", "start", "end", "weight", "negated"]
-_MATCHERS: dict[tuple[int, ...], Matcher] = {}
+_MATCHERS: dict[tuple[int, ...], tuple[tuple[Dictionary, ...], Matcher]] = {}
 
 
 def _matcher(dictionaries: Sequence[Dictionary]) -> Matcher:
-    # Scorer instances (and so their dictionaries) live for the process: compile each set once.
+    # Compile each set of dictionaries once per process; the cache keeps the dictionaries alive so
+    # their ids (the key) cannot be reused by other objects.
     key = tuple(id(d) for d in dictionaries)
     if key not in _MATCHERS:
-        _MATCHERS[key] = Matcher(dictionaries)
-    return _MATCHERS[key]
+        _MATCHERS[key] = (tuple(dictionaries), Matcher(dictionaries))
+    return _MATCHERS[key][1]
 
 
-def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence[str] | None = None) -> dict[str, pd.DataFrame]:
-    """Score a sentences table (``doc_id``, ``sent_id``, ``text``).
+def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None) -> dict[str, pd.DataFrame]:
+    """Score a sentences table (``doc_id``, ``sent_id``, ``text``) with scorer names or objects.
 
     Returns
     -------
@@ -40,11 +41,11 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence[str] | None = 
     ``sentence_scores`` (one row per sentence) and ``evidence`` (one row per term that moved a score,
     sorted by doc_id, sent_id, scorer, start).
     """
-    names = list(scorers or available_scorers())
-    dictionaries = [d for name in names for d in getattr(get_scorer(name), "dictionaries", ())]
+    instances = [get_scorer(s) for s in (scorers or available_scorers())]
+    dictionaries = [d for scorer in instances for d in getattr(scorer, "dictionaries", ())]
     texts = sentences["text"].tolist()
     matches = _matcher(dictionaries).match(texts) if dictionaries else None
-    scores, evidence = score_tone(sentences, names, evidence=True, matches=matches)
+    scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches)
     head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
     head["n_words"] = [count_words(t) if isinstance(t, str) else 0 for t in texts]
     table = pd.concat([head, scores.reset_index(drop=True)], axis=1)

@@ -325,18 +325,20 @@ def available_scorers() -> list[str]:
 
 def tone_columns(scorers: Sequence[str] | None = None) -> list[str]:
     """The headline column of each scorer: by convention ``tone_<name>`` (what articles and groups aggregate)."""
-    names = list(scorers) if scorers is not None else available_scorers()
-    return [f"tone_{get_scorer(name).name}" for name in names]
+    return [f"tone_{get_scorer(s).name}" for s in (scorers if scorers is not None else available_scorers())]
 
 
-def get_scorer(name: str):
-    """The shared instance of scorer ``name`` (built once, with its default dictionary).
+def get_scorer(name):
+    """The scorer for ``name``: the shared instance of a registered scorer (built once, with its default
+    dictionary), or ``name`` itself when it already is a scorer object (e.g. ``LexiconScorer("my.cat")``).
 
     Raises
     ------
     ValueError
         If ``name`` is not in :data:`SCORERS` (the message lists the valid names).
     """
+    if hasattr(name, "score") and hasattr(name, "columns"):
+        return name
     if not isinstance(name, str) or name not in SCORERS:
         raise ValueError(f"unknown scorer {name!r}; valid scorers: {', '.join(available_scorers())}")
     if name not in _INSTANCES:
@@ -352,7 +354,8 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     Parameters
     ----------
     sentences : DataFrame with a ``text`` column, or an iterable of strings.
-    scorers : names from :data:`SCORERS`; default all.
+    scorers : names from :data:`SCORERS` or scorer objects (e.g. ``LexiconScorer("LSD2015.cat")``);
+        default all registered scorers.
     evidence : also return the evidence rows of every scorer.
     matches : a :meth:`diplo.match.Matcher.match` result over the same texts that includes the
         dictionaries of the matcher-based scorers (lets the caller run one pass for everything).
@@ -375,13 +378,12 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     else:
         texts = list(sentences)
         index = pd.RangeIndex(len(texts))
-    names = list(scorers) if scorers is not None else available_scorers()
-    instances = [get_scorer(name) for name in names]
+    instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
     valid = valid_texts(texts)
     texts = [t if ok else "" for t, ok in zip(texts, valid)]
     out: dict[str, np.ndarray] = {}
     evidence_parts = []
-    for name, scorer in zip(names, instances):
+    for scorer in instances:
         if matches is not None and hasattr(scorer, "score_from_matches"):
             cols, ev = scorer.score_from_matches(matches, texts, evidence=evidence)
         else:
@@ -391,7 +393,7 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
             values[~valid] = np.nan
             out[col] = values
         if evidence:
-            evidence_parts.append(ev.assign(scorer=name))
+            evidence_parts.append(ev.assign(scorer=scorer.name))
     scores = pd.DataFrame(out, index=index)
     if not evidence:
         return scores

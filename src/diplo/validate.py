@@ -232,9 +232,9 @@ def _metrics(scores: np.ndarray, gold: np.ndarray, band: float, raw: np.ndarray 
     return out
 
 
-def _score_targets(texts, starts, ends, names) -> dict[str, np.ndarray]:
-    table = score_target_tone(list(texts), list(zip(starts, ends)), scorers=names)
-    return {name: table[f"tone_{name}_target"].to_numpy(dtype=float) for name in names}
+def _score_targets(texts, starts, ends, scorers) -> dict[str, np.ndarray]:
+    table = score_target_tone(list(texts), list(zip(starts, ends)), scorers=scorers)
+    return {s.name: table[f"tone_{s.name}_target"].to_numpy(dtype=float) for s in scorers}
 
 
 def validate_scorers(table: pd.DataFrame, scorers: Sequence[str] | None = None, *,
@@ -245,7 +245,7 @@ def validate_scorers(table: pd.DataFrame, scorers: Sequence[str] | None = None, 
     Parameters
     ----------
     table : ``text`` and ``label`` columns (and ``start``/``end`` target offsets when ``targets``).
-    scorers : names from :data:`diplo.tone.SCORERS`; default all.
+    scorers : names from :data:`diplo.tone.SCORERS` or scorer objects; default all.
     label_map, label_band, label_center : how labels become -1/0/1 (see :func:`label_classes`).
     targets : also score the tone toward each target span (NewsMTSC) under ``"target"``.
 
@@ -254,9 +254,7 @@ def validate_scorers(table: pd.DataFrame, scorers: Sequence[str] | None = None, 
     dict ready for JSON: ``n``, ``n_dropped``, ``n_unmapped`` and per scorer ``macro_f1``, ``accuracy``,
     ``confusion`` (and ``pearson``/``spearman`` for numeric labels without a map).
     """
-    names = list(scorers) if scorers else available_scorers()
-    for name in names:
-        get_scorer(name)  # unknown names fail before any work
+    instances = [get_scorer(s) for s in (scorers or available_scorers())]  # unknown names fail first
     has_text = np.array([isinstance(t, str) and t.strip() != "" for t in table["text"]], dtype=bool)
     gold_all = label_classes(table["label"].tolist(), label_map=label_map, band=label_band, center=label_center)
     n_unmapped = int((has_text & np.isnan(gold_all)).sum())
@@ -272,17 +270,17 @@ def validate_scorers(table: pd.DataFrame, scorers: Sequence[str] | None = None, 
                     "gold_counts": {str(c): int((gold == c).sum()) for c in _CLASSES}}
     if not len(kept):
         raise ValueError("no labelled rows left to validate (check --text-column, --label-column, --label-map)")
-    scores = score_tone(kept["text"].tolist(), names)
-    result["scorers"] = {name: _metrics(scores[f"tone_{name}"].to_numpy(dtype=float), gold,
-                                        NEUTRAL_BANDS.get(name, 0.0), raw) for name in names}
+    scores = score_tone(kept["text"].tolist(), instances)
+    result["scorers"] = {s.name: _metrics(scores[f"tone_{s.name}"].to_numpy(dtype=float), gold,
+                                          NEUTRAL_BANDS.get(s.name, 0.0), raw) for s in instances}
     if targets:
-        target = _score_targets(kept["text"].tolist(), kept["start"].tolist(), kept["end"].tolist(), names)
-        result["target"] = {name: _metrics(target[name], gold, NEUTRAL_BANDS.get(name, 0.0), raw)
-                            for name in names}
+        target = _score_targets(kept["text"].tolist(), kept["start"].tolist(), kept["end"].tolist(), instances)
+        result["target"] = {s.name: _metrics(target[s.name], gold, NEUTRAL_BANDS.get(s.name, 0.0), raw)
+                            for s in instances}
     return result
 
 
-def validate_file(path: str | os.PathLike, *, scorers: Sequence[str] | None = None, format: str = "auto",
+def validate_file(path: str | os.PathLike, *, scorers: Sequence | None = None, format: str = "auto",
                   text_column: str | None = None, label_column: str | None = None,
                   columns: Sequence[str] | None = None, header: bool = True,
                   label_map: str | Mapping[str, int] | None = None, label_band: float = 0.5,
