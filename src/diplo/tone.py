@@ -10,30 +10,25 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from diplo.vader import score_vader
+
 __all__ = ["SCORERS", "score_tone", "available_scorers"]
 
 
-class _VaderReference:
-    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it."""
+class _Vader:
+    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it (see :mod:`diplo.vader`)."""
 
     name = "vader"
     columns = ("tone_vader", "vader_pos", "vader_neg", "vader_neu")
 
-    def __init__(self) -> None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-        self._analyzer = SentimentIntensityAnalyzer()
-
-    def score(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        rows = [self._analyzer.polarity_scores(t) for t in texts]
-        return {
-            "tone_vader": np.array([r["compound"] for r in rows], dtype=float),
-            "vader_pos": np.array([r["pos"] for r in rows], dtype=float),
-            "vader_neg": np.array([r["neg"] for r in rows], dtype=float),
-            "vader_neu": np.array([r["neu"] for r in rows], dtype=float),
-        }
+    def score(self, texts: Sequence[str], *, evidence: bool = False,
+              ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        scores, rows = score_vader(texts, evidence=evidence)
+        return {column: scores[part].to_numpy() for column, part in
+                zip(self.columns, ("compound", "pos", "neg", "neu"))}, rows
 
 
-SCORERS = {"vader": _VaderReference}
+SCORERS = {"vader": _Vader}
 _INSTANCES: dict[str, object] = {}
 
 
@@ -71,5 +66,5 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     texts = [t if isinstance(t, str) else "" for t in texts]
     out: dict[str, np.ndarray] = {}
     for name in scorers or available_scorers():
-        out.update(_get(name).score(texts))
+        out.update(_get(name).score(texts)[0])
     return pd.DataFrame(out, index=index)
