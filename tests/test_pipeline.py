@@ -30,7 +30,7 @@ def test_run_scores_every_sample_article(processed):
 
 def test_every_output_column_is_in_the_codebook(processed):
     for name, table in load_outputs(processed).items():
-        key = "manifest.csv" if name == "manifest" else name
+        key = f"{name}.csv" if name in ("manifest", "rejected_rows") else name
         for column in table.columns:
             describe(key, column)  # raises KeyError when undocumented
     assert "| `tone_vader` |" in (processed / "CODEBOOK.md").read_text()

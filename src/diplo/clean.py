@@ -1,48 +1,151 @@
-"""Cleaning: small ``str -> str`` steps composed by one pipeline maker, plus boilerplate line removal.
+"""Cleaning: small ``str -> str`` steps composed by one pipeline maker, plus recorded boilerplate removal.
 
-A researcher can drop or add a step::
+A researcher can drop or add a step or a rule::
 
     steps = [s for s in DEFAULT_STEPS if s is not normalize_quotes]
-    clean = make_pipeline(*steps)
+    rules = [r for r in BOILERPLATE_RULES if r.name != "title"]
+    result = clean_article(raw_text, steps=steps, rules=rules)
+    result.text       # the clean text
+    result.removed    # every removed line or span, with the rule that removed it
+
+Normalization steps run first (so rules see ASCII quotes and single spaces), then boilerplate rules.
+Every removal is kept as a :class:`Removal` so the corpus notebook can show a per-article cleaning diff
+(``OUT/removed.parquet``).  Decisions, each with its rule name:
+
+- Bylines ("By: X", "By X December 7, 2023") and author credit lines at the end of a paragraph
+  ("X is the foreign media director at ...") are not story text: they are removed and become the
+  article's ``author`` (see :mod:`diplo.metadata`).
+- A dateline prefix ("Tehran, 5 October 2023 (TDI): ") and a "date 2023-07-06" header are removed as
+  spans; the rest of their line stays.  The place and date go to ``dateline`` and ``date``.
+- The first line, when it looks like a headline (short, no final full stop, its own paragraph, more text
+  after it), is removed with rule ``title`` and becomes the article's ``title``.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Callable
+from pathlib import Path
+from typing import Callable, Iterable, Literal, Sequence
+
+import yaml
+
+from diplo.resources import data_path
 
 __all__ = ["normalize_unicode", "normalize_quotes", "normalize_dashes", "normalize_whitespace",
-           "make_pipeline", "DEFAULT_STEPS", "BOILERPLATE_RULES", "CleanResult", "clean_article"]
+           "canonicalize_spellings", "make_spelling_step", "load_spellings", "make_pipeline",
+           "DEFAULT_STEPS", "BoilerplateRule", "BOILERPLATE_RULES", "Removal", "CleanResult",
+           "remove_boilerplate", "clean_article", "HEAD_LINES", "DATE_PATTERN"]
+
+#: Lines (non-empty) that count as the header area of an article.
+HEAD_LINES = 12
+
+_MONTHS = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+#: A written-out date: "December 7, 2023", "5 October 2023", "2023-07-06".
+DATE_PATTERN = (rf"(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS},?\s+\d{{4}}"
+                r"|\d{4}-\d{2}-\d{2})")
+
+
+# ------------------------------------------------------------------------------------------ steps
+
+_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalize_unicode(text: str) -> str:
-    """NFC-normalize and drop zero-width and control characters (tabs and newlines kept)."""
-    text = unicodedata.normalize("NFC", text)
-    return re.sub(r"[\u200b-\u200f\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    """NFC-normalize; drop zero-width, soft-hyphen and control characters (tabs and newlines kept)."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
 
 
-_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2018": "'", "\u2019": "'",
-                         "\u201a": "'", "\u00ab": '"', "\u00bb": '"'})
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"',
+                         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+                         "\u00ab": '"', "\u00bb": '"'})
 
 
 def normalize_quotes(text: str) -> str:
-    """Curly and angle quotes to ASCII quotes."""
+    """Curly, angle and prime quotes to ASCII quotes."""
     return text.translate(_QUOTES)
 
 
+_DASHES = re.compile(r"[\u2010-\u2015\u2212]")
+
+
 def normalize_dashes(text: str) -> str:
-    """En and em dashes and minus signs to ASCII hyphen-minus."""
-    return re.sub(r"[\u2010-\u2015\u2212]", "-", text)
+    """Hyphen, en and em dashes and minus signs to ASCII hyphen-minus."""
+    return _DASHES.sub("-", text)
+
+
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 
 
 def normalize_whitespace(text: str) -> str:
     """Collapse runs of spaces within lines; keep paragraphs as single blank lines."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in text.split("\n")]
-    text = "\n".join(lines)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def load_spellings(path: str | os.PathLike | None = None) -> dict[str, str]:
+    """Variant -> canonical spelling from a YAML file (default: the packaged ``spellings.yml``).
+
+    The file maps each canonical spelling to a list of variants.  Raises ValueError naming the file and
+    line for bad YAML, a blank entry, or a variant listed twice.
+    """
+    path = Path(path) if path is not None else data_path("spellings.yml")
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ValueError(f"{path} line {line}: invalid YAML: {exc.problem}") from None
+    if root is None:
+        return {}
+    if not isinstance(root, yaml.MappingNode):
+        raise ValueError(f"{path} line {root.start_mark.line + 1}: expected 'Canonical: [variants]' entries")
+    out: dict[str, str] = {}
+    for key, value in root.value:
+        line = key.start_mark.line + 1
+        canonical = str(key.value).strip()
+        if not isinstance(value, yaml.SequenceNode) or not canonical:
+            raise ValueError(f"{path} line {line}: {canonical!r} must map to a list of variant spellings")
+        for item in value.value:
+            variant = str(item.value).strip()
+            where = f"{path} line {item.start_mark.line + 1}"
+            if not variant or not isinstance(item, yaml.ScalarNode):
+                raise ValueError(f"{where}: blank or non-text variant under {canonical!r}")
+            if variant in out:
+                raise ValueError(f"{where}: variant {variant!r} is listed twice (also under {out[variant]!r})")
+            if variant != canonical:
+                out[variant] = canonical
+    return out
+
+
+def make_spelling_step(spellings: dict[str, str]) -> Callable[[str], str]:
+    """A ``str -> str`` step replacing whole-word variants by their canonical spelling."""
+    if not spellings:
+        return lambda text: text
+    variants = sorted(spellings, key=len, reverse=True)
+    lookup = {re.sub(r"\s+", " ", v): c for v, c in spellings.items()}
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants)
+                         + r")(?![\w-])")
+
+    def canonicalize(text: str) -> str:
+        return pattern.sub(lambda m: lookup[re.sub(r"\s+", " ", m.group())], text)
+
+    canonicalize.__name__ = "canonicalize_spellings"
+    return canonicalize
+
+
+@functools.lru_cache(maxsize=1)
+def _default_spelling_step() -> Callable[[str], str]:
+    return make_spelling_step(load_spellings())
+
+
+def canonicalize_spellings(text: str) -> str:
+    """Variant spellings of names to one canonical form (``data/spellings.yml``)."""
+    return _default_spelling_step()(text)
 
 
 def make_pipeline(*steps: Callable[[str], str]) -> Callable[[str], str]:
@@ -54,48 +157,146 @@ def make_pipeline(*steps: Callable[[str], str]) -> Callable[[str], str]:
     return pipeline
 
 
-DEFAULT_STEPS: tuple[Callable[[str], str], ...] = (normalize_unicode, normalize_quotes,
-                                                    normalize_dashes, normalize_whitespace)
+DEFAULT_STEPS: tuple[Callable[[str], str], ...] = (normalize_unicode, normalize_quotes, normalize_dashes,
+                                                    normalize_whitespace, canonicalize_spellings)
 
-# name -> pattern matched against a whole stripped line.
-BOILERPLATE_RULES: dict[str, re.Pattern[str]] = {
-    "site_chrome": re.compile(r"(?i)^(newsroom logo|last update:.*|news\s*/\s*politics)$"),
-    "share_bar": re.compile(r"(?i)^(share this article|press tv news roku)$"),
-    "also_read": re.compile(r"(?i)^also read:.*$"),
-    "mirror_notice": re.compile(r"(?i)^.*can also be accessed at the following.*$|^www\.\S+$"),
-    "photo_caption": re.compile(r"(?i)^.*\(photo by [^)]*\)\.?$"),
-    "first_published": re.compile(r"(?i)^first published in .*$"),
-    "byline": re.compile(r"(?i)^by:?\s+\S.*$"),
-}
 
-# name -> pattern for boilerplate that shares a line with real text (removed as a span, line kept).
-BOILERPLATE_SPANS: dict[str, re.Pattern[str]] = {
-    "date_header": re.compile(r"(?i)^date\s+\d{4}-\d{2}-\d{2}\s*"),
-    "licence_footer": re.compile(r"(?i)\s*all content by [^.]{1,80} is licensed under [^.]{1,120}\.?\s*$"),
-}
+# ------------------------------------------------------------------------------------ boilerplate
+
+@dataclass(frozen=True)
+class BoilerplateRule:
+    """One boilerplate pattern.
+
+    ``kind="line"`` removes a whole line the pattern matches (``fullmatch`` on the stripped line);
+    ``kind="span"`` removes the matched span and keeps the rest of the line.  ``where="head"`` limits the
+    rule to the first :data:`HEAD_LINES` non-empty lines.
+    """
+
+    name: str
+    pattern: re.Pattern[str]
+    kind: Literal["line", "span"] = "line"
+    where: Literal["any", "head"] = "any"
+
+
+_NAME = r"[A-Z][\w.'-]*(?:\s+(?:[A-Z][\w.'-]*|de|al|el|van|von|bin))*"
+_BYLINE_NAME = rf"(?:{_NAME}(?:\s*(?:,|and|&)\s*{_NAME})*)"
+
+BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
+    BoilerplateRule("site_chrome", re.compile(
+        r"(?i)newsroom logo|skip to (?:main )?content|advertisement|(?:last )?updated?\s*:?\s.*\d{4}.*"
+        r"|print(?: this (?:article|page))?|font size.*")),
+    BoilerplateRule("breadcrumb", re.compile(
+        r"[A-Z][\w&'-]*(?: [\w&'-]+){0,2}(?:\s*[/>»|]\s*[A-Z][\w&'-]*(?: [\w&'-]+){0,2}){1,3}"), where="head"),
+    BoilerplateRule("share_bar", re.compile(
+        r"(?i)share this (?:article|story|page|post)|share on (?:facebook|twitter|x|whatsapp|telegram)"
+        r"|press tv news roku|follow us on .{1,60}")),
+    BoilerplateRule("also_read", re.compile(r"(?i)(?:also read|read also|read more|see also|related)\s*:.*")),
+    BoilerplateRule("mirror_notice", re.compile(
+        r"(?i).*\bcan also be accessed at\b.*|(?:https?://|www\.)\S+")),
+    BoilerplateRule("photo_caption", re.compile(
+        r"(?i).*\((?:photo|photograph|image|picture|file photo)\b[^)]*\)\.?"
+        r"|(?:file )?(?:photo|image|picture)\s*(?:by|credit|courtesy)?\s*:.*"
+        r"|.{20,600}[.!?]\s+/\s+[A-Z][\w.-]*(?: [\w.-]+){0,4}")),
+    BoilerplateRule("first_published", re.compile(r"(?i)(?:first|originally) published (?:in|by|on|at) .{1,120}")),
+    BoilerplateRule("licence_footer", re.compile(
+        r"(?i)(?:^|\s+)all content by .{1,80}? is licensed under .{1,160}?(?:\.|$)\s*$"
+        r"|(?:^|\s+)(?:copyright\s*)?(?:©|\(c\))\s*.{0,80}all rights reserved\.?\s*$"), kind="span"),
+    BoilerplateRule("byline", re.compile(rf"By:?\s+{_BYLINE_NAME}(?:,?\s+{DATE_PATTERN})?")),
+    BoilerplateRule("author_credit", re.compile(
+        r"(?:^|(?<=[.!?\"']\s))[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,3} is (?:a|an|the) [^.!?\n]{0,160}?\b"
+        r"(?:director|editor|correspondent|analyst|journalist|writer|researcher|professor|fellow|reporter"
+        r"|contributor|columnist|lecturer|expert|commentator)\b[^.!?\n]{0,160}\.\s*$"), kind="span"),
+    BoilerplateRule("date_header", re.compile(r"(?i)^date\s*:?\s+\d{4}-\d{2}-\d{2}\b\s*"), kind="span",
+                    where="head"),
+    BoilerplateRule("dateline", re.compile(
+        rf"^[A-Z][A-Za-z .'-]{{1,40}},\s+{DATE_PATTERN}\s*(?:\([A-Za-z]{{2,12}}\))?\s*[:\u2014-]\s*"),
+        kind="span", where="head"),
+    BoilerplateRule("title", re.compile(r"[A-Z0-9\"'].{5,200}(?<![.,;:])"), where="head"),
+)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One piece of text removed by cleaning: the rule, the text, and its 0-based line in the input."""
+
+    rule: str
+    text: str
+    line: int
 
 
 @dataclass(frozen=True)
 class CleanResult:
     text: str
-    removed: tuple[tuple[str, str], ...]  # (rule, line)
+    removed: tuple[Removal, ...]
 
 
-def clean_article(text: str, *, steps=DEFAULT_STEPS, rules=BOILERPLATE_RULES,
-                  spans=BOILERPLATE_SPANS) -> CleanResult:
-    """Normalize ``text`` and drop boilerplate lines, recording each removed line and its rule."""
-    text = make_pipeline(*steps)(text)
-    kept, removed = [], []
-    for line in text.split("\n"):
+def _is_headline(line: str, lines: Sequence[str], index: int) -> bool:
+    # A headline stands alone (blank line or end after it), is short, and more text follows.
+    words = len(line.split())
+    alone = index + 1 < len(lines) and not lines[index + 1].strip()
+    more = any(ln.strip() for ln in lines[index + 2:])
+    return 3 <= words <= 25 and alone and more
+
+
+def remove_boilerplate(text: str, *, rules: Iterable[BoilerplateRule] = BOILERPLATE_RULES) -> CleanResult:
+    """Drop boilerplate lines and spans from normalized ``text``, recording each removal and its rule.
+
+    The ``title`` rule applies only to the first line left after the other rules, and only when that
+    line looks like a headline.
+    """
+    rules = tuple(rules)
+    line_rules = [r for r in rules if r.kind == "line" and r.name != "title"]
+    span_rules = [r for r in rules if r.kind == "span"]
+    title_rule = next((r for r in rules if r.name == "title"), None)
+    lines = text.split("\n")
+    kept: list[str] = []
+    removed: list[Removal] = []
+    seen_nonblank = 0
+    title_checked = title_rule is None
+    for index, line in enumerate(lines):
         stripped = line.strip()
-        rule = next((name for name, pat in rules.items() if stripped and pat.match(stripped)), None)
-        if rule is None:
-            for name, pat in spans.items():
-                if m := pat.search(line):
-                    removed.append((name, m.group().strip()))
-                    line = line[:m.start()] + line[m.end():]
-            kept.append(line)
-        else:
-            removed.append((rule, stripped))
+        if not stripped:
+            kept.append("")
+            continue
+        head = seen_nonblank < HEAD_LINES
+        seen_nonblank += 1
+        rule = next((r for r in line_rules if (head or r.where == "any") and r.pattern.fullmatch(stripped)), None)
+        if rule is not None:
+            removed.append(Removal(rule.name, stripped, index))
+            continue
+        for span in span_rules:
+            if not head and span.where == "head":
+                continue
+            if m := span.pattern.search(line):
+                removed.append(Removal(span.name, m.group().strip(), index))
+                line = (line[:m.start()] + " " + line[m.end():]).strip()
+        if not title_checked and line:
+            title_checked = True
+            if head and title_rule.pattern.fullmatch(line) and _is_headline(line, lines, index):
+                removed.append(Removal(title_rule.name, line, index))
+                continue
+        kept.append(line)
     out = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
     return CleanResult(out, tuple(removed))
+
+
+def clean_article(text: str, *, steps: Sequence[Callable[[str], str]] = DEFAULT_STEPS,
+                  rules: Iterable[BoilerplateRule] = BOILERPLATE_RULES) -> CleanResult:
+    """Normalize ``text`` with ``steps``, then remove boilerplate with ``rules``.
+
+    Parameters
+    ----------
+    text : raw article text.
+    steps : ``str -> str`` normalization steps, applied in order (default :data:`DEFAULT_STEPS`).
+    rules : boilerplate rules (default :data:`BOILERPLATE_RULES`); pass a subset to switch rules off.
+
+    Returns
+    -------
+    CleanResult with the clean ``text`` and every ``removed`` line or span.
+
+    Examples
+    --------
+    >>> clean_article("News / Politics\\n\\nIran and Azerbaijan talk trade\\n\\nThe ministers met.").removed[0].rule
+    'breadcrumb'
+    """
+    return remove_boilerplate(make_pipeline(*steps)(text), rules=rules)

@@ -17,7 +17,13 @@ __all__ = ["main", "build_parser"]
 def _cmd_run(args: argparse.Namespace) -> int:
     from diplo.pipeline import run_pipeline
 
-    summary = run_pipeline(args.raw_dir, args.out, scorers=args.scorer, chunk_size=args.chunk_size)
+    from diplo.load import Limits
+
+    limits = Limits(max_file_bytes=int(args.max_file_mb * 1_000_000), max_article_chars=args.max_article_chars,
+                    max_sentence_chars=args.max_sentence_chars)
+    summary = run_pipeline(args.raw_dir, args.out, scorers=args.scorer, chunk_size=args.chunk_size,
+                           columns=args.columns, limits=limits,
+                           near_duplicate_threshold=args.near_duplicate_threshold)
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
     return 0 if summary.n_articles else 1
 
@@ -32,6 +38,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     except ReportError as exc:
         print(f"diplo report: {exc}", file=sys.stderr)
         return 1
+    except TypeError as exc:  # a parameter of the wrong type: the user's input, like a ValueError
+        print(f"diplo report: error: {exc}", file=sys.stderr)
+        return 2
     print(out)
     return 0
 
@@ -46,6 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="output folder for tables")
     run.add_argument("--scorer", action="append", help="tone scorer to run (repeatable; default all)")
     run.add_argument("--chunk-size", type=int, default=500, help="articles per processing chunk")
+    run.add_argument("--columns", help="column mapping for CSV/TSV/JSONL inputs, e.g. text=body,date=pubdate "
+                     "(fields: text, title, date, outlet, author, url)")
+    run.add_argument("--max-file-mb", type=float, default=20.0,
+                     help="reject single-article files (.txt/.html) larger than this many MB (default 20)")
+    run.add_argument("--max-article-chars", type=int, default=5_000_000,
+                     help="reject articles whose text is longer than this (default 5,000,000)")
+    run.add_argument("--max-sentence-chars", type=int, default=5_000,
+                     help="split sentences longer than this at whitespace (default 5,000)")
+    run.add_argument("--near-duplicate-threshold", type=float, default=0.8,
+                     help="estimated Jaccard similarity of word 5-shingles for duplicate_of (default 0.8)")
     run.set_defaults(func=_cmd_run)
 
     rep = sub.add_parser("report", help="run the notebook suite through papermill")

@@ -11,15 +11,28 @@ __all__ = ["CODEBOOK", "PATTERN_COLUMNS", "describe", "render_codebook"]
 # table -> column -> (type, unit, meaning)
 CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
     "manifest.csv": {
-        "source_file": ("string", "", "path of the input file relative to the raw folder"),
-        "status": ("string", "ok / rejected / duplicate", "what happened to the file"),
+        "source_file": ("string", "", "path of the input file relative to the raw folder (folders end in '/')"),
+        "status": ("string", "ok / rejected / duplicate",
+                   "what happened to the file; duplicate = same bytes as an earlier file (named in reason)"),
         "reason": ("string", "", "why a file was rejected or marked duplicate; empty when ok"),
+        "format": ("string", "txt / html / csv / tsv / jsonl", "input format by file extension; empty when unsupported"),
+        "encoding": ("string", "", "text encoding detected (utf-8, utf-8-sig, utf-16, cp1252, latin-1, ...); "
+                     "empty when the file was not decoded"),
+        "n_rows": ("int", "rows", "records read: 1 for a single-article file, data rows for a tabular file"),
+        "n_rejected_rows": ("int", "rows", "rows of a tabular file rejected (listed in rejected_rows.csv); "
+                            "n_rows = n_documents + n_rejected_rows"),
         "n_documents": ("int", "articles", "articles the file contributed (tabular files: rows kept)"),
-        "bytes": ("int", "bytes", "file size"),
-        "sha256": ("string", "hex", "SHA-256 of the file's bytes"),
+        "bytes": ("int", "bytes", "file size; 0 when the file could not be read"),
+        "sha256": ("string", "hex", "SHA-256 of the file's bytes; empty when the file could not be read"),
+    },
+    "rejected_rows.csv": {
+        "source_file": ("string", "", "tabular input file, relative to the raw folder"),
+        "row": ("int", "", "1-based record number (CSV/TSV: data record after the header; JSONL: line number)"),
+        "reason": ("string", "", "why the row was not used (empty text, wrong field count, invalid JSON, too long)"),
     },
     "articles": {
-        "doc_id": ("string", "", "article id: file stem (tabular inputs: stem + row number)"),
+        "doc_id": ("string", "", "article id: file stem; tabular inputs: '<stem>-<row>' with the 1-based record "
+                   "number zero-padded to 6 digits (e.g. 'export-000042'); a clashing stem gets '-<8 hex>' added"),
         "source_file": ("string", "", "input file the article came from, relative to the raw folder"),
         "title": ("string", "", "headline; empty when none was found"),
         "title_source": ("string", "metadata.csv / html / table / text / unknown", "where the title came from"),
@@ -30,10 +43,14 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "author": ("string", "", "author from a byline or credit line"),
         "author_source": ("string", "metadata.csv / html / table / text / unknown", "where the author came from"),
         "dateline": ("string", "", "place named in the dateline, e.g. 'Tehran'"),
-        "text": ("string", "", "clean article text (boilerplate removed, quotes/dashes/whitespace normalized)"),
+        "url": ("string", "", "address of the article (metadata.csv, HTML page or table column); empty when unknown"),
+        "text": ("string", "", "clean article text (boilerplate removed, quotes/dashes/whitespace normalized, "
+                 "variant spellings canonicalized per data/spellings.yml)"),
         "n_words": ("int", "words", "word tokens in the clean text"),
         "n_sentences": ("int", "sentences", "sentences in the clean text"),
-        "removed_lines": ("int", "lines", "boilerplate lines removed by cleaning"),
+        "removed_lines": ("int", "lines/spans", "boilerplate lines and spans removed by cleaning (see removed)"),
+        "duplicate_of": ("string", "doc_id", "first earlier article this one nearly duplicates (MinHash estimate "
+                         "of word-5-shingle Jaccard similarity >= 0.8); empty when none"),
         "tone_vader": ("float", "-1..1", "mean of sentence VADER compound scores"),
         "tone_vader_wmean": ("float", "-1..1", "VADER compound averaged over sentences weighted by their word count"),
     },
@@ -44,6 +61,15 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "start": ("int", "characters", "offset of the sentence's first character in the article's clean text"),
         "end": ("int", "characters", "offset one past the sentence's last character"),
         "text": ("string", "", "the sentence"),
+    },
+    "removed": {
+        "doc_id": ("string", "", "article the text was removed from"),
+        "seq": ("int", "", "order of the removal within the article, from 0"),
+        "rule": ("string", "", "cleaning rule that removed it (site_chrome, breadcrumb, share_bar, also_read, "
+                 "mirror_notice, photo_caption, first_published, licence_footer, byline, author_credit, "
+                 "date_header, dateline, title; see diplo.clean)"),
+        "line": ("int", "", "0-based line of the normalized article text the removal came from"),
+        "text": ("string", "", "the removed line, or span when the rest of the line was kept"),
     },
     "sentence_scores": {
         "doc_id": ("string", "", "article id"),

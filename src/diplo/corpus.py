@@ -1,19 +1,37 @@
-"""Raw documents to articles and sentences: metadata, cleaning and segmentation for each document."""
+"""Raw documents to the corpus tables: metadata, cleaning and segmentation for each document.
+
+:func:`build_corpus` returns one DataFrame per table in :data:`CORPUS_TABLES` (``articles``,
+``sentences``, ``removed``), as :func:`diplo.score.score_sentences` does for the score tables.
+
+Metadata precedence for each of title, date, outlet, author and url: ``metadata.csv`` (the researcher)
+over the loader (``html`` page metadata, ``table`` columns) over the text (``text``); the ``*_source``
+column says which one won, ``unknown`` when none had it.
+"""
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import Iterable
+from typing import Callable, Iterable, Sequence
 
 import pandas as pd
 
-from diplo.clean import clean_article
+from diplo.clean import BOILERPLATE_RULES, DEFAULT_STEPS, BoilerplateRule, make_pipeline, remove_boilerplate
 from diplo.load import RawDocument
-from diplo.metadata import extract_metadata
-from diplo.segment import SENTENCE_COLUMNS, iter_sentences
+from diplo.metadata import canonical_outlet, extract_metadata, parse_date
+from diplo.segment import MAX_SENTENCE_CHARS, SENTENCE_COLUMNS, iter_sentences
 
-__all__ = ["build_articles", "metadata_overrides", "count_words"]
+__all__ = ["CORPUS_TABLES", "ARTICLE_COLUMNS", "REMOVED_COLUMNS", "build_corpus", "build_articles",
+           "metadata_overrides", "count_words"]
 
+log = logging.getLogger(__name__)
+
+CORPUS_TABLES = ("articles", "sentences", "removed")
+ARTICLE_COLUMNS = ["doc_id", "source_file", "title", "title_source", "date", "date_source", "outlet",
+                   "outlet_source", "author", "author_source", "dateline", "url", "text", "n_words",
+                   "n_sentences", "removed_lines", "duplicate_of"]
+REMOVED_COLUMNS = ["doc_id", "seq", "rule", "line", "text"]
+_FIELDS = ("title", "date", "outlet", "author", "url")
 _WORD = re.compile(r"\w+(?:[-']\w+)*")
 
 
@@ -26,33 +44,81 @@ def metadata_overrides(meta: pd.DataFrame) -> dict[str, dict[str, str]]:
     """``metadata.csv`` rows as ``{file: {field: value}}``, blank cells dropped."""
     out: dict[str, dict[str, str]] = {}
     for rec in meta.to_dict("records"):
-        out[rec["file"]] = {k: v for k, v in rec.items() if k != "file" and isinstance(v, str) and v.strip()}
+        out[rec["file"]] = {k: v.strip() for k, v in rec.items()
+                            if k in _FIELDS and isinstance(v, str) and v.strip()}
     return out
+
+
+def _loader_value(doc: RawDocument, name: str) -> str | None:
+    value = doc.meta.get(name)
+    if not value:
+        return None
+    if name == "date":
+        date = parse_date(value)
+        if date is None:
+            log.warning("%s (%s): %s date %r is not a complete date; ignored", doc.source_file, doc.doc_id,
+                        doc.meta_source, value)
+        return date
+    if name == "outlet":
+        return canonical_outlet(value)
+    return value
+
+
+def build_corpus(docs: Iterable[RawDocument], overrides: dict[str, dict[str, str]] | None = None, *,
+                 steps: Sequence[Callable[[str], str]] = DEFAULT_STEPS,
+                 rules: Sequence[BoilerplateRule] = BOILERPLATE_RULES,
+                 max_sentence_chars: int = MAX_SENTENCE_CHARS) -> dict[str, pd.DataFrame]:
+    """Clean, describe and segment documents.
+
+    Parameters
+    ----------
+    docs : documents from :func:`diplo.load.load_documents`.
+    overrides : ``metadata.csv`` values per source file (see :func:`metadata_overrides`).
+    steps, rules : cleaning steps and boilerplate rules (see :func:`diplo.clean.clean_article`).
+    max_sentence_chars : longer sentences are split (see :func:`diplo.segment.iter_sentences`).
+
+    Returns
+    -------
+    dict with ``articles`` (one row per document, :data:`ARTICLE_COLUMNS`; ``duplicate_of`` is left
+    empty for the pipeline's corpus-wide pass), ``sentences`` and ``removed`` (one row per removed line
+    or span: doc_id, seq, rule, line, text).
+    """
+    overrides = overrides or {}
+    normalize = make_pipeline(*steps)
+    rules = tuple(rules)
+    no_title_rules = tuple(r for r in rules if r.name != "title")
+    articles, sentences, removed = [], [], []
+    for doc in docs:
+        normalized = normalize(doc.text)
+        # A title given by the page or table wins; do not take the first line of its text as a title.
+        cleaned = remove_boilerplate(normalized, rules=no_title_rules if doc.meta.get("title") else rules)
+        meta = extract_metadata(normalized, removed=cleaned.removed)
+        over = overrides.get(doc.source_file, {})
+        row = {"doc_id": doc.doc_id, "source_file": doc.source_file, "dateline": meta.dateline, "url": None}
+        for name in _FIELDS:
+            found = getattr(meta, name, None)
+            candidates = ((over.get(name), "metadata.csv"), (_loader_value(doc, name), doc.meta_source),
+                          (found, "text"))
+            value, source = next(((v, s) for v, s in candidates if v), (None, "unknown"))
+            row[name] = value
+            if name != "url":
+                row[f"{name}_source"] = source
+        sents = [(doc.doc_id, i, p, s, e, t) for i, (p, s, e, t)
+                 in enumerate(iter_sentences(cleaned.text, max_chars=max_sentence_chars, label=doc.doc_id))]
+        row.update(text=cleaned.text, n_words=count_words(cleaned.text), n_sentences=len(sents),
+                   removed_lines=len(cleaned.removed), duplicate_of=None)
+        articles.append(row)
+        sentences.extend(sents)
+        removed.extend((doc.doc_id, i, r.rule, r.line, r.text) for i, r in enumerate(cleaned.removed))
+    return {
+        "articles": pd.DataFrame(articles, columns=ARTICLE_COLUMNS).astype({"duplicate_of": object}),
+        "sentences": pd.DataFrame(sentences, columns=SENTENCE_COLUMNS),
+        "removed": pd.DataFrame(removed, columns=REMOVED_COLUMNS),
+    }
 
 
 def build_articles(docs: Iterable[RawDocument], overrides: dict[str, dict[str, str]] | None = None,
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Clean, describe and segment documents: returns (articles, sentences) tables."""
-    overrides = overrides or {}
-    articles, sentences = [], []
-    for doc in docs:
-        meta = extract_metadata(doc.text)
-        cleaned = clean_article(doc.text)
-        over = overrides.get(doc.source_file, {})
-        row = {
-            "doc_id": doc.doc_id, "source_file": doc.source_file,
-            "title": meta.title, "title_source": meta.title_source,
-            "date": meta.date, "date_source": meta.date_source,
-            "outlet": meta.outlet, "outlet_source": meta.outlet_source,
-            "author": meta.author, "author_source": meta.author_source,
-            "dateline": meta.dateline,
-        }
-        for field in ("title", "date", "outlet", "author"):
-            if field in over:
-                row[field], row[f"{field}_source"] = over[field], "metadata.csv"
-        sents = [(doc.doc_id, i, p, s, e, t) for i, (p, s, e, t) in enumerate(iter_sentences(cleaned.text))]
-        row.update(text=cleaned.text, n_words=count_words(cleaned.text), n_sentences=len(sents),
-                   removed_lines=len(cleaned.removed))
-        articles.append(row)
-        sentences.extend(sents)
-    return pd.DataFrame(articles), pd.DataFrame(sentences, columns=SENTENCE_COLUMNS)
+    """``(articles, sentences)`` of :func:`build_corpus`, for callers that do not need ``removed``."""
+    tables = build_corpus(docs, overrides)
+    return tables["articles"], tables["sentences"]

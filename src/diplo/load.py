@@ -1,109 +1,607 @@
-"""Read raw input files into documents, accounting for every file in a manifest.
+"""Read raw input files into documents, accounting for every file and every row.
 
-``data/raw/`` is only ever read.  Each file ends up either as one or more documents or as a manifest
-row that says why it was rejected.
+``data/raw/`` is only ever read.  Each file ends up in the manifest as ``ok``, ``duplicate`` (same bytes as
+an earlier file) or ``rejected`` with a reason; each row of a tabular file ends up as a document or as a
+rejected row with a reason, so rows in = rows out.
+
+Supported inputs
+----------------
+- ``.txt``: one article per file (free text, no fixed header); ``doc_id`` is the file stem.
+- ``.html`` / ``.htm``: one saved page per file; trafilatura extracts the main text and the page's
+  title, date, author, site name and URL (provenance ``html``).
+- ``.csv`` / ``.tsv`` / ``.jsonl``: one article per row, read as a stream (a 1 GB export never sits in
+  memory).  Columns are found by common names (see :data:`COLUMN_ALIASES`) or given explicitly
+  (``columns={"text": "body"}``); ``doc_id`` is ``<stem>-<row>`` with ``row`` the 1-based record
+  number (CSV: data record after the header; JSONL: line number), zero-padded to six digits.
+
+Text encodings are detected per file: UTF-8 (with or without BOM), UTF-16/32 with BOM, then
+charset-normalizer for legacy code pages, preferring cp1252/latin-1 when it reads the bytes as well as
+any other guess.  Binary files (NUL bytes, image/archive signatures), UTF-8 files with broken bytes and
+bytes no encoding reads cleanly are rejected: text is never decoded into mojibake.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
+import io
+import json
 import logging
 import os
+import re
+import stat
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Mapping
 
 import pandas as pd
 
-__all__ = ["RawDocument", "ManifestRow", "METADATA_FILE", "MANIFEST_COLUMNS", "iter_raw_files",
-           "load_documents", "load_metadata"]
+__all__ = ["RawDocument", "ManifestRow", "RejectedRow", "Limits", "METADATA_FILE", "MANIFEST_COLUMNS",
+           "REJECTED_ROW_COLUMNS", "SUPPORTED_SUFFIXES", "COLUMN_ALIASES", "FIELDS", "iter_raw_files",
+           "load_documents", "load_metadata", "parse_columns", "decode_bytes"]
 
 log = logging.getLogger(__name__)
 
 METADATA_FILE = "metadata.csv"
-SUPPORTED_SUFFIXES = (".txt",)
-MANIFEST_COLUMNS = ["source_file", "status", "reason", "n_documents", "bytes", "sha256"]
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")
+TABULAR_SUFFIXES = (".csv", ".tsv", ".jsonl")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + TABULAR_SUFFIXES
+MANIFEST_COLUMNS = ["source_file", "status", "reason", "format", "encoding", "n_rows", "n_rejected_rows",
+                    "n_documents", "bytes", "sha256"]
+REJECTED_ROW_COLUMNS = ["source_file", "row", "reason"]
+
+#: Article fields a tabular file can provide.
+FIELDS = ("text", "title", "date", "outlet", "author", "url")
+#: Column names recognised for each field (compared case-insensitively, first match wins).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "article", "full_text", "fulltext", "maintext", "article_text"),
+    "title": ("title", "headline", "heading"),
+    "date": ("date", "published", "pubdate", "pub_date", "publish_date", "published_at", "date_published",
+             "publication_date"),
+    "outlet": ("outlet", "source", "publisher", "sitename", "site_name", "source_name", "newspaper"),
+    "author": ("author", "authors", "byline", "writer"),
+    "url": ("url", "link", "source_url", "href"),
+}
+
+_BINARY_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
+    b"%PDF": "PDF document", b"PK\x03\x04": "ZIP archive (docx/xlsx?)", b"\x1f\x8b": "gzip archive",
+    b"\xd0\xcf\x11\xe0": "MS Office document",
+}
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+_SNIFF_BYTES = 1 << 20
+_FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits that keep one pathological input from exhausting memory.
+
+    Attributes
+    ----------
+    max_file_bytes : single-article files (``.txt``, ``.html``) larger than this are rejected unread
+        (tabular files have no size limit: they are streamed).
+    max_article_chars : an article (file or row) whose text is longer than this is rejected.
+    max_sentence_chars : sentences longer than this are split at whitespace (see ``diplo.segment``).
+    """
+
+    max_file_bytes: int = 20_000_000
+    max_article_chars: int = 5_000_000
+    max_sentence_chars: int = 5_000
+
+    def __post_init__(self) -> None:
+        for name in ("max_file_bytes", "max_article_chars", "max_sentence_chars"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"limit {name} must be a positive integer, got {value!r}")
 
 
 @dataclass(frozen=True)
 class RawDocument:
-    """One article as read from disk, before cleaning."""
+    """One article as read from disk, before cleaning.
+
+    ``meta`` holds fields the loader found (title/date/outlet/author/url) and ``meta_source`` where they
+    came from (``html`` or ``table``).
+    """
 
     doc_id: str
     source_file: str
     text: str
     format: str
     meta: dict = field(default_factory=dict)
+    meta_source: str = ""
 
 
 @dataclass
 class ManifestRow:
     source_file: str
-    status: str
+    status: str = "ok"
+    reason: str = ""
+    format: str = ""
+    encoding: str = ""
+    n_rows: int = 0
+    n_rejected_rows: int = 0
+    n_documents: int = 0
+    bytes: int = 0
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    source_file: str
+    row: int
     reason: str
-    n_documents: int
-    bytes: int
-    sha256: str
 
 
-def iter_raw_files(raw_dir: str | os.PathLike) -> Iterator[Path]:
-    """Input files below ``raw_dir`` in a stable order (``metadata.csv`` and hidden files excluded)."""
+class _Rejected(Exception):
+    """A file cannot be used; the message is the manifest reason."""
+
+
+# ---------------------------------------------------------------------------------------------- files
+
+def _display_name(rel: str) -> str:
+    # File names that are not valid UTF-8 carry surrogates after os.fsdecode; make them printable.
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def iter_raw_files(raw_dir: str | os.PathLike) -> Iterator[tuple[str, Path, str]]:
+    """Every entry below ``raw_dir`` in a stable order, as ``(relative name, path, problem)``.
+
+    ``problem`` is empty for a readable regular file and otherwise the reason it will be rejected:
+    hidden files and folders, symlinks leading outside ``raw_dir`` (never followed), broken symlinks,
+    symlinked folders and special files.  Symlinks to files inside ``raw_dir`` are followed (and
+    usually reported as duplicates of their target).  ``metadata.csv`` at the top is not listed.
+    """
     raw_dir = Path(raw_dir)
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist or is not a folder")
-    for path in sorted(raw_dir.rglob("*")):
-        rel = path.relative_to(raw_dir)
-        if any(part.startswith(".") for part in rel.parts) or path.is_dir():
-            continue
-        if rel.as_posix() == METADATA_FILE:
-            continue
-        yield path
+    root = raw_dir.resolve()
+    entries: list[tuple[str, Path, str]] = []
+    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
+        here = Path(dirpath)
+        for name in list(dirnames):
+            path = here / name
+            rel = _display_name(path.relative_to(raw_dir).as_posix())
+            if name.startswith("."):
+                entries.append((rel + "/", path, "hidden folder (name starts with '.'): not read"))
+                dirnames.remove(name)
+            elif path.is_symlink():
+                entries.append((rel + "/", path, "symlinked folder: not followed"))
+        dirnames.sort()
+        for name in filenames:
+            path = here / name
+            rel = _display_name(path.relative_to(raw_dir).as_posix())
+            if rel == METADATA_FILE:
+                continue
+            entries.append((rel, path, _file_problem(path, name, root)))
+    yield from sorted(entries, key=lambda e: e[0])
 
 
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
+def _file_problem(path: Path, name: str, root: Path) -> str:
+    if name.startswith("."):
+        return "hidden file (name starts with '.'): not read"
+    if path.is_symlink():
         try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ValueError("bytes are neither UTF-8 nor cp1252")
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "broken symlink"
+        if root not in target.parents:
+            return f"symlink to {target}, outside the raw folder: not followed"
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    return ""
 
 
-def load_documents(raw_dir: str | os.PathLike, manifest: list[ManifestRow]) -> Iterator[RawDocument]:
-    """Yield documents from ``raw_dir``, appending one manifest row per file to ``manifest``."""
-    raw_dir = Path(raw_dir)
-    seen: dict[str, str] = {}
-    for path in iter_raw_files(raw_dir):
-        rel = path.relative_to(raw_dir).as_posix()
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        row = ManifestRow(rel, "ok", "", 0, len(data), digest)
-        manifest.append(row)
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            row.status, row.reason = "rejected", f"unsupported file type {path.suffix!r}"
-            log.warning("%s: %s", rel, row.reason)
+def _open(path: Path):
+    """Open ``path`` for binary reading (one place, so tests can simulate unreadable files)."""
+    return open(path, "rb")
+
+
+def _hash_file(path: Path) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    with _open(path) as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ encodings
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode ``data`` as text and name the encoding; raise ValueError when it is not text.
+
+    Parameters
+    ----------
+    data : the raw bytes (a whole file or its first megabyte).
+
+    Returns
+    -------
+    (text, encoding), ``encoding`` one of ``utf-8``, ``utf-8-sig``, ``utf-16``, ``utf-32``, ``cp1252``,
+    ``latin-1`` or another code page named by charset-normalizer.
+
+    Raises
+    ------
+    ValueError
+        For binary data, UTF-8 with broken bytes, or bytes no encoding reads cleanly.
+    """
+    encoding = _detect_encoding(data)
+    return data.decode(encoding), encoding
+
+
+def _detect_encoding(data: bytes, *, partial: bool = False) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                data.decode(encoding) if not partial else codecs.getincrementaldecoder(encoding)().decode(data)
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{encoding} byte-order mark but undecodable bytes at offset {exc.start}")
+            return encoding
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise ValueError(f"binary file ({kind})")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ValueError(f"binary file (NUL byte at offset {nul})")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=not partial)
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if _UTF8_MULTIBYTE.search(data[:utf8_error.start]):
+        raise ValueError(f"invalid UTF-8: byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start} "
+                         "in a file that is otherwise UTF-8")
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        raise ValueError("undecodable bytes: not UTF-8 and no known encoding reads them cleanly")
+    best = min(matches, key=lambda m: m.chaos)
+    western = [m for m in matches if m.encoding in ("cp1252", "latin_1", "iso8859_15")]
+    # charset-normalizer often names a rarer Western code page (cp775, cp1250) for short English text;
+    # cp1252 reading the bytes about as cleanly is the far likelier truth.
+    if western and min(m.chaos for m in western) <= best.chaos + 0.1:
+        return "cp1252" if re.search(rb"[\x80-\x9f]", data) else "latin-1"
+    if best.chaos > 0.2:
+        raise ValueError(f"undecodable bytes: best guess {best.encoding} reads them as noise")
+    return best.encoding
+
+
+# -------------------------------------------------------------------------------------------- columns
+
+def parse_columns(spec: str | Mapping[str, str] | None) -> dict[str, str]:
+    """Explicit column mapping ``field -> column`` from a dict or ``"text=body,date=pubdate"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown field (the message lists the valid ones) or a malformed pair.
+    """
+    if spec is None or spec == "":
+        return {}
+    if isinstance(spec, str):
+        pairs = {}
+        for item in spec.split(","):
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise ValueError(f"column mapping {item!r} is not FIELD=COLUMN (e.g. text=body,date=pubdate)")
+            pairs[key.strip()] = value.strip()
+        spec = pairs
+    unknown = sorted(set(spec) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field(s) {unknown} in column mapping; valid fields: {list(FIELDS)}")
+    return dict(spec)
+
+
+def _resolve_columns(header: list[str], explicit: Mapping[str, str]) -> dict[str, str]:
+    """Map each field to a column of ``header``: explicit mapping first, then common names."""
+    lower = {h.strip().lower(): h for h in reversed(header)}
+    out = {}
+    for name in FIELDS:
+        if name in explicit:
+            if explicit[name] not in header:
+                raise _Rejected(f"column {explicit[name]!r} given for {name!r} is not in the file; "
+                                f"found {header}")
+            out[name] = explicit[name]
             continue
-        if digest in seen:
-            row.status, row.reason = "duplicate", f"same bytes as {seen[digest]}"
-            continue
-        seen[digest] = rel
-        text = _decode(data)
+        for alias in COLUMN_ALIASES[name]:
+            if alias in lower:
+                out[name] = lower[alias]
+                break
+    if "text" not in out:
+        raise _Rejected(f"no text column (looked for {list(COLUMN_ALIASES['text'])}); found {header}; "
+                        "name it with --columns text=COLUMN")
+    return out
+
+
+# ------------------------------------------------------------------------------------------- loading
+
+class _Loader:
+    def __init__(self, raw_dir: Path, manifest: list[ManifestRow], rejected_rows: list[RejectedRow] | None,
+                 columns: Mapping[str, str], limits: Limits) -> None:
+        self.raw_dir, self.manifest, self.columns, self.limits = raw_dir, manifest, columns, limits
+        self.rejected_rows = rejected_rows if rejected_rows is not None else []
+        self.seen_hashes: dict[str, str] = {}
+        self.doc_ids: set[str] = set()
+
+    def run(self) -> Iterator[RawDocument]:
+        for rel, path, problem in iter_raw_files(self.raw_dir):
+            row = ManifestRow(rel, format=_FORMATS.get(path.suffix.lower(), ""))
+            self.manifest.append(row)
+            try:
+                if problem:
+                    raise _Rejected(problem)
+                row.bytes, row.sha256 = _hash_file(path)
+                if row.sha256 in self.seen_hashes:
+                    row.status, row.reason = "duplicate", f"same bytes as {self.seen_hashes[row.sha256]}"
+                    log.warning("%s: %s", rel, row.reason)
+                    continue
+                self.seen_hashes[row.sha256] = rel
+                yield from self._read(path, rel, row)
+            except _Rejected as exc:
+                row.status, row.reason = "rejected", str(exc)
+                log.warning("%s: %s", rel, row.reason)
+            except OSError as exc:
+                row.status, row.reason = "rejected", f"cannot read file: {exc.strerror or exc}"
+                log.warning("%s: %s", rel, row.reason)
+
+    def _read(self, path: Path, rel: str, row: ManifestRow) -> Iterator[RawDocument]:
+        suffix = path.suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise _Rejected(f"unsupported file type {suffix or '(none)'!r}; supported: {list(SUPPORTED_SUFFIXES)}")
+        if row.bytes == 0:
+            raise _Rejected("empty file (0 bytes)")
+        if suffix in TABULAR_SUFFIXES:
+            yield from self._read_table(path, rel, row, suffix)
+            return
+        if row.bytes > self.limits.max_file_bytes:
+            raise _Rejected(f"file is {row.bytes:,} bytes, over the {self.limits.max_file_bytes:,}-byte limit "
+                            "for one article (max_file_bytes): not read")
+        with _open(path) as fh:
+            data = fh.read()
+        try:
+            text, row.encoding = decode_bytes(data)
+        except ValueError as exc:
+            raise _Rejected(str(exc)) from None
+        meta, source = {}, ""
+        if suffix in HTML_SUFFIXES:
+            text, meta = _extract_html(text)
+            source = "html"
+            if not text.strip():
+                raise _Rejected("no article text found in the HTML page")
         if not text.strip():
-            row.status, row.reason = "rejected", "empty or whitespace-only file"
+            raise _Rejected("empty or whitespace-only text")
+        if len(text) > self.limits.max_article_chars:
+            raise _Rejected(f"article is {len(text):,} characters, over the {self.limits.max_article_chars:,} "
+                            "limit (max_article_chars)")
+        row.n_rows = row.n_documents = 1
+        yield RawDocument(self._doc_id(Path(rel).stem, rel), rel, text, row.format, meta, source)
+
+    def _doc_id(self, base: str, rel: str) -> str:
+        doc_id = base
+        if doc_id in self.doc_ids:
+            doc_id = f"{base}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+            log.warning("%s: doc_id %r already used by an earlier file; using %r", rel, base, doc_id)
+        self.doc_ids.add(doc_id)
+        return doc_id
+
+    def _reject_row(self, rel: str, row: ManifestRow, number: int, reason: str) -> None:
+        row.n_rejected_rows += 1
+        self.rejected_rows.append(RejectedRow(rel, number, reason))
+        if row.n_rejected_rows <= 5:
+            log.warning("%s: row %d rejected: %s", rel, number, reason)
+        elif row.n_rejected_rows == 6:
+            log.warning("%s: more rows rejected; see rejected_rows.csv", rel)
+
+    def _read_table(self, path: Path, rel: str, row: ManifestRow, suffix: str) -> Iterator[RawDocument]:
+        with _open(path) as fh:
+            head = fh.read(_SNIFF_BYTES)
+        try:
+            row.encoding = _detect_encoding(head, partial=len(head) == _SNIFF_BYTES)
+        except ValueError as exc:
+            raise _Rejected(str(exc)) from None
+        records = _iter_jsonl if suffix == ".jsonl" else _iter_delimited
+        stem = Path(rel).stem
+        mapping: dict[str, str] | None = None
+        with _open(path) as raw, io.TextIOWrapper(raw, encoding=row.encoding, newline="") as text_fh:
+            try:
+                for number, record, problem in records(text_fh, suffix, self.limits):
+                    row.n_rows += 1
+                    if problem:
+                        self._reject_row(rel, row, number, problem)
+                        continue
+                    if mapping is None or (suffix == ".jsonl" and not set(mapping.values()) <= set(record)):
+                        mapping = _resolve_columns(list(record), self.columns)
+                    doc = self._row_document(rel, stem, number, record, mapping)
+                    if isinstance(doc, str):
+                        self._reject_row(rel, row, number, doc)
+                        continue
+                    row.n_documents += 1
+                    yield doc
+            except UnicodeDecodeError as exc:
+                raise _Rejected(f"undecodable bytes after row {row.n_rows} (read as {row.encoding}): {exc.reason}; "
+                                f"{row.n_documents} earlier rows were kept") from None
+        if row.n_rows == 0:
+            raise _Rejected("no data rows")
+        if row.n_documents == 0:
+            row.status, row.reason = "rejected", f"all {row.n_rows} rows rejected (see rejected_rows.csv)"
             log.warning("%s: %s", rel, row.reason)
+
+    def _row_document(self, rel: str, stem: str, number: int, record: dict, mapping: dict[str, str]):
+        values = {name: record.get(col) for name, col in mapping.items()}
+        values = {k: "" if v is None else str(v) if not isinstance(v, str) else v for k, v in values.items()}
+        text = values.pop("text")
+        if not text.strip():
+            return "empty text"
+        if len(text) > self.limits.max_article_chars:
+            return f"text is {len(text):,} characters, over the {self.limits.max_article_chars:,} limit"
+        meta = {k: v.strip() for k, v in values.items() if v.strip()}
+        return RawDocument(self._doc_id(f"{stem}-{number:06d}", f"{rel}#{number}"), rel, text, "table", meta,
+                           "table")
+
+
+def _iter_delimited(fh, suffix: str, limits: Limits) -> Iterator[tuple[int, dict, str]]:
+    delimiter = "\t" if suffix == ".tsv" else ","
+    # csv's own field limit would raise mid-file; allow one more char than an article may hold and
+    # let the article limit reject the row with a clear reason.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_article_chars + 1))
+    reader = csv.reader(fh, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise _Rejected(f"unreadable header: {exc}") from None
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    number = 0
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            number += 1
+            yield number, {}, f"malformed CSV: {exc}"
             continue
-        row.n_documents = 1
-        yield RawDocument(doc_id=path.stem, source_file=rel, text=text, format="txt")
+        if not fields:  # blank line: not a record
+            continue
+        number += 1
+        if len(fields) != len(header):
+            yield number, {}, f"row has {len(fields)} fields, the header has {len(header)}"
+            continue
+        yield number, dict(zip(header, fields)), ""
+
+
+def _iter_jsonl(fh, suffix: str, limits: Limits) -> Iterator[tuple[int, dict, str]]:
+    for number, line in enumerate(fh, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, {}, f"invalid JSON: {exc.msg} at column {exc.colno}"
+            continue
+        if not isinstance(record, dict):
+            yield number, {}, f"JSON line is a {type(record).__name__}, not an object"
+            continue
+        yield number, record, ""
+
+
+def _extract_html(html: str) -> tuple[str, dict]:
+    import trafilatura
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                          date_extraction_params={"extensive_search": False,
+                                                                  "original_date": True})
+    if doc is None:
+        return "", {}
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    # trafilatura separates paragraphs with one newline; diplo's paragraphs are blank-line separated.
+    lines = [ln.strip() for ln in (data.get("text") or "").split("\n") if ln.strip()]
+    title = (data.get("title") or "").strip()
+    if lines and title and lines[0] == title:
+        lines = lines[1:]
+    meta = {"title": title, "date": data.get("date") or "", "author": data.get("author") or "",
+            "outlet": data.get("sitename") or "", "url": data.get("url") or ""}
+    return "\n\n".join(lines), {k: v.strip() for k, v in meta.items() if v and v.strip()}
+
+
+def load_documents(raw_dir: str | os.PathLike, manifest: list[ManifestRow],
+                   rejected_rows: list[RejectedRow] | None = None, *,
+                   columns: str | Mapping[str, str] | None = None,
+                   limits: Limits | None = None) -> Iterator[RawDocument]:
+    """Yield documents from ``raw_dir``, recording what happened to every file and row.
+
+    Parameters
+    ----------
+    raw_dir : folder of raw inputs (only read).
+    manifest : list that receives one :class:`ManifestRow` per file, in file order, as files are read.
+    rejected_rows : list that receives one :class:`RejectedRow` per rejected row of a tabular file.
+    columns : explicit ``field -> column`` mapping for tabular files (dict or ``"text=body,date=pubdate"``).
+    limits : size limits; default :class:`Limits`.
+
+    Yields
+    ------
+    RawDocument, files in sorted path order, rows in file order.
+    """
+    loader = _Loader(Path(raw_dir), manifest, rejected_rows, parse_columns(columns), limits or Limits())
+    yield from loader.run()
+
+
+# ------------------------------------------------------------------------------------------ metadata
+
+METADATA_COLUMNS = ("file", "date", "outlet", "title", "url", "author", "notes")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def load_metadata(raw_dir: str | os.PathLike) -> pd.DataFrame:
-    """The researcher's ``metadata.csv`` (file,date,outlet,title,url), or an empty table."""
-    path = Path(raw_dir) / METADATA_FILE
-    columns = ["file", "date", "outlet", "title", "url"]
+    """The researcher's ``metadata.csv`` (file,date,outlet,title,url,author,notes), validated.
+
+    A row naming a file that is not in the raw folder is ignored with a warning naming its line; a
+    date that is not a real ``YYYY-MM-DD`` date (``2023-02-30``) is dropped from that row with a warning
+    (the other fields of the row still apply).
+
+    Raises
+    ------
+    ValueError
+        When ``metadata.csv`` cannot be parsed, lacks the ``file`` column, has an unknown column, or names
+        a file twice: the researcher's input is invalid and the message names the file and line.
+    """
+    raw_dir = Path(raw_dir)
+    path = raw_dir / METADATA_FILE
     if not path.exists():
-        return pd.DataFrame(columns=columns, dtype="object")
-    meta = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in ("file",) if c not in meta.columns]
-    if missing:
-        raise ValueError(f"{path}: missing column(s) {missing}; found {list(meta.columns)}")
-    return meta
+        return pd.DataFrame(columns=list(METADATA_COLUMNS[:-1]), dtype="object")
+    try:
+        text, _ = decode_bytes(path.read_bytes())
+        meta = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ValueError(f"{path}: cannot be read as CSV: {exc}") from None
+    meta.columns = [c.strip() for c in meta.columns]
+    if "file" not in meta.columns:
+        raise ValueError(f"{path}: missing column 'file'; found {list(meta.columns)}")
+    unknown = [c for c in meta.columns if c not in METADATA_COLUMNS]
+    if unknown:
+        raise ValueError(f"{path}: unknown column(s) {unknown}; valid: {list(METADATA_COLUMNS)}")
+    meta = meta.assign(line=range(2, len(meta) + 2), file=meta["file"].str.strip())
+    dup = meta[meta["file"].duplicated(keep=False) & (meta["file"] != "")]
+    if len(dup):
+        first = dup.iloc[0]
+        lines = dup.loc[dup["file"] == first["file"], "line"].tolist()
+        raise ValueError(f"{path}: file {first['file']!r} is listed twice (lines {lines}); keep one row per file")
+    keep = []
+    for rec in meta.to_dict("records"):
+        where = f"{path} line {rec['line']}"
+        target = raw_dir / rec["file"]
+        if not rec["file"] or not target.is_file():
+            log.warning("%s: file %r is not in the raw folder; row ignored", where, rec["file"])
+            continue
+        date = rec.get("date", "").strip()
+        if date and not _valid_iso_date(date):
+            log.warning("%s: date %r is not a valid YYYY-MM-DD date; date override ignored", where, date)
+            rec["date"] = ""
+        keep.append(rec)
+    columns = [c for c in meta.columns if c != "notes"]
+    return pd.DataFrame(keep, columns=columns).drop(columns=["line"]).astype(object)
+
+
+def _valid_iso_date(value: str) -> bool:
+    if not _ISO_DATE.match(value):
+        return False
+    try:
+        import datetime
+
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

@@ -36,10 +36,12 @@ import numpy as np
 import pandas as pd
 import yaml
 
-__all__ = ["TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
+__all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
            "MATCH_COLUMNS", "load_dictionary", "dictionary_from_mapping", "tokenize"]
 
 TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*|[^\w\s]")
+# Used by dictionaries built with ``split_hyphens=True`` (actor names: "Tehran-Baku ties" names two actors).
+SPLIT_TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019]\w+)*|[^\w\s]")
 NEGATORS = frozenset({
     "not", "no", "never", "neither", "nor", "without", "cannot", "none", "nobody", "nothing", "nowhere",
     "hardly", "barely", "scarcely", "lack", "lacks", "lacked", "lacking", "absence", "refrain", "refrained",
@@ -82,6 +84,7 @@ class Dictionary:
     descriptions : optional one-line definition per category.
     negation_window : tokens before a match searched for a negator (0 disables negation detection).
     source : where the dictionary was loaded from.
+    split_hyphens : match against tokens split at hyphens (``"Tehran-Baku"`` is ``tehran - baku``).
     """
 
     name: str
@@ -89,6 +92,7 @@ class Dictionary:
     descriptions: Mapping[str, str] = field(default_factory=dict)
     negation_window: int = 3
     source: str = "<mapping>"
+    split_hyphens: bool = False
 
     @property
     def categories(self) -> list[str]:
@@ -96,12 +100,13 @@ class Dictionary:
         return list(dict.fromkeys(e.category for e in self.entries))
 
 
-def tokenize(text: str) -> list[str]:
+def tokenize(text: str, *, split_hyphens: bool = False) -> list[str]:
     """Lower-cased tokens of ``text`` as the matcher sees them."""
-    return [t.lower() for t in TOKEN_PATTERN.findall(text)]
+    pattern = SPLIT_TOKEN_PATTERN if split_hyphens else TOKEN_PATTERN
+    return [t.lower() for t in pattern.findall(text)]
 
 
-def _pattern_tokens(pattern: str, where: str) -> tuple[str, ...]:
+def _pattern_tokens(pattern: str, where: str, split_hyphens: bool = False) -> tuple[str, ...]:
     if not isinstance(pattern, str) or not pattern.strip():
         raise DictionaryError(f"{where}: blank term")
     out = []
@@ -110,7 +115,7 @@ def _pattern_tokens(pattern: str, where: str) -> tuple[str, ...]:
         core = piece[:-1] if star else piece
         if "*" in core or (star and not core):
             raise DictionaryError(f"{where}: term {pattern!r}: '*' is allowed only at the end of a word")
-        toks = tokenize(core)
+        toks = tokenize(core, split_hyphens=split_hyphens)
         if not toks:
             raise DictionaryError(f"{where}: term {pattern!r} has no word characters")
         if star:
@@ -120,26 +125,43 @@ def _pattern_tokens(pattern: str, where: str) -> tuple[str, ...]:
 
 
 def _build(name: str, items: Iterable[tuple[str, str, float, int | None]], *, source: str,
-           descriptions: Mapping[str, str] | None = None, negation_window: int = 3) -> Dictionary:
+           descriptions: Mapping[str, str] | None = None, negation_window: int = 3,
+           split_hyphens: bool = False, possessives: bool = False) -> Dictionary:
     entries, seen = [], {}
     for category, pattern, weight, line in items:
         where = f"{source}, line {line}" if line else source
-        tokens = _pattern_tokens(pattern, where)
+        tokens = _pattern_tokens(pattern, where, split_hyphens)
         if tokens in seen:
             raise DictionaryError(f"{where}: duplicate term {pattern!r} (first defined {seen[tokens]})")
         seen[tokens] = f"at line {line}" if line else f"in {category}"
         entries.append(Entry(category, pattern, tokens, float(weight), line))
     if not entries:
         raise DictionaryError(f"{source}: the dictionary has no terms")
-    return Dictionary(name, tuple(entries), dict(descriptions or {}), negation_window, source)
+    if possessives:
+        # "Iran's", "Karabakh's" are single tokens: add the possessive of every entry ending in a literal word,
+        # reported under the entry as written, unless the file lists that form itself.
+        for e in list(entries):
+            if e.tokens[-1].endswith("*") or not e.tokens[-1][-1].isalnum():
+                continue
+            for mark in ("'s", "\u2019s"):
+                tokens = (*e.tokens[:-1], e.tokens[-1] + mark)
+                if tokens not in seen:
+                    seen[tokens] = f"at line {e.line}"
+                    entries.append(Entry(e.category, e.pattern, tokens, e.weight, e.line))
+    return Dictionary(name, tuple(entries), dict(descriptions or {}), negation_window, source, split_hyphens)
 
 
 def dictionary_from_mapping(mapping: Mapping[str, Sequence[str]], *, name: str = "dictionary",
-                            weights: Mapping[str, float] | None = None, negation_window: int = 3) -> Dictionary:
-    """A dictionary from ``{category: [terms]}``; ``weights`` gives a weight per category (default 1)."""
+                            weights: Mapping[str, float] | None = None, negation_window: int = 3,
+                            split_hyphens: bool = False, possessives: bool = False) -> Dictionary:
+    """A dictionary from ``{category: [terms]}``; ``weights`` gives a weight per category (default 1).
+
+    ``split_hyphens`` matches on tokens split at hyphens; ``possessives`` also matches ``<term>'s``.
+    """
     weights = weights or {}
     items = [(cat, term, weights.get(cat, 1.0), None) for cat, terms in mapping.items() for term in terms]
-    return _build(name, items, source=f"<{name}>", negation_window=negation_window)
+    return _build(name, items, source=f"<{name}>", negation_window=negation_window,
+                  split_hyphens=split_hyphens, possessives=possessives)
 
 
 def _yaml_items(path: Path) -> tuple[list, dict]:
@@ -226,8 +248,11 @@ def _csv_items(path: Path) -> list:
     return items
 
 
-def load_dictionary(path: str | os.PathLike, *, name: str | None = None, negation_window: int = 3) -> Dictionary:
+def load_dictionary(path: str | os.PathLike, *, name: str | None = None, negation_window: int = 3,
+                    split_hyphens: bool = False, possessives: bool = False) -> Dictionary:
     """Load a dictionary from YAML (``.yml``/``.yaml``), Lexicoder ``.cat`` or weighted ``.csv``.
+
+    ``split_hyphens`` and ``possessives`` as in :func:`dictionary_from_mapping`.
 
     Raises
     ------
@@ -250,7 +275,7 @@ def load_dictionary(path: str | os.PathLike, *, name: str | None = None, negatio
     else:
         raise DictionaryError(f"{path}: unsupported dictionary format {suffix!r} (valid: .yml, .yaml, .cat, .csv)")
     return _build(name or path.stem, items, source=str(path), descriptions=descriptions,
-                  negation_window=negation_window)
+                  negation_window=negation_window, split_hyphens=split_hyphens, possessives=possessives)
 
 
 class _Compiled:
@@ -330,14 +355,22 @@ class Matcher:
         Non-strings are treated as empty texts.
         """
         cols = [{c: [] for c in MATCH_COLUMNS} for _ in self._compiled]
+        need_split = any(c.dictionary.split_hyphens for c in self._compiled)
+        need_plain = any(not c.dictionary.split_hyphens for c in self._compiled)
         for row, text in enumerate(texts):
             if not isinstance(text, str) or not text:
                 continue
-            spans = [(m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
-            toks = [text[s:e].lower() for s, e in spans]
-            n = len(toks)
+            tokenized = {}
+            if need_plain:
+                spans = [(m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
+                tokenized[False] = (spans, [text[s:e].lower() for s, e in spans])
+            if need_split:
+                spans = [(m.start(), m.end()) for m in SPLIT_TOKEN_PATTERN.finditer(text)]
+                tokenized[True] = (spans, [text[s:e].lower() for s, e in spans])
             for comp, out in zip(self._compiled, cols):
                 d, entry_tokens = comp.dictionary, comp.entry_tokens
+                spans, toks = tokenized[d.split_hyphens]
+                n = len(toks)
                 i = 0
                 while i < n:
                     best = None

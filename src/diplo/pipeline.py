@@ -22,17 +22,18 @@ import pyarrow.parquet as pq
 from diplo import io
 from diplo.aggregate import aggregate_articles, aggregate_by
 from diplo.codebook import describe, render_codebook
-from diplo.corpus import build_articles, metadata_overrides
-from diplo.load import MANIFEST_COLUMNS, load_documents, load_metadata
+from diplo.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
+from diplo.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex
+from diplo.load import MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, load_documents, load_metadata
 from diplo.score import SCORE_TABLES, score_sentences
 from diplo.segment import SENTENCE_COLUMNS
 from diplo.tone import available_scorers
 
-__all__ = ["run_pipeline", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
+__all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
 
 log = logging.getLogger(__name__)
 
-OUTPUT_TABLES = ("articles", "sentences", *SCORE_TABLES)
+OUTPUT_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES)
 _ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
 
 
@@ -45,6 +46,9 @@ class RunSummary:
     n_duplicate: int
     n_articles: int
     n_sentences: int
+    n_rows: int = 0
+    n_rejected_rows: int = 0
+    n_near_duplicates: int = 0
 
 
 def _schema(table: str, columns: Sequence[str]) -> pa.Schema:
@@ -73,10 +77,14 @@ class _TableSink:
         if self.csv_tmp is not None:
             df.to_csv(self.csv_tmp, mode="a", header=False, index=False, lineterminator="\n")
 
-    def commit(self, empty: pd.DataFrame) -> None:
+    def close(self, empty: pd.DataFrame) -> None:
+        """Finish the temporary files (``commit`` renames them into place)."""
         if self._writer is None:
             self.write(empty)
         self._writer.close()
+        self._writer = None
+
+    def commit(self) -> None:
         os.replace(self.tmp, self.dest)
         if self.csv_tmp is not None:
             os.replace(self.csv_tmp, self.csv_dest)
@@ -95,12 +103,28 @@ def _batched(items: Iterable, n: int) -> Iterator[list]:
         yield batch
 
 
+def _staged(dest: Path, staged: list[tuple[Path, Path]]) -> Path:
+    tmp = dest.with_name(f".{dest.name}.partial")
+    staged.append((tmp, dest))
+    return tmp
+
+
 def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
-                 scorers: Sequence[str] | None = None, chunk_size: int = 500) -> RunSummary:
+                 scorers: Sequence[str] | None = None, chunk_size: int = 500,
+                 columns: str | dict[str, str] | None = None, limits: Limits | None = None,
+                 near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD) -> RunSummary:
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
-    Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``sentence_scores.parquet``,
-    ``tone_by_date.csv``, ``manifest.csv`` and ``CODEBOOK.md``.
+    Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
+    tables, ``tone_by_date.parquet`` (+ ``.csv``), ``manifest.csv``, ``rejected_rows.csv`` and
+    ``CODEBOOK.md``.  Everything is written under temporary names and renamed into place only after
+    the whole run succeeded, so an interrupted run leaves the previous outputs intact.
+
+    Parameters
+    ----------
+    columns : column mapping for tabular inputs (see :func:`diplo.load.parse_columns`).
+    limits : size limits (see :class:`diplo.load.Limits`).
+    near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.dedupe`).
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
@@ -108,14 +132,23 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     scorers = list(scorers or available_scorers())
     tone_cols = [c for c in ("tone_vader",) if "vader" in scorers]
     out_dir.mkdir(parents=True, exist_ok=True)
+    limits = limits or Limits()
     overrides = metadata_overrides(load_metadata(raw_dir))
     manifest: list = []
+    rejected_rows: list = []
+    near_dups = NearDuplicateIndex(threshold=near_duplicate_threshold)
+    documents = load_documents(raw_dir, manifest, rejected_rows, columns=columns, limits=limits)
     sinks = {name: _TableSink(out_dir, name, csv=name == "articles") for name in OUTPUT_TABLES}
+    staged: list[tuple[Path, Path]] = []
     dated: list[pd.DataFrame] = []
-    n_articles = n_sentences = 0
+    n_articles = n_sentences = n_near = 0
     try:
-        for chunk in _batched(load_documents(raw_dir, manifest), chunk_size):
-            articles, sentences = build_articles(chunk, overrides)
+        for chunk in _batched(documents, chunk_size):
+            corpus = build_corpus(chunk, overrides, max_sentence_chars=limits.max_sentence_chars)
+            articles, sentences = corpus["articles"], corpus["sentences"]
+            articles["duplicate_of"] = near_dups.add(articles["doc_id"], articles["text"])
+            n_near += int(articles["duplicate_of"].notna().sum())
+            sinks["removed"].write(corpus["removed"])
             scored = score_sentences(sentences, scorers=scorers)
             scores = scored["sentence_scores"]
             per_article = aggregate_articles(scores, tone_cols)
@@ -127,29 +160,118 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date"]], on="doc_id"))
             n_articles += len(articles)
             n_sentences += len(sentences)
-        empty_articles = pd.DataFrame({c: pd.Series(dtype=object) for c in ("doc_id",)})
+        empties = {"articles": pd.DataFrame(columns=ARTICLE_COLUMNS), "removed": pd.DataFrame(columns=REMOVED_COLUMNS),
+                   "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS)}
         for name, sink in sinks.items():
-            sink.commit(empty_articles if name != "sentences" else pd.DataFrame(columns=SENTENCE_COLUMNS))
+            sink.close(empties.get(name, pd.DataFrame({"doc_id": pd.Series(dtype=object)})))
+        by_date = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", *tone_cols])
+        by_date = by_date.dropna(subset=["date"])
+        by_date = aggregate_by(by_date, "date", tone_cols)
+        io.write_table(by_date, _staged(out_dir / "tone_by_date.parquet", staged))
+        by_date.to_csv(_staged(out_dir / "tone_by_date.csv", staged), index=False, lineterminator="\n")
+        manifest_df = pd.DataFrame([vars(r) for r in manifest], columns=MANIFEST_COLUMNS)
+        manifest_df.to_csv(_staged(out_dir / "manifest.csv", staged), index=False, lineterminator="\n")
+        rejected_df = pd.DataFrame([vars(r) for r in rejected_rows], columns=REJECTED_ROW_COLUMNS)
+        rejected_df.to_csv(_staged(out_dir / "rejected_rows.csv", staged), index=False, lineterminator="\n")
+        _staged(out_dir / "CODEBOOK.md", staged).write_text(render_codebook(), encoding="utf-8")
     except BaseException:
         for sink in sinks.values():
             sink.abort()
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
         raise
-    by_date = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", *tone_cols])
-    by_date = by_date.dropna(subset=["date"])
-    io.write_table(aggregate_by(by_date, "date", tone_cols), out_dir / "tone_by_date.parquet", csv=True)
-    manifest_df = pd.DataFrame([vars(r) for r in manifest], columns=MANIFEST_COLUMNS)
-    with io.atomic_path(out_dir / "manifest.csv") as tmp:
-        manifest_df.to_csv(tmp, index=False, lineterminator="\n")
-    io.write_text(render_codebook(), out_dir / "CODEBOOK.md")
+    # Everything is complete on disk: only now replace the previous outputs.
+    for sink in sinks.values():
+        sink.commit()
+    for tmp, dest in staged:
+        os.replace(tmp, dest)
     status = manifest_df["status"].value_counts()
     return RunSummary(out_dir, len(manifest_df), int(status.get("ok", 0)), int(status.get("rejected", 0)),
-                      int(status.get("duplicate", 0)), n_articles, n_sentences)
+                      int(status.get("duplicate", 0)), n_articles, n_sentences,
+                      int(manifest_df["n_rows"].sum()), len(rejected_df), n_near)
 
 
 def load_outputs(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
     """Read the tables written by :func:`run_pipeline` into a dict keyed by table name."""
     out_dir = Path(out_dir)
     tables = {name: pd.read_parquet(out_dir / f"{name}.parquet") for name in OUTPUT_TABLES}
-    tables["manifest"] = pd.read_csv(out_dir / "manifest.csv", dtype={"reason": str}, keep_default_na=False)
+    tables["manifest"] = pd.read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
+                                                                      "format": str, "sha256": str},
+                                     keep_default_na=False)
+    tables["rejected_rows"] = pd.read_csv(out_dir / "rejected_rows.csv", dtype={"source_file": str, "reason": str},
+                                          keep_default_na=False)
     tables["tone_by_date"] = pd.read_parquet(out_dir / "tone_by_date.parquet")
     return tables
+
+
+_STAMP = ".diplo-stamp.json"
+
+
+def _fingerprint(raw_dir: Path, options: dict) -> dict:
+    """What the outputs depend on: input files (name, size, mtime), options, diplo's version and code."""
+    import hashlib
+    import json
+
+    from diplo import __version__
+
+    files = hashlib.sha256()
+    for p in sorted(raw_dir.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            files.update(f"{p.relative_to(raw_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    code = hashlib.sha256()
+    package = Path(__file__).parent
+    for p in sorted([*package.glob("*.py"), *(package / "data").glob("*")]):
+        if p.is_file():
+            code.update(p.name.encode() + b"\0" + p.read_bytes())
+    opts = json.dumps(options, sort_keys=True, default=str)
+    return {"diplo_version": __version__, "code_sha256": code.hexdigest(), "inputs_sha256": files.hexdigest(),
+            "options": json.loads(opts), "raw_dir": str(raw_dir.resolve())}
+
+
+def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLike, **options) -> bool:
+    """Run :func:`run_pipeline` only when its inputs, options or diplo itself changed since the last run.
+
+    A stamp file in ``processed_dir`` records the fingerprint of the last complete run (input file names,
+    sizes and modification times; ``options``; diplo's version and source). Concurrent callers on the same
+    folder wait for each other (a lock file), so notebooks sharing a processed folder process it once.
+
+    Parameters
+    ----------
+    raw_dir, processed_dir : as for :func:`run_pipeline`.
+    **options : keyword options passed to :func:`run_pipeline` (part of the fingerprint).
+
+    Returns
+    -------
+    bool
+        True when the pipeline ran, False when the outputs were already up to date.
+    """
+    import contextlib
+    import json
+
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    if not raw_dir.is_dir():
+        raise ValueError(f"raw folder {raw_dir} does not exist")
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    stamp = processed_dir / _STAMP
+    with open(processed_dir / ".diplo-lock", "w") as lock, contextlib.ExitStack() as stack:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no lock, callers must not share a folder
+            pass
+        else:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            stack.callback(fcntl.flock, lock, fcntl.LOCK_UN)
+        wanted = _fingerprint(raw_dir, options)
+        outputs = [processed_dir / f"{name}.parquet" for name in OUTPUT_TABLES]
+        if stamp.is_file() and all(p.is_file() for p in outputs):
+            try:
+                if json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+                    log.info("%s is up to date; not reprocessing", processed_dir)
+                    return False
+            except json.JSONDecodeError:
+                pass
+        stamp.unlink(missing_ok=True)
+        run_pipeline(raw_dir, processed_dir, **options)
+        io.write_json(wanted, stamp)
+        return True

@@ -8,20 +8,26 @@ import logging
 import os
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Sequence
 
+import pandas as pd
 import yaml
 
 from diplo import __version__, io
+from diplo.params import NotebookParams
+from diplo.plots import assign_colors, save_figure, use_style
 
-__all__ = ["find_notebooks", "load_params", "run_report", "ReportError"]
+__all__ = ["find_notebooks", "load_params", "notebook_parameters", "run_report", "refresh_notebooks",
+           "ReportError", "NotebookRun", "start_notebook", "show_table", "theme_names", "corpus_overview",
+           "top_sentences"]
 
 log = logging.getLogger(__name__)
 
 # Parameters holding paths: resolved against the caller's folder before they reach the notebooks,
 # which run with their own folder as working directory.
-PATH_PARAMS = ("raw_dir", "output_dir", "themes_file")
+PATH_PARAMS = ("raw_dir", "output_dir", "processed_dir", "themes_file")
 
 
 class ReportError(RuntimeError):
@@ -41,12 +47,18 @@ def load_params(path: str | os.PathLike | None = None, overrides: Sequence[tuple
     params: dict = {}
     if path is not None:
         with open(path, encoding="utf-8") as fh:
-            loaded = yaml.safe_load(fh) or {}
+            try:
+                loaded = yaml.safe_load(fh) or {}
+            except (yaml.YAMLError, ValueError) as exc:  # ValueError: YAML's own date parsing, e.g. 2023-13-01
+                raise ValueError(f"{path}: not a valid parameters file: {exc}") from None
         if not isinstance(loaded, dict):
             raise ValueError(f"{path}: a parameters file must be a mapping of name: value")
         params.update(loaded)
     for name, value in overrides:
-        params[name] = yaml.safe_load(value)
+        try:
+            params[name] = yaml.safe_load(value)
+        except (yaml.YAMLError, ValueError):  # keep the text; parse_params names what is wrong with it
+            params[name] = value
     return params
 
 
@@ -75,7 +87,9 @@ def _export_html(ipynb: Path, html: Path) -> None:
     import nbformat
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    # sanitize_html: defence in depth behind the escaping of every table (article text is untrusted).
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+                            sanitize_html=True)
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
     io.write_text(body, html)
 
@@ -90,39 +104,209 @@ def _failed_cell(ipynb: Path) -> str:
     return "unknown cell"
 
 
+def notebook_parameters(path: str | os.PathLike) -> dict[str, dict]:
+    """The parameters a notebook declares in its ``parameters`` cell (name -> papermill's description)."""
+    import papermill as pm
+    return dict(pm.inspect_notebook(str(path)))
+
+
+def _input_hashes(raw: Path) -> dict[str, str]:
+    return {p.relative_to(raw).as_posix(): _sha256(p) for p in sorted(raw.rglob("*")) if p.is_file()}
+
+
 def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: str | os.PathLike = "notebooks",
                notebooks: Sequence[str] | None = None, progress: bool = True) -> Path:
-    """Execute each notebook with ``params`` into ``out_dir``; write HTML and ``run.json`` beside them."""
+    """Execute the notebook suite with ``params`` into ``out_dir``.
+
+    The corpus is processed once (:func:`diplo.pipeline.ensure_processed`, into ``processed_dir`` or
+    ``out_dir/processed``) and every notebook reads it. Writes per notebook the executed ``.ipynb`` and an
+    ``.html`` with code hidden; the notebooks write ``figures/`` (PNG + SVG) and ``tables/`` (CSV); then
+    ``run.json`` records parameters, diplo version, input file hashes and timings.
+
+    Raises
+    ------
+    ValueError, TypeError
+        A parameter no notebook declares, or a bad value (checked before anything runs).
+    ReportError
+        A notebook failed: the message names the notebook, the cell and the error.
+    """
     import papermill as pm
     from tqdm import tqdm
 
+    from diplo.params import parse_params
+    from diplo.pipeline import ensure_processed
+
+    started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    params = _resolve_paths(params, Path.cwd())
-    params.setdefault("output_dir", str(out_dir))
     paths = find_notebooks(notebooks_dir)
     if notebooks:
+        unknown = sorted(set(notebooks) - {p.stem for p in paths})
+        if unknown:
+            raise ValueError(f"unknown notebook(s) {unknown}; the suite has {[p.stem for p in paths]}")
         paths = [p for p in paths if p.stem in set(notebooks)]
-    kernel = _kernel_name()
+    declared = {p.stem: notebook_parameters(p) for p in paths}
+    known = sorted(set().union(*declared.values()))
+    unknown = sorted(set(params) - set(known))
+    if unknown:
+        raise ValueError(f"unknown parameter(s) {unknown}; the notebooks declare: {', '.join(known)}")
+    params = _resolve_paths({"raw_dir": "data/raw", **params}, Path.cwd())
+    params["output_dir"] = str(out_dir)
+    params.setdefault("processed_dir", str(out_dir / "processed"))
+    parsed = parse_params(params)  # fail before running anything
+    out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
-    raw = Path(params["raw_dir"]) if params.get("raw_dir") else None
-    inputs = {p.relative_to(raw).as_posix(): _sha256(p) for p in sorted(raw.rglob("*")) if p.is_file()} \
-        if raw and raw.is_dir() else {}
+    t0 = time.perf_counter()
+    ensure_processed(parsed.raw_dir, parsed.processed_dir)
+    timings["process"] = round(time.perf_counter() - t0, 3)
+    kernel = _kernel_name()
     bar = tqdm(paths, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
     for nb in bar:
         bar.set_postfix_str(nb.stem)
         dest = out_dir / nb.name
-        start = time.perf_counter()
+        mine = {k: v for k, v in params.items() if k in declared[nb.stem]}
+        t0 = time.perf_counter()
         try:
-            pm.execute_notebook(str(nb), str(dest), parameters=dict(params), kernel_name=kernel,
+            pm.execute_notebook(str(nb), str(dest), parameters=mine, kernel_name=kernel,
                                 cwd=str(nb.parent.resolve()), progress_bar=False, log_output=False)
         except pm.PapermillExecutionError as exc:
-            raise ReportError(f"{nb.name} failed at cell {exc.exec_count}: {exc.ename}: {exc.evalue}") from None
-        timings[nb.stem] = round(time.perf_counter() - start, 3)
+            bar.close()
+            first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
+            raise ReportError(f"{nb.name} failed in cell {exc.cell_index} (`{first_line[:80]}`): "
+                              f"{exc.ename}: {exc.evalue}; executed notebook with the traceback: {dest}") from None
+        timings[nb.stem] = round(time.perf_counter() - t0, 3)
         _export_html(dest, dest.with_suffix(".html"))
-    io.write_json({"parameters": params, "diplo_version": __version__, "inputs_sha256": inputs,
-                   "timings_s": timings, "kernel": kernel}, out_dir / "run.json")
+    timings["total"] = round(time.perf_counter() - started, 3)
+    io.write_json({"parameters": parsed.as_dict(), "diplo_version": __version__,
+                   "inputs_sha256": _input_hashes(parsed.raw_dir), "timings_s": timings, "kernel": kernel,
+                   "notebooks": [p.name for p in paths]}, out_dir / "run.json")
     return out_dir
+
+
+class _Table:
+    """A table for notebook display: HTML with every cell escaped (article text is untrusted), plain text."""
+
+    def __init__(self, df: pd.DataFrame, max_rows: int | None) -> None:
+        self.df, self.max_rows = df, max_rows
+
+    def _repr_html_(self) -> str:
+        # escape=True turns <script>, <img onerror=...> and javascript: links in article text into text.
+        return self.df.to_html(index=False, escape=True, render_links=False, max_rows=self.max_rows, na_rep="",
+                               border=0, classes="dataframe diplo-table")
+
+    def __repr__(self) -> str:
+        return self.df.to_string(index=False, max_rows=self.max_rows, na_rep="")
+
+
+def show_table(df: pd.DataFrame, *, max_rows: int | None = 30) -> _Table:
+    """Wrap ``df`` for display in a notebook or report with all text HTML-escaped (never a raw Styler)."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"show_table needs a DataFrame; got {type(df).__name__}")
+    return _Table(df, max_rows)
+
+
+@dataclass
+class NotebookRun:
+    """What a notebook works with: its parameters, the selected tables, and where its outputs go."""
+
+    params: NotebookParams
+    notebook: str
+    tables: dict[str, pd.DataFrame]
+    corpus_articles: pd.DataFrame  # every article before the date/outlet selection
+
+    @property
+    def figures_dir(self) -> Path:
+        return self.params.output_dir / "figures" / self.notebook
+
+    @property
+    def tables_dir(self) -> Path:
+        return self.params.output_dir / "tables" / self.notebook
+
+    def figure(self, obj, name: str) -> None:
+        """Save the figure holding ``obj`` (an Axes, array of Axes or Figure) as PNG and SVG."""
+        save_figure(obj, self.figures_dir / name)
+
+    def table(self, df: pd.DataFrame, name: str, *, max_rows: int | None = 30) -> _Table:
+        """Write ``df`` to ``tables/<notebook>/<name>.csv`` and return it ready for escaped display."""
+        with io.atomic_path(self.tables_dir / f"{name}.csv") as tmp:
+            df.to_csv(tmp, index=False, lineterminator="\n")
+        return show_table(df, max_rows=max_rows)
+
+
+def start_notebook(params: NotebookParams, notebook: str) -> NotebookRun:
+    """Set a notebook up: process the corpus if needed, load and select its tables, apply the chart style.
+
+    The corpus is processed into ``params.processed_dir`` (or ``output_dir/processed``) only when it is
+    missing or stale (:func:`diplo.pipeline.ensure_processed`). Outlets and themes get their colours from the
+    whole corpus, so they match across notebooks whatever the selection. The parameters and diplo's version
+    are written to ``output_dir/<notebook>.params.json``.
+    """
+    from diplo.params import select_tables
+    from diplo.pipeline import ensure_processed, load_outputs
+
+    processed = params.processed_dir or params.output_dir / "processed"
+    ensure_processed(params.raw_dir, processed)
+    tables = load_outputs(processed)
+    use_style()
+    articles = tables["articles"]
+    assign_colors(articles["outlet"])
+    assign_colors(theme_names(articles))
+    io.write_json({"notebook": notebook, "parameters": params.as_dict(), "diplo_version": __version__},
+                  params.output_dir / f"{notebook}.params.json")
+    return NotebookRun(params, notebook, select_tables(tables, params), articles)
+
+
+def theme_names(table: pd.DataFrame) -> list[str]:
+    """Theme names from a table's ``theme_<name>`` columns (``theme_<name>_share`` columns skipped)."""
+    return [c[len("theme_"):] for c in table.columns if c.startswith("theme_") and not c.endswith("_share")]
+
+
+def corpus_overview(articles: pd.DataFrame) -> pd.DataFrame:
+    """Articles, words, first and last date per outlet (missing outlets as ``(unknown)``), plus a total row."""
+    df = articles.assign(outlet=articles["outlet"].fillna("").replace("", "(unknown)"))
+    out = (df.groupby("outlet", sort=True)
+             .agg(articles=("doc_id", "size"), words=("n_words", "sum"), first_date=("date", "min"),
+                  last_date=("date", "max"), undated=("date", lambda d: int(d.isna().sum())))
+             .reset_index())
+    total = pd.DataFrame([{"outlet": "(all)", "articles": len(df), "words": int(df["n_words"].sum()),
+                           "first_date": df["date"].min(), "last_date": df["date"].max(),
+                           "undated": int(df["date"].isna().sum())}])
+    return pd.concat([out, total], ignore_index=True).fillna({"first_date": "", "last_date": ""})
+
+
+def _evidence_strings(evidence: pd.DataFrame, scorer: str, keys: pd.DataFrame) -> pd.Series:
+    ev = evidence[evidence["scorer"] == scorer].merge(keys[["doc_id", "sent_id"]], on=["doc_id", "sent_id"])
+    if ev.empty:
+        return pd.Series(dtype=str)
+    ev = ev.assign(order=-ev["weight"].abs()).sort_values(["doc_id", "sent_id", "order", "start"])
+    negated = ev["negated"].astype(bool) if "negated" in ev.columns else False
+    ev["item"] = ev["term"].astype(str) + " (" + ev["weight"].map("{:+.2f}".format) + \
+        pd.Series(negated, index=ev.index).map({True: ", negated", False: ""}) + ")"
+    return ev.groupby(["doc_id", "sent_id"], sort=False)["item"].agg("; ".join)
+
+
+def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5,
+                  largest: bool = True) -> pd.DataFrame:
+    """The ``n`` sentences with the highest (or lowest) ``column``, with their text and evidence.
+
+    Uses ``sentence_scores``, ``sentences``, ``articles`` and, when present, ``evidence`` (the terms that
+    produced each score with their weights, strongest first). Ties are broken by ``doc_id``, ``sent_id``.
+    """
+    scores = tables["sentence_scores"]
+    if column not in scores.columns:
+        raise ValueError(f"no column {column!r} in sentence_scores; found {list(scores.columns)}")
+    ranked = scores[["doc_id", "sent_id", column]].dropna()
+    ranked = ranked.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True]).head(n)
+    out = (ranked.merge(tables["sentences"][["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
+                 .merge(tables["articles"][["doc_id", "date", "outlet"]], on="doc_id", how="left"))
+    out = out.rename(columns={"text": "sentence"})
+    evidence = tables.get("evidence")
+    if evidence is not None and {"scorer", "term", "weight"} <= set(evidence.columns):
+        strings = _evidence_strings(evidence, column.removeprefix("tone_"), out)
+        keys = pd.MultiIndex.from_frame(out[["doc_id", "sent_id"]])
+        out["evidence"] = strings.reindex(keys).fillna("").to_numpy() if len(strings) else ""
+    out[column] = out[column].round(3)
+    cols = ["date", "outlet", "doc_id", "sent_id", column, "sentence"] + (["evidence"] if "evidence" in out else [])
+    return out[cols].reset_index(drop=True)
 
 
 def refresh_notebooks(notebooks_dir: str | os.PathLike = "notebooks", *, timeout: int = 600) -> list[Path]:

@@ -1,0 +1,324 @@
+"""Actors: who is mentioned, who speaks, and the tone of the words about each actor.
+
+Actors (countries with their capitals, adjectives, governments and officials) are categories of a
+:class:`diplo.match.Dictionary` loaded from ``data/actors.yml`` or a researcher's own file.  Per sentence:
+the actors mentioned (``actors``, ``"A;B"`` sorted) and the attributed speaker (``speaker``).  Per mention:
+the tone of its *target window*, the words around the mention up to the nearest clause boundary, never
+crossing another actor's mention, scored with the tone scorers (:func:`score_target_tone`).
+
+Speaker attribution is rule-based and conservative (precision over recall):
+
+* ``X said`` / ``X told`` / ``X stressed`` ... where only title words or names stand between the actor
+  mention and the verb ("the Iranian foreign minister said", "Aliyev, for his part, stressed");
+* ``"...," said X`` (a speech verb right after a quote or comma, followed by the actor);
+* ``according to X``.
+
+Pronoun subjects ("he said") are not resolved: ``speaker`` is empty for them.
+"""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, Matcher, load_dictionary
+from diplo.tone import score_tone
+
+__all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "load_actors", "score_actors",
+           "score_target_tone", "target_windows"]
+
+ACTOR_MENTION_COLUMNS = ["doc_id", "sent_id", "actor", "mention", "start", "end", "role"]
+SPEECH_VERBS = frozenset({
+    "said", "says", "say", "told", "tells", "stressed", "stresses", "emphasized", "emphasised", "emphasizes",
+    "emphasises", "noted", "added", "adds", "underlined", "underlines", "underscored", "stated", "declared",
+    "announced", "asserted", "insisted", "warned", "urged", "highlighted", "remarked", "explained", "claimed",
+    "wrote", "tweeted", "reiterated", "confirmed", "pointed", "expressed", "voiced", "argued", "replied",
+    "mentioned", "described",
+})
+# Words that may stand between a speaker's name and the speech verb ("the Iranian foreign minister said").
+_SUBJECT_FILLERS = frozenset({
+    "the", "a", "an", "top", "chief", "senior", "foreign", "defense", "defence", "prime", "deputy", "minister",
+    "ministers", "ministry", "president", "presidents", "vice", "spokesman", "spokeswoman", "spokesperson",
+    "diplomat", "diplomats", "envoy", "ambassador", "counterpart", "leader", "leaders", "official", "officials",
+    "government", "side", "speaker", "parliament", "commander", "general", "admiral", "special",
+    "representative", "state", "head", "also", "further", "then", "later", "again", "reportedly", "recently",
+    "has", "had", "have", "for", "his", "her", "its", "their", "part", "in", "turn", ",", "-",
+})
+_QUOTES = frozenset({'"', "\u201c", "\u201d", "'", "\u2018", "\u2019"})
+_HARD_STOPS = frozenset({";", ":", '"', "\u201c", "\u201d", ".", "!", "?"})
+_CLAUSE_BREAKS = {
+    "clause": frozenset({",", ";", ":", "(", ")", '"', "\u201c", "\u201d", "\u2014", "\u2013", ".", "!", "?",
+                         "but", "while", "whereas", "although", "though", "however", "yet"}),
+    "strong": frozenset({";", ":", "(", ")", '"', "\u201c", "\u201d", "\u2014", ".", "!", "?",
+                         "but", "while", "whereas", "although", "though", "however", "yet"}),
+    "none": frozenset(),
+}
+# Tuned on a seeded 50% split of NewsMTSC train (benchmarks/newsmtsc_target_tone.py; README): the clause up
+# to the nearest strong break (; : quotes brackets, but/while/although ...) beat short token windows.
+DEFAULT_WINDOW = 50
+DEFAULT_BREAKS = "strong"
+
+
+def load_actors(path: str | os.PathLike | None = None) -> Dictionary:
+    """Load an actor alias file (YAML, see ``data/actors.yml``); default: the packaged one.
+
+    Raises
+    ------
+    DictionaryError
+        For malformed files, blank or duplicate aliases, unknown keys, or an actor name containing ``;``;
+        the message names the file and line.
+    """
+    if path is None:
+        with resources.as_file(resources.files("diplo") / "data" / "actors.yml") as p:
+            d = load_dictionary(p, name="actors", negation_window=0, split_hyphens=True, possessives=True)
+    else:
+        d = load_dictionary(path, name="actors", negation_window=0, split_hyphens=True, possessives=True)
+    for actor in d.categories:
+        if ";" in actor or not actor.strip():
+            line = next(e.line for e in d.entries if e.category == actor)
+            raise DictionaryError(f"{d.source}, line {line}: actor name {actor!r} must be non-blank and "
+                                  "contain no ';' (the actors column joins names with ';')")
+    return d
+
+
+def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    spans = [(m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
+    return spans, [text[s:e] for s, e in spans]
+
+
+def _token_owner(spans: list[tuple[int, int]], ranges: Sequence[tuple[int, int]]) -> list[int]:
+    """For each token, the index of the character range (mention) overlapping it, or -1."""
+    owner = [-1] * len(spans)
+    for k, (s, e) in enumerate(ranges):
+        for i, (ts, te) in enumerate(spans):
+            if ts < e and te > s:
+                owner[i] = k
+    return owner
+
+
+def _subject_before(toks: list[str], owner: list[int], i: int) -> int:
+    """Mention standing as the subject just before token ``i`` (only fillers or names between), or -1."""
+    j = i - 1
+    while j >= 0 and i - j <= 10:
+        if owner[j] >= 0:
+            return owner[j]
+        t = toks[j]
+        low = t.lower()
+        if low.endswith(("'s", "\u2019s")):
+            low = low[:-2]
+        if low in _SUBJECT_FILLERS or t[:1].isupper():
+            j -= 1
+            continue
+        return -1
+    return -1
+
+
+def _mention_after(toks: list[str], owner: list[int], i: int, limit: int = 6) -> int:
+    for j in range(i + 1, min(len(toks), i + 1 + limit)):
+        if owner[j] >= 0:
+            return owner[j]
+        t = toks[j]
+        low = t.lower()
+        if low.endswith(("'s", "\u2019s")):
+            low = low[:-2]
+        if t in _HARD_STOPS or not (low in _SUBJECT_FILLERS or t[:1].isupper() or low == "to"):
+            return -1
+    return -1
+
+
+def _find_speaker(text: str, ranges: Sequence[tuple[int, int]]) -> int:
+    """Index into ``ranges`` of the attributed speaker's mention, or -1."""
+    spans, toks = _tokens(text)
+    owner = _token_owner(spans, ranges)
+    lows = [t.lower() for t in toks]
+    for i, low in enumerate(lows):
+        if low in SPEECH_VERBS:
+            k = _subject_before(toks, owner, i)
+            if k < 0 and i > 0 and toks[i - 1] in (",", *_QUOTES):
+                k = _mention_after(toks, owner, i)
+            if k >= 0:
+                return k
+        elif low == "according" and i + 1 < len(lows) and lows[i + 1] == "to":
+            k = _mention_after(toks, owner, i + 1)
+            if k >= 0:
+                return k
+    return -1
+
+
+def target_windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, window: int = DEFAULT_WINDOW,
+                   breaks: str = DEFAULT_BREAKS,
+                   exclude: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[tuple[int, int]]:
+    """Character range of the words about each target.
+
+    From the target's tokens the window grows up to ``window`` tokens each side, stopping before a clause
+    break (``breaks``: ``"clause"`` = punctuation incl. commas and contrastive conjunctions, ``"strong"`` =
+    the same without commas, ``"none"``) and before any span in ``exclude[i]`` (other actors' mentions).
+    """
+    if breaks not in _CLAUSE_BREAKS:
+        raise ValueError(f"breaks={breaks!r} is not valid; use one of {sorted(_CLAUSE_BREAKS)}")
+    if len(texts) != len(spans):
+        raise ValueError(f"texts and spans must have the same length; got {len(texts)} and {len(spans)}")
+    stops = _CLAUSE_BREAKS[breaks]
+    cache: dict[str, tuple[list[tuple[int, int]], list[str]]] = {}
+    out = []
+    for i, (text, (s, e)) in enumerate(zip(texts, spans)):
+        text = text if isinstance(text, str) else ""
+        if text not in cache:
+            tok_spans, toks = _tokens(text)
+            cache[text] = (tok_spans, [t.lower() for t in toks])
+        tok_spans, toks = cache[text]
+        inside = [k for k, (ts, te) in enumerate(tok_spans) if ts < e and te > s]
+        if not inside:
+            out.append((s, e))
+            continue
+        other = exclude[i] if exclude is not None else ()
+        blocked = {k for k, (ts, te) in enumerate(tok_spans) for (xs, xe) in other
+                   if ts < xe and te > xs and not (ts < e and te > s)}
+        lo, hi = inside[0], inside[-1]
+        for _ in range(window):
+            if lo - 1 < 0 or toks[lo - 1] in stops or lo - 1 in blocked:
+                break
+            lo -= 1
+        for _ in range(window):
+            if hi + 1 >= len(toks) or toks[hi + 1] in stops or hi + 1 in blocked:
+                break
+            hi += 1
+        out.append((min(tok_spans[lo][0], s), max(tok_spans[hi][1], e)))
+    return out
+
+
+def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
+                      scorers: Sequence[str] | None = None, window: int = DEFAULT_WINDOW,
+                      breaks: str = DEFAULT_BREAKS,
+                      exclude: Sequence[Sequence[tuple[int, int]]] | None = None) -> pd.DataFrame:
+    """Tone toward targets: each target's window (:func:`target_windows`) scored by the tone scorers.
+
+    Parameters
+    ----------
+    texts : one sentence per target (repeat a sentence for several targets in it).
+    spans : ``(start, end)`` character offsets of each target in its text.
+    scorers : tone scorer names (:data:`diplo.tone.SCORERS`); default all.
+    window, breaks, exclude : see :func:`target_windows`.
+
+    Returns
+    -------
+    DataFrame aligned with ``spans``: ``window_start``, ``window_end``, ``window`` (the scored text) and
+    ``<tone column>_target`` for every ``tone_*`` column the scorers produce (e.g. ``tone_vader_target``).
+
+    Examples
+    --------
+    >>> t = "Iran praised the wonderful talks, but Armenia faced harsh criticism."
+    >>> score_target_tone([t, t], [(0, 4), (38, 45)], scorers=["vader"])["tone_vader_target"].gt(0).tolist()
+    [True, False]
+    """
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    windows = target_windows(texts, spans, window=window, breaks=breaks, exclude=exclude)
+    window_texts = [t[s:e] for t, (s, e) in zip(texts, windows)]
+    unique = list(dict.fromkeys(window_texts))
+    scores = score_tone(unique, scorers)
+    tone_cols = [c for c in scores.columns if c.startswith("tone_")]
+    pos = pd.Index(unique).get_indexer(window_texts)
+    out = pd.DataFrame({"window_start": np.array([w[0] for w in windows], dtype=np.int64),
+                        "window_end": np.array([w[1] for w in windows], dtype=np.int64),
+                        "window": window_texts})
+    for c in tone_cols:
+        out[f"{c}_target"] = scores[c].to_numpy()[pos] if len(pos) else np.array([], dtype=float)
+    return out
+
+
+class ActorScorer:
+    """Actors mentioned, the speaker, and per-mention target tone, from one matcher pass.
+
+    Parameters
+    ----------
+    actors : a :class:`~diplo.match.Dictionary`, a path to a YAML alias file, or None for the packaged one.
+    scorers : tone scorers for the per-mention target tone; default all; ``()`` for none.
+    """
+
+    name = "actors"
+    columns = ("actors", "speaker")
+
+    def __init__(self, actors: Dictionary | str | os.PathLike | None = None, *,
+                 scorers: Sequence[str] | None = None) -> None:
+        self.actors = actors if isinstance(actors, Dictionary) else load_actors(actors)
+        self.scorers = scorers
+        self._matcher: Matcher | None = None
+
+    @property
+    def dictionaries(self) -> tuple[Dictionary, ...]:
+        return (self.actors,)
+
+    def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+        """``actors``/``speaker`` per text and the mentions (``row`` indexes ``texts``)."""
+        if self._matcher is None:
+            self._matcher = Matcher([self.actors])
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        return self.score_from_matches(self._matcher.match(texts), texts)
+
+    def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str],
+                           ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+        """Same as :meth:`score` from matches a :class:`~diplo.match.Matcher` already found."""
+        m = matches[self.actors.name]
+        rows, cats = m["row"].to_numpy(), m["category"].tolist()
+        starts, ends = m["start"].tolist(), m["end"].tolist()
+        actors_col = np.full(len(texts), "", dtype=object)
+        speaker_col = np.full(len(texts), "", dtype=object)
+        role = ["mention"] * len(m)
+        exclude: list[list[tuple[int, int]]] = [[] for _ in range(len(m))]
+        # mentions are grouped by row (the matcher emits rows in order)
+        bounds = np.flatnonzero(np.diff(rows)) + 1 if len(rows) else np.array([], dtype=int)
+        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)]) if len(rows) else ():
+            row = int(rows[lo])
+            names = [cats[k] for k in range(lo, hi)]
+            actors_col[row] = ";".join(sorted(set(names)))
+            ranges = [(starts[k], ends[k]) for k in range(lo, hi)]
+            k = _find_speaker(texts[row], ranges)
+            if k >= 0:
+                speaker_col[row] = names[k]
+                role[lo + k] = "speaker"
+            for a in range(lo, hi):
+                exclude[a] = [ranges[b - lo] for b in range(lo, hi) if cats[b] != cats[a]]
+        mentions = pd.DataFrame({"row": rows.astype(np.int64), "actor": cats, "mention": m["match"].tolist(),
+                                 "start": m["start"].to_numpy(np.int64), "end": m["end"].to_numpy(np.int64),
+                                 "role": role})
+        if self.scorers != ():
+            tones = score_target_tone([texts[r] for r in rows.tolist()], list(zip(starts, ends)),
+                                      scorers=self.scorers, exclude=exclude)
+            for c in tones.columns:
+                if c.endswith("_target"):
+                    mentions[c] = tones[c].to_numpy()
+        return {"actors": actors_col, "speaker": speaker_col}, mentions
+
+
+def score_actors(sentences: pd.DataFrame, actors: Dictionary | str | os.PathLike | None = None, *,
+                 scorers: Sequence[str] | None = None, per: str = "sentence") -> pd.DataFrame:
+    """Actors, speakers and target tone for a sentences table (``doc_id``, ``sent_id``, ``text``).
+
+    Parameters
+    ----------
+    actors : alias dictionary or path; default the packaged ``actors.yml``.
+    scorers : tone scorers for target tone (``per="mentions"``); default all.
+    per : ``"sentence"``: ``doc_id``, ``sent_id``, ``actors``, ``speaker``; ``"mentions"``: one row per
+        mention with :data:`ACTOR_MENTION_COLUMNS` and ``tone_*_target`` columns.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing or ``per`` is not valid.
+    """
+    if per not in ("sentence", "mentions"):
+        raise ValueError(f"per={per!r} is not valid; use 'sentence' or 'mentions'")
+    missing = [c for c in ("doc_id", "sent_id", "text") if c not in sentences.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {missing}; found {list(sentences.columns)}")
+    scorer = ActorScorer(actors, scorers=scorers if per == "mentions" else ())
+    cols, mentions = scorer.score(sentences["text"].tolist())
+    head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
+    if per == "sentence":
+        return head.assign(**cols)
+    keys = head.iloc[mentions["row"].to_numpy()].reset_index(drop=True)
+    return pd.concat([keys, mentions.drop(columns="row").reset_index(drop=True)], axis=1)

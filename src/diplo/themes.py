@@ -1,0 +1,178 @@
+"""Theme dictionary: which sentences and articles talk about corridors, energy, the embassy attack, ...
+
+Themes are categories of a :class:`diplo.match.Dictionary` loaded from ``data/themes.yml`` (or a researcher's
+own file in the same format).  Every hit is kept with its keyword-in-context (KWIC) so each number can be
+audited: per sentence ``theme_<name>`` counts hits; per article ``theme_<name>`` is hits per 1,000 words and
+``theme_<name>_share`` the share of sentences with at least one hit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from importlib import resources
+from typing import Literal, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from diplo.corpus import count_words
+from diplo.match import Dictionary, DictionaryError, Matcher, load_dictionary
+
+__all__ = ["THEME_HIT_COLUMNS", "ThemeScorer", "load_themes", "score_themes", "theme_columns",
+           "kwic_table"]
+
+THEME_HIT_COLUMNS = ["doc_id", "sent_id", "theme", "entry", "match", "start", "end", "left", "right"]
+_THEME_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_KWIC_CHARS = 60
+
+
+def load_themes(path: str | os.PathLike | None = None) -> Dictionary:
+    """Load a theme dictionary (YAML, see ``data/themes.yml``); default: the packaged one.
+
+    Raises
+    ------
+    DictionaryError
+        For malformed files, blank or duplicate terms, unknown keys, or a theme name that cannot be a column
+        name; the message names the file and line.
+    """
+    if path is None:
+        with resources.as_file(resources.files("diplo") / "data" / "themes.yml") as p:
+            d = load_dictionary(p, name="themes", negation_window=0, possessives=True)
+    else:
+        d = load_dictionary(path, name="themes", negation_window=0, possessives=True)
+    for theme in d.categories:
+        if not _THEME_NAME.match(theme):
+            line = next(e.line for e in d.entries if e.category == theme)
+            raise DictionaryError(f"{d.source}, line {line}: theme name {theme!r} must be lower-case letters, "
+                                  "digits and underscores (it becomes the column theme_<name>)")
+    return d
+
+
+def theme_columns(themes: Dictionary) -> list[str]:
+    """``theme_<name>`` column names, in the file's order."""
+    return [f"theme_{c}" for c in themes.categories]
+
+
+def kwic_table(matches: pd.DataFrame, texts: Sequence[str], *, width: int = _KWIC_CHARS) -> pd.DataFrame:
+    """Left and right context (``width`` characters, cut at word boundaries) of each match."""
+    left, right = [], []
+    for row, start, end in zip(matches["row"].tolist(), matches["start"].tolist(), matches["end"].tolist()):
+        text = texts[row]
+        lo, hi = max(0, start - width), min(len(text), end + width)
+        # cut at a space so the context starts and ends on whole words
+        if lo > 0 and (cut := text.find(" ", lo, start)) >= 0:
+            lo = cut + 1
+        if hi < len(text) and (cut := text.rfind(" ", end, hi)) >= 0:
+            hi = cut
+        left.append(text[lo:start])
+        right.append(text[end:hi])
+    out = matches.copy()
+    out["left"], out["right"] = left, right
+    return out
+
+
+class ThemeScorer:
+    """Theme hits per sentence, usable on its own or fed from a shared :class:`~diplo.match.Matcher` pass.
+
+    Parameters
+    ----------
+    themes : a :class:`~diplo.match.Dictionary`, a path to a YAML themes file, or None for the packaged one.
+    """
+
+    name = "themes"
+
+    def __init__(self, themes: Dictionary | str | os.PathLike | None = None) -> None:
+        self.themes = themes if isinstance(themes, Dictionary) else load_themes(themes)
+        self.columns = tuple(theme_columns(self.themes))
+        self._matcher: Matcher | None = None
+
+    @property
+    def dictionaries(self) -> tuple[Dictionary, ...]:
+        """Dictionaries to include in a shared matcher pass."""
+        return (self.themes,)
+
+    def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+        """Hit counts per theme and the hits (``row`` indexes ``texts``) with KWIC context."""
+        if self._matcher is None:
+            self._matcher = Matcher([self.themes])
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        return self.score_from_matches(self._matcher.match(texts), texts)
+
+    def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str],
+                           ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+        """Same as :meth:`score` from matches a :class:`~diplo.match.Matcher` already found."""
+        hits = matches[self.themes.name]
+        counts = {}
+        rows = hits["row"].to_numpy()
+        for theme, col in zip(self.themes.categories, self.columns):
+            counts[col] = np.bincount(rows[(hits["category"] == theme).to_numpy()],
+                                      minlength=len(texts)).astype(np.int64)
+        hits = kwic_table(hits[["row", "category", "entry", "match", "start", "end"]], texts)
+        return counts, hits.rename(columns={"category": "theme"})
+
+
+def _check_columns(table: pd.DataFrame, needed: Sequence[str]) -> None:
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {missing}; found {list(table.columns)}")
+
+
+def _article_measures(sentence_scores: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Per article: hits per 1,000 words (``<col>``) and share of sentences with a hit (``<col>_share``)."""
+    df = sentence_scores[["doc_id", "n_words", *columns]]
+    grouped = df.groupby("doc_id", sort=True)
+    words = grouped["n_words"].sum().astype(float).replace(0, np.nan)
+    sums = grouped[list(columns)].sum()
+    shares = (df[list(columns)] > 0).groupby(df["doc_id"], sort=True).mean()
+    out = pd.DataFrame(index=sums.index)
+    for col in columns:
+        out[col] = sums[col] / words * 1000.0
+        out[f"{col}_share"] = shares[col].astype(float)
+    return out.reset_index()
+
+
+def score_themes(sentences: pd.DataFrame, themes: Dictionary | str | os.PathLike | None = None, *,
+                 per: Literal["sentence", "article", "hits"] = "sentence") -> pd.DataFrame:
+    """Count theme dictionary matches.
+
+    Parameters
+    ----------
+    sentences : DataFrame with columns ``doc_id``, ``sent_id``, ``text``.
+    themes : dictionary or path of a themes YAML file; default: the packaged ``themes.yml``.
+    per : ``"sentence"``: one row per sentence with ``n_words`` and a ``theme_<name>`` hit count per theme;
+        ``"article"``: one row per article with ``theme_<name>`` (hits per 1,000 words) and
+        ``theme_<name>_share`` (share of sentences with a hit); ``"hits"``: the KWIC table, one row per hit
+        (:data:`THEME_HIT_COLUMNS`).
+
+    Returns
+    -------
+    DataFrame as described under ``per``, sorted by ``doc_id``, ``sent_id`` (and ``start`` for hits).
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing or ``per`` is not one of the valid levels.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"doc_id": ["a"], "sent_id": [0], "text": ["Gas swap talks on the Zangazur corridor."]})
+    >>> score_themes(s)[["theme_energy", "theme_corridors"]].values.tolist()
+    [[1, 2]]
+    """
+    if per not in ("sentence", "article", "hits"):
+        raise ValueError(f"per={per!r} is not valid; use 'sentence', 'article' or 'hits'")
+    _check_columns(sentences, ["doc_id", "sent_id", "text"])
+    scorer = ThemeScorer(themes)
+    texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
+    counts, hits = scorer.score(texts)
+    head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
+    if per == "hits":
+        keys = head.iloc[hits["row"].to_numpy()].reset_index(drop=True)
+        out = pd.concat([keys, hits.drop(columns="row").reset_index(drop=True)], axis=1)[THEME_HIT_COLUMNS]
+        return out.sort_values(["doc_id", "sent_id", "start"], kind="stable").reset_index(drop=True)
+    table = head.assign(n_words=[count_words(t) for t in texts], **counts)
+    table = table.sort_values(["doc_id", "sent_id"], kind="stable").reset_index(drop=True)
+    if per == "sentence":
+        return table
+    return _article_measures(table, list(scorer.columns))

@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, load_actors, score_actors, score_target_tone, \
+    target_windows
+from diplo.corpus import build_articles
+from diplo.load import load_documents
+from diplo.match import DictionaryError
+from diplo.tone import score_tone
+
+
+def _one(text: str) -> pd.DataFrame:
+    return pd.DataFrame({"doc_id": ["d"], "sent_id": [0], "text": [text]})
+
+
+@pytest.mark.parametrize("text, actors", [
+    ("Tehran-Baku ties are on the right track.", "Azerbaijan;Iran"),
+    ("Amir-Abodollahian left for Baku.", "Azerbaijan;Iran"),
+    ("Iran's gas and Turkmenistan's gas.", "Iran;Turkmenistan"),
+    ("Sahiba Gafarova met Ghaffarova's staff.", "Azerbaijan"),
+    ("The Islamic Republic of Iran and the Russian side.", "Iran;Russia"),
+    ("Nothing about states here.", ""),
+])
+def test_actors_mentioned(text, actors):
+    assert score_actors(_one(text))["actors"].tolist() == [actors]
+
+
+@pytest.mark.parametrize("text, speaker", [
+    ("Amir-Abdollahian said the talks went well.", "Iran"),
+    ("Aliyev, for his part, stressed the importance of ties with Iran.", "Azerbaijan"),
+    ('"We are ready," the top Iranian diplomat said.', "Iran"),
+    ('"We are ready," said Azerbaijani Foreign Minister Jeyhun Bayramov.', "Azerbaijan"),
+    ("Talks will continue, according to the Iranian foreign ministry.", "Iran"),
+    ("Aliyev told Raisi that Baku wants peace.", "Azerbaijan"),
+    ("The Iranian foreign minister emphasized the need for calm in Armenia.", "Iran"),
+    ("He said Iran would attend.", ""),                      # pronoun subject: not resolved
+    ("Amir-Abdollahian expressed hope that Georgia would join and said it matters.", "Iran"),
+    ("He pointed to strategic Tehran-Baku cooperation and added that ties grow.", ""),
+])
+def test_speaker_attribution(text, speaker):
+    assert score_actors(_one(text))["speaker"].tolist() == [speaker]
+
+
+def test_mentions_table_offsets_roles_and_target_tone():
+    text = "Aliyev said the talks with Iran were wonderful."
+    m = score_actors(_one(text), scorers=["vader"], per="mentions")
+    assert list(m.columns[:len(ACTOR_MENTION_COLUMNS)]) == ACTOR_MENTION_COLUMNS
+    assert "tone_vader_target" in m.columns
+    assert m[["actor", "role"]].values.tolist() == [["Azerbaijan", "speaker"], ["Iran", "mention"]]
+    for r in m.itertuples():
+        assert text[r.start:r.end] == r.mention
+
+
+def test_targeted_tone_differs_from_sentence_tone_on_two_clauses():
+    text = "Iran praised the wonderful and friendly talks, but Armenia faced harsh criticism and threats."
+    t = score_target_tone([text, text], [(0, 4), (51, 58)], scorers=["vader"])
+    sentence = score_tone([text], ["vader"])["tone_vader"].iloc[0]
+    assert t["tone_vader_target"].iloc[0] > 0 > t["tone_vader_target"].iloc[1]
+    assert not (t["tone_vader_target"] == sentence).any()
+    assert t["window"].tolist() == ["Iran praised the wonderful and friendly talks,",
+                                    "Armenia faced harsh criticism and threats"]
+
+
+def test_windows_stop_at_other_actors_and_breaks():
+    text = "Iran welcomed Armenia warmly; Baku objected."
+    (w,) = target_windows([text], [(0, 4)], exclude=[[(14, 21)]])
+    assert text[w[0]:w[1]] == "Iran welcomed"
+    (w,) = target_windows([text], [(14, 21)], breaks="strong")
+    assert text[w[0]:w[1]] == "Iran welcomed Armenia warmly"
+    with pytest.raises(ValueError, match="breaks='semicolon' is not valid"):
+        target_windows([text], [(0, 4)], breaks="semicolon")
+    with pytest.raises(ValueError, match="same length"):
+        target_windows([text], [])
+
+
+def test_sample_corpus_actors(raw_dir):
+    sentences = build_articles(load_documents(raw_dir, []))[1]
+    out = score_actors(sentences)
+    assert (out["actors"] != "").mean() > 0.7
+    speakers = out.loc[out["speaker"] != "", "speaker"]
+    assert set(speakers) <= {"Iran", "Azerbaijan", "Georgia"} and (speakers == "Iran").sum() >= 5
+
+
+def test_own_alias_file_and_bad_files(tmp_path):
+    f = tmp_path / "a.yml"
+    f.write_text("Oman:\n  description: Sultanate of Oman\n  terms: [oman, omani, muscat]\n")
+    assert score_actors(_one("Muscat mediated; Omani envoys said so."), f)["actors"].tolist() == ["Oman"]
+    bad = tmp_path / "bad.yml"
+    bad.write_text("Oman:\n  - oman\n  - Oman\n")
+    with pytest.raises(DictionaryError, match=r"bad.yml, line 3: duplicate term 'Oman'"):
+        load_actors(bad)
+    bad.write_text("A;B:\n  - oman\n")
+    with pytest.raises(DictionaryError, match="line 2: actor name 'A;B'"):
+        load_actors(bad)
+
+
+def test_scorer_exposes_dictionaries_for_a_shared_pass():
+    from diplo.match import Matcher
+    scorer = ActorScorer(scorers=())
+    texts = ["Iran and Azerbaijan.", "Baku said so."]
+    cols, mentions = scorer.score_from_matches(Matcher(list(scorer.dictionaries)).match(texts), texts)
+    assert cols["actors"].tolist() == ["Azerbaijan;Iran", "Azerbaijan"]
+    assert cols["speaker"].tolist() == ["", "Azerbaijan"]
+    assert mentions["row"].tolist() == [0, 0, 1]

@@ -1,0 +1,60 @@
+"""Each notebook run through papermill with non-default parameters, key numbers asserted.
+
+The microsoft/nlp-recipes pattern (tests/unit/test_notebooks_cpu.py): execute the real notebook at a small
+size with injected parameters and check what it wrote. nbval separately checks the committed outputs.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import papermill as pm
+import pytest
+
+from conftest import ROOT, RAW
+
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def _run(name: str, tmp_path, processed, **params) -> "pathlib.Path":  # noqa: F821
+    out = tmp_path / name
+    pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(tmp_path / f"{name}.ipynb"),
+                        parameters={"raw_dir": str(RAW), "output_dir": str(out), "processed_dir": str(processed),
+                                    **params},
+                        kernel_name="diplo", cwd=str(NOTEBOOKS), progress_bar=False)
+    return out / "tables" / name
+
+
+@pytest.fixture(scope="module")
+def shared_processed(tmp_path_factory):
+    return tmp_path_factory.mktemp("processed")
+
+
+def test_corpus_date_range(tmp_path, shared_processed):
+    tables = _run("01_corpus", tmp_path, shared_processed, start_date="2023-01-01", end_date="2023-10-31")
+    overview = pd.read_csv(tables / "corpus_overview.csv").set_index("outlet")
+    assert overview.loc["(all)", "articles"] == 2  # 2023-07-06 Tehran Times, 2023-10-05 Diplomatic Insight
+    assert overview.loc["(all)", "first_date"] == "2023-07-06"
+    assert overview.loc["(all)", "last_date"] == "2023-10-05"
+    assert len(pd.read_csv(tables / "manifest.csv")) == 5  # the manifest always lists every input file
+
+
+def test_tone_one_outlet(tmp_path, shared_processed):
+    tables = _run("02_tone", tmp_path, shared_processed, outlets=["Tehran Times"], seed=3)
+    by_outlet = pd.read_csv(tables / "tone_by_outlet.csv")
+    assert by_outlet["outlet"].tolist() == ["Tehran Times"]
+    assert by_outlet["n"].tolist() == [32]  # sentences in the one Tehran Times article
+    by_date = pd.read_csv(tables / "tone_by_date.csv")
+    assert by_date["date"].tolist() == ["2023-07-06"]
+    assert set(pd.read_csv(tables / "most_cooperative.csv")["outlet"]) == {"Tehran Times"}
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("scorers", ["nope"], "unknown scorer 'nope'; valid scorers:"),
+    ("start_date", "2023-02-30", "'start_date': '2023-02-30' is not a date in YYYY-MM-DD form"),
+    ("n_topics", "many", "'n_topics' must be an integer; got 'many'"),
+])
+def test_bad_papermill_parameter_fails_in_the_validation_cell(tmp_path, shared_processed, name, value, message):
+    with pytest.raises(pm.PapermillExecutionError) as info:
+        _run("02_tone", tmp_path, shared_processed, **{name: value})
+    assert message in info.value.evalue
+    assert "parse_params" in info.value.source  # stopped in the second cell, before any chart

@@ -1,0 +1,146 @@
+"""Chart helpers on small synthetic tables: labelled axes with units, fixed colours, clear errors."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from diplo import plots  # noqa: E402
+
+DATES = ["2021-12-25", "2023-07-06", "2023-10-05"]
+
+
+@pytest.fixture(autouse=True)
+def _style():
+    plots.use_style()
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def by_date():
+    return pd.DataFrame({"date": DATES, "n": [20, 32, 13], "tone_vader": [0.4, -0.2, 0.1],
+                         "tone_vader_lo": [0.3, -0.35, 0.0], "tone_vader_hi": [0.5, -0.1, 0.2]})
+
+
+@pytest.fixture
+def articles():
+    return pd.DataFrame({
+        "doc_id": ["a", "b", "c"], "date": ["2023-07-06", "2021-12-25", None],
+        "outlet": ["Tehran Times", "Mehr News Agency", None], "n_words": [700, 900, 300],
+        "removed_lines": [3, 0, 2], "date_source": ["text", "metadata.csv", "unknown"],
+        "outlet_source": ["text", "metadata.csv", "unknown"], "theme_energy": [1.5, 0.0, 2.0],
+        "theme_corridors": [0.0, 3.0, 0.5],
+    })
+
+
+def test_color_for_is_stable_and_pinned():
+    assert plots.color_for("Press TV") == plots.color_for("Press TV")
+    assert plots.color_for("tone_vader") == plots.color_for("vader") == plots.PALETTE[0]
+    assert plots.color_for(None) == plots.color_for("") == plots.color_for(np.nan)
+
+
+def test_assign_colors_gives_each_name_of_a_family_its_own_colour():
+    names = ["energy", "corridors", "embassy_attack", "sanctions", "water", "border"]
+    colours = plots.assign_colors(names)
+    assert len(set(colours.values())) == len(names)
+    assert all(plots.color_for(n) == c for n, c in colours.items())
+
+
+def test_tone_over_time_draws_points_with_intervals_not_lines(by_date):
+    ax = plots.plot_tone_over_time(by_date, "tone_vader")
+    assert ax.get_xlabel() == "publication date"
+    assert ax.get_ylabel() == "VADER compound (-1..1)"
+    assert ax.get_title()
+    (container,) = ax.containers
+    assert container.has_yerr
+    assert [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 3 and ln.get_linestyle() != "None"] == []
+    # the bar of the second date spans its bootstrap interval
+    segments = container.lines[2][0].get_segments()
+    assert segments[1][:, 1].tolist() == pytest.approx([-0.35, -0.1])
+
+
+def test_tone_over_time_missing_column_is_named(by_date):
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['tone_lexicon'\]; found \['date'"):
+        plots.plot_tone_over_time(by_date, "tone_lexicon")
+
+
+def test_empty_selection_says_so(by_date):
+    ax = plots.plot_tone_over_time(by_date.iloc[:0], "tone_vader")
+    assert "no dated articles" in ax.texts[0].get_text()
+
+
+def test_tone_by_outlet_uses_outlet_colours():
+    table = pd.DataFrame({"outlet": ["Press TV", "Tehran Times"], "n": [5, 6], "tone_vader": [0.1, 0.3]})
+    ax = plots.plot_tone_by_outlet(table, "tone_vader")
+    colours = [matplotlib.colors.to_hex(c.lines[0].get_color()) for c in ax.containers]
+    assert colours == [plots.color_for("Press TV").lower(), plots.color_for("Tehran Times").lower()]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Press TV  (n=5)", "Tehran Times  (n=6)"]
+
+
+def test_plot_by_scorer_one_panel_per_column(by_date):
+    table = by_date.assign(tone_diplomatic=[2.0, -3.0, 1.0])
+    axes = plots.plot_by_scorer(plots.plot_tone_over_time, table, ["tone_vader", "tone_diplomatic"])
+    assert [a.get_ylabel() for a in axes] == ["VADER compound (-1..1)", "diplomatic (-10 conflict..+10 coop.)"]
+    assert axes[0].figure is axes[1].figure
+
+
+def test_scorer_agreement_needs_square_matrix():
+    corr = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["tone_vader", "tone_lexicon"],
+                        columns=["tone_vader", "tone_lexicon"])
+    ax = plots.plot_scorer_agreement(corr, n=10)
+    assert sorted(t.get_text() for t in ax.texts) == ["0.50", "0.50", "1.00", "1.00"]
+    with pytest.raises(ValueError, match="square matrix"):
+        plots.plot_scorer_agreement(corr.iloc[:1])
+
+
+def test_corpus_charts(articles):
+    ax = plots.plot_articles_timeline(articles)
+    assert "1 undated" in ax.get_xlabel()
+    ax = plots.plot_article_lengths(articles)
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "2021-12-25 · Mehr News Agency · b"
+    ax = plots.plot_metadata_sources(articles)
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"metadata.csv", "text", "unknown"}
+    ax = plots.plot_removed_lines(articles)
+    assert ax.get_xlabel() == "boilerplate lines removed"
+
+
+def test_theme_heatmap_annotates_every_cell(articles):
+    ax = plots.plot_theme_heatmap(articles, ["theme_energy", "theme_corridors"])
+    assert len(ax.texts) == 6
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["energy", "corridors"]
+
+
+def test_theme_series_and_actor_tone():
+    long = pd.DataFrame({"date": DATES * 2, "theme": ["energy"] * 3 + ["corridors"] * 3,
+                         "rate": [1, 2, 3, 0, 1, 0.5], "tone_vader": [0.1, -0.2, 0.3, 0.0, 0.5, -0.4]})
+    ax = plots.plot_theme_over_time(long)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["corridors", "energy"]
+    ax = plots.plot_theme_tone_over_time(long, "tone_vader")
+    assert "theme sentences" in ax.get_ylabel()
+    actors = pd.DataFrame({"actor": ["Iran", "Iran", "Azerbaijan"], "role": ["toward", "by", "toward"],
+                           "tone_vader": [0.1, -0.2, 0.3]})
+    ax = plots.plot_actor_tone(actors)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Azerbaijan", "Iran"]
+
+
+def test_topic_theme_overlap():
+    overlap = pd.DataFrame([[0.5, -0.1]], index=["1: gas, pipeline"], columns=["theme_energy", "theme_corridors"])
+    ax = plots.plot_topic_theme_overlap(overlap)
+    assert ax.get_ylabel() == "topic (top words)"
+
+
+def test_save_figure_writes_png_and_svg_deterministically(by_date, tmp_path):
+    ax = plots.plot_tone_over_time(by_date)
+    first = plots.save_figure(ax, tmp_path / "a" / "tone")
+    assert [p.name for p in first] == ["tone.png", "tone.svg"]
+    before = [p.read_bytes() for p in first]
+    plots.save_figure(ax, tmp_path / "a" / "tone")
+    assert [p.read_bytes() for p in first] == before
+    assert b"<dc:date>" not in before[1]

@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from diplo.corpus import build_articles
+from diplo.load import load_documents
+from diplo.match import DictionaryError
+from diplo.themes import THEME_HIT_COLUMNS, ThemeScorer, load_themes, score_themes
+
+THEMES = ["corridors", "energy", "embassy_attack", "security", "karabakh", "trade", "regional_diplomacy",
+          "consular"]
+
+
+@pytest.fixture(scope="module")
+def sample_sentences(raw_dir) -> pd.DataFrame:
+    return build_articles(load_documents(raw_dir, []))[1]
+
+
+def _docs_with(article_table: pd.DataFrame, theme: str) -> set[str]:
+    return {d[:3] for d in article_table.loc[article_table[f"theme_{theme}"] > 0, "doc_id"]}
+
+
+def test_packaged_themes_have_descriptions():
+    d = load_themes()
+    assert d.categories == THEMES
+    assert all(d.descriptions[t].strip() for t in THEMES)
+
+
+@pytest.mark.parametrize("theme, present, absent", [
+    ("embassy_attack", {"000", "003"}, {"001", "002"}),
+    ("energy", {"001", "002"}, set()),
+    ("corridors", {"000", "001", "003"}, set()),
+    ("karabakh", {"002", "004"}, set()),
+])
+def test_sample_expectations(sample_sentences, theme, present, absent):
+    found = _docs_with(score_themes(sample_sentences, per="article"), theme)
+    assert present <= found
+    assert not (absent & found)
+
+
+def test_kwic_offsets_point_at_the_match(sample_sentences):
+    hits = score_themes(sample_sentences, per="hits")
+    assert list(hits.columns) == THEME_HIT_COLUMNS
+    text = sample_sentences.set_index(["doc_id", "sent_id"])["text"]
+    for h in hits.itertuples():
+        sent = text[(h.doc_id, h.sent_id)]
+        assert sent[h.start:h.end] == h.match
+        assert sent[:h.start].endswith(h.left) and sent[h.end:].startswith(h.right)
+    attack = hits[hits["theme"] == "embassy_attack"]
+    assert "gunman stormed" in attack["match"].tolist()
+
+
+@pytest.mark.parametrize("text, theme, expected", [
+    ("The attack on the Azerbaijani embassy in Tehran killed a guard.", "embassy_attack", 1),
+    ("Militants attack a convoy; the embassies of both countries were consulted.", "embassy_attack", 0),
+    ("Iran's gas swap and electricity exports grew.", "energy", 2),
+    ("Consultations between the two ministers continued.", "consular", 0),
+    ("The rights of Karabakh's Armenians.", "karabakh", 2),
+    ("The importance of the investigation was stressed.", "trade", 0),
+])
+def test_precision_cases(text, theme, expected):
+    s = pd.DataFrame({"doc_id": ["d"], "sent_id": [0], "text": [text]})
+    assert score_themes(s)[f"theme_{theme}"].tolist() == [expected]
+
+
+def test_article_measures_are_per_1000_words_and_shares():
+    s = pd.DataFrame({"doc_id": ["a", "a", "b"], "sent_id": [0, 1, 0],
+                      "text": ["Gas and oil.", "Nothing here at all today.", "No theme."]})
+    art = score_themes(s, per="article").set_index("doc_id")
+    # a: 2 energy hits in 3 + 5 = 8 words -> 250 per 1,000 words; one sentence of two has a hit
+    assert art.loc["a", "theme_energy"] == pytest.approx(250.0)
+    assert art.loc["a", "theme_energy_share"] == pytest.approx(0.5)
+    assert art.loc["b", "theme_energy"] == 0.0
+
+
+def test_own_themes_file(tmp_path):
+    f = tmp_path / "mine.yml"
+    f.write_text("ports:\n  description: sea ports\n  terms: [port*, harbour]\n")
+    s = pd.DataFrame({"doc_id": ["d"], "sent_id": [0], "text": ["The port of Anzali and the harbour."]})
+    out = score_themes(s, f)
+    assert out["theme_ports"].tolist() == [2]
+    assert [c for c in out.columns if c.startswith("theme_")] == ["theme_ports"]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("energy:\n  - gas\n  - oil\ntrade:\n  - Gas\n", r"line 5: duplicate term 'Gas' \(first defined at line 2\)"),
+    ("energy:\n  - gas\n  - [oil\n", r"line \d+: invalid YAML"),
+    ("Energy Deals:\n  - gas\n", "line 2: theme name 'Energy Deals' must be lower-case"),
+    ("energy:\n  terms: [gas]\n  colour: red\n", "line 3: unknown key 'colour'"),
+])
+def test_bad_themes_file_names_the_line(tmp_path, content, message):
+    f = tmp_path / "bad.yml"
+    f.write_text(content)
+    with pytest.raises(DictionaryError, match=message):
+        load_themes(f)
+    assert str(f) in str(pytest.raises(DictionaryError, load_themes, f).value)
+
+
+def test_per_is_validated(sample_sentences):
+    with pytest.raises(ValueError, match="per='paragraph' is not valid"):
+        score_themes(sample_sentences, per="paragraph")
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['text'\]"):
+        score_themes(sample_sentences.drop(columns="text"))
+
+
+def test_scorer_from_shared_matches_equals_own_pass():
+    from diplo.match import Matcher
+    scorer = ThemeScorer()
+    texts = ["Zangazur corridor and gas.", "", "Consular flights resumed."]
+    own = scorer.score(texts)
+    shared = scorer.score_from_matches(Matcher(list(scorer.dictionaries)).match(texts), texts)
+    assert {k: v.tolist() for k, v in own[0].items()} == {k: v.tolist() for k, v in shared[0].items()}
+    pd.testing.assert_frame_equal(own[1], shared[1])
