@@ -89,3 +89,27 @@ def test_report_page_unknown_theme_lists_the_valid_ones(tmp_path, shared_process
     with pytest.raises(pm.PapermillExecutionError) as info:
         _run("06_report", tmp_path, shared_processed, theme="weather")
     assert "unknown theme 'weather'; themes in this corpus: corridors, energy" in info.value.evalue
+
+
+def test_validation_without_files_skips_cleanly(tmp_path, shared_processed):
+    out = tmp_path / "nb.ipynb"
+    pm.execute_notebook(str(NOTEBOOKS / "05_validation.ipynb"), str(out),
+                        parameters={"raw_dir": str(RAW), "output_dir": str(tmp_path / "o")},
+                        kernel_name="diplo", cwd=str(NOTEBOOKS), progress_bar=False)
+    assert "No labelled files given" in out.read_text()
+    assert not list((tmp_path / "o").glob("figures/05_validation/*.png"))
+
+
+def test_validation_on_a_labelled_file(tmp_path, shared_processed):
+    labelled = tmp_path / "labels.csv"
+    pd.DataFrame({"text": ["They signed a peace treaty and praised the cooperation.",
+                           "Troops attacked the embassy and killed a guard.",
+                           "The meeting took place on Monday.",
+                           "Leaders condemned the threats and warned of war."],
+                  "label": [3, -3, 0, -2]}).to_csv(labelled, index=False)
+    tables = _run("05_validation", tmp_path, shared_processed, validation_files=[str(labelled)],
+                  scorers=["vader", "diplomatic"])
+    table = pd.read_csv(tables / "validation.csv")
+    assert sorted(table["scorer"]) == ["diplomatic", "vader"]
+    assert (table["n"] == 4).all()
+    assert table["macro_f1"].between(0, 1).all()
