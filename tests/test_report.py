@@ -134,10 +134,10 @@ def test_top_sentences_with_evidence():
                                   "start": [5, 14, 5], "end": [11, 20, 14], "weight": [2.0, 3.0, -3.0],
                                   "negated": [False, False, True]}),
     }
-    top = top_sentences(tables, "tone_diplomatic", n=2)
-    assert top["sentence"].tolist() == ["They signed a treaty.", "They met."]
+    top = top_sentences(tables, "tone_diplomatic", n=5)
+    assert top["sentence"].tolist() == ["They signed a treaty.", "They met."]  # positive scores only
     assert top["evidence"].tolist() == ["treaty (+3.00); signed [sign*] (+2.00)", ""]
-    low = top_sentences(tables, "tone_diplomatic", n=1, largest=False)
+    low = top_sentences(tables, "tone_diplomatic", n=5, largest=False)
     assert low["evidence"].tolist() == ["condemned [condemn*] (-3.00, negated)"]
     with pytest.raises(ValueError, match="no column 'tone_x' in sentence_scores"):
         top_sentences(tables, "tone_x")

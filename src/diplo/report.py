@@ -105,6 +105,10 @@ def _clean_html(element) -> str:
                         css_sanitizer=CSSSanitizer(allowed_css_properties=["text-align", "width", "max-width"]))
 
 
+def _no_alt_warning(record: logging.LogRecord) -> bool:
+    return "Alternative text is missing" not in record.getMessage()
+
+
 def _export_html(ipynb: Path, html: Path) -> None:
     import nbformat
     from nbconvert import HTMLExporter
@@ -114,6 +118,10 @@ def _export_html(ipynb: Path, html: Path) -> None:
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             sanitize_html=True)
     exporter.register_filter("clean_html", _clean_html)
+    # nbconvert warns once per figure that inline matplotlib images carry no alt text (its lab template has no
+    # way to set one) and fills in a generic one; the warning is noise in every batch run.
+    if _no_alt_warning not in exporter.log.filters:
+        exporter.log.addFilter(_no_alt_warning)
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
     io.write_text(body, html)
 
@@ -325,7 +333,7 @@ def _evidence_strings(evidence: pd.DataFrame, scorer: str, sentences: pd.DataFra
 
 def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5,
                   largest: bool = True) -> pd.DataFrame:
-    """The ``n`` sentences with the highest (or lowest) ``column``, with their text and evidence.
+    """The ``n`` sentences with the highest positive (or lowest negative) ``column``, with text and evidence.
 
     Uses ``sentence_scores``, ``sentences``, ``articles`` and, when present, ``evidence`` (the terms that
     produced each score with their weights, strongest first). Ties are broken by ``doc_id``, ``sent_id``.
@@ -334,6 +342,8 @@ def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5
     if column not in scores.columns:
         raise ValueError(f"no column {column!r} in sentence_scores; found {list(scores.columns)}")
     ranked = scores[["doc_id", "sent_id", column]].dropna()
+    # "most cooperative" lists only positive scores and "most conflictual" only negative ones.
+    ranked = ranked[ranked[column] > 0] if largest else ranked[ranked[column] < 0]
     ranked = ranked.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True]).head(n)
     out = (ranked.merge(tables["sentences"][["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
                  .merge(tables["articles"][["doc_id", "date", "outlet"]], on="doc_id", how="left"))
