@@ -161,3 +161,20 @@ def test_headlines_numbers_and_empty_theme():
     assert empty.loc["mean tone_vader, 'water' sentences", "value"] == "n/a"
     with pytest.raises(ValueError, match="unknown theme 'oil'; themes in this corpus: energy, water"):
         headlines(tables, ["tone_vader"], theme="oil")
+
+
+@pytest.mark.parametrize("raw, kept, removed", [
+    ("<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>", "<tbody>", None),
+    ("<h2>Title</h2><p>text</p>", "<h2>Title</h2>", None),
+    ("<script>alert(1)</script>", "&lt;script&gt;", "<script>"),
+    ("<img src=x onerror=alert(1)>", '<img src="x">', "onerror"),
+    ('<a href="javascript:alert(1)">x</a>', "<a>x</a>", "javascript:"),
+    ('<p onclick="alert(1)" style="color: red; text-align: left">x</p>', "text-align: left", "onclick"),
+])
+def test_html_export_sanitizer_keeps_tables_and_drops_active_content(raw, kept, removed):
+    from diplo.report import _clean_html
+
+    cleaned = _clean_html(raw)
+    assert kept in cleaned
+    if removed:
+        assert removed not in cleaned
