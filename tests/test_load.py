@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 
 import pytest
 
@@ -269,3 +270,21 @@ def test_cli_limit_options_reach_the_loader(tmp_path):
     assert main(["run", str(raw), "--out", str(tmp_path / "out"), "--max-article-chars", "10"]) == 1
     manifest = (tmp_path / "out" / "manifest.csv").read_text()
     assert "over the 10 limit (max_article_chars)" in manifest
+
+
+def test_semicolon_csv_and_non_utf8_file_names(tmp_path):
+    (tmp_path / "eu.csv").write_text("titel;text\nA;Iran und Aserbaidschan, heute\n")
+    (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_text("Iran and Azerbaijan met.")
+    docs, manifest, _ = _load(tmp_path)
+    assert [d.text for d in docs] == ["Iran and Azerbaijan met.", "Iran und Aserbaidschan, heute"]
+    assert sorted(manifest) == ["caf\\xe9.txt", "eu.csv"]
+
+
+def test_undecodable_bytes_late_in_a_table_keep_the_rows_before(tmp_path, caplog):
+    rows = "".join(f"Article {i} about Iran and Azerbaijan.\n" for i in range(40_000))
+    (tmp_path / "a.csv").write_bytes(b"text\n" + rows.encode() + b"bad \xff\xfe row\n")
+    docs, manifest, _ = _load(tmp_path)
+    m = manifest["a.csv"]
+    assert len(docs) == m.n_documents == m.n_rows
+    assert m.status == "ok" and m.reason.startswith("partially read: undecodable bytes after row")
+    assert "a.csv: partially read" in caplog.text

@@ -164,7 +164,13 @@ def iter_raw_files(raw_dir: str | os.PathLike) -> Iterator[tuple[str, Path, str]
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist or is not a folder")
     root = raw_dir.resolve()
     entries: list[tuple[str, Path, str]] = []
-    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        path = Path(exc.filename)
+        rel = _display_name(path.relative_to(raw_dir).as_posix()) if path != raw_dir else "."
+        entries.append((rel + "/", path, f"cannot read folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False, onerror=unreadable):
         here = Path(dirpath)
         for name in list(dirnames):
             path = here / name
@@ -193,7 +199,7 @@ def _file_problem(path: Path, name: str, root: Path) -> str:
         except (OSError, RuntimeError):
             return "broken symlink"
         if root not in target.parents:
-            return f"symlink to {target}, outside the raw folder: not followed"
+            return "symlink to a file outside the raw folder: not followed"
     try:
         mode = path.stat().st_mode
     except OSError as exc:
@@ -425,7 +431,7 @@ class _Loader:
             if suffix == ".jsonl":
                 records = _iter_jsonl(text_fh, self.columns, self.limits)
             else:
-                records = _iter_delimited(text_fh, "\t" if suffix == ".tsv" else ",", self.columns,
+                records = _iter_delimited(text_fh, _delimiter(head, row.encoding, suffix), self.columns,
                                           self.limits)
             try:
                 for number, values, problem in records:
@@ -456,6 +462,14 @@ class _Loader:
         meta = {k: v.strip() for k, v in values.items() if v.strip()}
         return RawDocument(self._doc_id(f"{stem}-{number:06d}", f"{rel}#{number}"), rel, text, "table", meta,
                            "table")
+
+
+def _delimiter(head: bytes, encoding: str, suffix: str) -> str:
+    """Tab for .tsv; for .csv a comma unless the header line holds more semicolons (European exports)."""
+    if suffix == ".tsv":
+        return "\t"
+    first = head.decode(encoding, errors="ignore").split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
 
 
 def _iter_delimited(fh, delimiter: str, explicit: Mapping[str, str], limits: Limits,
