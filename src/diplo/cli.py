@@ -23,7 +23,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                     max_sentence_chars=args.max_sentence_chars)
     summary = run_pipeline(args.raw_dir, args.out, scorers=args.scorer, chunk_size=args.chunk_size,
                            columns=args.columns, limits=limits,
-                           near_duplicate_threshold=args.near_duplicate_threshold)
+                           near_duplicate_threshold=args.near_duplicate_threshold,
+                           themes=args.themes, actors=args.actors)
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
     return 0 if summary.n_articles else 1
 
@@ -55,6 +56,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", required=True, help="output folder for tables")
     run.add_argument("--scorer", action="append", help="tone scorer to run (repeatable; default all)")
     run.add_argument("--chunk-size", type=int, default=500, help="articles per processing chunk")
+    run.add_argument("--themes", metavar="FILE", help="your own themes YAML (default: the packaged themes.yml)")
+    run.add_argument("--actors", metavar="FILE", help="your own actor aliases YAML (default: actors.yml)")
     run.add_argument("--columns", help="column mapping for CSV/TSV/JSONL inputs, e.g. text=body,date=pubdate "
                      "(fields: text, title, date, outlet, author, url)")
     run.add_argument("--max-file-mb", type=float, default=20.0,

@@ -79,6 +79,28 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "vader_pos": ("float", "0..1", "VADER share of positive sentiment"),
         "vader_neg": ("float", "0..1", "VADER share of negative sentiment"),
         "vader_neu": ("float", "0..1", "VADER share of neutral tokens"),
+        "actors": ("string", "actor names joined by ';'", "actors mentioned in the sentence (aliases in actors.yml), sorted; empty when none"),
+        "speaker": ("string", "actor name", "actor the sentence is attributed to ('X said', 'said X', 'according to X', quote + attribution; 'he/she said' takes the speaker of one of the two previous sentences); empty when none"),
+    },
+    "theme_hits": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "theme": ("string", "", "theme (category of the themes file)"),
+        "entry": ("string", "", "dictionary term that matched, as written in the themes file"),
+        "match": ("string", "", "the matched text as written in the sentence"),
+        "start": ("int", "characters", "offset of the match in the sentence text"),
+        "end": ("int", "characters", "offset one past the match in the sentence text"),
+        "left": ("string", "", "up to 60 characters of the sentence before the match (whole words)"),
+        "right": ("string", "", "up to 60 characters of the sentence after the match (whole words)"),
+    },
+    "actor_mentions": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "actor": ("string", "", "actor the alias belongs to (actors.yml)"),
+        "mention": ("string", "", "the alias as written in the sentence"),
+        "start": ("int", "characters", "offset of the mention in the sentence text"),
+        "end": ("int", "characters", "offset one past the mention in the sentence text"),
+        "role": ("string", "mention / speaker", "speaker when this mention is the sentence's attributed speaker"),
     },
     "tone_by_date": {
         "date": ("string", "ISO date", "publication date"),
@@ -89,17 +111,26 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
-# Column name patterns documented once for a family of columns (e.g. one per theme).
-PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {}
+# Column name patterns documented once for a family of columns (e.g. one per theme).  A pattern written
+# "table:pattern" applies to that table only (the same family can differ in type between tables); the first
+# matching pattern wins, so list the more specific one first.
+PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "sentence_scores:theme_*": ("int", "hits", "matches of the theme's terms in the sentence (themes.yml; every hit is in theme_hits)"),
+    "articles:theme_*_share": ("float", "0..1", "share of the article's sentences with at least one hit of the theme"),
+    "articles:theme_*": ("float", "hits per 1,000 words", "theme hits in the article per 1,000 words of its sentences"),
+    "actor_mentions:tone_*_target": ("float", "scale of the tone column", "tone of the words about the mention: its clause up to the nearest strong break (; : quotes brackets, but/while/although), stopping at other actors' mentions, scored by that tone scorer"),
+}
 
 
 def describe(table: str, column: str) -> tuple[str, str, str]:
     """(type, unit, meaning) of ``column`` in ``table``; raises KeyError when undocumented."""
+    import fnmatch
+
     if column in CODEBOOK.get(table, {}):
         return CODEBOOK[table][column]
     for pattern, entry in PATTERN_COLUMNS.items():
-        import fnmatch
-        if fnmatch.fnmatchcase(column, pattern):
+        scope, _, pat = pattern.rpartition(":")
+        if (not scope or scope == table) and fnmatch.fnmatchcase(column, pat):
             return entry
     raise KeyError(f"column {column!r} of table {table!r} is not in the codebook")
 

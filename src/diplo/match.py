@@ -361,12 +361,15 @@ class Matcher:
             if not isinstance(text, str) or not text:
                 continue
             tokenized = {}
-            if need_plain:
-                spans = [(m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
-                tokenized[False] = (spans, [text[s:e].lower() for s, e in spans])
-            if need_split:
-                spans = [(m.start(), m.end()) for m in SPLIT_TOKEN_PATTERN.finditer(text)]
-                tokenized[True] = (spans, [text[s:e].lower() for s, e in spans])
+            low = text.lower()
+            if len(low) != len(text):  # a few characters change length when lower-cased ("İ")
+                low = None
+            for split, pattern in ((False, TOKEN_PATTERN), (True, SPLIT_TOKEN_PATTERN)):
+                if split and need_split or not split and need_plain:
+                    spans = [m.span() for m in pattern.finditer(text)]
+                    toks = ([low[s:e] for s, e in spans] if low is not None
+                            else [text[s:e].lower() for s, e in spans])
+                    tokenized[split] = (spans, toks)
             for comp, out in zip(self._compiled, cols):
                 d, entry_tokens = comp.dictionary, comp.entry_tokens
                 spans, toks = tokenized[d.split_hyphens]

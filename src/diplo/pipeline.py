@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from diplo import io
+from diplo.actors import load_actors
 from diplo.aggregate import aggregate_articles, aggregate_by
 from diplo.codebook import describe, render_codebook
 from diplo.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
@@ -27,6 +28,7 @@ from diplo.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex
 from diplo.load import MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, load_documents, load_metadata
 from diplo.score import SCORE_TABLES, score_sentences
 from diplo.segment import SENTENCE_COLUMNS
+from diplo.themes import article_theme_measures, load_themes, theme_columns
 from diplo.tone import available_scorers
 
 __all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
@@ -112,7 +114,8 @@ def _staged(dest: Path, staged: list[tuple[Path, Path]]) -> Path:
 def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                  scorers: Sequence[str] | None = None, chunk_size: int = 500,
                  columns: str | dict[str, str] | None = None, limits: Limits | None = None,
-                 near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD) -> RunSummary:
+                 near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
+                 themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None) -> RunSummary:
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
@@ -125,11 +128,15 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     columns : column mapping for tabular inputs (see :func:`diplo.load.parse_columns`).
     limits : size limits (see :class:`diplo.load.Limits`).
     near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.dedupe`).
+    themes, actors : a researcher's own themes file / actor alias file (default: the packaged
+        ``themes.yml`` / ``actors.yml``); validated before anything is read.
     """
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
         raise ValueError(f"output folder {out_dir} must not be inside the raw folder {raw_dir}: raw is read-only")
     scorers = list(scorers or available_scorers())
+    themes, actors = load_themes(themes), load_actors(actors)  # fail fast on a bad file, before any output
+    theme_cols = theme_columns(themes)
     tone_cols = [c for c in ("tone_vader",) if "vader" in scorers]
     out_dir.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
@@ -149,10 +156,11 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             articles["duplicate_of"] = near_dups.add(articles["doc_id"], articles["text"])
             n_near += int(articles["duplicate_of"].notna().sum())
             sinks["removed"].write(corpus["removed"])
-            scored = score_sentences(sentences, scorers=scorers)
+            scored = score_sentences(sentences, scorers=scorers, themes=themes, actors=actors)
             scores = scored["sentence_scores"]
             per_article = aggregate_articles(scores, tone_cols)
             articles = articles.merge(per_article, on="doc_id", how="left")
+            articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
             sinks["articles"].write(articles)
             sinks["sentences"].write(sentences)
             for name, table in scored.items():
@@ -224,6 +232,10 @@ def _fingerprint(raw_dir: Path, options: dict) -> dict:
     for p in sorted([*package.glob("*.py"), *(package / "data").glob("*")]):
         if p.is_file():
             code.update(p.name.encode() + b"\0" + p.read_bytes())
+    options = dict(options)
+    for key in ("themes", "actors"):  # a researcher's dictionary file: its content, not just its name
+        if options.get(key) and Path(options[key]).is_file():
+            options[f"{key}_sha256"] = hashlib.sha256(Path(options[key]).read_bytes()).hexdigest()
     opts = json.dumps(options, sort_keys=True, default=str)
     return {"diplo_version": __version__, "code_sha256": code.hexdigest(), "inputs_sha256": files.hexdigest(),
             "options": json.loads(opts), "raw_dir": str(raw_dir.resolve())}
