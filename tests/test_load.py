@@ -108,9 +108,11 @@ def test_doc_id_clash_gets_a_stable_suffix(tmp_path, caplog):
     (tmp_path / "a.txt").write_text("Iran and Azerbaijan met in Baku.")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.txt").write_text("Aliyev welcomed the delegation in Baku.")
+    (tmp_path / "a.csv").write_text("text\nIran and Azerbaijan met.\n")
     docs, _, _ = _load(tmp_path)
-    assert docs[0].doc_id == "a" and docs[1].doc_id.startswith("a-") and len(docs[1].doc_id) == 10
-    assert "sub/a.txt: doc_id 'a' already used" in caplog.text
+    assert docs[0].doc_id == "a-000001" and docs[1].doc_id.startswith("a-") and len(docs[1].doc_id) == 10
+    assert docs[2].doc_id.startswith("a-") and len(docs[2].doc_id) == 10 and docs[2].doc_id != docs[1].doc_id
+    assert "a.txt: doc_id 'a' already used" in caplog.text
 
 
 @pytest.mark.parametrize("suffix, content", [
@@ -288,3 +290,17 @@ def test_undecodable_bytes_late_in_a_table_keep_the_rows_before(tmp_path, caplog
     assert len(docs) == m.n_documents == m.n_rows
     assert m.status == "ok" and m.reason.startswith("partially read: undecodable bytes after row")
     assert "a.csv: partially read" in caplog.text
+
+
+def test_a_parser_failure_rejects_only_that_file(tmp_path, monkeypatch, caplog):
+    (tmp_path / "odd.html").write_text("<html><body><p>x</p></body></html>")
+    (tmp_path / "ok.txt").write_text("Iran and Azerbaijan met in Baku.")
+
+    def boom(html):
+        raise RuntimeError("parser crashed")
+
+    monkeypatch.setattr(load, "_extract_html", boom)
+    docs, manifest, _ = _load(tmp_path)
+    assert [d.doc_id for d in docs] == ["ok"]
+    assert manifest["odd.html"].reason == "could not be read (RuntimeError: parser crashed)"
+    assert "odd.html: could not be read" in caplog.text

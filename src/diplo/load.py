@@ -347,7 +347,7 @@ class _Loader:
         self.raw_dir, self.manifest, self.columns, self.limits = raw_dir, manifest, columns, limits
         self.rejected_rows = rejected_rows if rejected_rows is not None else []
         self.seen_hashes: dict[str, str] = {}
-        self.doc_ids: set[str] = set()
+        self.stems: set[str] = set()  # per file, not per row: memory stays O(files)
 
     def run(self) -> Iterator[RawDocument]:
         for rel, path, problem in iter_raw_files(self.raw_dir):
@@ -368,6 +368,13 @@ class _Loader:
                 log.warning("%s: %s", rel, row.reason)
             except OSError as exc:
                 row.status, row.reason = "rejected", f"cannot read file: {exc.strerror or exc}"
+                log.warning("%s: %s", rel, row.reason)
+            except Exception as exc:  # a parser failing on one odd file must not end a long run
+                what = f"{type(exc).__name__}: {exc}"
+                if row.n_documents:
+                    row.reason = f"partially read: failed after row {row.n_rows} ({what})"
+                else:
+                    row.status, row.reason = "rejected", f"could not be read ({what})"
                 log.warning("%s: %s", rel, row.reason)
 
     def _read(self, path: Path, rel: str, row: ManifestRow) -> Iterator[RawDocument]:
@@ -401,15 +408,17 @@ class _Loader:
             raise _Rejected(f"article is {len(text):,} characters, over the {self.limits.max_article_chars:,} "
                             "limit (max_article_chars)")
         row.n_rows = row.n_documents = 1
-        yield RawDocument(self._doc_id(Path(rel).stem, rel), rel, text, row.format, meta, source)
+        yield RawDocument(self._stem(rel), rel, text, row.format, meta, source)
 
-    def _doc_id(self, base: str, rel: str) -> str:
-        doc_id = base
-        if doc_id in self.doc_ids:
-            doc_id = f"{base}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-            log.warning("%s: doc_id %r already used by an earlier file; using %r", rel, base, doc_id)
-        self.doc_ids.add(doc_id)
-        return doc_id
+    def _stem(self, rel: str) -> str:
+        """The file's stem, made unique across files (a clash gets 8 hex digits of the path's hash)."""
+        stem = Path(rel).stem
+        if stem in self.stems:
+            unique = f"{stem}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+            log.warning("%s: doc_id %r already used by an earlier file; using %r", rel, stem, unique)
+            stem = unique
+        self.stems.add(stem)
+        return stem
 
     def _reject_row(self, rel: str, row: ManifestRow, number: int, reason: str) -> None:
         row.n_rejected_rows += 1
@@ -426,7 +435,7 @@ class _Loader:
             row.encoding = _detect_encoding(head, partial=len(head) == _SNIFF_BYTES)
         except ValueError as exc:
             raise _Rejected(str(exc)) from None
-        stem = Path(rel).stem
+        stem = self._stem(rel)
         with _open(path) as raw, io.TextIOWrapper(raw, encoding=row.encoding, newline="") as text_fh:
             if suffix == ".jsonl":
                 records = _iter_jsonl(text_fh, self.columns, self.limits)
@@ -460,8 +469,7 @@ class _Loader:
         if len(text) > self.limits.max_article_chars:
             return f"text is {len(text):,} characters, over the {self.limits.max_article_chars:,} limit"
         meta = {k: v.strip() for k, v in values.items() if v.strip()}
-        return RawDocument(self._doc_id(f"{stem}-{number:06d}", f"{rel}#{number}"), rel, text, "table", meta,
-                           "table")
+        return RawDocument(f"{stem}-{number:06d}", rel, text, "table", meta, "table")
 
 
 def _delimiter(head: bytes, encoding: str, suffix: str) -> str:
