@@ -304,3 +304,18 @@ def test_a_parser_failure_rejects_only_that_file(tmp_path, monkeypatch, caplog):
     assert [d.doc_id for d in docs] == ["ok"]
     assert manifest["odd.html"].reason == "could not be read (RuntimeError: parser crashed)"
     assert "odd.html: could not be read" in caplog.text
+
+
+def test_a_field_over_the_csv_limit_stops_the_file(tmp_path):
+    import csv
+
+    old = csv.field_size_limit()
+    try:
+        csv.field_size_limit(0)  # the loader raises it to max_article_chars + 1 = 21
+        (tmp_path / "a.csv").write_text('text\nfirst row\n"' + "x, y\n" * 20 + '"\nafter\n')
+        docs, manifest, rejected = _load(tmp_path, limits=Limits(max_article_chars=20))
+    finally:
+        csv.field_size_limit(old)
+    assert [d.text for d in docs] == ["first row"]
+    assert rejected[0].row == 2 and "field larger than field limit" in rejected[0].reason
+    assert manifest["a.csv"].reason.startswith("partially read: stopped at row 2")

@@ -456,6 +456,12 @@ class _Loader:
                               f"{exc.reason}; later rows not read")
                 log.warning("%s: %s", rel, row.reason)
                 return
+            except _Rejected as exc:
+                if not row.n_documents:
+                    raise
+                row.reason = f"partially read: {exc}"
+                log.warning("%s: %s", rel, row.reason)
+                return
         if row.n_rows == 0:
             raise _Rejected("no data rows")
         if row.n_documents == 0:
@@ -505,6 +511,10 @@ def _iter_delimited(fh, delimiter: str, explicit: Mapping[str, str], limits: Lim
         except csv.Error as exc:
             number += 1
             yield number, {}, f"malformed CSV: {exc}"
+            if "field limit" in str(exc):
+                # the reader stopped inside a giant field: what follows would be fragments of it
+                raise _Rejected(f"stopped at row {number}: a field longer than the article limit; "
+                                "later rows not read") from None
             continue
         if not fields:  # blank line: not a record
             continue
