@@ -319,3 +319,11 @@ def test_a_field_over_the_csv_limit_stops_the_file(tmp_path):
     assert [d.text for d in docs] == ["first row"]
     assert rejected[0].row == 2 and "field larger than field limit" in rejected[0].reason
     assert manifest["a.csv"].reason.startswith("partially read: stopped at row 2")
+
+
+def test_a_page_saved_as_txt_is_extracted_as_html(tmp_path):
+    from conftest import ARTICLE_HTML
+
+    (tmp_path / "saved.txt").write_text("<!DOCTYPE html>\n" + ARTICLE_HTML)
+    docs, _, _ = _load(tmp_path)
+    assert docs[0].meta_source == "html" and "<p>" not in docs[0].text and "Rasht-Astara" in docs[0].text

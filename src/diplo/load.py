@@ -6,7 +6,8 @@ rejected row with a reason, so rows in = rows out.
 
 Supported inputs
 ----------------
-- ``.txt``: one article per file (free text, no fixed header); ``doc_id`` is the file stem.
+- ``.txt``: one article per file (free text, no fixed header); ``doc_id`` is the file stem.  A ``.txt``
+  that is a saved web page (starts with ``<!DOCTYPE html>`` or ``<html>``) is extracted as HTML.
 - ``.html`` / ``.htm``: one saved page per file; trafilatura extracts the main text and the page's
   title, date, author, site name and URL (provenance ``html``).
 - ``.csv`` / ``.tsv`` / ``.jsonl``: one article per row, read as a stream (a 1 GB export never sits in
@@ -75,6 +76,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _SNIFF_BYTES = 1 << 20
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 #: An HTML page whose extracted main text has fewer words than this holds no article (menus, error pages).
 MIN_HTML_WORDS = 8
 _FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl"}
@@ -396,7 +398,8 @@ class _Loader:
         except ValueError as exc:
             raise _Rejected(str(exc)) from None
         meta, source = {}, ""
-        if suffix in HTML_SUFFIXES:
+        # a page saved as .txt is still a page: extract its article rather than keep its markup
+        if suffix in HTML_SUFFIXES or _HTML_START.match(text[:1000]):
             text, meta = _extract_html(text)
             source = "html"
             if len(text.split()) < MIN_HTML_WORDS:
