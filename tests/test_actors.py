@@ -124,6 +124,7 @@ def test_pipeline_writes_actor_columns_and_mentions(processed):
     text = sentences.set_index(["doc_id", "sent_id"])["text"]
     assert all(re.search(r"\b(he|she)\b", text[k], re.I) for k in carried)
     assert mentions["tone_vader_target"].between(-1, 1).all()
+    assert ((mentions["window_start"] <= mentions["start"]) & (mentions["end"] <= mentions["window_end"])).all()
 
 
 def test_cli_actors_option(raw_dir, tmp_path):

@@ -329,7 +329,7 @@ class ActorScorer:
             tones = score_target_tone([texts[r] for r in rows.tolist()], list(zip(starts, ends)),
                                       scorers=self.scorers, exclude=exclude, text_scores=known)
             for c in tones.columns:
-                if c.endswith("_target"):
+                if c.endswith("_target") or c in ("window_start", "window_end"):
                     mentions[c] = tones[c].to_numpy()
         return {"actors": actors_col, "speaker": speaker_col}, mentions
 
