@@ -14,7 +14,8 @@ __all__ = ["aggregate_articles", "aggregate_by", "bootstrap_ci", "aggregate_them
 def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Article tone = mean of its sentence tones (``<col>``) and the length-weighted mean (``<col>_wmean``).
 
-    ``sentence_scores`` needs ``doc_id``, ``n_words`` and the score ``columns``.
+    ``sentence_scores`` needs ``doc_id``, ``n_words`` and the score ``columns``.  Sentences whose score
+    is NaN (blank text) are left out of both means; an article with no scored sentence gets NaN.
     """
     missing = [c for c in ("doc_id", "n_words", *columns) if c not in sentence_scores.columns]
     if missing:
@@ -22,12 +23,15 @@ def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) ->
     df = sentence_scores[["doc_id", "n_words", *columns]].copy()
     weights = df["n_words"].astype(float)
     for col in columns:
-        df[f"_w_{col}"] = df[col] * weights
+        # NaN scores (empty sentences) drop out of both the weighted sum and the total weight
+        scored = df[col].notna()
+        df[f"_w_{col}"] = (df[col] * weights).where(scored)
+        df[f"_n_{col}"] = weights.where(scored, 0.0)
     grouped = df.groupby("doc_id", sort=True)
     out = grouped[list(columns)].mean()
-    total_w = grouped["n_words"].sum().astype(float).replace(0, np.nan)
     for col in columns:
-        out[f"{col}_wmean"] = grouped[f"_w_{col}"].sum() / total_w
+        total_w = grouped[f"_n_{col}"].sum().replace(0, np.nan)
+        out[f"{col}_wmean"] = grouped[f"_w_{col}"].sum(min_count=1) / total_w
     return out.reset_index()
 
 

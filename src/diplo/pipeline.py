@@ -29,7 +29,7 @@ from diplo.load import MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, load_docu
 from diplo.score import SCORE_TABLES, score_sentences
 from diplo.segment import SENTENCE_COLUMNS
 from diplo.themes import article_theme_measures, load_themes, theme_columns
-from diplo.tone import available_scorers
+from diplo.tone import available_scorers, tone_columns
 
 __all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
 
@@ -119,7 +119,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
-    tables, ``tone_by_date.parquet`` (+ ``.csv``), ``manifest.csv``, ``rejected_rows.csv`` and
+    tables, ``tone_by_date`` and ``tone_by_outlet`` (parquet + csv), ``manifest.csv``, ``rejected_rows.csv`` and
     ``CODEBOOK.md``.  Everything is written under temporary names and renamed into place only after
     the whole run succeeded, so an interrupted run leaves the previous outputs intact.
 
@@ -137,7 +137,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     scorers = list(scorers or available_scorers())
     themes, actors = load_themes(themes), load_actors(actors)  # fail fast on a bad file, before any output
     theme_cols = theme_columns(themes)
-    tone_cols = [c for c in ("tone_vader",) if "vader" in scorers]
+    tone_cols = tone_columns(scorers)
     out_dir.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
     overrides = metadata_overrides(load_metadata(raw_dir))
@@ -165,18 +165,19 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             sinks["sentences"].write(sentences)
             for name, table in scored.items():
                 sinks[name].write(table)
-            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date"]], on="doc_id"))
+            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date", "outlet"]], on="doc_id"))
             n_articles += len(articles)
             n_sentences += len(sentences)
         empties = {"articles": pd.DataFrame(columns=ARTICLE_COLUMNS), "removed": pd.DataFrame(columns=REMOVED_COLUMNS),
                    "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS)}
         for name, sink in sinks.items():
             sink.close(empties.get(name, pd.DataFrame({"doc_id": pd.Series(dtype=object)})))
-        by_date = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", *tone_cols])
-        by_date = by_date.dropna(subset=["date"])
-        by_date = aggregate_by(by_date, "date", tone_cols)
-        io.write_table(by_date, _staged(out_dir / "tone_by_date.parquet", staged))
-        by_date.to_csv(_staged(out_dir / "tone_by_date.csv", staged), index=False, lineterminator="\n")
+        grouped = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", "outlet", *tone_cols])
+        for key in ("date", "outlet"):
+            groups = grouped[grouped[key].notna() & (grouped[key].astype(str) != "")]
+            table = aggregate_by(groups, key, tone_cols)
+            io.write_table(table, _staged(out_dir / f"tone_by_{key}.parquet", staged))
+            table.to_csv(_staged(out_dir / f"tone_by_{key}.csv", staged), index=False, lineterminator="\n")
         manifest_df = pd.DataFrame([vars(r) for r in manifest], columns=MANIFEST_COLUMNS)
         manifest_df.to_csv(_staged(out_dir / "manifest.csv", staged), index=False, lineterminator="\n")
         rejected_df = pd.DataFrame([vars(r) for r in rejected_rows], columns=REJECTED_ROW_COLUMNS)
@@ -208,7 +209,8 @@ def load_outputs(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
                                      keep_default_na=False)
     tables["rejected_rows"] = pd.read_csv(out_dir / "rejected_rows.csv", dtype={"source_file": str, "reason": str},
                                           keep_default_na=False)
-    tables["tone_by_date"] = pd.read_parquet(out_dir / "tone_by_date.parquet")
+    for key in ("date", "outlet"):
+        tables[f"tone_by_{key}"] = pd.read_parquet(out_dir / f"tone_by_{key}.parquet")
     return tables
 
 
