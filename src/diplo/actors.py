@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, Matcher, load_dictionary
-from diplo.tone import score_tone
+from diplo.tone import available_scorers, get_scorer, score_tone
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
            "score_actors", "score_target_tone", "target_windows"]
@@ -218,7 +218,8 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
                       scorers: Sequence[str] | None = None, window: int = DEFAULT_WINDOW,
                       breaks: str = DEFAULT_BREAKS,
                       exclude: Sequence[Sequence[tuple[int, int]]] | None = None,
-                      text_scores: pd.DataFrame | None = None) -> pd.DataFrame:
+                      text_scores: pd.DataFrame | None = None, matches: Mapping[str, pd.DataFrame] | None = None,
+                      rows: Sequence[int] | None = None) -> pd.DataFrame:
     """Tone toward targets: each target's window (:func:`target_windows`) scored by the tone scorers.
 
     Parameters
@@ -229,6 +230,10 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     window, breaks, exclude : see :func:`target_windows`.
     text_scores : tone scores already computed for ``texts`` (aligned rows); a window that is the whole
         text reuses them instead of scoring the text again.
+    matches, rows : a :meth:`diplo.match.Matcher.match` result that already covers the dictionaries of the
+        matcher-based scorers, and for each target the ``row`` of its text in it (default: ``matches`` is
+        over ``texts``).  The matches inside each window are then scored instead of matching the window
+        again (negation and hedges keep their sentence context).
 
     Returns
     -------
@@ -248,8 +253,17 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     if text_scores is not None and len(text_scores) != len(texts):
         raise ValueError(f"text_scores has {len(text_scores)} rows for {len(texts)} texts")
     reuse = whole if text_scores is not None else np.zeros(len(texts), dtype=bool)
-    unique = list(dict.fromkeys(w for w, r in zip(window_texts, reuse) if not r))
-    scores = score_tone(unique, scorers)
+    first: dict[str, int] = {}
+    for i, (w, r) in enumerate(zip(window_texts, reuse)):
+        if not r and w not in first:
+            first[w] = i
+    unique = list(first)
+    window_matches = None
+    if matches is not None:
+        rows_of = np.arange(len(texts)) if rows is None else np.asarray(rows, dtype=np.int64)
+        window_matches = _window_matches(matches, scorers, rows_of[list(first.values())],
+                                         [windows[i] for i in first.values()])
+    scores = score_tone(unique, scorers, matches=window_matches)
     tone_cols = [c for c in scores.columns if c.startswith("tone_")]
     pos = pd.Index(unique).get_indexer(window_texts)
     out = pd.DataFrame({"window_start": np.array([w[0] for w in windows], dtype=np.int64),
@@ -261,6 +275,27 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
         if reuse.any():
             values[reuse] = text_scores[c].to_numpy(dtype=float)[reuse]
         out[f"{c}_target"] = values
+    return out
+
+
+def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | None, rows: np.ndarray,
+                    windows: Sequence[tuple[int, int]]) -> dict[str, pd.DataFrame] | None:
+    """The matches lying inside each window, re-indexed to the windows (row = window number, offsets
+    relative to the window); None when ``matches`` lacks a dictionary the scorers need."""
+    needed = {d.name for s in (scorers if scorers is not None else available_scorers())
+              for d in getattr(get_scorer(s), "dictionaries", ())}
+    if not needed <= set(matches):
+        return None
+    targets = pd.DataFrame({"row": rows, "_window": np.arange(len(windows), dtype=np.int64),
+                            "_ws": np.array([w[0] for w in windows], dtype=np.int64),
+                            "_we": np.array([w[1] for w in windows], dtype=np.int64)})
+    out = {}
+    for name in needed:
+        m = matches[name]
+        j = m.merge(targets, on="row", how="inner")
+        j = j[(j["start"].to_numpy() >= j["_ws"].to_numpy()) & (j["end"].to_numpy() <= j["_we"].to_numpy())]
+        j = j.assign(row=j["_window"], start=j["start"] - j["_ws"], end=j["end"] - j["_ws"])
+        out[name] = j[list(m.columns)].sort_values(["row", "start"], kind="stable").reset_index(drop=True)
     return out
 
 
@@ -327,7 +362,8 @@ class ActorScorer:
             if text_scores is not None:
                 known = text_scores.iloc[rows].reset_index(drop=True)
             tones = score_target_tone([texts[r] for r in rows.tolist()], list(zip(starts, ends)),
-                                      scorers=self.scorers, exclude=exclude, text_scores=known)
+                                      scorers=self.scorers, exclude=exclude, text_scores=known,
+                                      matches=matches, rows=rows)
             for c in tones.columns:
                 if c.endswith("_target") or c in ("window_start", "window_end"):
                     mentions[c] = tones[c].to_numpy()
