@@ -15,16 +15,20 @@ __all__ = ["main", "build_parser"]
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from diplo.pipeline import run_pipeline
-
     from diplo.load import Limits
+    from diplo.pipeline import default_jobs, run_pipeline
+
+    if args.jobs is None:
+        args.jobs = default_jobs()
 
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1_000_000), max_article_chars=args.max_article_chars,
                     max_sentence_chars=args.max_sentence_chars)
     summary = run_pipeline(args.raw_dir, args.out, scorers=_scorers(args), chunk_size=args.chunk_size,
                            columns=args.columns, limits=limits,
                            near_duplicate_threshold=args.near_duplicate_threshold,
-                           themes=args.themes, actors=args.actors)
+                           themes=args.themes, actors=args.actors, jobs=args.jobs,
+                           engine=args.engine, scheduler=args.scheduler,
+                           progress=False if args.quiet else None)
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
     return 0 if summary.n_articles else 1
 
@@ -91,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
                      help="split sentences longer than this at whitespace (default 5,000)")
     run.add_argument("--near-duplicate-threshold", type=float, default=0.8,
                      help="estimated Jaccard similarity of word 5-shingles for duplicate_of (default 0.8)")
+    run.add_argument("--jobs", type=int, default=None,
+                     help="worker processes (default: all cores); outputs are identical for any number")
+    run.add_argument("--engine", choices=["pandas", "dask"], default="pandas",
+                     help="pandas: local process pool; dask: dask.dataframe partitions on a (local) cluster")
+    run.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786 "
+                     "(with --engine dask; default: a local cluster of --jobs workers)")
+    run.add_argument("-q", "--quiet", action="store_true", help="no progress bar (it shows only on a terminal)")
     run.set_defaults(func=_cmd_run)
 
     rep = sub.add_parser("report", help="run the notebook suite through papermill")

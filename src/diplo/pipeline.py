@@ -7,12 +7,17 @@ at the end, so an interrupted run leaves the previous outputs intact.
 
 from __future__ import annotations
 
+import collections
 import itertools
+import json
 import logging
 import os
-from dataclasses import dataclass
+import shutil
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -25,18 +30,21 @@ from diplo.aggregate import aggregate_articles, aggregate_by
 from diplo.codebook import describe, render_codebook
 from diplo.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
 from diplo.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex
-from diplo.load import MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, load_documents, load_metadata
+from diplo.load import (MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, RawDocument, iter_raw_files,
+                        load_documents, load_metadata)
 from diplo.score import SCORE_TABLES, score_sentences
 from diplo.segment import SENTENCE_COLUMNS
 from diplo.themes import article_theme_measures, load_themes, theme_columns
 from diplo.tone import available_scorers, tone_columns
 
-__all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES"]
+__all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES", "ENGINES",
+           "default_jobs"]
 
 log = logging.getLogger(__name__)
 
 OUTPUT_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES)
 _ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+ENGINES = ("pandas", "dask")
 
 
 @dataclass(frozen=True)
@@ -111,11 +119,149 @@ def _staged(dest: Path, staged: list[tuple[Path, Path]]) -> Path:
     return tmp
 
 
+def default_jobs() -> int:
+    """Cores this process may use (the default for ``diplo run --jobs``)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list[str], tone_cols: list[str],
+                   max_sentence_chars: int, themes=None, actors=None,
+                   ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame]:
+    """The per-chunk work that needs no other chunk: corpus tables, score tables, article means.
+
+    Runs in worker processes (``jobs > 1``, dask); everything order-dependent stays in the parent.
+    """
+    corpus = build_corpus(chunk, overrides, max_sentence_chars=max_sentence_chars)
+    scored = score_sentences(corpus["sentences"], scorers=scorers, themes=themes, actors=actors)
+    per_article = aggregate_articles(scored["sentence_scores"], tone_cols)
+    return corpus, scored, per_article
+
+
+def _map_ordered(func: Callable, arg_tuples: Iterable[tuple], jobs: int) -> Iterator[Any]:
+    """``func(*args)`` for each tuple, in input order; ``jobs`` worker processes, at most 2 x jobs in flight.
+
+    Results come back in submission order whatever finishes first, so outputs do not depend on ``jobs``.
+    """
+    arg_tuples = iter(arg_tuples)
+    head = list(itertools.islice(arg_tuples, 2))
+    if jobs == 1 or len(head) < 2:  # a single chunk is not worth starting processes for
+        for args in itertools.chain(head, arg_tuples):
+            yield func(*args)
+        return
+    import multiprocessing
+
+    # forkserver: workers start from a clean process that imported diplo, not a fork of a parent that
+    # holds open parquet writers and library thread pools.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["diplo.pipeline"])
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pending: collections.deque = collections.deque()
+        for args in itertools.chain(head, arg_tuples):
+            pending.append(pool.submit(func, *args))
+            if len(pending) >= 2 * jobs:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+_DOC_FIELDS = tuple(f.name for f in fields(RawDocument))
+_PART_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES, "per_article")
+
+
+def _dask_partition(docs: pd.DataFrame, overrides: dict, scorers: list[str], tone_cols: list[str],
+                    max_sentence_chars: int, themes, actors, parts_dir: str,
+                    partition_info: dict | None = None) -> pd.DataFrame:
+    """One dask partition of documents -> :func:`_process_chunk` -> one parquet part file per table."""
+    summary = pd.DataFrame({"part": pd.Series(dtype="int64"), "n_articles": pd.Series(dtype="int64")})
+    if partition_info is None:  # dask probing the output type
+        return summary
+    number = int(partition_info["number"])
+    chunk = [RawDocument(**{k: (json.loads(v) if k == "meta" else v) for k, v in rec.items()})
+             for rec in docs[list(_DOC_FIELDS)].to_dict("records")]
+    corpus, scored, per_article = _process_chunk(chunk, overrides, scorers, tone_cols, max_sentence_chars,
+                                                 themes, actors)
+    for name, table in {**corpus, **scored, "per_article": per_article}.items():
+        folder = Path(parts_dir) / name
+        folder.mkdir(parents=True, exist_ok=True)
+        table.to_parquet(folder / f"part-{number:06d}.parquet", index=False)
+    return pd.DataFrame({"part": [number], "n_articles": [len(chunk)]})
+
+
+def _dask_chunks(work: Iterable[tuple], out_dir: Path, *, jobs: int, scheduler: str | None,
+                 ) -> Iterator[tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame]]:
+    """:func:`_process_chunk` results, in order, computed on dask.dataframe partitions.
+
+    The documents are staged as partitioned parquet (one part per chunk) under ``OUT/.dask-work``; each
+    partition's tables are written there as parquet parts by the workers and read back here in order.
+    """
+    try:
+        import dask.dataframe as dd
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ValueError("engine 'dask' needs the dask extra: pip install 'diplo[dask]'") from exc
+    work_dir = out_dir / ".dask-work"
+    shutil.rmtree(work_dir, ignore_errors=True)
+    input_dir, parts_dir = work_dir / "input", work_dir / "parts"
+    input_dir.mkdir(parents=True)
+    options = None
+    n_parts = 0
+    try:
+        for chunk, *rest in work:
+            options = rest
+            docs = pd.DataFrame([{k: getattr(d, k) for k in _DOC_FIELDS} for d in chunk], columns=list(_DOC_FIELDS))
+            docs["meta"] = [json.dumps(m, sort_keys=True, default=str) for m in docs["meta"]]
+            docs.to_parquet(input_dir / f"part-{n_parts:06d}.parquet", index=False)
+            n_parts += 1
+        if not n_parts:
+            return
+        ddf = dd.read_parquet(str(input_dir), split_row_groups=False)
+        if ddf.npartitions != n_parts:  # pragma: no cover - dask must not fuse or split our chunks
+            raise RuntimeError(f"dask read {ddf.npartitions} partitions from {n_parts} parts")
+        meta = _dask_partition(pd.DataFrame(columns=list(_DOC_FIELDS)), {}, [], [], 0, None, None, "")
+        summary = ddf.map_partitions(_dask_partition, *options, str(parts_dir), meta=meta,
+                                     align_dataframes=False)
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,
+                                   silence_logs=logging.WARNING)
+        else:
+            cluster = None
+        with Client(scheduler or cluster) as client:
+            futures = client.compute(summary.to_delayed())
+            for number, future in enumerate(futures):
+                future.result()
+                tables = {name: pd.read_parquet(parts_dir / name / f"part-{number:06d}.parquet")
+                          for name in _PART_TABLES}
+                yield ({k: tables[k] for k in ("articles", "sentences", "removed")},
+                       {k: tables[k] for k in SCORE_TABLES}, tables["per_article"])
+        if cluster is not None:
+            cluster.close()
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def _progress(enabled: bool | None, raw_dir: Path):
+    """A tqdm bar over articles on stderr, only on a terminal unless asked for (never in notebooks/tests)."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    total = sum(1 for _ in iter_raw_files(raw_dir))
+    return tqdm(total=total, unit="article", desc="diplo run", file=sys.stderr, mininterval=0.5,
+                dynamic_ncols=True, smoothing=0.1)
+
+
 def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                  scorers: Sequence[str] | None = None, chunk_size: int = 500,
                  columns: str | dict[str, str] | None = None, limits: Limits | None = None,
                  near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
-                 themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None) -> RunSummary:
+                 themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None,
+                 jobs: int = 1, engine: str = "pandas", scheduler: str | None = None,
+                 progress: bool | None = None) -> RunSummary:
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
@@ -130,13 +276,33 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.dedupe`).
     themes, actors : a researcher's own themes file / actor alias file (default: the packaged
         ``themes.yml`` / ``actors.yml``); validated before anything is read.
+    jobs : worker processes that build and score chunks (``1``: all in this process).  Outputs are the
+        same bytes whatever the number.
+    engine : ``"pandas"`` (a local process pool) or ``"dask"`` (the same chunk work on dask.dataframe
+        partitions; needs the ``dask`` extra).
+    scheduler : address of a running Dask scheduler (e.g. ``tcp://host:8786``); default: a local cluster
+        of ``jobs`` workers.  ``out_dir`` must then be on storage the workers share.
+    progress : tqdm progress bar on stderr; default: only when stderr is a terminal.
+
+    Raises
+    ------
+    ValueError
+        For an unknown engine, ``jobs`` or ``chunk_size`` below 1, or an output folder inside the raw one.
     """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; valid engines: {', '.join(ENGINES)}")
+    for name, value in (("jobs", jobs), ("chunk_size", chunk_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    if scheduler is not None and engine != "dask":
+        raise ValueError(f"--scheduler {scheduler!r} needs engine 'dask', not {engine!r}")
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
         raise ValueError(f"output folder {out_dir} must not be inside the raw folder {raw_dir}: raw is read-only")
     scorers = list(scorers or available_scorers())
-    themes, actors = load_themes(themes), load_actors(actors)  # fail fast on a bad file, before any output
-    theme_cols = theme_columns(themes)
+    # Validate the dictionaries before any output; workers get the sources (paths) and load them once each.
+    theme_cols = theme_columns(load_themes(themes))
+    load_actors(actors)
     tone_cols = tone_columns(scorers)
     out_dir.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
@@ -149,16 +315,20 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     staged: list[tuple[Path, Path]] = []
     dated: list[pd.DataFrame] = []
     n_articles = n_sentences = n_near = 0
+    bar = _progress(progress, raw_dir)
+    work = ((chunk, overrides, scorers, tone_cols, limits.max_sentence_chars, themes, actors)
+            for chunk in _batched(documents, chunk_size))
     try:
-        for chunk in _batched(documents, chunk_size):
-            corpus = build_corpus(chunk, overrides, max_sentence_chars=limits.max_sentence_chars)
+        if engine == "dask":
+            results = _dask_chunks(work, out_dir, jobs=jobs, scheduler=scheduler)
+        else:
+            results = _map_ordered(_process_chunk, work, jobs)
+        for corpus, scored, per_article in results:
             articles, sentences = corpus["articles"], corpus["sentences"]
             articles["duplicate_of"] = near_dups.add(articles["doc_id"], articles["text"])
             n_near += int(articles["duplicate_of"].notna().sum())
             sinks["removed"].write(corpus["removed"])
-            scored = score_sentences(sentences, scorers=scorers, themes=themes, actors=actors)
             scores = scored["sentence_scores"]
-            per_article = aggregate_articles(scores, tone_cols)
             articles = articles.merge(per_article, on="doc_id", how="left")
             articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
             sinks["articles"].write(articles)
@@ -168,6 +338,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date", "outlet"]], on="doc_id"))
             n_articles += len(articles)
             n_sentences += len(sentences)
+            if bar is not None:
+                bar.update(len(articles))
         empties = {"articles": pd.DataFrame(columns=ARTICLE_COLUMNS), "removed": pd.DataFrame(columns=REMOVED_COLUMNS),
                    "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS)}
         for name, sink in sinks.items():
@@ -184,11 +356,15 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
         rejected_df.to_csv(_staged(out_dir / "rejected_rows.csv", staged), index=False, lineterminator="\n")
         _staged(out_dir / "CODEBOOK.md", staged).write_text(render_codebook(), encoding="utf-8")
     except BaseException:
+        if bar is not None:
+            bar.close()
         for sink in sinks.values():
             sink.abort()
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
         raise
+    if bar is not None:
+        bar.close()
     # Everything is complete on disk: only now replace the previous outputs.
     for sink in sinks.values():
         sink.commit()

@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from diplo.corpus import count_words
-from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, Matcher, load_dictionary
+from diplo.match import Dictionary, DictionaryError, Matcher, load_dictionary
+from diplo.vader import score_vader
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
            "DiplomaticScorer", "score_tone", "available_scorers", "get_scorer", "tone_columns", "valid_texts"]
@@ -74,40 +75,25 @@ def _evidence_frame(rows=(), terms=(), starts=(), ends=(), weights=(), negated=(
     }, columns=EVIDENCE_COLUMNS)
 
 
-class _VaderReference:
-    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it.
+class _Vader:
+    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it (see :mod:`diplo.vader`).
 
-    Evidence: each word of VADER's lexicon found in the text with its lexicon valence (VADER's rules
-    -- negation, boosters, capitals, "but" -- then shape the compound score) and whether one of
-    VADER's negators stands in the three tokens before it.
+    Evidence: each token with a non-zero valence after VADER's rules (boosters, negation, capitals,
+    "but"), i.e. its share of the sum that the compound score normalizes.
     """
 
     name = "vader"
     columns = ("tone_vader", "vader_pos", "vader_neg", "vader_neu")
 
-    def __init__(self) -> None:
-        from vaderSentiment.vaderSentiment import NEGATE, SentimentIntensityAnalyzer
-        self._analyzer = SentimentIntensityAnalyzer()
-        self._negate = frozenset(NEGATE)
-
-    def score(self, texts: Sequence[str], *, evidence: bool = False
+    def score(self, texts: Sequence[str], *, evidence: bool = False,
               ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
         valid = valid_texts(texts)
-        rows = [self._analyzer.polarity_scores(t) if ok else None for t, ok in zip(texts, valid)]
-        out = {col: np.array([r[key] if r else np.nan for r in rows], dtype=float)
-               for col, key in zip(self.columns, ("compound", "pos", "neg", "neu"))}
-        return out, (self._evidence(texts, valid) if evidence else None)
-
-    def _evidence(self, texts: Sequence[str], valid: np.ndarray) -> pd.DataFrame:
-        lex, cols = self._analyzer.lexicon, ([], [], [], [], [], [])
-        for row in np.flatnonzero(valid):
-            toks = [(m.group().lower(), m.start(), m.end()) for m in TOKEN_PATTERN.finditer(texts[row])]
-            for i, (tok, start, end) in enumerate(toks):
-                if tok in lex:
-                    neg = any(t in self._negate or t.endswith("n't") for t, _, _ in toks[max(i - 3, 0):i])
-                    for col, val in zip(cols, (row, tok, start, end, lex[tok], neg)):
-                        col.append(val)
-        return _evidence_frame(*cols)
+        scores, rows = score_vader(texts, evidence=evidence)
+        out = {column: scores[part].to_numpy(dtype=float).copy() for column, part in
+               zip(self.columns, ("compound", "pos", "neg", "neu"))}
+        for values in out.values():
+            values[~valid] = np.nan
+        return out, rows
 
 
 def _resolve_dictionary(source, default: str, name: str, negation_window: int) -> Dictionary:
@@ -167,9 +153,10 @@ class LexiconScorer(_MatcherScorer):
 
     Examples
     --------
+    >>> # "not good" is an AFINN phrase (-2); fine (+2) and happy (+3)
     >>> cols, ev = LexiconScorer().score(["Not good at all.", "A fine, happy day"], evidence=True)
     >>> cols["lexicon_neg"].tolist(), cols["lexicon_pos"].tolist()
-    ([3.0, 0.0], [0.0, 5.0])
+    ([2.0, 0.0], [0.0, 5.0])
     """
 
     name = "lexicon"
@@ -314,7 +301,7 @@ class DiplomaticScorer(_MatcherScorer):
         return cols, ev
 
 
-SCORERS = {"vader": _VaderReference, "lexicon": LexiconScorer, "diplomatic": DiplomaticScorer}
+SCORERS = {"vader": _Vader, "lexicon": LexiconScorer, "diplomatic": DiplomaticScorer}
 _INSTANCES: dict[str, object] = {}
 
 

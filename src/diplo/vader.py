@@ -1,0 +1,520 @@
+"""VADER sentence sentiment, batch-oriented, identical to ``vaderSentiment`` 3.3.2.
+
+diplo follows the reference implementation by Hutto & Gilbert as published in the ``vaderSentiment``
+package, version 3.3.2 (its lexicon, emoji lexicon and every rule), not the copy in ``nltk.sentiment.vader``.
+The two differ: nltk has no emoji conversion, no special handling of "no" before a lexicon word, and
+treats only "but"/"BUT" as the contrastive conjunction.  For example, for ``"There is no good option
+here."`` vaderSentiment gives compound -0.3412 ("no good" is negated) while nltk 3.10 gives +0.1779 (it
+scores "no" -1.2 and "good" +1.9 separately); ``"Not bad at all 😁"`` is 0.705 here and 0.431 in nltk,
+which ignores the emoji.
+
+:func:`score_vader` returns exactly what ``SentimentIntensityAnalyzer().polarity_scores`` returns for every
+text (compound rounded to 4 decimals, pos/neg/neu to 3), including the reference's quirks, which a
+reproduction must keep:
+
+- tokens are whitespace-separated words with leading/trailing ASCII punctuation stripped, unless fewer than
+  3 characters would remain (so ``":)"`` stays and ``"no."`` stays ``"no."``);
+- a lexicon word after "no" (up to two words before, or three with "or"/"nor" between) is negated, and
+  "no" itself counts 0 when followed by a lexicon word;
+- three words before a lexicon word, "so"/"this" right before it multiplies by 1.25 whether or not
+  "never" precedes (operator precedence in ``_negation_check``);
+- the contrastive "but" rule (x0.5 before, x1.5 after the first "but") looks each value up with
+  ``list.index``, so equal valences re-scale the first occurrence;
+- single emoji characters are replaced by their description before tokenizing.
+
+Speed comes from doing the work once per token *type* and only where it can matter: every distinct raw
+token is stripped, lower-cased and looked up once (memoized across calls), tokens of a whole batch are
+classified in one C-level ``map``, and the rule context is examined only around lexicon words.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import string
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["score_vader", "EVIDENCE_COLUMNS", "SCORE_COLUMNS"]
+
+SCORE_COLUMNS = ("compound", "pos", "neg", "neu")
+EVIDENCE_COLUMNS = ["row", "term", "start", "end", "weight", "negated"]
+
+_PUNCT = string.punctuation
+# Memo tables grow with the vocabulary seen; past this many token types they are rebuilt, which only
+# costs re-learning (news vocabularies with names and numbers grow slowly but without end).
+_MAX_TYPES = 2_000_000
+# Token-type flags (bits of the ``flags`` array).
+_CAND = 1      # lexicon word that gets a valence (lexicon words that are boosters count 0)
+_BUT = 2       # "but": the contrastive conjunction
+_SELF = 4      # candidate whose own rules need context: "no", "kind" (of), ALL CAPS
+_MOD = 8       # may change a following lexicon word: "no", boosters, negations, "this", "least"
+# info tuple fields (complex path only)
+_TOK, _LOW, _UPPER, _INLEX, _BOOST, _NEG = range(6)
+
+
+class _Vader:
+    """The reference tables and the per-token-type memo (one instance per process)."""
+
+    def __init__(self) -> None:
+        import vaderSentiment.vaderSentiment as ref
+
+        analyzer = ref.SentimentIntensityAnalyzer()  # parses the lexicon files exactly as the reference
+        self.analyzer = analyzer
+        self.lexicon: dict[str, float] = analyzer.lexicon
+        self.booster: dict[str, float] = dict(ref.BOOSTER_DICT)
+        self.special: dict[str, float] = dict(ref.SPECIAL_CASES)
+        self.n_scalar: float = ref.N_SCALAR
+        self.c_incr: float = ref.C_INCR
+        self.negated = ref.negated
+        self.emojis = {k: v for k, v in analyzer.emojis.items() if len(k) == 1}  # replaced per character
+        self.emoji_table = np.zeros(max(map(ord, self.emojis)) + 2, dtype=bool)  # last entry: "beyond"
+        self.emoji_table[[ord(k) for k in self.emojis]] = True
+        # Multi-word keys (idioms and "kind of"-style boosters) can only match where their first two
+        # words stand next to each other: a table of (first word, second word) pairs finds those spots.
+        pairs = sorted({tuple(key.split(" ")[:2]) for key in (*self.special, *self.booster) if " " in key})
+        self.first_ids = {w: k + 1 for k, w in enumerate(sorted({a for a, _ in pairs}))}
+        self.second_ids = {w: k + 1 for k, w in enumerate(sorted({b for _, b in pairs}))}
+        self.pair_table = np.zeros((len(self.first_ids) + 1, len(self.second_ids) + 1), dtype=bool)
+        for a, b in pairs:
+            self.pair_table[self.first_ids[a], self.second_ids[b]] = True
+        ws = np.zeros(0x3002, dtype=bool)  # str.split() whitespace; none above U+3000
+        ws[[c for c in range(0x3001) if chr(c).isspace()]] = True
+        self.ws = ws
+        self.reset()
+
+    def reset(self) -> None:
+        self.type_id: dict[str, int] = {}
+        self.info: list[tuple] = []
+        self.n_types = 0
+        cap = 1 << 14
+        self.flags = np.zeros(cap, dtype=np.uint8)
+        self.value = np.zeros(cap, dtype=np.float64)
+        self.first = np.zeros(cap, dtype=np.int16)
+        self.second = np.zeros(cap, dtype=np.int16)
+        self.lead = np.zeros(cap, dtype=np.int64)
+        self.length = np.zeros(cap, dtype=np.int64)
+
+    def _grow(self, need: int) -> None:
+        cap = len(self.flags)
+        while cap < need:
+            cap *= 2
+        for name in ("flags", "value", "first", "second", "lead", "length"):
+            old = getattr(self, name)
+            new = np.zeros(cap, dtype=old.dtype)
+            new[:len(old)] = old
+            setattr(self, name, new)
+
+    def learn(self, tokens: list[str]) -> None:
+        """Classify every raw (whitespace-delimited) token type not seen before."""
+        missing = set(tokens).difference(self.type_id)
+        if not missing:
+            return
+        if self.n_types + len(missing) > _MAX_TYPES:
+            self.reset()
+            missing = set(tokens)
+        if self.n_types + len(missing) > len(self.flags):
+            self._grow(self.n_types + len(missing))
+        lexicon, booster, negated = self.lexicon, self.booster, self.negated
+        k = self.n_types
+        for raw in sorted(missing):  # sorted: type ids do not depend on set order
+            stripped = raw.strip(_PUNCT)
+            tok = raw if len(stripped) <= 2 else stripped
+            low = tok.lower()
+            inlex = low in lexicon
+            boost = booster.get(low, 0.0)
+            neg = negated([low])
+            upper = tok.isupper()
+            flags = 0
+            if inlex and low not in booster:
+                flags |= _CAND
+                if upper or low == "no" or low == "kind":
+                    flags |= _SELF
+            if low == "but":
+                flags |= _BUT
+            if boost or neg or low in ("no", "this", "least"):
+                flags |= _MOD
+            self.type_id[raw] = k
+            self.info.append((tok, low, upper, inlex, boost, neg))
+            self.flags[k] = flags
+            self.value[k] = lexicon[low] if inlex else 0.0
+            self.first[k] = self.first_ids.get(low, 0)
+            self.second[k] = self.second_ids.get(low, 0)
+            self.lead[k] = 0 if tok is raw else len(raw) - len(raw.lstrip(_PUNCT))
+            self.length[k] = len(tok)
+            k += 1
+        self.n_types = k
+
+
+_STATE: list[_Vader] = []
+
+
+def _vader() -> _Vader:
+    if not _STATE:
+        _STATE.append(_Vader())
+    return _STATE[0]
+
+
+def _convert_emoji(text: str, emojis: dict[str, str]) -> tuple[str, list[int]]:
+    """The reference's emoji replacement, plus the original offset of every output character."""
+    out: list[str] = []
+    where: list[int] = []
+    prev_space = True
+    for k, ch in enumerate(text):
+        description = emojis.get(ch)
+        if description is not None:
+            if not prev_space:
+                out.append(" ")
+                where.append(k)
+            out.append(description)
+            where.extend([k] * len(description))
+            prev_space = False
+        else:
+            out.append(ch)
+            where.append(k)
+            prev_space = ch == " "
+    return "".join(out), where
+
+
+def _but_rescale(positions: list[int], values: list[float], but_at: int) -> list[float]:
+    """``_but_check`` of the reference on the non-zero valences (zeros never change and never match)."""
+    values = list(values)
+    for k in range(len(values)):
+        value = values[k]
+        si = values.index(value)
+        if positions[si] < but_at:
+            values[si] = value * 0.5
+        elif positions[si] > but_at:
+            values[si] = value * 1.5
+    return values
+
+
+def _idioms(valence: float, w: list[str], special: dict[str, float], booster: dict[str, float]) -> float:
+    """``_special_idioms_check`` of the reference; ``w`` holds the lower-cased tokens from i-3 to i+2."""
+    i = 3
+    onezero = f"{w[i - 1]} {w[i]}"
+    twoonezero = f"{w[i - 2]} {w[i - 1]} {w[i]}"
+    twoone = f"{w[i - 2]} {w[i - 1]}"
+    threetwoone = f"{w[i - 3]} {w[i - 2]} {w[i - 1]}"
+    threetwo = f"{w[i - 3]} {w[i - 2]}"
+    for seq in (onezero, twoonezero, twoone, threetwoone, threetwo):
+        if seq in special:
+            valence = special[seq]
+            break
+    if len(w) - 1 > i:
+        zeroone = f"{w[i]} {w[i + 1]}"
+        if zeroone in special:
+            valence = special[zeroone]
+    if len(w) - 1 > i + 1:
+        zeroonetwo = f"{w[i]} {w[i + 1]} {w[i + 2]}"
+        if zeroonetwo in special:
+            valence = special[zeroonetwo]
+    for n_gram in (threetwoone, threetwo, twoone):
+        if n_gram in booster:
+            valence = valence + booster[n_gram]
+    return valence
+
+
+def _valence(vd: _Vader, tids: list[int], j: int, i: int, nt: int, pair_near: bool, cap_diff,
+             ) -> tuple[float, int]:
+    """``sentiment_valence`` of the reference for the lexicon word ``i`` of a sentence of ``nt`` tokens.
+
+    ``tids`` holds the token type ids from i-3 to i+2 (clipped to the sentence), the word itself at ``j``.
+    Returns the valence and how many times a negation multiplied it.
+    """
+    info, lex, n_scalar, c_incr = vd.info, vd.lexicon, vd.n_scalar, vd.c_incr
+    me = info[tids[j]]
+    low = me[_LOW]
+    nxt = info[tids[j + 1]] if i < nt - 1 else None
+    if low == "kind" and nxt is not None and nxt[_LOW] == "of":
+        return 0.0, 0
+    w1 = info[tids[j - 1]] if i > 0 else None
+    w2 = info[tids[j - 2]] if i > 1 else None
+    w3 = info[tids[j - 3]] if i > 2 else None
+    v0 = lex[low]
+    valence = v0
+    negs = 0
+    if low == "no" and nxt is not None and nxt[_INLEX]:
+        valence = 0.0
+    if ((w1 is not None and w1[_LOW] == "no") or (w2 is not None and w2[_LOW] == "no")
+            or (w3 is not None and w3[_LOW] == "no" and w1[_LOW] in ("or", "nor"))):
+        valence = v0 * n_scalar
+        negs = 1
+    if me[_UPPER] and cap_diff():
+        if valence > 0:
+            valence += c_incr
+        else:
+            valence -= c_incr
+    for start_i, w in enumerate((w1, w2, w3)):
+        if w is None or w[_INLEX]:
+            continue
+        sc = 0.0
+        if w[_BOOST]:
+            sc = w[_BOOST]
+            if valence < 0:
+                sc *= -1
+            if w[_UPPER] and cap_diff():
+                sc = sc + c_incr if valence > 0 else sc - c_incr
+            if start_i == 1:
+                sc = sc * 0.95
+            elif start_i == 2:
+                sc = sc * 0.9
+        valence = valence + sc
+        if start_i == 0:
+            if w1[_NEG]:
+                valence = valence * n_scalar
+                negs += 1
+        elif start_i == 1:
+            l2, l1 = w2[_LOW], w1[_LOW]
+            if l2 == "never" and (l1 == "so" or l1 == "this"):
+                valence = valence * 1.25
+            elif l2 == "without" and l1 == "doubt":
+                pass
+            elif w2[_NEG]:
+                valence = valence * n_scalar
+                negs += 1
+        else:
+            l3, l2, l1 = w3[_LOW], w2[_LOW], w1[_LOW]
+            if (l3 == "never" and (l2 == "so" or l2 == "this")) or (l1 == "so" or l1 == "this"):
+                valence = valence * 1.25
+            elif l3 == "without" and (l2 == "doubt" or l1 == "doubt"):
+                pass
+            elif w3[_NEG]:
+                valence = valence * n_scalar
+                negs += 1
+            if pair_near:
+                window = [info[t][_LOW] for t in tids[j - 3:j + 3]]
+                valence = _idioms(valence, window, vd.special, vd.booster)
+    if w1 is not None and not w1[_INLEX] and w1[_LOW] == "least":
+        if i > 1:
+            if w2[_LOW] != "at" and w2[_LOW] != "very":
+                valence = valence * n_scalar
+                negs += 1
+        else:
+            valence = valence * n_scalar
+            negs += 1
+    return valence, negs
+
+
+def _code_points(text: str) -> np.ndarray:
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``table[code]`` for every code, False beyond the table (whose last entry must be False)."""
+    if codes.dtype == np.uint8 and len(table) >= 256:
+        return table[codes]
+    return table[np.minimum(codes, np.uint32(len(table) - 1))]
+
+
+def _prepare(vd: _Vader, texts: list) -> tuple[list[str], dict[int, list[int]], str, np.ndarray, np.ndarray]:
+    """Texts as VADER sees them (emoji replaced), the emoji offset maps, and the joined batch."""
+    seen = [t if isinstance(t, str) else "" for t in texts]
+    where: dict[int, list[int]] = {}
+    big = " ".join(seen)
+    codes = _code_points(big)
+    base = np.zeros(len(seen), dtype=np.int64)
+    if len(seen) > 1:
+        np.cumsum(np.fromiter(map(len, seen[:-1]), dtype=np.int64, count=len(seen) - 1) + 1, out=base[1:])
+    if codes.dtype != np.uint8:
+        emoji_at = np.flatnonzero(_lookup(vd.emoji_table, codes))
+        if len(emoji_at):
+            for k in np.unique(np.searchsorted(base, emoji_at, side="right") - 1).tolist():
+                seen[k], where[k] = _convert_emoji(seen[k], vd.emojis)
+            return _prepare_converted(seen, where)
+    return seen, where, big, codes, base
+
+
+def _prepare_converted(seen: list[str], where: dict[int, list[int]]):
+    big = " ".join(seen)
+    base = np.zeros(len(seen), dtype=np.int64)
+    if len(seen) > 1:
+        np.cumsum(np.fromiter(map(len, seen[:-1]), dtype=np.int64, count=len(seen) - 1) + 1, out=base[1:])
+    return seen, where, big, _code_points(big), base
+
+
+def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Whitespace tokens of the joined batch: (tokens, sentence of each token, offset in its sentence)."""
+    flat = big.split()
+    space = _lookup(vd.ws, codes)
+    begins = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+    if len(begins) != len(flat):  # pragma: no cover - would mean the whitespace table is wrong
+        raise RuntimeError(f"tokenizer mismatch: {len(begins)} token starts for {len(flat)} tokens")
+    sent = np.searchsorted(base, begins, side="right") - 1
+    return flat, sent, begins - base[sent]
+
+
+def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """VADER scores for each text, identical to ``vaderSentiment`` 3.3.2 ``polarity_scores``.
+
+    Parameters
+    ----------
+    texts : sentences (any sequence of str); non-strings and empty strings score 0 (neu 0).
+    evidence : also return one row per token with a non-zero valence.
+
+    Returns
+    -------
+    (scores, evidence) where ``scores`` has columns ``compound`` (-1..1), ``pos``, ``neg``, ``neu`` (0..1),
+    one row per text in input order, and ``evidence`` (None unless asked for) has columns ``row`` (index
+    into ``texts``), ``term`` (the token as VADER saw it), ``start``/``end`` (character offsets of the
+    token in the text; an emoji's description points at the emoji), ``weight`` (the token's final valence
+    after boosters, negation, caps and "but": its share of the sum that ``compound`` normalizes, before
+    the punctuation amplifier) and ``negated`` (a negation flipped its sign an odd number of times).
+
+    Examples
+    --------
+    >>> scores, _ = score_vader(["The talks were very good.", "There is no good option here."])
+    >>> scores["compound"].tolist()
+    [0.4927, -0.3412]
+    """
+    vd = _vader()
+    texts = list(texts)
+    n = len(texts)
+    if n == 0:
+        return pd.DataFrame({c: np.zeros(0) for c in SCORE_COLUMNS}), (
+            pd.DataFrame(columns=EVIDENCE_COLUMNS) if evidence else None)
+    seen, where, big, codes, base = _prepare(vd, texts)
+    flat, sent, offset = _tokenize(vd, big, codes, base)
+    vd.learn(flat)
+    tid = np.fromiter(map(vd.type_id.__getitem__, flat), dtype=np.int64, count=len(flat))
+    flags = vd.flags[tid]
+    counts = np.bincount(sent, minlength=n)
+    first_tok = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(counts, out=first_tok[1:])
+
+    # Lexicon words whose context cannot matter keep their lexicon valence; the rest follow the rules.
+    cand = np.flatnonzero(flags & _CAND)
+    mod = (flags & _MOD) != 0
+    near = np.zeros(len(flat) + 3, dtype=bool)
+    for lag in (1, 2, 3):
+        near[lag:len(flat) + lag] |= mod
+    pair = np.zeros(len(flat) + 3, dtype=bool)
+    if len(flat) > 1:
+        pair[:len(flat) - 1] = vd.pair_table[vd.first[tid[:-1]], vd.second[tid[1:]]]
+    pair_near = np.zeros(len(flat), dtype=bool)
+    for lag in range(min(4, len(flat))):
+        pair_near[lag:] |= pair[:len(flat) - lag]
+    complex_ = ((flags[cand] & _SELF) != 0) | near[cand] | pair_near[cand]
+    values = vd.value[tid[cand]]
+    negs = np.zeros(len(cand), dtype=np.int64)
+    if complex_.any():
+        cand_sent = sent[cand]
+        upper_count: dict[int, int] = {}
+        for k in np.flatnonzero(complex_).tolist():
+            g = int(cand[k])
+            s = int(cand_sent[k])
+            a, b = int(first_tok[s]), int(first_tok[s + 1])
+            lo = max(a, g - 3)
+            tids = tid[lo:min(b, g + 3)].tolist()
+
+            def cap_diff(s=s, a=a, b=b) -> bool:
+                if s not in upper_count:
+                    upper_count[s] = sum(vd.info[t][_UPPER] for t in tid[a:b].tolist())
+                return 0 < (b - a) - upper_count[s] < (b - a)
+
+            values[k], negs[k] = _valence(vd, tids, g - lo, g - a, b - a, bool(pair_near[g]), cap_diff)
+    keep = values != 0
+    hit_tok, hit_val, hit_neg = cand[keep], values[keep], negs[keep] % 2 == 1
+    hit_sent = sent[hit_tok]
+
+    # The "but" rule, on sentences that have both a "but" and a valence.
+    buts = np.flatnonzero(flags & _BUT)
+    if len(buts) and len(hit_tok):
+        but_sent, first = np.unique(sent[buts], return_index=True)
+        but_at = dict(zip(but_sent.tolist(), (buts[first] - first_tok[but_sent]).tolist()))
+        lo = np.searchsorted(hit_sent, but_sent, side="left")
+        hi = np.searchsorted(hit_sent, but_sent, side="right")
+        for s, a, b in zip(but_sent.tolist(), lo.tolist(), hi.tolist()):
+            if a < b:
+                positions = (hit_tok[a:b] - first_tok[s]).tolist()
+                hit_val[a:b] = _but_rescale(positions, hit_val[a:b].tolist(), but_at[s])
+
+    scores = _score_valence(seen, counts, hit_sent, hit_val)
+    if not evidence:
+        return scores, None
+    start = offset[hit_tok] + vd.lead[tid[hit_tok]]
+    end = start + vd.length[tid[hit_tok]]
+    info = vd.info
+    ev = pd.DataFrame({
+        "row": hit_sent.astype(np.int64),
+        "term": [info[t][_TOK] for t in tid[hit_tok].tolist()],
+        "start": start, "end": end, "weight": hit_val, "negated": hit_neg,
+    }, columns=EVIDENCE_COLUMNS)
+    if where:
+        rows = ev["row"].to_numpy()
+        for k in np.flatnonzero(np.isin(rows, list(where))).tolist():
+            w = where[int(rows[k])]
+            ev.iloc[k, 2], ev.iloc[k, 3] = w[int(start[k])], w[int(end[k]) - 1] + 1
+    return scores, ev
+
+
+def _round(x: np.ndarray, digits: int) -> np.ndarray:
+    """Python's ``round(x, digits)`` (correctly rounded), vectorized.
+
+    ``rint(x * 10**d) / 10**d`` agrees with it except where ``x * 10**d`` lies within rounding error of a
+    half; those few values are rounded by Python itself.
+    """
+    f = 10.0 ** digits
+    scaled = x * f
+    out = np.rint(scaled) / f
+    near_half = np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6
+    for k in np.flatnonzero(near_half).tolist():
+        out[k] = round(float(x[k]), digits)
+    return out
+
+
+def _score_valence(seen: list[str], counts: np.ndarray, hit_sent: np.ndarray, hit_val: np.ndarray,
+                   ) -> pd.DataFrame:
+    """``score_valence`` of the reference for every sentence, from the non-zero valences in order."""
+    n = len(seen)
+    compound = np.zeros(n)
+    pos = np.zeros(n)
+    neg = np.zeros(n)
+    neu = (counts > 0).astype(float)
+    if len(hit_sent):
+        rows, lo = np.unique(hit_sent, return_index=True)
+        hi = np.append(lo[1:], len(hit_sent))
+        vals = hit_val.tolist()
+        # Python's own sum() (not numpy's pairwise sum) so the rounding matches the reference exactly.
+        sum_s = np.array([sum(vals[a:b]) for a, b in zip(lo.tolist(), hi.tolist())])
+        text = [seen[s] for s in rows.tolist()]
+        ep = np.minimum(np.fromiter((t.count("!") for t in text), dtype=np.int64, count=len(text)), 4)
+        qm = np.fromiter((t.count("?") for t in text), dtype=np.int64, count=len(text))
+        amp = ep * 0.292 + np.where(qm > 1, np.where(qm <= 3, qm * 0.18, 0.96), 0.0)
+        sum_s = np.where(sum_s > 0, sum_s + amp, np.where(sum_s < 0, sum_s - amp, sum_s))
+        comp = np.clip(sum_s / np.sqrt(sum_s * sum_s + 15), -1.0, 1.0)
+        # pos/neg sums accumulate term by term (rank j of every sentence at once), as the reference does.
+        rank = np.arange(len(hit_sent)) - np.repeat(lo, hi - lo)
+        row_of = np.repeat(np.arange(len(rows)), hi - lo)
+        pos_sum = np.zeros(len(rows))
+        neg_sum = np.zeros(len(rows))
+        order = np.argsort(rank, kind="stable")
+        bounds = np.searchsorted(rank[order], np.arange(rank.max() + 2))
+        for j in range(len(bounds) - 1):
+            idx = order[bounds[j]:bounds[j + 1]]
+            v = hit_val[idx]
+            pos_sum[row_of[idx]] += np.where(v > 0, v + 1, 0.0)
+            neg_sum[row_of[idx]] += np.where(v < 0, v - 1, 0.0)
+        neu_count = counts[rows] - (hi - lo)
+        abs_neg = np.abs(neg_sum)
+        more_pos, more_neg = pos_sum > abs_neg, pos_sum < abs_neg
+        pos_sum = np.where(more_pos, pos_sum + amp, pos_sum)
+        neg_sum = np.where(more_neg, neg_sum - amp, neg_sum)
+        total = pos_sum + np.abs(neg_sum) + neu_count
+        compound[rows] = _round(comp, 4)
+        pos[rows] = _round(np.abs(pos_sum / total), 3)
+        neg[rows] = _round(np.abs(neg_sum / total), 3)
+        neu[rows] = _round(np.abs(neu_count / total), 3)
+    return pd.DataFrame({"compound": compound, "pos": pos, "neg": neg, "neu": neu})
+
+
+def _score_vader_reference(texts: Sequence[str]) -> pd.DataFrame:
+    """The reference implementation itself, one text at a time (for tests and benchmarks only)."""
+    analyzer = _vader().analyzer
+    rows = [analyzer.polarity_scores(t) if isinstance(t, str) else dict.fromkeys(SCORE_COLUMNS, 0.0)
+            for t in texts]
+    return pd.DataFrame(rows, columns=list(SCORE_COLUMNS))
