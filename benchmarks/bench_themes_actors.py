@@ -1,4 +1,4 @@
-"""CPU throughput of the theme and actor scorers (one core), against VADER alone.
+"""CPU throughput of the theme and actor scorers (one core), against the VADER scorer alone.
 
 Usage: .venv/bin/python benchmarks/bench_themes_actors.py [COPIES]
 
@@ -35,7 +35,7 @@ def main(copies: int = 40) -> None:
         return len(big) / (time.process_time() - t)
 
     print(f"{len(big)} sentences, sentences/s of CPU on one core:")
-    print(f"  vaderSentiment alone             {rate(lambda: score_tone(big, ['vader'])):>9,.0f}")
+    print(f"  VADER scorer (diplo.tone)        {rate(lambda: score_tone(big, ['vader'])):>9,.0f}")
     print(f"  themes (match + KWIC)            {rate(lambda: themes.score(texts)):>9,.0f}")
     print(f"  actors, speakers (no tone)       {rate(lambda: actors.score(texts)):>9,.0f}")
     print(f"  actors + target VADER            {rate(lambda: actors_tone.score(texts)):>9,.0f}")
