@@ -95,14 +95,32 @@ def load_actors(path: str | os.PathLike | None = None) -> Dictionary:
 class _Tokens:
     """Tokens of one text with their offsets, for locating character spans by bisection."""
 
-    __slots__ = ("spans", "toks", "lows", "starts", "ends")
+    __slots__ = ("text", "spans", "lows", "starts", "ends", "_toks")
 
     def __init__(self, text: str) -> None:
-        self.spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
-        self.toks = [text[s:e] for s, e in self.spans]
-        self.lows = [t.lower() for t in self.toks]
-        self.starts = [s for s, _ in self.spans]
-        self.ends = [e for _, e in self.spans]
+        self.text = text
+        self.spans = spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
+        self.starts, self.ends = (list(x) for x in zip(*spans)) if spans else ([], [])
+        low = text.lower()
+        self.lows = ([low[s:e] for s, e in spans] if len(low) == len(text)
+                     else [text[s:e].lower() for s, e in spans])
+        self._toks: list[str] | None = None
+
+    @property
+    def toks(self) -> list[str]:
+        """Tokens as written (only speaker attribution needs their case)."""
+        if self._toks is None:
+            self._toks = [self.text[s:e] for s, e in self.spans]
+        return self._toks
+
+    @classmethod
+    def of(cls, text: str, cache: dict | None) -> "_Tokens":
+        if cache is None:
+            return cls(text)
+        tokens = cache.get(text)
+        if tokens is None:
+            tokens = cache[text] = cls(text)
+        return tokens
 
     def covering(self, start: int, end: int) -> tuple[int, int]:
         """First and last token overlapping ``[start, end)`` (first > last when none)."""
@@ -145,11 +163,11 @@ def _mention_after(tokens: _Tokens, owner: list[int], i: int, limit: int = 6) ->
     return -1
 
 
-def _find_speaker(text: str, ranges: Sequence[tuple[int, int]]) -> int:
+def _find_speaker(text: str, ranges: Sequence[tuple[int, int]], cache: dict | None = None) -> int:
     """Index into ``ranges`` of the attributed speaker's mention, or -1."""
     if not _ATTRIBUTION.search(text):
         return -1
-    tokens = _Tokens(text)
+    tokens = _Tokens.of(text, cache)
     owner = _token_owner(tokens, ranges)
     lows = tokens.lows
     for i, low in enumerate(lows):
@@ -175,18 +193,20 @@ def target_windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, wi
     break (``breaks``: ``"clause"`` = punctuation incl. commas and contrastive conjunctions, ``"strong"`` =
     the same without commas, ``"none"``) and before any span in ``exclude[i]`` (other actors' mentions).
     """
+    return _windows(texts, spans, window=window, breaks=breaks, exclude=exclude, cache={})
+
+
+def _windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, window: int, breaks: str,
+             exclude: Sequence[Sequence[tuple[int, int]]] | None, cache: dict) -> list[tuple[int, int]]:
     if breaks not in _CLAUSE_BREAKS:
         raise ValueError(f"breaks={breaks!r} is not valid; use one of {sorted(_CLAUSE_BREAKS)}")
     if len(texts) != len(spans):
         raise ValueError(f"texts and spans must have the same length; got {len(texts)} and {len(spans)}")
     stops = _CLAUSE_BREAKS[breaks]
-    cache: dict[str, _Tokens] = {}
     out = []
     for i, (text, (s, e)) in enumerate(zip(texts, spans)):
         text = text if isinstance(text, str) else ""
-        tokens = cache.get(text)
-        if tokens is None:
-            tokens = cache[text] = _Tokens(text)
+        tokens = _Tokens.of(text, cache)
         lo, hi = tokens.covering(s, e)
         if lo > hi:
             out.append((s, e))
@@ -246,8 +266,14 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     >>> score_target_tone([t, t], [(0, 4), (38, 45)], scorers=["vader"])["tone_vader_target"].gt(0).tolist()
     [True, False]
     """
+    return _score_target_tone(texts, spans, scorers=scorers, window=window, breaks=breaks, exclude=exclude,
+                              text_scores=text_scores, matches=matches, rows=rows, cache={})
+
+
+def _score_target_tone(texts, spans, *, scorers, window, breaks, exclude, text_scores, matches, rows,
+                       cache: dict) -> pd.DataFrame:
     texts = [t if isinstance(t, str) else "" for t in texts]
-    windows = target_windows(texts, spans, window=window, breaks=breaks, exclude=exclude)
+    windows = _windows(texts, spans, window=window, breaks=breaks, exclude=exclude, cache=cache)
     window_texts = [t[s:e] for t, (s, e) in zip(texts, windows)]
     whole = np.array([s == 0 and e == len(t) for t, (s, e) in zip(texts, windows)], dtype=bool)
     if text_scores is not None and len(text_scores) != len(texts):
@@ -341,6 +367,7 @@ class ActorScorer:
         speaker_col = np.full(len(texts), "", dtype=object)
         role = ["mention"] * len(m)
         exclude: list[list[tuple[int, int]]] = [[] for _ in range(len(m))]
+        cache: dict = {}  # tokens of each sentence, shared by speaker attribution and target windows
         # mentions are grouped by row (the matcher emits rows in order)
         bounds = np.flatnonzero(np.diff(rows)) + 1 if len(rows) else np.array([], dtype=int)
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)]) if len(rows) else ():
@@ -348,7 +375,7 @@ class ActorScorer:
             names = [cats[k] for k in range(lo, hi)]
             actors_col[row] = ";".join(sorted(set(names)))
             ranges = [(starts[k], ends[k]) for k in range(lo, hi)]
-            k = _find_speaker(texts[row], ranges)
+            k = _find_speaker(texts[row], ranges, cache)
             if k >= 0:
                 speaker_col[row] = names[k]
                 role[lo + k] = "speaker"
@@ -361,9 +388,10 @@ class ActorScorer:
             known = None
             if text_scores is not None:
                 known = text_scores.iloc[rows].reset_index(drop=True)
-            tones = score_target_tone([texts[r] for r in rows.tolist()], list(zip(starts, ends)),
-                                      scorers=self.scorers, exclude=exclude, text_scores=known,
-                                      matches=matches, rows=rows)
+            tones = _score_target_tone([texts[r] for r in rows.tolist()], list(zip(starts, ends)),
+                                       scorers=self.scorers, window=DEFAULT_WINDOW, breaks=DEFAULT_BREAKS,
+                                       exclude=exclude, text_scores=known, matches=matches, rows=rows,
+                                       cache=cache)
             for c in tones.columns:
                 if c.endswith("_target") or c in ("window_start", "window_end"):
                     mentions[c] = tones[c].to_numpy()
