@@ -71,3 +71,10 @@ def test_near_duplicates_across_the_corpus(raw_copy, tmp_path):
     assert articles.loc["zz_republished", "duplicate_of"] == "004_0c3bfa3d25225ea3"
     assert articles.drop(index="zz_republished")["duplicate_of"].isna().all()
     assert pd.read_csv(tmp_path / "out" / "articles.csv")["duplicate_of"].notna().sum() == 1
+
+
+def test_near_duplicate_detection_can_be_turned_off(raw_copy, tmp_path):
+    (raw_copy / "zz_copy.txt").write_text((raw_copy / "004_0c3bfa3d25225ea3.txt").read_text() + "\n\nMore.")
+    summary = run_pipeline(raw_copy, tmp_path / "out", scorers=["vader"], near_duplicate_threshold=None)
+    assert summary.n_near_duplicates == 0
+    assert load_outputs(tmp_path / "out")["articles"]["duplicate_of"].isna().all()

@@ -258,7 +258,7 @@ def _progress(enabled: bool | None, raw_dir: Path):
 def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                  scorers: Sequence[str] | None = None, chunk_size: int = 500,
                  columns: str | dict[str, str] | None = None, limits: Limits | None = None,
-                 near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
+                 near_duplicate_threshold: float | None = NEAR_DUPLICATE_THRESHOLD,
                  themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None,
                  jobs: int = 1, engine: str = "pandas", scheduler: str | None = None,
                  progress: bool | None = None) -> RunSummary:
@@ -273,7 +273,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     ----------
     columns : column mapping for tabular inputs (see :func:`diplo.load.parse_columns`).
     limits : size limits (see :class:`diplo.load.Limits`).
-    near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.dedupe`).
+    near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.dedupe`);
+        None skips near-duplicate detection (``duplicate_of`` stays empty; saves ~2 KB of memory per article).
     themes, actors : a researcher's own themes file / actor alias file (default: the packaged
         ``themes.yml`` / ``actors.yml``); validated before anything is read.
     jobs : worker processes that build and score chunks (``1``: all in this process).  Outputs are the
@@ -309,7 +310,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     overrides = metadata_overrides(load_metadata(raw_dir))
     manifest: list = []
     rejected_rows: list = []
-    near_dups = NearDuplicateIndex(threshold=near_duplicate_threshold)
+    near_dups = NearDuplicateIndex(threshold=near_duplicate_threshold) if near_duplicate_threshold else None
     documents = load_documents(raw_dir, manifest, rejected_rows, columns=columns, limits=limits)
     sinks = {name: _TableSink(out_dir, name, csv=name == "articles") for name in OUTPUT_TABLES}
     staged: list[tuple[Path, Path]] = []
@@ -325,7 +326,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             results = _map_ordered(_process_chunk, work, jobs)
         for corpus, scored, per_article in results:
             articles, sentences = corpus["articles"], corpus["sentences"]
-            articles["duplicate_of"] = near_dups.add(articles["doc_id"], articles["text"])
+            if near_dups is not None:
+                articles["duplicate_of"] = near_dups.add(articles["doc_id"], articles["text"])
             n_near += int(articles["duplicate_of"].notna().sum())
             sinks["removed"].write(corpus["removed"])
             scores = scored["sentence_scores"]
