@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
@@ -62,6 +63,17 @@ def load_params(path: str | os.PathLike | None = None, overrides: Sequence[tuple
         except (yaml.YAMLError, ValueError):  # keep the text; parse_params names what is wrong with it
             params[name] = value
     return params
+
+
+def _plain(value):
+    """YAML's dates (``start_date: 2023-01-01`` unquoted) as ISO strings: notebook parameters are JSON literals."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()[:10] if not isinstance(value, datetime.datetime) else value.date().isoformat()
+    return value
 
 
 def _resolve_paths(params: Mapping, base: Path) -> dict:
@@ -181,7 +193,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     unknown = sorted(set(params) - set(known))
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; the notebooks declare: {', '.join(known)}")
-    params = _resolve_paths({"raw_dir": "data/raw", **params}, Path.cwd())
+    params = _resolve_paths({"raw_dir": "data/raw", **_plain(params)}, Path.cwd())
     params["output_dir"] = str(out_dir)
     params.setdefault("processed_dir", str(out_dir / "processed"))
     parsed = parse_params(params)  # fail before running anything
