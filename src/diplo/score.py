@@ -10,7 +10,7 @@ from typing import Sequence
 
 import pandas as pd
 
-from diplo.corpus import count_words
+from diplo.corpus import count_words_many
 from diplo.tone import available_scorers, score_tone
 
 __all__ = ["SCORE_TABLES", "score_sentences"]
@@ -27,5 +27,5 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence[str] | None = 
     """
     scores = score_tone(sentences, scorers or available_scorers())
     head = sentences[["doc_id", "sent_id"]].copy()
-    head["n_words"] = [count_words(t) for t in sentences["text"]]
+    head["n_words"] = count_words_many(sentences["text"].tolist())
     return {"sentence_scores": pd.concat([head, scores], axis=1)}
