@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 import pytest
 
-from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, load_actors, score_actors, score_target_tone, \
-    target_windows
+from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers, load_actors, score_actors, \
+    score_target_tone, target_windows
 from diplo.corpus import build_articles
 from diplo.load import load_documents
 from diplo.match import DictionaryError
@@ -60,7 +62,7 @@ def test_targeted_tone_differs_from_sentence_tone_on_two_clauses():
     assert t["tone_vader_target"].iloc[0] > 0 > t["tone_vader_target"].iloc[1]
     assert not (t["tone_vader_target"] == sentence).any()
     assert t["window"].tolist() == ["Iran praised the wonderful and friendly talks,",
-                                    "Armenia faced harsh criticism and threats"]
+                                    "Armenia faced harsh criticism and threats."]
 
 
 def test_windows_stop_at_other_actors_and_breaks():
@@ -104,3 +106,47 @@ def test_scorer_exposes_dictionaries_for_a_shared_pass():
     assert cols["actors"].tolist() == ["Azerbaijan;Iran", "Azerbaijan"]
     assert cols["speaker"].tolist() == ["", "Azerbaijan"]
     assert mentions["row"].tolist() == [0, 0, 1]
+
+
+def test_pipeline_writes_actor_columns_and_mentions(processed):
+    from diplo import load_outputs
+    tables = load_outputs(processed)
+    scores, mentions, sentences = tables["sentence_scores"], tables["actor_mentions"], tables["sentences"]
+    assert {"actors", "speaker", "tone_vader_target"} <= set(scores.columns) | set(mentions.columns)
+    text = sentences.set_index(["doc_id", "sent_id"])["text"]
+    for m in mentions.itertuples():
+        assert text[(m.doc_id, m.sent_id)][m.start:m.end] == m.mention
+    speakers = mentions[mentions["role"] == "speaker"].set_index(["doc_id", "sent_id"])["actor"].to_dict()
+    expected = scores[scores["speaker"] != ""].set_index(["doc_id", "sent_id"])["speaker"].to_dict()
+    # every speaker mention is the sentence's speaker; the rest are pronoun subjects carried over
+    assert speakers.items() <= expected.items() and len(expected) > len(speakers)
+    carried = [k for k in expected if k not in speakers]
+    text = sentences.set_index(["doc_id", "sent_id"])["text"]
+    assert all(re.search(r"\b(he|she)\b", text[k], re.I) for k in carried)
+    assert mentions["tone_vader_target"].between(-1, 1).all()
+
+
+def test_cli_actors_option(raw_dir, tmp_path):
+    from diplo.cli import main
+    mine = tmp_path / "a.yml"
+    mine.write_text("Caucasus:\n  terms: [caucasus]\n")
+    assert main(["run", str(raw_dir), "--out", str(tmp_path / "out"), "--actors", str(mine)]) == 0
+    mentions = pd.read_parquet(tmp_path / "out" / "actor_mentions.parquet")
+    assert set(mentions["actor"]) == {"Caucasus"} and len(mentions) >= 3
+
+
+@pytest.mark.parametrize("texts, speakers, expected", [
+    (["Aliyev said so.", "He added that ties grow."], ["Azerbaijan", ""], ["Azerbaijan", "Azerbaijan"]),
+    (["Aliyev said so.", "Talks went on.", "She also stressed peace."], ["Azerbaijan", "", ""],
+     ["Azerbaijan", "", "Azerbaijan"]),
+    (["Aliyev said so.", "A.", "B.", "He added more."], ["Azerbaijan", "", "", ""], ["Azerbaijan", "", "", ""]),
+    (["Aliyev said so.", "They said no."], ["Azerbaijan", ""], ["Azerbaijan", ""]),
+    (["Aliyev said so.", "He met Raisi."], ["Azerbaijan", ""], ["Azerbaijan", ""]),
+])
+def test_pronoun_speakers_carry_within_two_sentences(texts, speakers, expected):
+    assert carry_pronoun_speakers(["d"] * len(texts), texts, speakers).tolist() == expected
+
+
+def test_pronoun_speakers_do_not_cross_documents():
+    out = carry_pronoun_speakers(["a", "b"], ["Aliyev said so.", "He added more."], ["Azerbaijan", ""])
+    assert out.tolist() == ["Azerbaijan", ""]

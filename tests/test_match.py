@@ -128,3 +128,13 @@ def test_unsupported_format(tmp_path):
 def test_tokenize_keeps_decimals_and_hyphens():
     assert tokenize("It lasted 3.5 hours in Rasht-Astara.") == ["it", "lasted", "3.5", "hours", "in",
                                                                   "rasht-astara", "."]
+
+
+def test_split_hyphens_and_possessives():
+    d = dictionary_from_mapping({"Iran": ["tehran", "amir-abdollahian"], "Azerbaijan": ["baku"]}, name="a",
+                                split_hyphens=True, possessives=True)
+    m = Matcher([d]).match(["Tehran-Baku ties; Baku's view; Amir-Abdollahian\u2019s visit"])["a"]
+    assert m["match"].tolist() == ["Tehran", "Baku", "Baku's", "Amir-Abdollahian\u2019s"]
+    assert m["entry"].tolist() == ["tehran", "baku", "baku", "amir-abdollahian"]
+    plain = dictionary_from_mapping({"x": ["baku"]}, name="p")
+    assert Matcher([plain]).match(["Tehran-Baku and Baku's"])["p"].empty

@@ -112,3 +112,45 @@ def test_scorer_from_shared_matches_equals_own_pass():
     shared = scorer.score_from_matches(Matcher(list(scorer.dictionaries)).match(texts), texts)
     assert {k: v.tolist() for k, v in own[0].items()} == {k: v.tolist() for k, v in shared[0].items()}
     pd.testing.assert_frame_equal(own[1], shared[1])
+
+
+def test_pipeline_writes_theme_columns_and_hits(processed):
+    from diplo import load_outputs
+    tables = load_outputs(processed)
+    articles, scores, hits = tables["articles"], tables["sentence_scores"], tables["theme_hits"]
+    for theme in THEMES:
+        assert scores[f"theme_{theme}"].dtype.kind == "i"
+        assert articles[f"theme_{theme}_share"].between(0, 1).all()
+    # every sentence-level count is backed by exactly that many KWIC rows
+    counts = hits.groupby(["doc_id", "sent_id", "theme"]).size()
+    long = scores.melt(id_vars=["doc_id", "sent_id"], value_vars=[f"theme_{t}" for t in THEMES])
+    long = long[long["value"] > 0]
+    assert sorted(zip(long["doc_id"], long["sent_id"], long["variable"].str[6:], long["value"])) == \
+        sorted((d, s, t, n) for (d, s, t), n in counts.items())
+    assert _docs_with(articles, "embassy_attack") == {"000", "003"}
+
+
+def test_cli_themes_option(raw_dir, tmp_path, capsys):
+    from diplo.cli import main
+    mine = tmp_path / "mine.yml"
+    mine.write_text("pipelines:\n  description: gas pipelines\n  terms: [gas, pipeline*]\n")
+    assert main(["run", str(raw_dir), "--out", str(tmp_path / "out"), "--themes", str(mine)]) == 0
+    articles = pd.read_parquet(tmp_path / "out" / "articles.parquet")
+    assert [c for c in articles.columns if c.startswith("theme_")] == ["theme_pipelines", "theme_pipelines_share"]
+    bad = tmp_path / "bad.yml"
+    bad.write_text("energy:\n  - gas\n  - gas\n")
+    assert main(["run", str(raw_dir), "--out", str(tmp_path / "out2"), "--themes", str(bad)]) == 2
+    assert "line 3: duplicate term 'gas'" in capsys.readouterr().err
+    assert not (tmp_path / "out2" / "articles.parquet").exists()
+
+
+def test_own_themes_file_through_ensure_processed(raw_dir, tmp_path):
+    from diplo.pipeline import ensure_processed
+    mine = tmp_path / "mine.yml"
+    mine.write_text("ports:\n  terms: [port*]\n")
+    out = tmp_path / "processed"
+    assert ensure_processed(raw_dir, out, themes=str(mine)) is True
+    assert ensure_processed(raw_dir, out, themes=str(mine)) is False
+    mine.write_text("ports:\n  terms: [port*, harbour]\n")  # edited file: reprocess
+    assert ensure_processed(raw_dir, out, themes=str(mine)) is True
+    assert "theme_ports" in pd.read_parquet(out / "articles.parquet").columns

@@ -13,12 +13,15 @@ Speaker attribution is rule-based and conservative (precision over recall):
 * ``"...," said X`` (a speech verb right after a quote or comma, followed by the actor);
 * ``according to X``.
 
-Pronoun subjects ("he said") are not resolved: ``speaker`` is empty for them.
+A pronoun subject ("He added that ...", "she said") takes the speaker of one of the two previous sentences
+of the same article (:func:`carry_pronoun_speakers`); other pronouns ("they said") are not resolved.
 """
 
 from __future__ import annotations
 
+import bisect
 import os
+import re
 from importlib import resources
 from typing import Mapping, Sequence
 
@@ -28,8 +31,8 @@ import pandas as pd
 from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, Matcher, load_dictionary
 from diplo.tone import score_tone
 
-__all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "load_actors", "score_actors",
-           "score_target_tone", "target_windows"]
+__all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
+           "score_actors", "score_target_tone", "target_windows"]
 
 ACTOR_MENTION_COLUMNS = ["doc_id", "sent_id", "actor", "mention", "start", "end", "role"]
 SPEECH_VERBS = frozenset({
@@ -39,6 +42,10 @@ SPEECH_VERBS = frozenset({
     "wrote", "tweeted", "reiterated", "confirmed", "pointed", "expressed", "voiced", "argued", "replied",
     "mentioned", "described",
 })
+_ATTRIBUTION = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
+_FINAL = frozenset({".", "!", "?", '"', "\u201d", "'", "\u2019", ")"})
+_PRONOUN_SPEECH = re.compile(r"\b(?:he|she)\s+(?:also\s+|further\s+|then\s+|later\s+|again\s+)?(?:%s)\b"
+                             % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
 # Words that may stand between a speaker's name and the speech verb ("the Iranian foreign minister said").
 _SUBJECT_FILLERS = frozenset({
     "the", "a", "an", "top", "chief", "senior", "foreign", "defense", "defence", "prime", "deputy", "minister",
@@ -85,65 +92,75 @@ def load_actors(path: str | os.PathLike | None = None) -> Dictionary:
     return d
 
 
-def _tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
-    spans = [(m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
-    return spans, [text[s:e] for s, e in spans]
+class _Tokens:
+    """Tokens of one text with their offsets, for locating character spans by bisection."""
+
+    __slots__ = ("spans", "toks", "lows", "starts", "ends")
+
+    def __init__(self, text: str) -> None:
+        self.spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
+        self.toks = [text[s:e] for s, e in self.spans]
+        self.lows = [t.lower() for t in self.toks]
+        self.starts = [s for s, _ in self.spans]
+        self.ends = [e for _, e in self.spans]
+
+    def covering(self, start: int, end: int) -> tuple[int, int]:
+        """First and last token overlapping ``[start, end)`` (first > last when none)."""
+        return bisect.bisect_right(self.ends, start), bisect.bisect_left(self.starts, end) - 1
 
 
-def _token_owner(spans: list[tuple[int, int]], ranges: Sequence[tuple[int, int]]) -> list[int]:
+def _token_owner(tokens: _Tokens, ranges: Sequence[tuple[int, int]]) -> list[int]:
     """For each token, the index of the character range (mention) overlapping it, or -1."""
-    owner = [-1] * len(spans)
+    owner = [-1] * len(tokens.spans)
     for k, (s, e) in enumerate(ranges):
-        for i, (ts, te) in enumerate(spans):
-            if ts < e and te > s:
-                owner[i] = k
+        first, last = tokens.covering(s, e)
+        for i in range(first, last + 1):
+            owner[i] = k
     return owner
 
 
-def _subject_before(toks: list[str], owner: list[int], i: int) -> int:
+def _filler(tok: str, low: str) -> bool:
+    if low.endswith(("'s", "\u2019s")):
+        low = low[:-2]
+    return low in _SUBJECT_FILLERS or tok[:1].isupper()
+
+
+def _subject_before(tokens: _Tokens, owner: list[int], i: int) -> int:
     """Mention standing as the subject just before token ``i`` (only fillers or names between), or -1."""
-    j = i - 1
-    while j >= 0 and i - j <= 10:
+    for j in range(i - 1, max(i - 11, -1), -1):
         if owner[j] >= 0:
             return owner[j]
-        t = toks[j]
-        low = t.lower()
-        if low.endswith(("'s", "\u2019s")):
-            low = low[:-2]
-        if low in _SUBJECT_FILLERS or t[:1].isupper():
-            j -= 1
-            continue
-        return -1
+        if not _filler(tokens.toks[j], tokens.lows[j]):
+            return -1
     return -1
 
 
-def _mention_after(toks: list[str], owner: list[int], i: int, limit: int = 6) -> int:
-    for j in range(i + 1, min(len(toks), i + 1 + limit)):
+def _mention_after(tokens: _Tokens, owner: list[int], i: int, limit: int = 6) -> int:
+    for j in range(i + 1, min(len(tokens.toks), i + 1 + limit)):
         if owner[j] >= 0:
             return owner[j]
-        t = toks[j]
-        low = t.lower()
-        if low.endswith(("'s", "\u2019s")):
-            low = low[:-2]
-        if t in _HARD_STOPS or not (low in _SUBJECT_FILLERS or t[:1].isupper() or low == "to"):
+        t, low = tokens.toks[j], tokens.lows[j]
+        if t in _HARD_STOPS or not (_filler(t, low) or low == "to"):
             return -1
     return -1
 
 
 def _find_speaker(text: str, ranges: Sequence[tuple[int, int]]) -> int:
     """Index into ``ranges`` of the attributed speaker's mention, or -1."""
-    spans, toks = _tokens(text)
-    owner = _token_owner(spans, ranges)
-    lows = [t.lower() for t in toks]
+    if not _ATTRIBUTION.search(text):
+        return -1
+    tokens = _Tokens(text)
+    owner = _token_owner(tokens, ranges)
+    lows = tokens.lows
     for i, low in enumerate(lows):
         if low in SPEECH_VERBS:
-            k = _subject_before(toks, owner, i)
-            if k < 0 and i > 0 and toks[i - 1] in (",", *_QUOTES):
-                k = _mention_after(toks, owner, i)
+            k = _subject_before(tokens, owner, i)
+            if k < 0 and i > 0 and tokens.toks[i - 1] in (",", *_QUOTES):
+                k = _mention_after(tokens, owner, i)
             if k >= 0:
                 return k
         elif low == "according" and i + 1 < len(lows) and lows[i + 1] == "to":
-            k = _mention_after(toks, owner, i + 1)
+            k = _mention_after(tokens, owner, i + 1)
             if k >= 0:
                 return k
     return -1
@@ -163,38 +180,45 @@ def target_windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, wi
     if len(texts) != len(spans):
         raise ValueError(f"texts and spans must have the same length; got {len(texts)} and {len(spans)}")
     stops = _CLAUSE_BREAKS[breaks]
-    cache: dict[str, tuple[list[tuple[int, int]], list[str]]] = {}
+    cache: dict[str, _Tokens] = {}
     out = []
     for i, (text, (s, e)) in enumerate(zip(texts, spans)):
         text = text if isinstance(text, str) else ""
-        if text not in cache:
-            tok_spans, toks = _tokens(text)
-            cache[text] = (tok_spans, [t.lower() for t in toks])
-        tok_spans, toks = cache[text]
-        inside = [k for k, (ts, te) in enumerate(tok_spans) if ts < e and te > s]
-        if not inside:
+        tokens = cache.get(text)
+        if tokens is None:
+            tokens = cache[text] = _Tokens(text)
+        lo, hi = tokens.covering(s, e)
+        if lo > hi:
             out.append((s, e))
             continue
-        other = exclude[i] if exclude is not None else ()
-        blocked = {k for k, (ts, te) in enumerate(tok_spans) for (xs, xe) in other
-                   if ts < xe and te > xs and not (ts < e and te > s)}
-        lo, hi = inside[0], inside[-1]
+        left_limit, right_limit = 0, len(tokens.lows) - 1
+        for xs, xe in (exclude[i] if exclude is not None else ()):
+            xlo, xhi = tokens.covering(xs, xe)
+            if xlo <= xhi and xhi < lo:
+                left_limit = max(left_limit, xhi + 1)
+            elif xlo <= xhi and xlo > hi:
+                right_limit = min(right_limit, xlo - 1)
+        lows = tokens.lows
         for _ in range(window):
-            if lo - 1 < 0 or toks[lo - 1] in stops or lo - 1 in blocked:
+            if lo - 1 < left_limit or lows[lo - 1] in stops:
                 break
             lo -= 1
         for _ in range(window):
-            if hi + 1 >= len(toks) or toks[hi + 1] in stops or hi + 1 in blocked:
+            if hi + 1 > right_limit or lows[hi + 1] in stops:
                 break
             hi += 1
-        out.append((min(tok_spans[lo][0], s), max(tok_spans[hi][1], e)))
+        # a window that runs to the sentence's final punctuation keeps it (VADER reads "!" as emphasis)
+        if hi + 1 <= right_limit and all(t in _FINAL for t in lows[hi + 1:]):
+            hi = len(lows) - 1
+        out.append((min(tokens.starts[lo], s), max(tokens.ends[hi], e)))
     return out
 
 
 def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
                       scorers: Sequence[str] | None = None, window: int = DEFAULT_WINDOW,
                       breaks: str = DEFAULT_BREAKS,
-                      exclude: Sequence[Sequence[tuple[int, int]]] | None = None) -> pd.DataFrame:
+                      exclude: Sequence[Sequence[tuple[int, int]]] | None = None,
+                      text_scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tone toward targets: each target's window (:func:`target_windows`) scored by the tone scorers.
 
     Parameters
@@ -203,6 +227,8 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     spans : ``(start, end)`` character offsets of each target in its text.
     scorers : tone scorer names (:data:`diplo.tone.SCORERS`); default all.
     window, breaks, exclude : see :func:`target_windows`.
+    text_scores : tone scores already computed for ``texts`` (aligned rows); a window that is the whole
+        text reuses them instead of scoring the text again.
 
     Returns
     -------
@@ -218,7 +244,11 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     texts = [t if isinstance(t, str) else "" for t in texts]
     windows = target_windows(texts, spans, window=window, breaks=breaks, exclude=exclude)
     window_texts = [t[s:e] for t, (s, e) in zip(texts, windows)]
-    unique = list(dict.fromkeys(window_texts))
+    whole = np.array([s == 0 and e == len(t) for t, (s, e) in zip(texts, windows)], dtype=bool)
+    if text_scores is not None and len(text_scores) != len(texts):
+        raise ValueError(f"text_scores has {len(text_scores)} rows for {len(texts)} texts")
+    reuse = whole if text_scores is not None else np.zeros(len(texts), dtype=bool)
+    unique = list(dict.fromkeys(w for w, r in zip(window_texts, reuse) if not r))
     scores = score_tone(unique, scorers)
     tone_cols = [c for c in scores.columns if c.startswith("tone_")]
     pos = pd.Index(unique).get_indexer(window_texts)
@@ -226,7 +256,11 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
                         "window_end": np.array([w[1] for w in windows], dtype=np.int64),
                         "window": window_texts})
     for c in tone_cols:
-        out[f"{c}_target"] = scores[c].to_numpy()[pos] if len(pos) else np.array([], dtype=float)
+        values = np.full(len(texts), np.nan)
+        values[~reuse] = scores[c].to_numpy()[pos[~reuse]] if len(unique) else np.nan
+        if reuse.any():
+            values[reuse] = text_scores[c].to_numpy(dtype=float)[reuse]
+        out[f"{c}_target"] = values
     return out
 
 
@@ -259,9 +293,12 @@ class ActorScorer:
         texts = [t if isinstance(t, str) else "" for t in texts]
         return self.score_from_matches(self._matcher.match(texts), texts)
 
-    def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str],
-                           ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
-        """Same as :meth:`score` from matches a :class:`~diplo.match.Matcher` already found."""
+    def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
+                           text_scores: pd.DataFrame | None = None) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+        """Same as :meth:`score` from matches a :class:`~diplo.match.Matcher` already found.
+
+        ``text_scores``: tone scores of ``texts`` (aligned rows), reused for windows spanning a whole text.
+        """
         m = matches[self.actors.name]
         rows, cats = m["row"].to_numpy(), m["category"].tolist()
         starts, ends = m["start"].tolist(), m["end"].tolist()
@@ -286,12 +323,37 @@ class ActorScorer:
                                  "start": m["start"].to_numpy(np.int64), "end": m["end"].to_numpy(np.int64),
                                  "role": role})
         if self.scorers != ():
+            known = None
+            if text_scores is not None:
+                known = text_scores.iloc[rows].reset_index(drop=True)
             tones = score_target_tone([texts[r] for r in rows.tolist()], list(zip(starts, ends)),
-                                      scorers=self.scorers, exclude=exclude)
+                                      scorers=self.scorers, exclude=exclude, text_scores=known)
             for c in tones.columns:
                 if c.endswith("_target"):
                     mentions[c] = tones[c].to_numpy()
         return {"actors": actors_col, "speaker": speaker_col}, mentions
+
+
+def carry_pronoun_speakers(doc_ids: Sequence, texts: Sequence[str], speakers: Sequence[str], *,
+                           lookback: int = 2) -> np.ndarray:
+    """Speakers with pronoun attributions resolved.
+
+    A sentence without a speaker whose subject is "he"/"she" followed by a speech verb ("He added that",
+    "she also stressed") gets the speaker of the nearest of the ``lookback`` previous sentences of the same
+    document that has one (sentences in reading order).  Returns a new array; the input is not changed.
+    """
+    out = np.array(speakers, dtype=object)
+    last, last_doc, gap = "", None, 0
+    for i, (doc, text) in enumerate(zip(doc_ids, texts)):
+        if doc != last_doc:
+            last, last_doc, gap = "", doc, 0
+        if not out[i] and last and gap < lookback and isinstance(text, str) and _PRONOUN_SPEECH.search(text):
+            out[i] = last
+        if out[i]:
+            last, gap = out[i], 0
+        else:
+            gap += 1
+    return out
 
 
 def score_actors(sentences: pd.DataFrame, actors: Dictionary | str | os.PathLike | None = None, *,
@@ -319,6 +381,8 @@ def score_actors(sentences: pd.DataFrame, actors: Dictionary | str | os.PathLike
     cols, mentions = scorer.score(sentences["text"].tolist())
     head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
     if per == "sentence":
+        cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), sentences["text"].tolist(),
+                                                 cols["speaker"])
         return head.assign(**cols)
     keys = head.iloc[mentions["row"].to_numpy()].reset_index(drop=True)
     return pd.concat([keys, mentions.drop(columns="row").reset_index(drop=True)], axis=1)

@@ -7,13 +7,15 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["aggregate_articles", "aggregate_by", "bootstrap_ci"]
+__all__ = ["aggregate_articles", "aggregate_by", "bootstrap_ci", "aggregate_theme_tone", "aggregate_theme_drivers",
+           "aggregate_actor_tone", "aggregate_speaker_tone", "aggregate_topics"]
 
 
 def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Article tone = mean of its sentence tones (``<col>``) and the length-weighted mean (``<col>_wmean``).
 
-    ``sentence_scores`` needs ``doc_id``, ``n_words`` and the score ``columns``.
+    ``sentence_scores`` needs ``doc_id``, ``n_words`` and the score ``columns``.  Sentences whose score
+    is NaN (blank text) are left out of both means; an article with no scored sentence gets NaN.
     """
     missing = [c for c in ("doc_id", "n_words", *columns) if c not in sentence_scores.columns]
     if missing:
@@ -21,12 +23,15 @@ def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) ->
     df = sentence_scores[["doc_id", "n_words", *columns]].copy()
     weights = df["n_words"].astype(float)
     for col in columns:
-        df[f"_w_{col}"] = df[col] * weights
+        # NaN scores (empty sentences) drop out of both the weighted sum and the total weight
+        scored = df[col].notna()
+        df[f"_w_{col}"] = (df[col] * weights).where(scored)
+        df[f"_n_{col}"] = weights.where(scored, 0.0)
     grouped = df.groupby("doc_id", sort=True)
     out = grouped[list(columns)].mean()
-    total_w = grouped["n_words"].sum().astype(float).replace(0, np.nan)
     for col in columns:
-        out[f"{col}_wmean"] = grouped[f"_w_{col}"].sum() / total_w
+        total_w = grouped[f"_n_{col}"].sum().replace(0, np.nan)
+        out[f"{col}_wmean"] = grouped[f"_w_{col}"].sum(min_count=1) / total_w
     return out.reset_index()
 
 
@@ -65,3 +70,167 @@ def aggregate_by(table: pd.DataFrame, by: str | Sequence[str], columns: Sequence
             row[f"{col}_lo"], row[f"{col}_hi"] = bootstrap_ci(vals, n_boot=n_boot, level=level, seed=seed)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+# --- themes, actors and topics -------------------------------------------------------------------------------
+
+_ARTICLE_KEYS = ("date", "outlet")
+
+
+def _as_list(x: str | Sequence[str]) -> list[str]:
+    return [x] if isinstance(x, str) else list(x)
+
+
+def _with_article_fields(table: pd.DataFrame, articles: pd.DataFrame | None, by: Sequence[str]) -> pd.DataFrame:
+    """``table`` plus the ``by`` columns it lacks, taken from ``articles`` (joined on ``doc_id``)."""
+    need = [c for c in by if c not in table.columns]
+    if not need:
+        return table
+    if articles is None:
+        raise ValueError(f"grouping by {need} needs the articles table (columns doc_id, {', '.join(need)})")
+    missing = [c for c in ("doc_id", *need) if c not in articles.columns]
+    if missing:
+        raise ValueError(f"articles table is missing {missing}; found {list(articles.columns)}")
+    return table.merge(articles[["doc_id", *need]], on="doc_id", how="left", validate="many_to_one")
+
+
+def _theme_rows(sentence_scores: pd.DataFrame, themes: Sequence[str] | None) -> pd.DataFrame:
+    """Long table: one row per (sentence, theme) where the sentence has at least one hit of the theme."""
+    cols = [c for c in sentence_scores.columns if c.startswith("theme_")]
+    if themes is not None:
+        wanted = [f"theme_{t}" for t in themes]
+        unknown = [c for c in wanted if c not in cols]
+        if unknown:
+            raise ValueError(f"unknown theme column(s) {unknown}; valid: {cols}")
+        cols = wanted
+    parts = []
+    for col in cols:
+        hit = sentence_scores[sentence_scores[col].to_numpy() > 0]
+        parts.append(hit.drop(columns=[c for c in sentence_scores.columns if c.startswith("theme_")])
+                     .assign(theme=col[len("theme_"):], theme_hits=hit[col].to_numpy()))
+    if not parts:
+        return sentence_scores.iloc[:0].assign(theme=pd.Series(dtype=str), theme_hits=pd.Series(dtype=int))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _tone_columns(table: pd.DataFrame, tone_columns: Sequence[str] | None, suffix: str = "") -> list[str]:
+    if tone_columns is not None:
+        return list(tone_columns)
+    return [c for c in table.columns if c.startswith("tone_") and c.endswith(suffix)
+            and not c.endswith(("_lo", "_hi", "_wmean")) and (suffix or not c.endswith("_target"))]
+
+
+def aggregate_theme_tone(sentence_scores: pd.DataFrame, articles: pd.DataFrame | None = None, *,
+                         by: str | Sequence[str] = "date", tone_columns: Sequence[str] | None = None,
+                         themes: Sequence[str] | None = None, n_boot: int = 2000, level: float = 0.95,
+                         seed: int = 0) -> pd.DataFrame:
+    """Tone of the sentences about each theme, per group (e.g. is corridor talk warming?).
+
+    A sentence is "about" a theme when it has at least one hit of the theme (``theme_<name> > 0``); a
+    sentence about two themes counts in both.  Sentences are the resampling units of the bootstrap.
+
+    Parameters
+    ----------
+    sentence_scores : ``sentence_scores`` table (``doc_id``, ``theme_*``, tone columns).
+    articles : articles table supplying ``date`` / ``outlet`` when grouping by them.
+    by : grouping column(s) besides ``theme`` (``"date"``, ``"outlet"``, ``["outlet", "date"]``, ...).
+    tone_columns : default every ``tone_*`` column of ``sentence_scores``.
+    themes : theme names to include; default all.
+
+    Returns
+    -------
+    DataFrame ``theme``, *by*, ``n`` (sentences), and per tone column the mean and ``_lo``/``_hi``.
+    """
+    by = _as_list(by)
+    long = _with_article_fields(_theme_rows(sentence_scores, themes), articles, by)
+    cols = _tone_columns(sentence_scores, tone_columns)
+    return aggregate_by(long, ["theme", *by], cols, n_boot=n_boot, level=level, seed=seed)
+
+
+def aggregate_theme_drivers(sentence_scores: pd.DataFrame, sentences: pd.DataFrame,
+                            articles: pd.DataFrame | None = None, *, by: str | Sequence[str] = "date",
+                            tone_column: str = "tone_vader", top: int = 5, theme_hits: pd.DataFrame | None = None,
+                            evidence: pd.DataFrame | None = None, themes: Sequence[str] | None = None,
+                            ) -> pd.DataFrame:
+    """The sentences that drive theme-conditioned tone: per theme and group, the ``top`` sentences with the
+    largest absolute contribution to the group mean (``contribution = tone / n``), with their evidence.
+
+    Returns
+    -------
+    DataFrame ``theme``, *by*, ``rank`` (1 = largest), ``doc_id``, ``sent_id``, ``text``, ``tone_column``,
+    ``contribution``, ``n`` (sentences in the group), ``theme_terms`` (matched theme terms, from
+    ``theme_hits``) and ``tone_terms`` (``term (weight)`` from ``evidence`` rows of that scorer, when given).
+    """
+    by = _as_list(by)
+    if tone_column not in sentence_scores.columns:
+        raise ValueError(f"tone_column {tone_column!r} not in sentence_scores; found {list(sentence_scores.columns)}")
+    long = _with_article_fields(_theme_rows(sentence_scores, themes), articles, by)
+    keys = ["theme", *by]
+    long = long.dropna(subset=[tone_column])
+    long["n"] = long.groupby(keys, dropna=False)[tone_column].transform("size")
+    long["contribution"] = long[tone_column] / long["n"]
+    long["_abs"] = long["contribution"].abs()
+    long = long.sort_values([*keys, "_abs", "doc_id", "sent_id"], ascending=[True] * len(keys) + [False, True, True],
+                            kind="stable")
+    long["rank"] = long.groupby(keys, dropna=False).cumcount() + 1
+    out = long[long["rank"] <= top].drop(columns="_abs")
+    out = out.merge(sentences[["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
+    if theme_hits is not None:
+        terms = (theme_hits.groupby(["doc_id", "sent_id", "theme"], sort=True)["match"]
+                 .agg(lambda m: "; ".join(m)).rename("theme_terms").reset_index())
+        out = out.merge(terms, on=["doc_id", "sent_id", "theme"], how="left")
+        out["theme_terms"] = out["theme_terms"].fillna("")
+    if evidence is not None:
+        scorer = tone_column[len("tone_"):] if tone_column.startswith("tone_") else tone_column
+        ev = evidence[evidence["scorer"] == scorer] if "scorer" in evidence.columns else evidence
+        ev = ev.assign(_t=ev["term"].astype(str) + " (" + ev["weight"].round(3).astype(str) + ")")
+        terms = ev.groupby(["doc_id", "sent_id"], sort=True)["_t"].agg("; ".join).rename("tone_terms").reset_index()
+        out = out.merge(terms, on=["doc_id", "sent_id"], how="left")
+        out["tone_terms"] = out["tone_terms"].fillna("")
+    front = [*keys, "rank", "doc_id", "sent_id", "text", tone_column, "contribution", "n"]
+    rest = [c for c in ("theme_terms", "tone_terms") if c in out.columns]
+    return out[front + rest].reset_index(drop=True)
+
+
+def aggregate_actor_tone(actor_mentions: pd.DataFrame, articles: pd.DataFrame | None = None, *,
+                         by: str | Sequence[str] = "actor", role: str | None = None,
+                         tone_columns: Sequence[str] | None = None, n_boot: int = 2000, level: float = 0.95,
+                         seed: int = 0) -> pd.DataFrame:
+    """Target tone toward each actor (mean of its mentions' ``tone_*_target``), per group.
+
+    ``by`` e.g. ``"actor"``, ``["actor", "date"]`` (tone toward an actor over time; ``date``/``outlet``
+    come from ``articles``).  ``role="speaker"`` or ``"mention"`` keeps only those mentions.
+    """
+    by = _as_list(by)
+    table = actor_mentions
+    if role is not None:
+        if role not in ("mention", "speaker"):
+            raise ValueError(f"role={role!r} is not valid; use 'mention', 'speaker' or None")
+        table = table[table["role"] == role]
+    table = _with_article_fields(table, articles, by)
+    return aggregate_by(table, by, _tone_columns(actor_mentions, tone_columns, "_target"),
+                        n_boot=n_boot, level=level, seed=seed)
+
+
+def aggregate_speaker_tone(sentence_scores: pd.DataFrame, articles: pd.DataFrame | None = None, *,
+                           by: str | Sequence[str] = "speaker", tone_columns: Sequence[str] | None = None,
+                           n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Tone of the sentences each actor is quoted in (``speaker`` non-empty), per group (e.g. by date)."""
+    by = _as_list(by)
+    if "speaker" not in sentence_scores.columns:
+        raise ValueError(f"sentence_scores has no 'speaker' column; found {list(sentence_scores.columns)}")
+    table = _with_article_fields(sentence_scores[sentence_scores["speaker"].fillna("") != ""], articles, by)
+    return aggregate_by(table, by, _tone_columns(sentence_scores, tone_columns), n_boot=n_boot, level=level,
+                        seed=seed)
+
+
+def aggregate_topics(topic_shares: pd.DataFrame, articles: pd.DataFrame | None = None, *,
+                     by: str | Sequence[str] = "date", n_boot: int = 2000, level: float = 0.95,
+                     seed: int = 0) -> pd.DataFrame:
+    """Mean topic share (``topic_<k>``, from :func:`diplo.topics.score_topics`) per group, with intervals."""
+    by = _as_list(by)
+    cols = [c for c in topic_shares.columns if c.startswith("topic_")]
+    if not cols:
+        raise ValueError(f"no topic_<k> columns; found {list(topic_shares.columns)}")
+    table = _with_article_fields(topic_shares, articles, by)
+    return aggregate_by(table, by, cols, n_boot=n_boot, level=level, seed=seed)

@@ -33,7 +33,7 @@ from typing import Callable, Iterable, Literal, Sequence
 
 import yaml
 
-from diplo.resources import data_path
+from diplo.resources import compose_yaml, data_path
 
 __all__ = ["normalize_unicode", "normalize_quotes", "normalize_dashes", "normalize_whitespace",
            "canonicalize_spellings", "make_spelling_step", "load_spellings", "make_pipeline",
@@ -95,11 +95,7 @@ def load_spellings(path: str | os.PathLike | None = None) -> dict[str, str]:
     line for bad YAML, a blank entry, or a variant listed twice.
     """
     path = Path(path) if path is not None else data_path("spellings.yml")
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ValueError(f"{path} line {line}: invalid YAML: {exc.problem}") from None
+    root = compose_yaml(path)
     if root is None:
         return {}
     if not isinstance(root, yaml.MappingNode):
@@ -194,7 +190,7 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
     BoilerplateRule("mirror_notice", re.compile(
         r"(?i).*\bcan also be accessed at\b.*|(?:https?://|www\.)\S+")),
     BoilerplateRule("photo_caption", re.compile(
-        r"(?i).*\((?:photo|photograph|image|picture|file photo)\b[^)]*\)\.?"
+        r"(?i).*\((?:file )?(?:photo|photograph|image|picture)(?:\s*(?:by|credit|courtesy|via|:)[^)]*)?\)\.?"
         r"|(?:file )?(?:photo|image|picture)\s*(?:by|credit|courtesy)?\s*:.*"
         r"|.{20,600}[.!?]\s+/\s+[A-Z][\w.-]*(?: [\w.-]+){0,4}")),
     BoilerplateRule("first_published", re.compile(r"(?i)(?:first|originally) published (?:in|by|on|at) .{1,120}")),

@@ -1,4 +1,4 @@
-"""The ``diplo`` command line: ``diplo run``, ``diplo report``.
+"""The ``diplo`` command line: ``diplo run``, ``diplo report``, ``diplo validate``.
 
 Each subcommand is a small function registered in :data:`COMMANDS`, so later commands slot in.
 """
@@ -23,9 +23,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1_000_000), max_article_chars=args.max_article_chars,
                     max_sentence_chars=args.max_sentence_chars)
-    summary = run_pipeline(args.raw_dir, args.out, scorers=args.scorer, chunk_size=args.chunk_size,
+    summary = run_pipeline(args.raw_dir, args.out, scorers=_scorers(args), chunk_size=args.chunk_size,
                            columns=args.columns, limits=limits,
-                           near_duplicate_threshold=args.near_duplicate_threshold, jobs=args.jobs,
+                           near_duplicate_threshold=args.near_duplicate_threshold,
+                           themes=args.themes, actors=args.actors, jobs=args.jobs,
                            engine=args.engine, scheduler=args.scheduler,
                            progress=False if args.quiet else None)
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
@@ -49,6 +50,28 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scorers(args: argparse.Namespace) -> list | None:
+    """``--scorer`` names, with the ``lexicon`` scorer reading ``--lexicon FILE`` when given."""
+    if not getattr(args, "lexicon", None):
+        return args.scorer
+    from diplo.tone import LexiconScorer, available_scorers
+
+    custom = LexiconScorer(args.lexicon)
+    return [custom if name == "lexicon" else name for name in (args.scorer or available_scorers())]
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from diplo.validate import parse_label_map, validate_file
+
+    result = validate_file(args.file, scorers=_scorers(args), format=args.format, text_column=args.text_column,
+                           label_column=args.label_column, header=not args.no_header,
+                           columns=args.columns.split(",") if args.columns else None,
+                           label_map=parse_label_map(args.label_map), label_band=args.label_band,
+                           label_center=args.label_center)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="diplo", description="Tone and themes of diplomatic news over time.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
@@ -58,7 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("raw_dir", help="folder of raw articles (read only)")
     run.add_argument("--out", required=True, help="output folder for tables")
     run.add_argument("--scorer", action="append", help="tone scorer to run (repeatable; default all)")
+    run.add_argument("--lexicon", help="dictionary for the lexicon scorer (YAML, .cat or CSV; default AFINN-165)")
     run.add_argument("--chunk-size", type=int, default=500, help="articles per processing chunk")
+    run.add_argument("--themes", metavar="FILE", help="your own themes YAML (default: the packaged themes.yml)")
+    run.add_argument("--actors", metavar="FILE", help="your own actor aliases YAML (default: actors.yml)")
     run.add_argument("--columns", help="column mapping for CSV/TSV/JSONL inputs, e.g. text=body,date=pubdate "
                      "(fields: text, title, date, outlet, author, url)")
     run.add_argument("--max-file-mb", type=float, default=20.0,
@@ -86,6 +112,26 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--only", action="append", help="run only this notebook (stem, repeatable)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=_cmd_report)
+
+    val = sub.add_parser("validate", help="compare tone scorers with human labels (prints JSON)")
+    val.add_argument("file", help="labelled CSV / TSV / JSONL / JSON file")
+    val.add_argument("--text-column", help="column with the text (default: text)")
+    val.add_argument("--label-column", help="column with the human label (default: label; vader: rating)")
+    val.add_argument("--scorer", action="append", help="scorer to validate (repeatable; default all)")
+    val.add_argument("--lexicon", help="dictionary for the lexicon scorer (quanteda YAML, Lexicoder .cat, "
+                                       "term,weight CSV); default AFINN-165")
+    val.add_argument("--format", default="auto",
+                     choices=["auto", "csv", "tsv", "jsonl", "json", "vader", "newsmtsc"],
+                     help="file layout; vader = VADER ground truth (id, rating, text; no header); "
+                          "newsmtsc = NewsMTSC JSONL, evaluated per target too")
+    val.add_argument("--no-header", action="store_true", help="the CSV/TSV file has no header line")
+    val.add_argument("--columns", help="comma-separated column names for a file without header")
+    val.add_argument("--label-map", help="categorical labels to -1/0/1: a preset (cameo, conflibert, plover, "
+                                         "newsmtsc) or pairs like 0=0,1=1,2=1,3=-1,4=-1")
+    val.add_argument("--label-band", type=float, default=0.5,
+                     help="numeric labels within this distance of --label-center are neutral (default 0.5)")
+    val.add_argument("--label-center", type=float, help="neutral point of numeric labels (default 0)")
+    val.set_defaults(func=_cmd_validate)
     return parser
 
 

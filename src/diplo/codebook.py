@@ -53,6 +53,11 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
                          "of word-5-shingle Jaccard similarity >= 0.8); empty when none"),
         "tone_vader": ("float", "-1..1", "mean of sentence VADER compound scores"),
         "tone_vader_wmean": ("float", "-1..1", "VADER compound averaged over sentences weighted by their word count"),
+        "tone_lexicon": ("float", "logit", "mean of sentence dictionary tone (tone_lexicon in sentence_scores)"),
+        "tone_lexicon_wmean": ("float", "logit", "dictionary tone averaged over sentences weighted by word count"),
+        "tone_diplomatic": ("float", "-10..10", "mean of sentence cooperation(+)/conflict(-) scores"),
+        "tone_diplomatic_wmean": ("float", "-10..10",
+                                  "diplomatic score averaged over sentences weighted by word count"),
     },
     "sentences": {
         "doc_id": ("string", "", "article id (see articles)"),
@@ -79,27 +84,84 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "vader_pos": ("float", "0..1", "VADER share of positive sentiment"),
         "vader_neg": ("float", "0..1", "VADER share of negative sentiment"),
         "vader_neu": ("float", "0..1", "VADER share of neutral tokens"),
+        "tone_lexicon": ("float", "logit",
+                         "dictionary tone log(pos+0.5) - log(neg+0.5) (default AFINN-165; 0 = no match; "
+                         "neutral band |x| < 0.5)"),
+        "lexicon_pos": ("float", "weight", "summed weights of positive matches (negated negatives at half weight)"),
+        "lexicon_neg": ("float", "weight", "summed absolute weights of negative matches (incl. negated positives)"),
+        "tone_diplomatic": ("float", "-10..10",
+                            "cooperation(+)/conflict(-), Goldstein-like: position-weighted mean of matched "
+                            "diplomatic.csv weights (negated x-0.5, hedged x0.3); 0 = no match; neutral |x| < 1"),
+        "diplomatic_coop": ("float", "matches", "cooperation matches in the sentence (after negation)"),
+        "diplomatic_conflict": ("float", "matches", "conflict matches in the sentence (after negation)"),
+        "actors": ("string", "actor names joined by ';'", "actors mentioned in the sentence (aliases in actors.yml), sorted; empty when none"),
+        "speaker": ("string", "actor name", "actor the sentence is attributed to ('X said', 'said X', 'according to X', quote + attribution; 'he/she said' takes the speaker of one of the two previous sentences); empty when none"),
     },
-    "tone_by_date": {
-        "date": ("string", "ISO date", "publication date"),
-        "n": ("int", "sentences", "sentences in the group"),
-        "tone_vader": ("float", "-1..1", "mean sentence VADER compound"),
-        "tone_vader_lo": ("float", "-1..1", "lower end of the 95% percentile bootstrap interval (sentences resampled, seeded)"),
-        "tone_vader_hi": ("float", "-1..1", "upper end of the 95% percentile bootstrap interval"),
+    "theme_hits": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "theme": ("string", "", "theme (category of the themes file)"),
+        "entry": ("string", "", "dictionary term that matched, as written in the themes file"),
+        "match": ("string", "", "the matched text as written in the sentence"),
+        "start": ("int", "characters", "offset of the match in the sentence text"),
+        "end": ("int", "characters", "offset one past the match in the sentence text"),
+        "left": ("string", "", "up to 60 characters of the sentence before the match (whole words)"),
+        "right": ("string", "", "up to 60 characters of the sentence after the match (whole words)"),
+    },
+    "actor_mentions": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "actor": ("string", "", "actor the alias belongs to (actors.yml)"),
+        "mention": ("string", "", "the alias as written in the sentence"),
+        "start": ("int", "characters", "offset of the mention in the sentence text"),
+        "end": ("int", "characters", "offset one past the mention in the sentence text"),
+        "role": ("string", "mention / speaker", "speaker when this mention is the sentence's attributed speaker"),
+    },
+    "evidence": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "scorer": ("string", "vader / lexicon / diplomatic", "scorer the term counted for"),
+        "term": ("string", "", "lexicon entry that matched (glob or phrase as written in the lexicon)"),
+        "start": ("int", "characters", "offset of the match in the sentence text"),
+        "end": ("int", "characters", "offset one past the match"),
+        "weight": ("float", "scorer units",
+                   "signed contribution: vader = lexicon valence; lexicon = weight added to pos (+) or neg (-); "
+                   "diplomatic = share of tone_diplomatic (a sentence's weights sum to its score)"),
+        "negated": ("bool", "", "a negator stood in the few tokens before the term"),
     },
 }
 
-# Column name patterns documented once for a family of columns (e.g. one per theme).
-PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {}
+_TONE_UNITS = {"tone_vader": "-1..1", "tone_lexicon": "logit", "tone_diplomatic": "-10..10"}
+for _key, _label in (("date", ("string", "ISO date", "publication date")),
+                     ("outlet", ("string", "", "publishing outlet"))):
+    _table = {_key: _label, "n": ("int", "sentences", "sentences in the group")}
+    for _col, _unit in _TONE_UNITS.items():
+        _table[_col] = ("float", _unit, f"mean sentence {_col} in the group")
+        _table[f"{_col}_lo"] = ("float", _unit, "lower end of the 95% percentile bootstrap interval of the mean "
+                                               "(sentences resampled, 2,000 draws, seed 0)")
+        _table[f"{_col}_hi"] = ("float", _unit, "upper end of the 95% percentile bootstrap interval of the mean")
+    CODEBOOK[f"tone_by_{_key}"] = _table
+
+# Column name patterns documented once for a family of columns (e.g. one per theme).  A pattern written
+# "table:pattern" applies to that table only (the same family can differ in type between tables); the first
+# matching pattern wins, so list the more specific one first.
+PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "sentence_scores:theme_*": ("int", "hits", "matches of the theme's terms in the sentence (themes.yml; every hit is in theme_hits)"),
+    "articles:theme_*_share": ("float", "0..1", "share of the article's sentences with at least one hit of the theme"),
+    "articles:theme_*": ("float", "hits per 1,000 words", "theme hits in the article per 1,000 words of its sentences"),
+    "actor_mentions:tone_*_target": ("float", "scale of the tone column", "tone of the words about the mention: its clause up to the nearest strong break (; : quotes brackets, but/while/although), stopping at other actors' mentions, scored by that tone scorer"),
+}
 
 
 def describe(table: str, column: str) -> tuple[str, str, str]:
     """(type, unit, meaning) of ``column`` in ``table``; raises KeyError when undocumented."""
+    import fnmatch
+
     if column in CODEBOOK.get(table, {}):
         return CODEBOOK[table][column]
     for pattern, entry in PATTERN_COLUMNS.items():
-        import fnmatch
-        if fnmatch.fnmatchcase(column, pattern):
+        scope, _, pat = pattern.rpartition(":")
+        if (not scope or scope == table) and fnmatch.fnmatchcase(column, pat):
             return entry
     raise KeyError(f"column {column!r} of table {table!r} is not in the codebook")
 

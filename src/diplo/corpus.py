@@ -137,7 +137,8 @@ def build_corpus(docs: Iterable[RawDocument], overrides: dict[str, dict[str, str
             if name != "url":
                 row[f"{name}_source"] = source
         sents = [(doc.doc_id, i, p, s, e, t) for i, (p, s, e, t)
-                 in enumerate(iter_sentences(cleaned.text, max_chars=max_sentence_chars, label=doc.doc_id))]
+                 in enumerate(iter_sentences(cleaned.text, max_chars=max_sentence_chars,
+                                               label=f"{doc.source_file} ({doc.doc_id})"))]
         row.update(text=cleaned.text, n_words=count_words(cleaned.text), n_sentences=len(sents),
                    removed_lines=len(cleaned.removed), duplicate_of=None)
         articles.append(row)

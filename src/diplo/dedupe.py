@@ -39,13 +39,10 @@ _B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
 _EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 
-def _shingle_hashes(text: str, k: int) -> np.ndarray:
-    words = _WORD.findall(text.lower())
-    if not words:
-        return np.empty(0, dtype=np.uint64)
-    tokens = pd.util.hash_array(np.asarray(words, dtype=object))  # deterministic (fixed key)
-    if len(tokens) <= k:
-        k = len(tokens)
+def _shingle_hashes(tokens: np.ndarray, k: int) -> np.ndarray:
+    if not len(tokens):
+        return tokens
+    k = min(k, len(tokens))
     n = len(tokens) - k + 1
     h = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
@@ -60,19 +57,25 @@ def minhash_signatures(texts: Iterable[str], *, shingle_words: int = SHINGLE_WOR
     Two texts' rows agree on a share of positions that estimates the Jaccard similarity of their
     word-shingle sets.  Deterministic: fixed seeds and a fixed token hash.
     """
-    rows = []
-    for text in texts:
-        shingles = _shingle_hashes(text, shingle_words)
+    words = [_WORD.findall(text.lower()) for text in texts]
+    if not words:
+        return np.empty((0, NUM_PERM), dtype=np.uint32)
+    # one vectorized hash call for the whole batch (pandas' hash is deterministic: fixed key)
+    flat = pd.util.hash_array(np.asarray([w for ws in words for w in ws], dtype=object))
+    bounds = np.cumsum([0, *map(len, words)])
+    out = np.empty((len(words), NUM_PERM), dtype=np.uint32)
+    for row in range(len(words)):
+        shingles = _shingle_hashes(flat[bounds[row]:bounds[row + 1]], shingle_words)
         if not len(shingles):
-            rows.append(_EMPTY)
+            out[row] = _EMPTY
             continue
         sig = _EMPTY.astype(np.uint64)
         with np.errstate(over="ignore"):
             for i in range(0, len(shingles), _BLOCK):
                 block = shingles[i:i + _BLOCK, None]
                 sig = np.minimum(sig, ((block * _A + _B) >> np.uint64(32)).min(axis=0))
-        rows.append(sig.astype(np.uint32))
-    return np.vstack(rows) if rows else np.empty((0, NUM_PERM), dtype=np.uint32)
+        out[row] = sig
+    return out
 
 
 class NearDuplicateIndex:

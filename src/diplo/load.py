@@ -75,6 +75,8 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _SNIFF_BYTES = 1 << 20
+#: An HTML page whose extracted main text has fewer words than this holds no article (menus, error pages).
+MIN_HTML_WORDS = 8
 _FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl"}
 
 
@@ -266,14 +268,22 @@ def _detect_encoding(data: bytes, *, partial: bool = False) -> str:
     if not matches:
         raise ValueError("undecodable bytes: not UTF-8 and no known encoding reads them cleanly")
     best = min(matches, key=lambda m: m.chaos)
-    western = [m for m in matches if m.encoding in ("cp1252", "latin_1", "iso8859_15")]
+    western = [m for m in matches if {"cp1252", "latin_1", "iso8859_15"} & set(m.could_be_from_charset)]
     # charset-normalizer often names a rarer Western code page (cp775, cp1250) for short English text;
     # cp1252 reading the bytes about as cleanly is the far likelier truth.
-    if western and min(m.chaos for m in western) <= best.chaos + 0.1:
+    if western and min(m.chaos for m in western) <= best.chaos + 0.1 and _decodes(data, "cp1252"):
         return "cp1252" if re.search(rb"[\x80-\x9f]", data) else "latin-1"
     if best.chaos > 0.2:
         raise ValueError(f"undecodable bytes: best guess {best.encoding} reads them as noise")
     return best.encoding
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 # -------------------------------------------------------------------------------------------- columns
@@ -376,8 +386,9 @@ class _Loader:
         if suffix in HTML_SUFFIXES:
             text, meta = _extract_html(text)
             source = "html"
-            if not text.strip():
-                raise _Rejected("no article text found in the HTML page")
+            if len(text.split()) < MIN_HTML_WORDS:
+                raise _Rejected(f"no article text found in the HTML page (extracted {len(text.split())} words, "
+                                f"fewer than {MIN_HTML_WORDS})")
         if not text.strip():
             raise _Rejected("empty or whitespace-only text")
         if len(text) > self.limits.max_article_chars:
@@ -409,37 +420,35 @@ class _Loader:
             row.encoding = _detect_encoding(head, partial=len(head) == _SNIFF_BYTES)
         except ValueError as exc:
             raise _Rejected(str(exc)) from None
-        records = _iter_jsonl if suffix == ".jsonl" else _iter_delimited
         stem = Path(rel).stem
-        mapping: dict[str, str] | None = None
         with _open(path) as raw, io.TextIOWrapper(raw, encoding=row.encoding, newline="") as text_fh:
+            if suffix == ".jsonl":
+                records = _iter_jsonl(text_fh, self.columns, self.limits)
+            else:
+                records = _iter_delimited(text_fh, "\t" if suffix == ".tsv" else ",", self.columns,
+                                          self.limits)
             try:
-                for number, record, problem in records(text_fh, suffix, self.limits):
+                for number, values, problem in records:
                     row.n_rows += 1
-                    if problem:
-                        self._reject_row(rel, row, number, problem)
-                        continue
-                    if mapping is None or (suffix == ".jsonl" and not set(mapping.values()) <= set(record)):
-                        mapping = _resolve_columns(list(record), self.columns)
-                    doc = self._row_document(rel, stem, number, record, mapping)
+                    doc = problem or self._row_document(rel, stem, number, values)
                     if isinstance(doc, str):
                         self._reject_row(rel, row, number, doc)
                         continue
                     row.n_documents += 1
                     yield doc
             except UnicodeDecodeError as exc:
-                raise _Rejected(f"undecodable bytes after row {row.n_rows} (read as {row.encoding}): {exc.reason}; "
-                                f"{row.n_documents} earlier rows were kept") from None
+                row.reason = (f"partially read: undecodable bytes after row {row.n_rows} (read as {row.encoding}): "
+                              f"{exc.reason}; later rows not read")
+                log.warning("%s: %s", rel, row.reason)
+                return
         if row.n_rows == 0:
             raise _Rejected("no data rows")
         if row.n_documents == 0:
             row.status, row.reason = "rejected", f"all {row.n_rows} rows rejected (see rejected_rows.csv)"
             log.warning("%s: %s", rel, row.reason)
 
-    def _row_document(self, rel: str, stem: str, number: int, record: dict, mapping: dict[str, str]):
-        values = {name: record.get(col) for name, col in mapping.items()}
-        values = {k: "" if v is None else str(v) if not isinstance(v, str) else v for k, v in values.items()}
-        text = values.pop("text")
+    def _row_document(self, rel: str, stem: str, number: int, values: dict[str, str]) -> RawDocument | str:
+        text = values.pop("text", "")
         if not text.strip():
             return "empty text"
         if len(text) > self.limits.max_article_chars:
@@ -449,8 +458,9 @@ class _Loader:
                            "table")
 
 
-def _iter_delimited(fh, suffix: str, limits: Limits) -> Iterator[tuple[int, dict, str]]:
-    delimiter = "\t" if suffix == ".tsv" else ","
+def _iter_delimited(fh, delimiter: str, explicit: Mapping[str, str], limits: Limits,
+                    ) -> Iterator[tuple[int, dict[str, str], str]]:
+    """``(row number, field values, problem)`` per data record; the header is checked first."""
     # csv's own field limit would raise mid-file; allow one more char than an article may hold and
     # let the article limit reject the row with a clear reason.
     csv.field_size_limit(max(csv.field_size_limit(), limits.max_article_chars + 1))
@@ -462,6 +472,8 @@ def _iter_delimited(fh, suffix: str, limits: Limits) -> Iterator[tuple[int, dict
     except csv.Error as exc:
         raise _Rejected(f"unreadable header: {exc}") from None
     header = [h.lstrip("\ufeff").strip() for h in header]
+    mapping = _resolve_columns(header, explicit)
+    index = {name: header.index(col) for name, col in mapping.items()}
     number = 0
     while True:
         try:
@@ -478,11 +490,22 @@ def _iter_delimited(fh, suffix: str, limits: Limits) -> Iterator[tuple[int, dict
         if len(fields) != len(header):
             yield number, {}, f"row has {len(fields)} fields, the header has {len(header)}"
             continue
-        yield number, dict(zip(header, fields)), ""
+        yield number, {name: fields[i] for name, i in index.items()}, ""
 
 
-def _iter_jsonl(fh, suffix: str, limits: Limits) -> Iterator[tuple[int, dict, str]]:
-    for number, line in enumerate(fh, start=1):
+def _iter_jsonl(fh, explicit: Mapping[str, str], limits: Limits) -> Iterator[tuple[int, dict[str, str], str]]:
+    """``(line number, field values, problem)`` per non-blank line; fields are found per object."""
+    mappings: dict[tuple[str, ...], dict[str, str] | str] = {}
+    # JSON escapes can double a text's length; a longer line is skipped without holding it in memory.
+    max_line = 2 * limits.max_article_chars + 65_536
+    number = 0
+    while line := fh.readline(max_line):
+        number += 1
+        if len(line) >= max_line and not line.endswith("\n"):
+            while (rest := fh.readline(max_line)) and not rest.endswith("\n"):
+                pass
+            yield number, {}, f"line is longer than {max_line:,} characters (2 x max_article_chars + 64 KiB)"
+            continue
         if not line.strip():
             continue
         try:
@@ -493,7 +516,21 @@ def _iter_jsonl(fh, suffix: str, limits: Limits) -> Iterator[tuple[int, dict, st
         if not isinstance(record, dict):
             yield number, {}, f"JSON line is a {type(record).__name__}, not an object"
             continue
-        yield number, record, ""
+        keys = tuple(record)
+        if keys not in mappings:
+            try:
+                mappings[keys] = _resolve_columns(list(keys), explicit)
+            except _Rejected as exc:
+                mappings[keys] = str(exc)
+        mapping = mappings[keys]
+        if isinstance(mapping, str):
+            yield number, {}, mapping
+            continue
+        values = {}
+        for name, key in mapping.items():
+            value = record.get(key)
+            values[name] = "" if value is None else value if isinstance(value, str) else json.dumps(value)
+        yield number, values, ""
 
 
 def _extract_html(html: str) -> tuple[str, dict]:

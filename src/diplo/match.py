@@ -4,7 +4,8 @@ This is the engine under the dictionary tone scorer, the diplomatic scale, the t
 actor aliases.  A :class:`Dictionary` maps categories to entries (each entry a phrase of one or more token
 patterns, with an optional weight); a :class:`Matcher` compiles any number of dictionaries once and
 finds, per text, the leftmost-longest non-overlapping matches of each dictionary, with character offsets
-and whether a negator or hedge stands in the few tokens before the match.
+and whether a negator or hedge stands in the few tokens before the match (an even number of negators
+cancels out: "will not lift the ban" leaves "ban" un-negated).
 
 Tokens are lower-cased words (letters/digits with inner hyphens or apostrophes, decimal numbers) and
 single punctuation marks, so ``"north-south corridor"`` and ``"3+3"`` are matched as written.
@@ -85,6 +86,9 @@ class Dictionary:
     negation_window : tokens before a match searched for a negator (0 disables negation detection).
     source : where the dictionary was loaded from.
     split_hyphens : match against tokens split at hyphens (``"Tehran-Baku"`` is ``tehran - baku``).
+    negators : extra negator tokens for this dictionary only, on top of the matcher's (e.g. ``refused``
+        negates what follows it in the diplomatic scale, not in a theme dictionary).
+    hedges : extra hedge tokens for this dictionary only (e.g. ``urged``: an appeal, not the act).
     """
 
     name: str
@@ -93,6 +97,8 @@ class Dictionary:
     negation_window: int = 3
     source: str = "<mapping>"
     split_hyphens: bool = False
+    negators: frozenset[str] = frozenset()
+    hedges: frozenset[str] = frozenset()
 
     @property
     def categories(self) -> list[str]:
@@ -295,8 +301,15 @@ class _Compiled:
         self.entry_tokens = [e.tokens for e in d.entries]
         self.memo: dict[str, tuple[int, ...]] = {}
 
+    def _priority(self, i: int) -> tuple[int, int, int]:
+        # Longest phrase first; among equally long phrases the most specific (literal words, longer
+        # glob stems), so "opposition" beats "oppos*" and "investigat*" beats "invest*".
+        toks = self.entry_tokens[i]
+        specificity = sum(len(t) + 1 if not t.endswith("*") else len(t) - 1 for t in toks)
+        return (-len(toks), -specificity, i)
+
     def candidates(self, tok: str) -> tuple[int, ...]:
-        """Entries whose first token pattern matches ``tok``, longest phrase first."""
+        """Entries whose first token pattern matches ``tok``, longest phrase first, then most specific."""
         found = self.memo.get(tok)
         if found is None:
             ids = list(self.literal.get(tok, ()))
@@ -304,7 +317,7 @@ class _Compiled:
                 if n > len(tok):
                     break
                 ids.extend(self.prefix.get(tok[:n], ()))
-            found = tuple(sorted(ids, key=lambda i: (-len(self.entry_tokens[i]), i)))
+            found = tuple(sorted(ids, key=self._priority))
             if len(self.memo) < 1_000_000:  # bound memory on pathological vocabularies
                 self.memo[tok] = found
         return found
@@ -337,14 +350,16 @@ class Matcher:
     def _is_negator(self, tok: str) -> bool:
         return tok in self.negators or tok.endswith("n't") or tok.endswith("n\u2019t")
 
-    def _scope_flags(self, toks: list[str], i: int, window: int) -> tuple[bool, bool]:
+    def _scope_flags(self, toks: list[str], i: int, window: int, extra: frozenset[str] = frozenset(),
+                     extra_hedges: frozenset[str] = frozenset()) -> tuple[bool, bool]:
         negated = hedged = False
         for j in range(i - 1, max(i - 1 - window, -1), -1):
             t = toks[j]
             if t in _SCOPE_BREAKS:
                 break
-            negated = negated or self._is_negator(t)
-            hedged = hedged or t in self.hedges
+            if t in extra or self._is_negator(t):
+                negated = not negated  # "will not lift the ban": two negators cancel
+            hedged = hedged or t in self.hedges or t in extra_hedges
         return negated, hedged
 
     def match(self, texts: Sequence[str]) -> dict[str, pd.DataFrame]:
@@ -361,12 +376,15 @@ class Matcher:
             if not isinstance(text, str) or not text:
                 continue
             tokenized = {}
-            if need_plain:
-                spans = [(m.start(), m.end()) for m in TOKEN_PATTERN.finditer(text)]
-                tokenized[False] = (spans, [text[s:e].lower() for s, e in spans])
-            if need_split:
-                spans = [(m.start(), m.end()) for m in SPLIT_TOKEN_PATTERN.finditer(text)]
-                tokenized[True] = (spans, [text[s:e].lower() for s, e in spans])
+            low = text.lower()
+            if len(low) != len(text):  # a few characters change length when lower-cased ("İ")
+                low = None
+            for split, pattern in ((False, TOKEN_PATTERN), (True, SPLIT_TOKEN_PATTERN)):
+                if split and need_split or not split and need_plain:
+                    spans = [m.span() for m in pattern.finditer(text)]
+                    toks = ([low[s:e] for s, e in spans] if low is not None
+                            else [text[s:e].lower() for s, e in spans])
+                    tokenized[split] = (spans, toks)
             for comp, out in zip(self._compiled, cols):
                 d, entry_tokens = comp.dictionary, comp.entry_tokens
                 spans, toks = tokenized[d.split_hyphens]
@@ -387,7 +405,7 @@ class Matcher:
                     k = len(entry_tokens[best])
                     entry = d.entries[best]
                     start, end = spans[i][0], spans[i + k - 1][1]
-                    negated, hedged = (self._scope_flags(toks, i, d.negation_window)
+                    negated, hedged = (self._scope_flags(toks, i, d.negation_window, d.negators, d.hedges)
                                        if d.negation_window else (False, False))
                     out["row"].append(row)
                     out["category"].append(entry.category)

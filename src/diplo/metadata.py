@@ -32,7 +32,7 @@ from typing import Sequence
 import yaml
 
 from diplo.clean import DATE_PATTERN, HEAD_LINES, Removal
-from diplo.resources import data_path
+from diplo.resources import compose_yaml, data_path
 
 __all__ = ["ArticleMeta", "Outlets", "extract_metadata", "load_outlets", "parse_date", "canonical_outlet"]
 
@@ -84,11 +84,7 @@ def load_outlets(path: str | os.PathLike | None = None) -> Outlets:
     Raises ValueError naming the file and line for bad YAML, unknown keys, or an alias listed twice.
     """
     path = Path(path) if path is not None else data_path("outlets.yml")
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ValueError(f"{path} line {line}: invalid YAML: {exc.problem}") from None
+    root = compose_yaml(path)
     aliases: dict[str, str] = {}
     cues: dict[str, str] = {}
     if root is None:

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from diplo import io
+from diplo.actors import load_actors
 from diplo.aggregate import aggregate_articles, aggregate_by
 from diplo.codebook import describe, render_codebook
 from diplo.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
@@ -33,7 +34,8 @@ from diplo.load import (MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, RawDocum
                         load_documents, load_metadata)
 from diplo.score import SCORE_TABLES, score_sentences
 from diplo.segment import SENTENCE_COLUMNS
-from diplo.tone import available_scorers
+from diplo.themes import article_theme_measures, load_themes, theme_columns
+from diplo.tone import available_scorers, tone_columns
 
 __all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES", "ENGINES",
            "default_jobs"]
@@ -125,14 +127,15 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list[str], tone_cols: list[str],
-                   max_sentence_chars: int) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame]:
+def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list, tone_cols: list[str],
+                   max_sentence_chars: int, themes, actors,
+                   ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame]:
     """The per-chunk work that needs no other chunk: corpus tables, score tables, article means.
 
     Runs in worker processes (``jobs > 1``, dask); everything order-dependent stays in the parent.
     """
     corpus = build_corpus(chunk, overrides, max_sentence_chars=max_sentence_chars)
-    scored = score_sentences(corpus["sentences"], scorers=scorers)
+    scored = score_sentences(corpus["sentences"], scorers=scorers, themes=themes, actors=actors)
     per_article = aggregate_articles(scored["sentence_scores"], tone_cols)
     return corpus, scored, per_article
 
@@ -168,8 +171,9 @@ _DOC_FIELDS = tuple(f.name for f in fields(RawDocument))
 _PART_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES, "per_article")
 
 
-def _dask_partition(docs: pd.DataFrame, overrides: dict, scorers: list[str], tone_cols: list[str],
-                    max_sentence_chars: int, parts_dir: str, partition_info: dict | None = None) -> pd.DataFrame:
+def _dask_partition(docs: pd.DataFrame, overrides: dict, scorers: list, tone_cols: list[str],
+                    max_sentence_chars: int, themes, actors, parts_dir: str,
+                    partition_info: dict | None = None) -> pd.DataFrame:
     """One dask partition of documents -> :func:`_process_chunk` -> one parquet part file per table."""
     summary = pd.DataFrame({"part": pd.Series(dtype="int64"), "n_articles": pd.Series(dtype="int64")})
     if partition_info is None:  # dask probing the output type
@@ -177,7 +181,8 @@ def _dask_partition(docs: pd.DataFrame, overrides: dict, scorers: list[str], ton
     number = int(partition_info["number"])
     chunk = [RawDocument(**{k: (json.loads(v) if k == "meta" else v) for k, v in rec.items()})
              for rec in docs[list(_DOC_FIELDS)].to_dict("records")]
-    corpus, scored, per_article = _process_chunk(chunk, overrides, scorers, tone_cols, max_sentence_chars)
+    corpus, scored, per_article = _process_chunk(chunk, overrides, scorers, tone_cols, max_sentence_chars,
+                                                 themes, actors)
     for name, table in {**corpus, **scored, "per_article": per_article}.items():
         folder = Path(parts_dir) / name
         folder.mkdir(parents=True, exist_ok=True)
@@ -215,7 +220,7 @@ def _dask_chunks(work: Iterable[tuple], out_dir: Path, *, jobs: int, scheduler: 
         ddf = dd.read_parquet(str(input_dir), split_row_groups=False)
         if ddf.npartitions != n_parts:  # pragma: no cover - dask must not fuse or split our chunks
             raise RuntimeError(f"dask read {ddf.npartitions} partitions from {n_parts} parts")
-        meta = _dask_partition(pd.DataFrame(columns=list(_DOC_FIELDS)), {}, [], [], 0, "")
+        meta = _dask_partition(pd.DataFrame(columns=list(_DOC_FIELDS)), {}, [], [], 0, None, None, "")
         summary = ddf.map_partitions(_dask_partition, *options, str(parts_dir), meta=meta,
                                      align_dataframes=False)
         if scheduler is None:
@@ -253,13 +258,14 @@ def _progress(enabled: bool | None, raw_dir: Path):
 def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                  scorers: Sequence[str] | None = None, chunk_size: int = 500,
                  columns: str | dict[str, str] | None = None, limits: Limits | None = None,
-                 near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD, jobs: int = 1,
-                 engine: str = "pandas", scheduler: str | None = None,
+                 near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
+                 themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None,
+                 jobs: int = 1, engine: str = "pandas", scheduler: str | None = None,
                  progress: bool | None = None) -> RunSummary:
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
-    tables, ``tone_by_date.parquet`` (+ ``.csv``), ``manifest.csv``, ``rejected_rows.csv`` and
+    tables, ``tone_by_date`` and ``tone_by_outlet`` (parquet + csv), ``manifest.csv``, ``rejected_rows.csv`` and
     ``CODEBOOK.md``.  Everything is written under temporary names and renamed into place only after
     the whole run succeeded, so an interrupted run leaves the previous outputs intact.
 
@@ -268,6 +274,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     columns : column mapping for tabular inputs (see :func:`diplo.load.parse_columns`).
     limits : size limits (see :class:`diplo.load.Limits`).
     near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.dedupe`).
+    themes, actors : a researcher's own themes file / actor alias file (default: the packaged
+        ``themes.yml`` / ``actors.yml``); validated before anything is read.
     jobs : worker processes that build and score chunks (``1``: all in this process).  Outputs are the
         same bytes whatever the number.
     engine : ``"pandas"`` (a local process pool) or ``"dask"`` (the same chunk work on dask.dataframe
@@ -292,7 +300,11 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
         raise ValueError(f"output folder {out_dir} must not be inside the raw folder {raw_dir}: raw is read-only")
     scorers = list(scorers or available_scorers())
-    tone_cols = [c for c in ("tone_vader",) if "vader" in scorers]
+    # Workers get the files as given (names/paths: each process loads and caches them once).
+    dictionary_args = (themes, actors)
+    themes, actors = load_themes(themes), load_actors(actors)  # fail fast on a bad file, before any output
+    theme_cols = theme_columns(themes)
+    tone_cols = tone_columns(scorers)
     out_dir.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
     overrides = metadata_overrides(load_metadata(raw_dir))
@@ -305,7 +317,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     dated: list[pd.DataFrame] = []
     n_articles = n_sentences = n_near = 0
     bar = _progress(progress, raw_dir)
-    work = ((chunk, overrides, scorers, tone_cols, limits.max_sentence_chars)
+    work = ((chunk, overrides, scorers, tone_cols, limits.max_sentence_chars, *dictionary_args)
             for chunk in _batched(documents, chunk_size))
     try:
         if engine == "dask":
@@ -319,11 +331,12 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             sinks["removed"].write(corpus["removed"])
             scores = scored["sentence_scores"]
             articles = articles.merge(per_article, on="doc_id", how="left")
+            articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
             sinks["articles"].write(articles)
             sinks["sentences"].write(sentences)
             for name, table in scored.items():
                 sinks[name].write(table)
-            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date"]], on="doc_id"))
+            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date", "outlet"]], on="doc_id"))
             n_articles += len(articles)
             n_sentences += len(sentences)
             if bar is not None:
@@ -332,11 +345,12 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                    "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS)}
         for name, sink in sinks.items():
             sink.close(empties.get(name, pd.DataFrame({"doc_id": pd.Series(dtype=object)})))
-        by_date = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", *tone_cols])
-        by_date = by_date.dropna(subset=["date"])
-        by_date = aggregate_by(by_date, "date", tone_cols)
-        io.write_table(by_date, _staged(out_dir / "tone_by_date.parquet", staged))
-        by_date.to_csv(_staged(out_dir / "tone_by_date.csv", staged), index=False, lineterminator="\n")
+        grouped = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", "outlet", *tone_cols])
+        for key in ("date", "outlet"):
+            groups = grouped[grouped[key].notna() & (grouped[key].astype(str) != "")]
+            table = aggregate_by(groups, key, tone_cols)
+            io.write_table(table, _staged(out_dir / f"tone_by_{key}.parquet", staged))
+            table.to_csv(_staged(out_dir / f"tone_by_{key}.csv", staged), index=False, lineterminator="\n")
         manifest_df = pd.DataFrame([vars(r) for r in manifest], columns=MANIFEST_COLUMNS)
         manifest_df.to_csv(_staged(out_dir / "manifest.csv", staged), index=False, lineterminator="\n")
         rejected_df = pd.DataFrame([vars(r) for r in rejected_rows], columns=REJECTED_ROW_COLUMNS)
@@ -372,7 +386,8 @@ def load_outputs(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
                                      keep_default_na=False)
     tables["rejected_rows"] = pd.read_csv(out_dir / "rejected_rows.csv", dtype={"source_file": str, "reason": str},
                                           keep_default_na=False)
-    tables["tone_by_date"] = pd.read_parquet(out_dir / "tone_by_date.parquet")
+    for key in ("date", "outlet"):
+        tables[f"tone_by_{key}"] = pd.read_parquet(out_dir / f"tone_by_{key}.parquet")
     return tables
 
 
@@ -396,6 +411,10 @@ def _fingerprint(raw_dir: Path, options: dict) -> dict:
     for p in sorted([*package.glob("*.py"), *(package / "data").glob("*")]):
         if p.is_file():
             code.update(p.name.encode() + b"\0" + p.read_bytes())
+    options = dict(options)
+    for key in ("themes", "actors"):  # a researcher's dictionary file: its content, not just its name
+        if options.get(key) and Path(options[key]).is_file():
+            options[f"{key}_sha256"] = hashlib.sha256(Path(options[key]).read_bytes()).hexdigest()
     opts = json.dumps(options, sort_keys=True, default=str)
     return {"diplo_version": __version__, "code_sha256": code.hexdigest(), "inputs_sha256": files.hexdigest(),
             "options": json.loads(opts), "raw_dir": str(raw_dir.resolve())}

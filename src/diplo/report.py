@@ -156,7 +156,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    ensure_processed(parsed.raw_dir, parsed.processed_dir)
+    ensure_processed(parsed.raw_dir, parsed.processed_dir, **_pipeline_options(parsed))
     timings["process"] = round(time.perf_counter() - t0, 3)
     kernel = _kernel_name()
     bar = tqdm(paths, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
@@ -244,7 +244,7 @@ def start_notebook(params: NotebookParams, notebook: str) -> NotebookRun:
     from diplo.pipeline import ensure_processed, load_outputs
 
     processed = params.processed_dir or params.output_dir / "processed"
-    ensure_processed(params.raw_dir, processed)
+    ensure_processed(params.raw_dir, processed, **_pipeline_options(params))
     tables = load_outputs(processed)
     use_style()
     articles = tables["articles"]
@@ -253,6 +253,11 @@ def start_notebook(params: NotebookParams, notebook: str) -> NotebookRun:
     io.write_json({"notebook": notebook, "parameters": params.as_dict(), "diplo_version": __version__},
                   params.output_dir / f"{notebook}.params.json")
     return NotebookRun(params, notebook, select_tables(tables, params), articles)
+
+
+def _pipeline_options(params) -> dict:
+    """:func:`diplo.pipeline.run_pipeline` options set by notebook parameters (``themes_file``)."""
+    return {"themes": str(params.themes_file)} if params.themes_file else {}
 
 
 def theme_names(table: pd.DataFrame) -> list[str]:

@@ -10,7 +10,7 @@ import functools
 import importlib.resources
 from pathlib import Path
 
-__all__ = ["MissingResourceError", "data_path", "punkt_tokenizer", "vader_lexicon_path"]
+__all__ = ["MissingResourceError", "data_path", "compose_yaml", "punkt_tokenizer", "vader_lexicon_path"]
 
 
 class MissingResourceError(RuntimeError):
@@ -25,6 +25,21 @@ def data_path(name: str) -> Path:
             f"diplo data file {name!r} is missing from {path.parent}; reinstall diplo (pip install -e .)"
         )
     return path
+
+
+def compose_yaml(path: str | Path):
+    """The YAML node tree of ``path`` (nodes keep their line numbers for error messages), or None if empty.
+
+    Raises ValueError naming the file and line when the YAML is malformed.
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        return yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ValueError(f"{path} line {line}: invalid YAML: {exc.problem}") from None
 
 
 @functools.lru_cache(maxsize=4)

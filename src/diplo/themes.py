@@ -19,7 +19,7 @@ import pandas as pd
 from diplo.corpus import count_words
 from diplo.match import Dictionary, DictionaryError, Matcher, load_dictionary
 
-__all__ = ["THEME_HIT_COLUMNS", "ThemeScorer", "load_themes", "score_themes", "theme_columns",
+__all__ = ["THEME_HIT_COLUMNS", "ThemeScorer", "article_theme_measures", "load_themes", "score_themes", "theme_columns",
            "kwic_table"]
 
 THEME_HIT_COLUMNS = ["doc_id", "sent_id", "theme", "entry", "match", "start", "end", "left", "right"]
@@ -118,8 +118,15 @@ def _check_columns(table: pd.DataFrame, needed: Sequence[str]) -> None:
         raise ValueError(f"missing column(s) {missing}; found {list(table.columns)}")
 
 
-def _article_measures(sentence_scores: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Per article: hits per 1,000 words (``<col>``) and share of sentences with a hit (``<col>_share``)."""
+def article_theme_measures(sentence_scores: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Per article: hits per 1,000 words (``<col>``) and share of sentences with a hit (``<col>_share``).
+
+    ``sentence_scores`` needs ``doc_id``, ``n_words`` and the ``theme_*`` hit counts (default: all of them).
+    Words are counted over the article's sentences.
+    """
+    if columns is None:
+        columns = [c for c in sentence_scores.columns if c.startswith("theme_")]
+    _check_columns(sentence_scores, ["doc_id", "n_words", *columns])
     df = sentence_scores[["doc_id", "n_words", *columns]]
     grouped = df.groupby("doc_id", sort=True)
     words = grouped["n_words"].sum().astype(float).replace(0, np.nan)
@@ -175,4 +182,4 @@ def score_themes(sentences: pd.DataFrame, themes: Dictionary | str | os.PathLike
     table = table.sort_values(["doc_id", "sent_id"], kind="stable").reset_index(drop=True)
     if per == "sentence":
         return table
-    return _article_measures(table, list(scorer.columns))
+    return article_theme_measures(table, list(scorer.columns))

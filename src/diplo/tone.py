@@ -1,60 +1,365 @@
 """Tone scorers behind one interface: a sentences table (or texts) in, a scores table out.
 
-Scorers are looked up by name in :data:`SCORERS`; each returns numeric columns aligned with the input.
+Three scorers ship, looked up by name in :data:`SCORERS`:
+
+``vader``
+    VADER compound score, -1..1 (vaderSentiment 3.3.2 rules and lexicon).  Neutral band |x| < 0.05
+    (Hutto & Gilbert's own convention).
+``lexicon``
+    A quanteda-style dictionary scorer (default dictionary: AFINN-165, ODbL; any quanteda YAML,
+    Lexicoder ``.cat`` or ``term,weight[,category]`` CSV can be passed instead).  ``lexicon_pos`` /
+    ``lexicon_neg`` are the summed absolute weights of positive / negative matches (plain counts for
+    unweighted dictionaries).  Negation: a positive term with a negator in the 3 tokens before it
+    ("not good") counts as negative; a negated negative ("not bad") counts as positive at half weight;
+    LSD-style ``neg_positive`` / ``neg_negative`` categories count as negative / positive and are not
+    negated again.  ``tone_lexicon`` uses the ``logit`` scale log(pos + 0.5) - log(neg + 0.5): 0 when
+    nothing matched, about +-1.1 for one unit of weight.  Neutral band |x| < 0.5.  Other scales:
+    ``proportion`` (pos - neg) / words, ``relative`` (pos - neg) / (pos + neg) (0 when nothing matched).
+``diplomatic``
+    A cooperation-conflict scale, -10..+10, in the spirit of the Goldstein scale over CAMEO/PLOVER
+    classes, from the editable lexicon ``data/diplomatic.csv`` (term, weight, category, note).
+    Each match's weight is multiplied by -0.5 when negated ("did not sign an agreement" is a mild
+    rebuff, not a conflict of the same size) and by 0.5 when hedged ("may impose sanctions").
+    ``tone_diplomatic`` is the mean adjusted weight of the matches (0 when nothing matched;
+    ``diplomatic_coop`` / ``diplomatic_conflict`` count the matches on each side, so "no signal" is
+    0 + 0 and a balanced sentence is not).  Neutral band |x| < 1.
+
+Every scorer returns ``(columns, evidence)`` from ``score(texts, *, evidence=...)``; evidence rows
+(:data:`EVIDENCE_COLUMNS`) name each term, its character offsets in the text, its signed contribution
+and whether it was negated.  Texts that are not strings, or are blank, score NaN in every column.
 """
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+import os
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from diplo.corpus import count_words
+from diplo.match import Dictionary, DictionaryError, Matcher, load_dictionary
 from diplo.vader import score_vader
 
-__all__ = ["SCORERS", "score_tone", "available_scorers"]
+__all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
+           "DiplomaticScorer", "score_tone", "available_scorers", "get_scorer", "tone_columns", "valid_texts"]
+
+EVIDENCE_COLUMNS = ["row", "term", "start", "end", "weight", "negated"]
+# |tone| below the band counts as neutral when a score is turned into a -1/0/1 label (diplo validate).
+NEUTRAL_BANDS = {"vader": 0.05, "lexicon": 0.5, "diplomatic": 1.0}
+LEXICON_SCALES = ("logit", "proportion", "relative")
+DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
+                         "material_conflict", "neutral")
+_DATA = resources.files("diplo") / "data"
+
+
+def valid_texts(texts: Sequence) -> np.ndarray:
+    """Boolean mask: True where the item is a string with at least one non-space character."""
+    return np.fromiter((isinstance(t, str) and not t.isspace() and t != "" for t in texts), dtype=bool,
+                       count=len(texts))
+
+
+def _sum_by_row(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per-text sums of match values (float even when there are no matches)."""
+    return np.bincount(rows, values, minlength=n).astype(float)
+
+
+def _evidence_frame(rows=(), terms=(), starts=(), ends=(), weights=(), negated=()) -> pd.DataFrame:
+    return pd.DataFrame({
+        "row": np.asarray(rows, dtype=np.int64), "term": pd.Series(list(terms), dtype=object),
+        "start": np.asarray(starts, dtype=np.int64), "end": np.asarray(ends, dtype=np.int64),
+        "weight": np.asarray(weights, dtype=float), "negated": np.asarray(negated, dtype=bool),
+    }, columns=EVIDENCE_COLUMNS)
 
 
 class _Vader:
-    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it (see :mod:`diplo.vader`)."""
+    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it (a faster batch reimplementation, see
+    :mod:`diplo.vader`; tests check equality with the package).
+
+    Evidence: each token with a non-zero valence, its character offsets, its final valence after VADER's
+    rules (boosters, negation, capitals, "but") -- its share of the sum that the compound score
+    normalizes -- and whether a negation flipped its sign.
+    """
 
     name = "vader"
     columns = ("tone_vader", "vader_pos", "vader_neg", "vader_neu")
 
-    def score(self, texts: Sequence[str], *, evidence: bool = False,
+    def score(self, texts: Sequence[str], *, evidence: bool = False
               ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        valid = valid_texts(texts)
         scores, rows = score_vader(texts, evidence=evidence)
-        return {column: scores[part].to_numpy() for column, part in
-                zip(self.columns, ("compound", "pos", "neg", "neu"))}, rows
+        out = {}
+        for col, key in zip(self.columns, ("compound", "pos", "neg", "neu")):
+            out[col] = np.where(valid, scores[key].to_numpy(dtype=float), np.nan)
+        if not evidence:
+            return out, None
+        return out, _evidence_frame(rows["row"].to_numpy(), rows["term"].tolist(), rows["start"].to_numpy(),
+                                    rows["end"].to_numpy(), rows["weight"].to_numpy(), rows["negated"].to_numpy())
 
 
-SCORERS = {"vader": _Vader}
+def _resolve_dictionary(source, default: str, name: str, negation_window: int) -> Dictionary:
+    if isinstance(source, Dictionary):
+        return source
+    if source is None:
+        with resources.as_file(_DATA / default) as path:
+            d = load_dictionary(path, name=name, negation_window=negation_window)
+        return replace(d, name=name, source=f"diplo/data/{default}")
+    if isinstance(source, (str, os.PathLike)):
+        d = load_dictionary(Path(source), negation_window=negation_window)
+        return replace(d, name=name)
+    raise TypeError(f"dictionary must be a path, a diplo.match.Dictionary or None; got {type(source).__name__}")
+
+
+class _MatcherScorer:
+    """Shared plumbing for scorers that read :class:`diplo.match.Matcher` results."""
+
+    name = ""
+    dictionary: Dictionary
+
+    @property
+    def dictionaries(self) -> tuple[Dictionary, ...]:
+        """Dictionaries this scorer needs matched (so one Matcher pass can serve several scorers)."""
+        return (self.dictionary,)
+
+    def score(self, texts: Sequence[str], *, evidence: bool = False
+              ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        """Score ``texts``: (columns aligned with texts, evidence rows or None)."""
+        texts = list(texts)
+        if getattr(self, "_matcher", None) is None:
+            self._matcher = Matcher(self.dictionaries)
+        return self.score_from_matches(self._matcher.match(texts), texts, evidence=evidence)
+
+    def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
+                           evidence: bool = False) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        """Score from a Matcher result that includes this scorer's dictionaries."""
+        if self.dictionary.name not in matches:
+            raise ValueError(f"matches lack dictionary {self.dictionary.name!r}; found {sorted(matches)}")
+        return self._from_matches(matches[self.dictionary.name], list(texts), evidence)
+
+    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):  # pragma: no cover
+        raise NotImplementedError
+
+
+class LexiconScorer(_MatcherScorer):
+    """Dictionary tone in the quanteda tradition (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    dictionary : path to a YAML / ``.cat`` / CSV dictionary, a :class:`diplo.match.Dictionary`, or None
+        for the packaged AFINN-165.  Categories used (case-insensitive): ``positive``, ``negative``,
+        ``neg_positive``, ``neg_negative``; any other category (e.g. ``neutral``) only blocks shorter
+        matches inside its phrases.
+    scale : one of :data:`LEXICON_SCALES`.
+    negation_window : tokens before a match searched for a negator (0 disables).
+
+    Examples
+    --------
+    >>> cols, ev = LexiconScorer().score(["Not good at all.", "A fine, happy day"], evidence=True)
+    >>> cols["lexicon_neg"].tolist(), cols["lexicon_pos"].tolist()
+    ([3.0, 0.0], [0.0, 5.0])
+    """
+
+    name = "lexicon"
+    columns = ("tone_lexicon", "lexicon_pos", "lexicon_neg")
+    NEGATED_NEGATIVE = 0.5  # "not bad" is weaker praise than "good"
+
+    def __init__(self, dictionary: str | os.PathLike | Dictionary | None = None, *, scale: str = "logit",
+                 negation_window: int = 3) -> None:
+        if scale not in LEXICON_SCALES:
+            raise ValueError(f"unknown scale {scale!r}; valid scales: {', '.join(LEXICON_SCALES)}")
+        self.scale = scale
+        self.dictionary = _resolve_dictionary(dictionary, "afinn-en-165.csv", "lexicon", negation_window)
+        found = {c.lower() for c in self.dictionary.categories}
+        if not found & {"positive", "negative", "neg_positive", "neg_negative"}:
+            raise DictionaryError(f"{self.dictionary.source}: a tone dictionary needs a 'positive' or "
+                                  f"'negative' category; found {self.dictionary.categories}")
+
+    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
+        n = len(texts)
+        valid = valid_texts(texts)
+        cat = m["category"].map({c: c.lower() for c in self.dictionary.categories}).to_numpy(dtype=object)
+        w = np.abs(m["weight"].to_numpy(dtype=float))
+        negated = m["negated"].to_numpy(dtype=bool)
+        is_pos, is_neg = cat == "positive", cat == "negative"
+        # signed contribution to pos - neg
+        signed = np.select(
+            [is_pos & ~negated, is_pos & negated, is_neg & ~negated, is_neg & negated,
+             cat == "neg_negative", cat == "neg_positive"],
+            [w, -w, -w, w * self.NEGATED_NEGATIVE, w, -w], default=0.0)
+        rows = m["row"].to_numpy(dtype=np.int64)
+        pos = _sum_by_row(rows, np.where(signed > 0, signed, 0.0), n)
+        neg = _sum_by_row(rows, np.where(signed < 0, -signed, 0.0), n)
+        if self.scale == "logit":
+            tone = np.log(pos + 0.5) - np.log(neg + 0.5)
+        elif self.scale == "proportion":
+            words = np.array([count_words(t) if ok else 0 for t, ok in zip(texts, valid)], dtype=float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                tone = np.where(words > 0, (pos - neg) / words, 0.0)
+        else:
+            total = pos + neg
+            with np.errstate(invalid="ignore", divide="ignore"):
+                tone = np.where(total > 0, (pos - neg) / total, 0.0)
+        cols = {"tone_lexicon": tone, "lexicon_pos": pos, "lexicon_neg": neg}
+        for v in cols.values():
+            v[~valid] = np.nan
+        ev = None
+        if evidence:
+            keep = signed != 0
+            ev = _evidence_frame(rows[keep], m["entry"].to_numpy(dtype=object)[keep], m["start"].to_numpy()[keep],
+                                 m["end"].to_numpy()[keep], signed[keep], negated[keep])
+        return cols, ev
+
+
+class DiplomaticScorer(_MatcherScorer):
+    """Cooperation (+) vs conflict (-) on a Goldstein-like -10..+10 scale (rules in the module docstring).
+
+    Parameters
+    ----------
+    lexicon : path to a CSV with ``term,weight,category[,note]`` (categories: see
+        :data:`DIPLOMATIC_CATEGORIES`; cooperation weights > 0, conflict < 0, neutral = 0, all within
+        -10..10), a :class:`diplo.match.Dictionary`, or None for the packaged ``diplomatic.csv``.
+    negation_window : tokens before a match searched for a negator (0 disables).
+
+    Examples
+    --------
+    >>> cols, _ = DiplomaticScorer().score(["Iran condemned the attack.", "They signed a memorandum."])
+    >>> (cols["tone_diplomatic"] < 0).tolist(), (cols["tone_diplomatic"] > 0).tolist()
+    ([True, False], [False, True])
+    """
+
+    name = "diplomatic"
+    columns = ("tone_diplomatic", "diplomatic_coop", "diplomatic_conflict")
+    NEGATED = -0.5  # "did not sign the agreement": a mild rebuff, not a conflict of the same size
+    HEDGED = 0.3    # "may impose sanctions", "urged Iran to sign": a third of the weight of the act itself
+    DECAY = 0.3     # weight of each later match relative to the one before it
+    # Verbs that negate the act after them in diplomatic prose ("refused to cooperate",
+    # "lifted sanctions", "ended the fighting"), on top of not/no/never...
+    NEGATORS = frozenset({
+        "refuse", "refused", "refuses", "refusing", "decline", "declined", "declines", "declining",
+        "fail", "failed", "fails", "failing", "reject", "rejected", "rejects", "rejecting",
+        "deny", "denied", "denies", "denying", "end", "ended", "ending", "ends", "lift", "lifted",
+        "lifting", "lifts", "ease", "eased", "easing", "eases", "halt", "halted", "halting", "halts",
+        "stop", "stopped", "stopping", "stops", "cease", "ceased", "avoid", "avoided", "prevent",
+        "prevented", "suspend", "suspended", "suspends", "suspending", "violate", "violated",
+        "violates", "violating", "breached", "breaching", "broke", "reneged", "abandoned", "quit",
+        "remove", "removed", "removes", "removing", "reduce", "reduced", "reduces", "reducing", "cut",
+        "cuts", "cutting", "suspension", "withheld", "withhold", "withholding", "give", "gave", "given",
+        "terminated", "terminate", "cessation", "loosen", "loosened", "relaxed", "relax",
+    })
+    # Appeals and statements (CAMEO 01-02) name an act without doing it: "urged Washington to lift
+    # sanctions", "called for talks".
+    HEDGES = frozenset({
+        "urge", "urged", "urges", "urging", "appeal", "appealed", "appeals", "ask", "asked", "asks",
+        "asking", "request", "requested", "requests", "call", "called", "calls", "calling", "seek",
+        "seeks", "sought", "wants", "wanted", "want", "wish", "wished", "hoped", "hoping", "consider",
+        "considered", "considers", "must", "should",
+    })
+
+    def __init__(self, lexicon: str | os.PathLike | Dictionary | None = None, *,
+                 negation_window: int = 4) -> None:
+        d = _resolve_dictionary(lexicon, "diplomatic.csv", "diplomatic", negation_window)
+        for e in d.entries:
+            where = f"{d.source}, line {e.line}" if e.line else d.source
+            if e.category not in DIPLOMATIC_CATEGORIES:
+                raise DictionaryError(f"{where}: unknown category {e.category!r} "
+                                      f"(valid: {', '.join(DIPLOMATIC_CATEGORIES)})")
+            sign = -1 if e.category.endswith("conflict") else 1 if e.category.endswith("cooperation") else 0
+            if not -10 <= e.weight <= 10 or np.sign(e.weight) != sign:
+                want = {1: "in (0, 10]", -1: "in [-10, 0)", 0: "0"}[sign]
+                raise DictionaryError(f"{where}: weight {e.weight:g} of {e.pattern!r} must be {want} "
+                                      f"for category {e.category!r}")
+        self.dictionary = replace(d, negators=frozenset(d.negators) | self.NEGATORS,
+                                  hedges=frozenset(d.hedges) | self.HEDGES)
+
+    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
+        n = len(texts)
+        valid = valid_texts(texts)
+        w = m["weight"].to_numpy(dtype=float)
+        negated = m["negated"].to_numpy(dtype=bool)
+        hedged = m["hedged"].to_numpy(dtype=bool)
+        adj = w * np.where(negated, self.NEGATED, 1.0) * np.where(hedged, self.HEDGED, 1.0)
+        keep = adj != 0  # neutral entries only block shorter matches
+        rows, adj = m["row"].to_numpy(dtype=np.int64)[keep], adj[keep]
+        # k-th match of its sentence (matches come in text order) weighs DECAY**k: the main event of a
+        # news sentence comes first, context ("amid tensions", "the fight against terrorism") later.
+        position = np.arange(rows.size) - np.searchsorted(rows, rows)
+        decay = self.DECAY ** position
+        coop = _sum_by_row(rows, (adj > 0).astype(float), n)
+        conflict = _sum_by_row(rows, (adj < 0).astype(float), n)
+        total = _sum_by_row(rows, adj * decay, n)
+        norm = _sum_by_row(rows, decay, n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tone = np.clip(np.where(norm > 0, total / norm, 0.0), -10, 10)
+        cols = {"tone_diplomatic": tone, "diplomatic_coop": coop, "diplomatic_conflict": conflict}
+        for v in cols.values():
+            v[~valid] = np.nan
+        ev = None
+        if evidence:
+            contrib = adj * decay / norm[rows]  # sums to the sentence score
+            ev = _evidence_frame(rows, m["entry"].to_numpy(dtype=object)[keep], m["start"].to_numpy()[keep],
+                                 m["end"].to_numpy()[keep], contrib, negated[keep])
+        return cols, ev
+
+
+SCORERS = {"vader": _Vader, "lexicon": LexiconScorer, "diplomatic": DiplomaticScorer}
 _INSTANCES: dict[str, object] = {}
 
 
 def available_scorers() -> list[str]:
+    """Names of the registered scorers, sorted."""
     return sorted(SCORERS)
 
 
-def _get(name: str):
-    if name not in SCORERS:
+def tone_columns(scorers: Sequence[str] | None = None) -> list[str]:
+    """The headline column of each scorer: by convention ``tone_<name>`` (what articles and groups aggregate)."""
+    return [f"tone_{get_scorer(s).name}" for s in (scorers if scorers is not None else available_scorers())]
+
+
+def get_scorer(name):
+    """The scorer for ``name``: the shared instance of a registered scorer (built once, with its default
+    dictionary), or ``name`` itself when it already is a scorer object (e.g. ``LexiconScorer("my.cat")``).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not in :data:`SCORERS` (the message lists the valid names).
+    """
+    if hasattr(name, "score") and hasattr(name, "columns"):
+        return name
+    if not isinstance(name, str) or name not in SCORERS:
         raise ValueError(f"unknown scorer {name!r}; valid scorers: {', '.join(available_scorers())}")
     if name not in _INSTANCES:
         _INSTANCES[name] = SCORERS[name]()
     return _INSTANCES[name]
 
 
-def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] | None = None) -> pd.DataFrame:
+def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] | None = None, *,
+               evidence: bool = False, matches: Mapping[str, pd.DataFrame] | None = None,
+               ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score each sentence with each scorer.
 
     Parameters
     ----------
     sentences : DataFrame with a ``text`` column, or an iterable of strings.
-    scorers : names from :data:`SCORERS`; default all.
+    scorers : names from :data:`SCORERS` or scorer objects (e.g. ``LexiconScorer("LSD2015.cat")``);
+        default all registered scorers.
+    evidence : also return the evidence rows of every scorer.
+    matches : a :meth:`diplo.match.Matcher.match` result over the same texts that includes the
+        dictionaries of the matcher-based scorers (lets the caller run one pass for everything).
 
     Returns
     -------
-    DataFrame with one row per input sentence (same index as a DataFrame input) and the scorers' columns.
+    DataFrame with one row per input sentence (same index as a DataFrame input) and the scorers'
+    columns (NaN where the text is not a non-blank string); with ``evidence=True`` a tuple
+    ``(scores, evidence)`` where evidence has :data:`EVIDENCE_COLUMNS` plus ``scorer``.
+
+    Raises
+    ------
+    ValueError
+        If a scorer name is unknown or the table has no ``text`` column.
     """
     if isinstance(sentences, pd.DataFrame):
         if "text" not in sentences.columns:
@@ -63,8 +368,26 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     else:
         texts = list(sentences)
         index = pd.RangeIndex(len(texts))
-    texts = [t if isinstance(t, str) else "" for t in texts]
+    instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
+    valid = valid_texts(texts)
+    texts = [t if ok else "" for t, ok in zip(texts, valid)]
     out: dict[str, np.ndarray] = {}
-    for name in scorers or available_scorers():
-        out.update(_get(name).score(texts)[0])
-    return pd.DataFrame(out, index=index)
+    evidence_parts = []
+    for scorer in instances:
+        if matches is not None and hasattr(scorer, "score_from_matches"):
+            cols, ev = scorer.score_from_matches(matches, texts, evidence=evidence)
+        else:
+            cols, ev = scorer.score(texts, evidence=evidence)
+        for col, values in cols.items():
+            values = np.asarray(values, dtype=float).copy()
+            values[~valid] = np.nan
+            out[col] = values
+        if evidence:
+            evidence_parts.append(ev.assign(scorer=scorer.name))
+    scores = pd.DataFrame(out, index=index)
+    if not evidence:
+        return scores
+    ev_cols = ["row", "scorer", *EVIDENCE_COLUMNS[1:]]
+    ev_all = (pd.concat(evidence_parts, ignore_index=True)[ev_cols] if evidence_parts
+              else _evidence_frame().assign(scorer=pd.Series(dtype=object))[ev_cols])
+    return scores, ev_all

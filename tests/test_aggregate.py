@@ -1,0 +1,115 @@
+"""Aggregation: article means, word-weighted means, grouped means with seeded bootstrap intervals;
+theme-, actor- and topic-level tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from diplo import load_outputs
+from diplo.aggregate import aggregate_articles, aggregate_by, bootstrap_ci
+from diplo.aggregate import aggregate_actor_tone, aggregate_speaker_tone, aggregate_theme_drivers, \
+    aggregate_theme_tone, aggregate_topics
+
+
+@pytest.fixture
+def toy():
+    scores = pd.DataFrame({"doc_id": ["a", "a", "b", "b"], "sent_id": [0, 1, 0, 1],
+                           "tone_vader": [0.5, -0.5, 0.9, 0.1], "theme_energy": [1, 0, 2, 1],
+                           "theme_trade": [1, 1, 0, 0], "speaker": ["Iran", "", "Iran", "Azerbaijan"]})
+    articles = pd.DataFrame({"doc_id": ["a", "b"], "date": ["2021-01-01", "2022-01-01"], "outlet": ["X", "X"]})
+    sentences = scores[["doc_id", "sent_id"]].assign(text=["s0", "s1", "s2", "s3"])
+    return scores, articles, sentences
+
+
+def test_theme_tone_by_date(toy):
+    scores, articles, _ = toy
+    out = aggregate_theme_tone(scores, articles, by="date", n_boot=200)
+    got = out.set_index(["theme", "date"])[["n", "tone_vader"]]
+    assert got.loc[("energy", "2021-01-01")].tolist() == [1, 0.5]
+    assert got.loc[("energy", "2022-01-01")].tolist() == [2, pytest.approx(0.5)]
+    assert got.loc[("trade", "2021-01-01")].tolist() == [2, 0.0]
+    assert ("trade", "2022-01-01") not in got.index
+    again = aggregate_theme_tone(scores, articles, by="date", n_boot=200)
+    pd.testing.assert_frame_equal(out, again)  # seeded bootstrap
+
+
+def test_theme_tone_needs_articles_for_date(toy):
+    with pytest.raises(ValueError, match=r"grouping by \['date'\] needs the articles table"):
+        aggregate_theme_tone(toy[0], by="date")
+    with pytest.raises(ValueError, match="unknown theme column"):
+        aggregate_theme_tone(toy[0], toy[1], themes=["weather"])
+
+
+def test_theme_drivers_rank_by_contribution(toy):
+    scores, articles, sentences = toy
+    hits = pd.DataFrame({"doc_id": ["b", "b", "b"], "sent_id": [0, 0, 1], "theme": ["energy"] * 3,
+                         "match": ["gas", "oil", "grid"]})
+    out = aggregate_theme_drivers(scores, sentences, articles, by="date", top=1, theme_hits=hits)
+    row = out[(out["theme"] == "energy") & (out["date"] == "2022-01-01")].iloc[0]
+    assert (row["doc_id"], row["sent_id"], row["text"], row["rank"]) == ("b", 0, "s2", 1)
+    assert row["contribution"] == pytest.approx(0.45) and row["theme_terms"] == "gas; oil"
+
+
+def test_actor_and_speaker_tone(toy):
+    scores, articles, _ = toy
+    mentions = pd.DataFrame({"doc_id": ["a", "b", "b"], "sent_id": [0, 0, 1], "actor": ["Iran", "Iran", "Azerbaijan"],
+                             "role": ["speaker", "mention", "speaker"], "tone_vader_target": [0.2, 0.4, -0.6]})
+    by_actor = aggregate_actor_tone(mentions, n_boot=100).set_index("actor")
+    assert by_actor.loc["Iran", "tone_vader_target"] == pytest.approx(0.3)
+    over_time = aggregate_actor_tone(mentions, articles, by=["actor", "date"], role="speaker", n_boot=100)
+    assert over_time[["actor", "date", "n"]].values.tolist() == [["Azerbaijan", "2022-01-01", 1],
+                                                                  ["Iran", "2021-01-01", 1]]
+    speakers = aggregate_speaker_tone(scores, n_boot=100).set_index("speaker")
+    assert speakers.loc["Iran", "tone_vader"] == pytest.approx(0.7) and "" not in speakers.index
+    with pytest.raises(ValueError, match="role='quoted' is not valid"):
+        aggregate_actor_tone(mentions, role="quoted")
+
+
+def test_topic_shares_over_time(toy):
+    _, articles, _ = toy
+    shares = pd.DataFrame({"doc_id": ["a", "a", "b"], "topic_0": [1.0, 0.0, 0.25], "topic_1": [0.0, 1.0, 0.75]})
+    out = aggregate_topics(shares, articles, n_boot=100).set_index("date")
+    assert out.loc["2021-01-01", "topic_0"] == 0.5 and out.loc["2022-01-01", "topic_1"] == 0.75
+
+
+def test_theme_tone_on_the_sample(processed):
+    t = load_outputs(processed)
+    out = aggregate_theme_tone(t["sentence_scores"], t["articles"], by="date")
+    attack = out[out["theme"] == "embassy_attack"]
+    assert set(attack["date"]) == {"2023-07-06", "2023-12-07"} and (attack["tone_vader"] < 0).all()
+
+
+def _scores():
+    return pd.DataFrame({"doc_id": ["a", "a", "a", "b"], "n_words": [10, 30, 5, 4],
+                         "tone_vader": [1.0, 0.0, np.nan, -0.5], "tone_diplomatic": [4.0, -2.0, 6.0, np.nan]})
+
+
+def test_article_mean_and_word_weighted_mean_skip_nan():
+    out = aggregate_articles(_scores(), ["tone_vader", "tone_diplomatic"]).set_index("doc_id")
+    assert out.loc["a", "tone_vader"] == pytest.approx(0.5)
+    assert out.loc["a", "tone_vader_wmean"] == pytest.approx(10 / 40)      # the NaN sentence's 5 words drop out
+    assert out.loc["a", "tone_diplomatic_wmean"] == pytest.approx((40 - 60 + 30) / 45)
+    assert np.isnan(out.loc["b", "tone_diplomatic"]) and np.isnan(out.loc["b", "tone_diplomatic_wmean"])
+
+
+def test_missing_columns_are_named():
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['tone_lexicon'\]"):
+        aggregate_articles(_scores(), ["tone_lexicon"])
+
+
+def test_bootstrap_is_seeded_and_brackets_the_mean():
+    rng = np.random.default_rng(1)
+    values = rng.normal(2, 1, 200)
+    lo, hi = bootstrap_ci(values, seed=3)
+    assert lo < values.mean() < hi and (lo, hi) == bootstrap_ci(values, seed=3)
+    assert np.isnan(bootstrap_ci(np.array([1.0]))[0])
+
+
+def test_aggregate_by_groups_with_intervals():
+    table = pd.DataFrame({"outlet": ["x", "x", "x", "y"], "tone_vader": [0.1, 0.3, 0.2, 0.5]})
+    out = aggregate_by(table, "outlet", ["tone_vader"])
+    assert out["outlet"].tolist() == ["x", "y"] and out["n"].tolist() == [3, 1]
+    assert out.loc[0, "tone_vader_lo"] <= out.loc[0, "tone_vader"] <= out.loc[0, "tone_vader_hi"]
+    assert np.isnan(out.loc[1, "tone_vader_lo"])

@@ -1,0 +1,57 @@
+"""diplo.dedupe: MinHash + LSH near-duplicate detection."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from diplo.dedupe import NUM_PERM, NearDuplicateIndex, minhash_signatures
+
+STORY = ("Iranian Foreign Minister Hossein Amir-Abdollahian met Azerbaijani President Ilham Aliyev in Baku on "
+         "Thursday and said the two neighbours would finalize joint projects on transport, energy and trade. "
+         "Aliyev said regional issues should be resolved by the countries of the region without foreign "
+         "interference, and both sides praised the new chapter in relations between Tehran and Baku. "
+         "The ministers also discussed the North-South corridor, the Rasht-Astara railway and a new bridge "
+         "over the Astarachai river, and agreed to meet again in Tehran early next year to review progress.")
+OTHER = ("Armenia and Georgia signed an agreement on customs cooperation in Tbilisi, and officials said the deal "
+         "would cut waiting times at the border for trucks carrying goods to the Black Sea ports of Poti and "
+         "Batumi, while a separate memorandum covered tourism, education and cultural exchanges for students.")
+
+
+def test_signatures_are_deterministic_and_shaped():
+    a = minhash_signatures([STORY, OTHER, ""])
+    assert a.shape == (3, NUM_PERM) and a.dtype == np.uint32
+    assert np.array_equal(a, minhash_signatures([STORY, OTHER, ""]))
+
+
+def test_identical_edited_and_different_articles():
+    edited = STORY.replace("Thursday", "Wednesday").replace("early next year", "in the spring") + " (IRNA)"
+    index = NearDuplicateIndex()
+    assert index.add(["a", "b"], [STORY, OTHER]) == [None, None]
+    # a later chunk: an exact copy, a lightly edited copy, an unrelated text
+    assert index.add(["c", "d", "e"], [STORY, edited, OTHER.upper()]) == ["a", "a", "b"]
+
+
+def test_a_copy_of_a_copy_points_at_the_first():
+    index = NearDuplicateIndex()
+    assert index.add(["a", "b", "c"], [STORY, STORY + " Extra words here.", STORY]) == [None, "a", "a"]
+
+
+def test_threshold_controls_what_counts():
+    longer = STORY + " " + OTHER  # Jaccard of the shingle sets is about 2/3
+    assert NearDuplicateIndex(threshold=0.8).add(["a", "b"], [STORY, longer]) == [None, None]
+    assert NearDuplicateIndex(threshold=0.5).add(["a", "b"], [STORY, longer]) == [None, "a"]
+
+
+@pytest.mark.parametrize("threshold", [0, 1.5, -0.1])
+def test_threshold_is_validated(threshold):
+    with pytest.raises(ValueError, match="threshold must be in"):
+        NearDuplicateIndex(threshold=threshold)
+
+
+def test_index_grows_past_its_first_allocation():
+    index = NearDuplicateIndex()
+    texts = [f"Report number {i}: " + " ".join(f"w{i}x{j}" for j in range(12)) for i in range(1500)]
+    out = index.add([str(i) for i in range(1500)], texts)
+    assert out == [None] * 1500
+    assert index.add(["again"], [texts[1234]]) == ["1234"]

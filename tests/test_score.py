@@ -1,0 +1,52 @@
+"""score_sentences: one Matcher pass, sentence_scores and the evidence ("why") table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from diplo import load_outputs
+from diplo.score import EVIDENCE_TABLE_COLUMNS, SCORE_TABLES, score_sentences
+
+
+def test_score_sentences_tables_and_evidence_offsets():
+    sentences = pd.DataFrame({"doc_id": ["d1", "d1", "d2"], "sent_id": [0, 1, 0],
+                              "text": ["Iran condemned the attack.", "", "Both sides signed a memorandum."]})
+    out = score_sentences(sentences)
+    assert set(out) == set(SCORE_TABLES)
+    scores, ev = out["sentence_scores"], out["evidence"]
+    assert scores["n_words"].tolist() == [4, 0, 5]
+    assert scores.loc[1, ["tone_vader", "tone_lexicon", "tone_diplomatic"]].isna().all()
+    assert list(ev.columns) == EVIDENCE_TABLE_COLUMNS
+    assert set(ev["scorer"]) == {"vader", "lexicon", "diplomatic"}
+    text = sentences.set_index(["doc_id", "sent_id"])["text"]
+    for row in ev.itertuples():
+        assert text[(row.doc_id, row.sent_id)][row.start:row.end].strip()
+    dip = ev[ev["scorer"] == "diplomatic"].groupby(["doc_id", "sent_id"])["weight"].sum()
+    assert np.allclose(dip.to_numpy(), scores.set_index(["doc_id", "sent_id"]).loc[dip.index, "tone_diplomatic"])
+
+
+def test_pipeline_writes_all_tones_evidence_and_outlet_table(processed):
+    tables = load_outputs(processed)
+    articles = tables["articles"]
+    for col in ("tone_vader", "tone_lexicon", "tone_diplomatic"):
+        assert articles[col].notna().all() and articles[f"{col}_wmean"].notna().all()
+    assert articles["tone_diplomatic"].between(-10, 10).all()
+    # the embassy-attack coverage (000, 003) is less cooperative than the 2021 cooperation pieces (001, 004)
+    dip = articles.set_index(articles["doc_id"].str[:3])["tone_diplomatic"]
+    assert max(dip["000"], dip["003"]) < min(dip["001"], dip["004"])
+    by_outlet = tables["tone_by_outlet"]
+    with_outlet = articles.loc[articles["outlet"].fillna("") != "", "n_sentences"].sum()
+    assert by_outlet["n"].sum() == with_outlet and by_outlet["outlet"].is_unique
+    assert (by_outlet["tone_diplomatic_lo"] <= by_outlet["tone_diplomatic_hi"]).all()
+    assert len(tables["evidence"]) and tables["evidence"]["scorer"].isin(["vader", "lexicon", "diplomatic"]).all()
+
+
+def test_cli_run_with_a_user_lexicon(raw_dir, tmp_path):
+    from diplo.cli import main
+
+    yml = tmp_path / "tone.yml"
+    yml.write_text("positive: [cooperat*]\nnegative: [attack*]\n")
+    assert main(["run", str(raw_dir), "--out", str(tmp_path / "o"), "--scorer", "lexicon", "--lexicon", str(yml)]) == 0
+    ev = pd.read_parquet(tmp_path / "o" / "evidence.parquet")
+    assert set(ev["term"]) == {"cooperat*", "attack*"} and set(ev["scorer"]) == {"lexicon"}

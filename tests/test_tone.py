@@ -1,0 +1,185 @@
+"""Tone scorers: interface, evidence, negation, scales, dictionaries, bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from diplo.match import Dictionary, DictionaryError, Matcher
+from diplo.tone import (EVIDENCE_COLUMNS, SCORERS, DiplomaticScorer, LexiconScorer, available_scorers,
+                        get_scorer, score_tone, tone_columns)
+
+
+@pytest.mark.parametrize("name", sorted(SCORERS))
+def test_scorer_interface_and_evidence_offsets(name):
+    texts = ["Iran strongly condemned the deadly attack.", "The ministers signed a memorandum and welcomed it."]
+    cols, ev = get_scorer(name).score(texts, evidence=True)
+    assert set(cols) == set(get_scorer(name).columns) and f"tone_{name}" in cols
+    assert all(len(v) == len(texts) for v in cols.values())
+    assert list(ev.columns) == EVIDENCE_COLUMNS and len(ev)
+    for row in ev.itertuples():
+        assert texts[row.row][row.start:row.end].strip() != ""
+    assert get_scorer(name).score(texts)[1] is None
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("Azerbaijan condemned the attack on its embassy and expelled four Iranian diplomats.", -1),
+    ("Iran summoned the Azerbaijani ambassador and accused Baku of provocations.", -1),
+    ("Gunmen stormed the embassy, killing a guard.", -1),
+    ("The two ministers signed a memorandum of understanding on transport.", 1),
+    ("Tehran expressed readiness to expand cooperation and welcomed the agreement.", 1),
+    ("Aliyev offered his condolences and agreed to strengthen ties.", 1),
+    ("The sides will not sign the agreement.", -1),          # negated cooperation: a rebuff
+    ("Baku refused to cooperate with the investigation.", -1),
+    ("Washington will not lift the sanctions.", -1),         # two negators cancel
+    ("Washington lifted the sanctions on Tehran.", 1),       # lifting a conflict act
+    ("The weather in Baku was mild on Tuesday.", 0),
+])
+def test_diplomatic_sign(text, sign):
+    cols, _ = DiplomaticScorer().score([text])
+    assert np.sign(np.round(cols["tone_diplomatic"][0], 6)) == sign
+
+
+def test_diplomatic_hedge_damps_and_evidence_sums_to_score():
+    s = DiplomaticScorer()
+    cols, ev = s.score(["Iran imposed sanctions.", "Iran may impose sanctions.",
+                        "Iran welcomed the talks but condemned the attack."], evidence=True)
+    plain, hedged = cols["tone_diplomatic"][:2]
+    assert hedged == pytest.approx(plain * s.HEDGED)
+    sums = ev.groupby("row")["weight"].sum()
+    assert np.allclose(sums.to_numpy(), cols["tone_diplomatic"][sums.index.to_numpy()])
+    assert cols["diplomatic_coop"][2] == 2 and cols["diplomatic_conflict"][2] == 2  # condemned, attack
+
+
+def test_diplomatic_no_signal_is_distinguishable_from_balance():
+    cols, _ = DiplomaticScorer().score(["Nothing happened.", "They met, then fired."])
+    assert cols["tone_diplomatic"][0] == 0
+    assert cols["diplomatic_coop"][0] + cols["diplomatic_conflict"][0] == 0
+    assert cols["diplomatic_coop"][1] + cols["diplomatic_conflict"][1] == 2
+
+
+@pytest.mark.parametrize("content, message", [
+    ("term,weight,category\nwelcomed,3,friendly\n", r"line 2: unknown category 'friendly'"),
+    ("term,weight,category\nwelcomed,-3,verbal_cooperation\n", r"line 2: weight -3 of 'welcomed' must be in \(0, 10\]"),
+    ("term,weight,category\nbombed,-12,material_conflict\n", r"line 2: weight -12 .* must be in \[-10, 0\)"),
+    ("term,weight,category\nthe,1,neutral\n", r"line 2: weight 1 .* must be 0"),
+])
+def test_diplomatic_lexicon_is_validated(tmp_path, content, message):
+    f = tmp_path / "dip.csv"
+    f.write_text(content)
+    with pytest.raises(DictionaryError, match=message):
+        DiplomaticScorer(f)
+
+
+def test_packaged_diplomatic_lexicon_loads_with_notes():
+    d = DiplomaticScorer().dictionary
+    assert len(d.entries) > 200 and {e.category for e in d.entries} >= {"verbal_cooperation", "material_conflict"}
+
+
+@pytest.mark.parametrize("text, pos, neg", [
+    ("A good day.", 3.0, 0.0),
+    ("Not a good day.", 0.0, 3.0),          # negated positive counts as negative
+    ("It was not bad.", 1.5, 0.0),          # negated negative: positive at half weight
+    ("This does not work.", 0.0, 3.0),      # AFINN phrase beats the single words
+    ("Dushanbe, Baku, Tehran.", 0.0, 0.0),
+])
+def test_lexicon_afinn_negation(text, pos, neg):
+    cols, _ = LexiconScorer().score([text])
+    assert (cols["lexicon_pos"][0], cols["lexicon_neg"][0]) == (pos, neg)
+
+
+@pytest.mark.parametrize("scale, expected", [
+    ("logit", np.log(6.5) - np.log(0.5)),   # AFINN good = 3: pos = 6, neg = 0
+    ("proportion", 6 / 3),                  # (pos - neg) / 3 words
+    ("relative", 1.0),                      # (pos - neg) / (pos + neg)
+])
+def test_lexicon_scales(scale, expected):
+    cols, _ = LexiconScorer(scale=scale).score(["good good day", "Nothing matched here", "good and bad"])
+    assert cols["tone_lexicon"][0] == pytest.approx(expected)
+    assert cols["tone_lexicon"][1] == 0.0  # no match: 0 on every scale
+    assert cols["tone_lexicon"][2] == 0.0  # balanced
+
+
+def test_unknown_scale_lists_valid_ones():
+    with pytest.raises(ValueError, match="unknown scale 'log'; valid scales: logit, proportion, relative"):
+        LexiconScorer(scale="log")
+
+
+def test_lexicoder_cat_dictionary_with_negated_keys(tmp_path):
+    f = tmp_path / "mini_lsd.cat"
+    f.write_text("POSITIVE\n\tFRIEND*\n\tGOOD\nNEGATIVE\n\tHOSTIL*\nNEG_POSITIVE\n\tNOT GOOD\n"
+                 "NEG_NEGATIVE\n\tNOT HOSTIL*\n")
+    s = LexiconScorer(f)
+    cols, ev = s.score(["Friendly but hostile.", "not good", "not hostile at all", "good friends"], evidence=True)
+    assert cols["lexicon_pos"].tolist() == [1, 0, 1, 2]
+    assert cols["lexicon_neg"].tolist() == [1, 1, 0, 0]
+    assert ev.loc[ev.row == 1, "term"].tolist() == ["not good"]
+
+
+def test_quanteda_yaml_dictionary(tmp_path):
+    f = tmp_path / "tone.yml"
+    f.write_text("positive: [cooperat*, welcome*]\nnegative: [condemn*]\n")
+    cols, _ = LexiconScorer(f, scale="relative").score(["welcomed cooperation, condemned nothing"])
+    assert cols["tone_lexicon"][0] == pytest.approx(1 / 3)
+
+
+def test_dictionary_without_tone_categories_is_rejected(tmp_path):
+    f = tmp_path / "themes.yml"
+    f.write_text("energy: [gas]\n")
+    with pytest.raises(DictionaryError, match=r"needs a 'positive' or 'negative' category; found \['energy'\]"):
+        LexiconScorer(f)
+
+
+def test_score_from_matches_equals_score():
+    texts = ["Iran welcomed the deal.", "Baku condemned the attack, not the talks."]
+    scorers = [LexiconScorer(), DiplomaticScorer()]
+    matches = Matcher([d for s in scorers for d in s.dictionaries]).match(texts)
+    for s in scorers:
+        a, ea = s.score(texts, evidence=True)
+        b, eb = s.score_from_matches(matches, texts, evidence=True)
+        assert all(np.array_equal(a[k], b[k]) for k in a)
+        pd.testing.assert_frame_equal(ea, eb)
+    with pytest.raises(ValueError, match="matches lack dictionary 'lexicon'"):
+        scorers[0].score_from_matches({}, texts)
+
+
+@pytest.mark.parametrize("bad", ["", "   ", None, 42, float("nan")])
+def test_bad_input_scores_nan_and_never_crashes(bad):
+    out = score_tone(["Iran welcomed the talks.", bad])
+    assert out.iloc[0].notna().all()
+    assert out.iloc[1].isna().all()
+
+
+def test_non_english_and_very_long_text_get_defined_scores():
+    long = "Iran welcomed the talks and condemned the attack. " * 300
+    out = score_tone(["Азербайджан и Иран подписали меморандум.", "伊朗欢迎会谈", long])
+    assert out.notna().all().all()
+    assert out.loc[0, "tone_diplomatic"] == 0 and out.loc[0, "tone_lexicon"] == 0
+
+
+def test_unknown_scorer_lists_valid_ones():
+    with pytest.raises(ValueError, match="unknown scorer 'vadr'; valid scorers: diplomatic, lexicon, vader"):
+        score_tone(["x"], ["vadr"])
+
+
+def test_score_tone_keeps_index_and_returns_evidence_with_scorer():
+    df = pd.DataFrame({"text": ["Iran condemned the attack.", "Signed a memorandum."]}, index=[10, 20])
+    scores, ev = score_tone(df, ["diplomatic", "lexicon"], evidence=True)
+    assert scores.index.tolist() == [10, 20]
+    assert set(ev["scorer"]) == {"diplomatic", "lexicon"} and set(ev["row"]) <= {0, 1}
+    assert tone_columns(["diplomatic", "vader"]) == ["tone_diplomatic", "tone_vader"]
+    assert available_scorers() == sorted(SCORERS)
+
+
+def test_vader_reference_values():
+    out = score_tone(["The talks were good.", "The talks were not good."], ["vader"])
+    assert out["tone_vader"].tolist() == [0.4404, -0.3412]
+
+
+def test_scorer_accepts_a_dictionary_object():
+    from diplo.match import dictionary_from_mapping
+    d = dictionary_from_mapping({"positive": ["calm"], "negative": ["storm"]}, name="x")
+    assert isinstance(LexiconScorer(d).dictionary, Dictionary)
+    with pytest.raises(TypeError, match="dictionary must be a path"):
+        LexiconScorer(3)
