@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, Matcher, load_dictionary
-from diplo.tone import score_tone
+from diplo.tone import available_scorers, get_scorer, score_tone
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
            "score_actors", "score_target_tone", "target_windows"]
@@ -43,6 +43,9 @@ SPEECH_VERBS = frozenset({
     "mentioned", "described",
 })
 _ATTRIBUTION = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
+# The same test for ASCII text, lower-cased first: much faster than IGNORECASE, and equivalent there
+# (the verbs are lower-case ASCII; lower-casing ASCII moves no word boundary).
+_ATTRIBUTION_ASCII = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)))
 _FINAL = frozenset({".", "!", "?", '"', "\u201d", "'", "\u2019", ")"})
 _PRONOUN_SPEECH = re.compile(r"\b(?:he|she)\s+(?:also\s+|further\s+|then\s+|later\s+|again\s+)?(?:%s)\b"
                              % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
@@ -145,9 +148,16 @@ def _mention_after(tokens: _Tokens, owner: list[int], i: int, limit: int = 6) ->
     return -1
 
 
+def _attributed(text: str) -> bool:
+    """``_ATTRIBUTION`` occurs in ``text`` (a speech verb or "according to")."""
+    if text.isascii():
+        return _ATTRIBUTION_ASCII.search(text.lower()) is not None
+    return _ATTRIBUTION.search(text) is not None
+
+
 def _find_speaker(text: str, ranges: Sequence[tuple[int, int]]) -> int:
     """Index into ``ranges`` of the attributed speaker's mention, or -1."""
-    if not _ATTRIBUTION.search(text):
+    if not _attributed(text):
         return -1
     tokens = _Tokens(text)
     owner = _token_owner(tokens, ranges)
@@ -214,6 +224,21 @@ def target_windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, wi
     return out
 
 
+_WINDOW_MATCHERS: dict[tuple[int, ...], tuple[tuple, Matcher]] = {}
+
+
+def _window_matcher(instances: Sequence) -> Matcher:
+    """One matcher for the dictionaries of all these scorers (one pass over the windows, not one per
+    scorer), built once per set of scorers; the cache keeps the scorers alive so their ids stay theirs."""
+    key = tuple(id(s) for s in instances)
+    if key not in _WINDOW_MATCHERS:
+        if len(_WINDOW_MATCHERS) > 8:
+            _WINDOW_MATCHERS.clear()
+        dictionaries = [d for s in instances for d in getattr(s, "dictionaries", ())]
+        _WINDOW_MATCHERS[key] = (tuple(instances), Matcher(dictionaries))
+    return _WINDOW_MATCHERS[key][1]
+
+
 def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
                       scorers: Sequence[str] | None = None, window: int = DEFAULT_WINDOW,
                       breaks: str = DEFAULT_BREAKS,
@@ -249,7 +274,8 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
         raise ValueError(f"text_scores has {len(text_scores)} rows for {len(texts)} texts")
     reuse = whole if text_scores is not None else np.zeros(len(texts), dtype=bool)
     unique = list(dict.fromkeys(w for w, r in zip(window_texts, reuse) if not r))
-    scores = score_tone(unique, scorers)
+    instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
+    scores = score_tone(unique, instances, matches=_window_matcher(instances).match(unique))
     tone_cols = [c for c in scores.columns if c.startswith("tone_")]
     pos = pd.Index(unique).get_indexer(window_texts)
     out = pd.DataFrame({"window_start": np.array([w[0] for w in windows], dtype=np.int64),
