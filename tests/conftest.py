@@ -70,7 +70,7 @@ BAD_INPUT_EXPECTED = {
     "huge.txt": ("rejected", "max_file_bytes"),
     "Téhéran news 2023 (copy).txt": ("ok", ""),
     "link-inside.txt": ("duplicate", "same bytes as"),
-    "link-outside.txt": ("rejected", "outside the raw folder"),
+    "link-outside.txt": ("rejected", "symlink to a file outside the raw folder"),
     "link-broken.txt": ("rejected", "broken symlink"),
     "unreadable.txt": ("rejected", "Permission denied"),
     "zz-copy-of-good.txt": ("duplicate", "same bytes as"),

@@ -86,3 +86,10 @@ def test_count_words_many_equals_count_words(texts):
 
 def test_count_words_many_non_strings_count_zero():
     assert count_words_many([None, 3.5, "", "a-b c", "don't-stop x"]).tolist() == [0, 0, 0, 2, 2]
+
+
+def test_near_duplicate_detection_can_be_turned_off(raw_copy, tmp_path):
+    (raw_copy / "zz_copy.txt").write_text((raw_copy / "004_0c3bfa3d25225ea3.txt").read_text() + "\n\nMore.")
+    summary = run_pipeline(raw_copy, tmp_path / "out", scorers=["vader"], near_duplicate_threshold=None)
+    assert summary.n_near_duplicates == 0
+    assert load_outputs(tmp_path / "out")["articles"]["duplicate_of"].isna().all()

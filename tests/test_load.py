@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import logging
+import os
 
 import pytest
 
@@ -107,9 +108,11 @@ def test_doc_id_clash_gets_a_stable_suffix(tmp_path, caplog):
     (tmp_path / "a.txt").write_text("Iran and Azerbaijan met in Baku.")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "a.txt").write_text("Aliyev welcomed the delegation in Baku.")
+    (tmp_path / "a.csv").write_text("text\nIran and Azerbaijan met.\n")
     docs, _, _ = _load(tmp_path)
-    assert docs[0].doc_id == "a" and docs[1].doc_id.startswith("a-") and len(docs[1].doc_id) == 10
-    assert "sub/a.txt: doc_id 'a' already used" in caplog.text
+    assert docs[0].doc_id == "a-000001" and docs[1].doc_id.startswith("a-") and len(docs[1].doc_id) == 10
+    assert docs[2].doc_id.startswith("a-") and len(docs[2].doc_id) == 10 and docs[2].doc_id != docs[1].doc_id
+    assert "a.txt: doc_id 'a' already used" in caplog.text
 
 
 @pytest.mark.parametrize("suffix, content", [
@@ -269,3 +272,58 @@ def test_cli_limit_options_reach_the_loader(tmp_path):
     assert main(["run", str(raw), "--out", str(tmp_path / "out"), "--max-article-chars", "10"]) == 1
     manifest = (tmp_path / "out" / "manifest.csv").read_text()
     assert "over the 10 limit (max_article_chars)" in manifest
+
+
+def test_semicolon_csv_and_non_utf8_file_names(tmp_path):
+    (tmp_path / "eu.csv").write_text("titel;text\nA;Iran und Aserbaidschan, heute\n")
+    (tmp_path / os.fsdecode(b"caf\xe9.txt")).write_text("Iran and Azerbaijan met.")
+    docs, manifest, _ = _load(tmp_path)
+    assert [d.text for d in docs] == ["Iran and Azerbaijan met.", "Iran und Aserbaidschan, heute"]
+    assert sorted(manifest) == ["caf\\xe9.txt", "eu.csv"]
+
+
+def test_undecodable_bytes_late_in_a_table_keep_the_rows_before(tmp_path, caplog):
+    rows = "".join(f"Article {i} about Iran and Azerbaijan.\n" for i in range(40_000))
+    (tmp_path / "a.csv").write_bytes(b"text\n" + rows.encode() + b"bad \xff\xfe row\n")
+    docs, manifest, _ = _load(tmp_path)
+    m = manifest["a.csv"]
+    assert len(docs) == m.n_documents == m.n_rows
+    assert m.status == "ok" and m.reason.startswith("partially read: undecodable bytes after row")
+    assert "a.csv: partially read" in caplog.text
+
+
+def test_a_parser_failure_rejects_only_that_file(tmp_path, monkeypatch, caplog):
+    (tmp_path / "odd.html").write_text("<html><body><p>x</p></body></html>")
+    (tmp_path / "ok.txt").write_text("Iran and Azerbaijan met in Baku.")
+
+    def boom(html):
+        raise RuntimeError("parser crashed")
+
+    monkeypatch.setattr(load, "_extract_html", boom)
+    docs, manifest, _ = _load(tmp_path)
+    assert [d.doc_id for d in docs] == ["ok"]
+    assert manifest["odd.html"].reason == "could not be read (RuntimeError: parser crashed)"
+    assert "odd.html: could not be read" in caplog.text
+
+
+def test_a_field_over_the_csv_limit_stops_the_file(tmp_path):
+    import csv
+
+    old = csv.field_size_limit()
+    try:
+        csv.field_size_limit(0)  # the loader raises it to max_article_chars + 1 = 21
+        (tmp_path / "a.csv").write_text('text\nfirst row\n"' + "x, y\n" * 20 + '"\nafter\n')
+        docs, manifest, rejected = _load(tmp_path, limits=Limits(max_article_chars=20))
+    finally:
+        csv.field_size_limit(old)
+    assert [d.text for d in docs] == ["first row"]
+    assert rejected[0].row == 2 and "field larger than field limit" in rejected[0].reason
+    assert manifest["a.csv"].reason.startswith("partially read: stopped at row 2")
+
+
+def test_a_page_saved_as_txt_is_extracted_as_html(tmp_path):
+    from conftest import ARTICLE_HTML
+
+    (tmp_path / "saved.txt").write_text("<!DOCTYPE html>\n" + ARTICLE_HTML)
+    docs, _, _ = _load(tmp_path)
+    assert docs[0].meta_source == "html" and "<p>" not in docs[0].text and "Rasht-Astara" in docs[0].text

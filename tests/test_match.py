@@ -1,13 +1,8 @@
 from __future__ import annotations
 
-import numpy as np
-import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from diplo.match import (MATCH_COLUMNS, DictionaryError, Matcher, dictionary_from_mapping, load_dictionary,
-                         tokenize)
+from diplo.match import DictionaryError, Matcher, dictionary_from_mapping, load_dictionary, tokenize
 
 
 def _matches(mapping, text, **kw):
@@ -143,37 +138,3 @@ def test_split_hyphens_and_possessives():
     assert m["entry"].tolist() == ["tehran", "baku", "baku", "amir-abdollahian"]
     plain = dictionary_from_mapping({"x": ["baku"]}, name="p")
     assert Matcher([plain]).match(["Tehran-Baku and Baku's"])["p"].empty
-
-
-_BATCH_DICTS = [
-    dictionary_from_mapping({"coop": ["welcom*", "sign* a memorandum", "memorandum", "cooperat*", "north-south corridor"],
-                             "conf": ["condemn*", "in the red", "not*"]}, name="tone"),
-    dictionary_from_mapping({"Iran": ["iran", "tehran"], "Azerbaijan": ["baku", "azerbaijan"]}, name="actors",
-                            split_hyphens=True, possessives=True, negation_window=0),
-    dictionary_from_mapping({"energy": ["gas swap", "gas", "swap", "3.5 bcm"]}, name="themes", negation_window=2),
-]
-_WORDS = ["Iran", "Tehran", "Baku's", "Azerbaijan", "welcomed", "signed", "a", "memorandum", "cooperation",
-          "North-South", "corridor", "condemned", "in", "the", "red", "not", "never", "didn't", "may", "but",
-          "gas", "swap", "3.5", "bcm", ",", ".", ";", "Tehran-Baku", "İran", "–", "nothing"]
-
-
-def _one_by_one(matcher, texts):
-    cols = [{c: [] for c in MATCH_COLUMNS} for _ in matcher._compiled]
-    for row, text in enumerate(texts):
-        if isinstance(text, str) and text:
-            matcher._match_one(row, text, cols)
-    return {c.dictionary.name: pd.DataFrame(out, columns=MATCH_COLUMNS).astype(
-        {"row": np.int64, "start": np.int64, "end": np.int64, "weight": float, "negated": bool, "hedged": bool})
-        for c, out in zip(matcher._compiled, cols)}
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(st.sampled_from(_WORDS), max_size=12).map(" ".join), max_size=8))
-def test_batched_matching_equals_text_by_text(texts):
-    """ASCII texts are matched as one batch; the result must not differ from matching each text alone."""
-    matcher = Matcher(_BATCH_DICTS)
-    texts = [*texts, None, "", "Not a gas swap, but Iran signed a memorandum in the red.",
-             "didn't welcome the Tehran-Baku gas swap", "İran and Baku's 3.5 bcm gas swap"]
-    got, expected = matcher.match(texts), _one_by_one(matcher, texts)
-    for name in expected:
-        pd.testing.assert_frame_equal(got[name], expected[name])

@@ -107,8 +107,15 @@ def test_corpus_charts(articles):
     assert [t.get_text() for t in ax.get_yticklabels()][0] == "2021-12-25 · Mehr News Agency · b"
     ax = plots.plot_metadata_sources(articles)
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"metadata.csv", "text", "unknown"}
-    ax = plots.plot_removed_lines(articles)
-    assert ax.get_xlabel() == "boilerplate lines removed"
+
+
+def test_removed_by_rule_stacks_rules_per_article(articles):
+    removed = pd.DataFrame({"doc_id": ["a", "a", "a", "c"], "rule": ["byline", "share_bar", "byline", "byline"]})
+    ax = plots.plot_removed_by_rule(removed, articles)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["byline", "share bar"]
+    # bars in date order: b (nothing removed), a (2 bylines + 1 share bar), c (undated, 1 byline)
+    widths = [[p.get_width() for p in c] for c in ax.containers]
+    assert widths == [[0, 2, 1], [0, 1, 0]]
 
 
 def test_theme_heatmap_annotates_every_cell(articles):
@@ -120,14 +127,23 @@ def test_theme_heatmap_annotates_every_cell(articles):
 def test_theme_series_and_actor_tone():
     long = pd.DataFrame({"date": DATES * 2, "theme": ["energy"] * 3 + ["corridors"] * 3,
                          "rate": [1, 2, 3, 0, 1, 0.5], "tone_vader": [0.1, -0.2, 0.3, 0.0, 0.5, -0.4]})
-    ax = plots.plot_theme_over_time(long)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["corridors", "energy"]
-    ax = plots.plot_theme_tone_over_time(long, "tone_vader")
-    assert "theme sentences" in ax.get_ylabel()
-    actors = pd.DataFrame({"actor": ["Iran", "Iran", "Azerbaijan"], "role": ["toward", "by", "toward"],
-                           "tone_vader": [0.1, -0.2, 0.3]})
-    ax = plots.plot_actor_tone(actors)
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Azerbaijan", "Iran"]
+    wide = pd.DataFrame({"date": DATES, "theme_energy": [1.0, 2.0, 3.0], "theme_energy_lo": [0.5, 1.0, 2.0],
+                         "theme_energy_hi": [1.5, 3.0, 4.0], "theme_corridors": [0.0, 1.0, 0.5]})
+    axes = plots.plot_theme_over_time(wide, ["theme_energy", "theme_corridors"])
+    assert [a.get_title() for a in axes] == ["energy", "corridors"]
+    assert axes[0].lines[0].get_color() == plots.color_for("energy")
+    assert "hits per 1,000 words" in axes[0].figure.get_supylabel()
+    axes = plots.plot_theme_tone_over_time(long, "tone_vader")
+    assert [a.get_title() for a in axes] == ["corridors", "energy"]
+    assert "theme sentences" in axes[0].figure.get_supylabel()
+    toward = pd.DataFrame({"actor": ["Azerbaijan", "Iran"], "n": [4, 6], "tone_vader_target": [0.3, 0.1],
+                           "tone_vader_target_lo": [0.1, 0.0], "tone_vader_target_hi": [0.4, 0.2]})
+    by = pd.DataFrame({"speaker": ["Iran"], "n": [2], "tone_vader": [-0.2]})
+    ax = plots.plot_actor_tone(toward, by, "tone_vader")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Azerbaijan  (n=4/0)", "Iran  (n=6/2)"]
+    assert len(ax.containers) == 2
+    ax = plots.plot_actor_tone(toward, None, "tone_vader", min_n=5)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Iran  (n=6)"]
 
 
 def test_topic_theme_overlap():

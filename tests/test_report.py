@@ -126,14 +126,14 @@ def test_top_sentences_with_evidence():
                                    "text": ["They signed a treaty.", "They condemned it.", "They met."]}),
         "articles": pd.DataFrame({"doc_id": ["a", "b"], "date": ["2023-01-01", None], "outlet": ["X", "Y"]}),
         "evidence": pd.DataFrame({"doc_id": ["a", "a", "a"], "sent_id": [0, 0, 1],
-                                  "scorer": ["diplomatic"] * 3, "term": ["signed", "treaty", "condemned"],
+                                  "scorer": ["diplomatic"] * 3, "term": ["sign*", "treaty", "condemn*"],
                                   "start": [5, 14, 5], "end": [11, 20, 14], "weight": [2.0, 3.0, -3.0],
                                   "negated": [False, False, True]}),
     }
     top = top_sentences(tables, "tone_diplomatic", n=2)
     assert top["sentence"].tolist() == ["They signed a treaty.", "They met."]
-    assert top["evidence"].tolist() == ["treaty (+3.00); signed (+2.00)", ""]
+    assert top["evidence"].tolist() == ["treaty (+3.00); signed [sign*] (+2.00)", ""]
     low = top_sentences(tables, "tone_diplomatic", n=1, largest=False)
-    assert low["evidence"].tolist() == ["condemned (-3.00, negated)"]
+    assert low["evidence"].tolist() == ["condemned [condemn*] (-3.00, negated)"]
     with pytest.raises(ValueError, match="no column 'tone_x' in sentence_scores"):
         top_sentences(tables, "tone_x")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diplo.match import Dictionary, DictionaryError, Matcher
 from diplo.tone import (EVIDENCE_COLUMNS, SCORERS, DiplomaticScorer, LexiconScorer, available_scorers,
@@ -183,3 +185,15 @@ def test_scorer_accepts_a_dictionary_object():
     assert isinstance(LexiconScorer(d).dictionary, Dictionary)
     with pytest.raises(TypeError, match="dictionary must be a path"):
         LexiconScorer(3)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.one_of(st.text(max_size=200), st.none(), st.integers()), min_size=1, max_size=8))
+def test_any_input_gets_a_defined_score(texts):
+    out = score_tone(texts)
+    assert len(out) == len(texts)
+    valid = np.array([isinstance(t, str) and t.strip() != "" for t in texts])
+    assert out[~valid].isna().all().all()
+    assert out[valid].notna().all().all()
+    assert out["tone_diplomatic"].dropna().between(-10, 10).all()
+    assert out["tone_vader"].dropna().between(-1, 1).all()

@@ -94,7 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--max-sentence-chars", type=int, default=5_000,
                      help="split sentences longer than this at whitespace (default 5,000)")
     run.add_argument("--near-duplicate-threshold", type=float, default=0.8,
-                     help="estimated Jaccard similarity of word 5-shingles for duplicate_of (default 0.8)")
+                     help="estimated Jaccard similarity of word 5-shingles for duplicate_of (default 0.8; "
+                     "0 turns near-duplicate detection off)")
     run.add_argument("--jobs", type=int, default=None,
                      help="worker processes (default: all cores); outputs are identical for any number")
     run.add_argument("--engine", choices=["pandas", "dask"], default="pandas",

@@ -18,7 +18,8 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "format": ("string", "txt / html / csv / tsv / jsonl", "input format by file extension; empty when unsupported"),
         "encoding": ("string", "", "text encoding detected (utf-8, utf-8-sig, utf-16, cp1252, latin-1, ...); "
                      "empty when the file was not decoded"),
-        "n_rows": ("int", "rows", "records read: 1 for a single-article file, data rows for a tabular file"),
+        "n_rows": ("int", "rows", "records read: 1 for a single-article file, data rows for a tabular file "
+                   "(a 'partially read' reason says where reading stopped)"),
         "n_rejected_rows": ("int", "rows", "rows of a tabular file rejected (listed in rejected_rows.csv); "
                             "n_rows = n_documents + n_rejected_rows"),
         "n_documents": ("int", "articles", "articles the file contributed (tabular files: rows kept)"),
@@ -49,8 +50,9 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "n_words": ("int", "words", "word tokens in the clean text"),
         "n_sentences": ("int", "sentences", "sentences in the clean text"),
         "removed_lines": ("int", "lines/spans", "boilerplate lines and spans removed by cleaning (see removed)"),
-        "duplicate_of": ("string", "doc_id", "first earlier article this one nearly duplicates (MinHash estimate "
-                         "of word-5-shingle Jaccard similarity >= 0.8); empty when none"),
+        "duplicate_of": ("string", "doc_id", "first earlier article (file order) this one nearly duplicates: "
+                         "MinHash estimate of word-5-shingle Jaccard similarity >= 0.8 (--near-duplicate-threshold); "
+                         "empty when none. Near-duplicates stay in every table; filter on this column to drop them"),
         "tone_vader": ("float", "-1..1", "mean of sentence VADER compound scores"),
         "tone_vader_wmean": ("float", "-1..1", "VADER compound averaged over sentences weighted by their word count"),
         "tone_lexicon": ("float", "logit", "mean of sentence dictionary tone (tone_lexicon in sentence_scores)"),
@@ -116,6 +118,8 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "start": ("int", "characters", "offset of the mention in the sentence text"),
         "end": ("int", "characters", "offset one past the mention in the sentence text"),
         "role": ("string", "mention / speaker", "speaker when this mention is the sentence's attributed speaker"),
+        "window_start": ("int", "characters", "start of the words scored for the target tones (offset in the sentence text)"),
+        "window_end": ("int", "characters", "end of the words scored for the target tones"),
     },
     "evidence": {
         "doc_id": ("string", "", "article id"),

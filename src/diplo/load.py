@@ -6,7 +6,8 @@ rejected row with a reason, so rows in = rows out.
 
 Supported inputs
 ----------------
-- ``.txt``: one article per file (free text, no fixed header); ``doc_id`` is the file stem.
+- ``.txt``: one article per file (free text, no fixed header); ``doc_id`` is the file stem.  A ``.txt``
+  that is a saved web page (starts with ``<!DOCTYPE html>`` or ``<html>``) is extracted as HTML.
 - ``.html`` / ``.htm``: one saved page per file; trafilatura extracts the main text and the page's
   title, date, author, site name and URL (provenance ``html``).
 - ``.csv`` / ``.tsv`` / ``.jsonl``: one article per row, read as a stream (a 1 GB export never sits in
@@ -75,6 +76,7 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (code
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 _SNIFF_BYTES = 1 << 20
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 #: An HTML page whose extracted main text has fewer words than this holds no article (menus, error pages).
 MIN_HTML_WORDS = 8
 _FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl"}
@@ -164,7 +166,13 @@ def iter_raw_files(raw_dir: str | os.PathLike) -> Iterator[tuple[str, Path, str]
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist or is not a folder")
     root = raw_dir.resolve()
     entries: list[tuple[str, Path, str]] = []
-    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False):
+
+    def unreadable(exc: OSError) -> None:
+        path = Path(exc.filename)
+        rel = _display_name(path.relative_to(raw_dir).as_posix()) if path != raw_dir else "."
+        entries.append((rel + "/", path, f"cannot read folder: {exc.strerror or exc}"))
+
+    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False, onerror=unreadable):
         here = Path(dirpath)
         for name in list(dirnames):
             path = here / name
@@ -193,7 +201,7 @@ def _file_problem(path: Path, name: str, root: Path) -> str:
         except (OSError, RuntimeError):
             return "broken symlink"
         if root not in target.parents:
-            return f"symlink to {target}, outside the raw folder: not followed"
+            return "symlink to a file outside the raw folder: not followed"
     try:
         mode = path.stat().st_mode
     except OSError as exc:
@@ -341,7 +349,7 @@ class _Loader:
         self.raw_dir, self.manifest, self.columns, self.limits = raw_dir, manifest, columns, limits
         self.rejected_rows = rejected_rows if rejected_rows is not None else []
         self.seen_hashes: dict[str, str] = {}
-        self.doc_ids: set[str] = set()
+        self.stems: set[str] = set()  # per file, not per row: memory stays O(files)
 
     def run(self) -> Iterator[RawDocument]:
         for rel, path, problem in iter_raw_files(self.raw_dir):
@@ -363,6 +371,13 @@ class _Loader:
             except OSError as exc:
                 row.status, row.reason = "rejected", f"cannot read file: {exc.strerror or exc}"
                 log.warning("%s: %s", rel, row.reason)
+            except Exception as exc:  # a parser failing on one odd file must not end a long run
+                what = f"{type(exc).__name__}: {exc}"
+                if row.n_documents:
+                    row.reason = f"partially read: failed after row {row.n_rows} ({what})"
+                else:
+                    row.status, row.reason = "rejected", f"could not be read ({what})"
+                log.warning("%s: %s", rel, row.reason)
 
     def _read(self, path: Path, rel: str, row: ManifestRow) -> Iterator[RawDocument]:
         suffix = path.suffix.lower()
@@ -383,7 +398,8 @@ class _Loader:
         except ValueError as exc:
             raise _Rejected(str(exc)) from None
         meta, source = {}, ""
-        if suffix in HTML_SUFFIXES:
+        # a page saved as .txt is still a page: extract its article rather than keep its markup
+        if suffix in HTML_SUFFIXES or _HTML_START.match(text[:1000]):
             text, meta = _extract_html(text)
             source = "html"
             if len(text.split()) < MIN_HTML_WORDS:
@@ -395,15 +411,17 @@ class _Loader:
             raise _Rejected(f"article is {len(text):,} characters, over the {self.limits.max_article_chars:,} "
                             "limit (max_article_chars)")
         row.n_rows = row.n_documents = 1
-        yield RawDocument(self._doc_id(Path(rel).stem, rel), rel, text, row.format, meta, source)
+        yield RawDocument(self._stem(rel), rel, text, row.format, meta, source)
 
-    def _doc_id(self, base: str, rel: str) -> str:
-        doc_id = base
-        if doc_id in self.doc_ids:
-            doc_id = f"{base}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-            log.warning("%s: doc_id %r already used by an earlier file; using %r", rel, base, doc_id)
-        self.doc_ids.add(doc_id)
-        return doc_id
+    def _stem(self, rel: str) -> str:
+        """The file's stem, made unique across files (a clash gets 8 hex digits of the path's hash)."""
+        stem = Path(rel).stem
+        if stem in self.stems:
+            unique = f"{stem}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+            log.warning("%s: doc_id %r already used by an earlier file; using %r", rel, stem, unique)
+            stem = unique
+        self.stems.add(stem)
+        return stem
 
     def _reject_row(self, rel: str, row: ManifestRow, number: int, reason: str) -> None:
         row.n_rejected_rows += 1
@@ -420,12 +438,12 @@ class _Loader:
             row.encoding = _detect_encoding(head, partial=len(head) == _SNIFF_BYTES)
         except ValueError as exc:
             raise _Rejected(str(exc)) from None
-        stem = Path(rel).stem
+        stem = self._stem(rel)
         with _open(path) as raw, io.TextIOWrapper(raw, encoding=row.encoding, newline="") as text_fh:
             if suffix == ".jsonl":
                 records = _iter_jsonl(text_fh, self.columns, self.limits)
             else:
-                records = _iter_delimited(text_fh, "\t" if suffix == ".tsv" else ",", self.columns,
+                records = _iter_delimited(text_fh, _delimiter(head, row.encoding, suffix), self.columns,
                                           self.limits)
             try:
                 for number, values, problem in records:
@@ -441,6 +459,12 @@ class _Loader:
                               f"{exc.reason}; later rows not read")
                 log.warning("%s: %s", rel, row.reason)
                 return
+            except _Rejected as exc:
+                if not row.n_documents:
+                    raise
+                row.reason = f"partially read: {exc}"
+                log.warning("%s: %s", rel, row.reason)
+                return
         if row.n_rows == 0:
             raise _Rejected("no data rows")
         if row.n_documents == 0:
@@ -454,8 +478,15 @@ class _Loader:
         if len(text) > self.limits.max_article_chars:
             return f"text is {len(text):,} characters, over the {self.limits.max_article_chars:,} limit"
         meta = {k: v.strip() for k, v in values.items() if v.strip()}
-        return RawDocument(self._doc_id(f"{stem}-{number:06d}", f"{rel}#{number}"), rel, text, "table", meta,
-                           "table")
+        return RawDocument(f"{stem}-{number:06d}", rel, text, "table", meta, "table")
+
+
+def _delimiter(head: bytes, encoding: str, suffix: str) -> str:
+    """Tab for .tsv; for .csv a comma unless the header line holds more semicolons (European exports)."""
+    if suffix == ".tsv":
+        return "\t"
+    first = head.decode(encoding, errors="ignore").split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
 
 
 def _iter_delimited(fh, delimiter: str, explicit: Mapping[str, str], limits: Limits,
@@ -483,6 +514,10 @@ def _iter_delimited(fh, delimiter: str, explicit: Mapping[str, str], limits: Lim
         except csv.Error as exc:
             number += 1
             yield number, {}, f"malformed CSV: {exc}"
+            if "field limit" in str(exc):
+                # the reader stopped inside a giant field: what follows would be fragments of it
+                raise _Rejected(f"stopped at row {number}: a field longer than the article limit; "
+                                "later rows not read") from None
             continue
         if not fields:  # blank line: not a record
             continue

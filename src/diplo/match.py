@@ -54,7 +54,6 @@ HEDGES = frozenset({
     "considering", "expected", "potential", "potentially",
 })
 # Tokens that end a negation/hedge scope when scanning backwards from a match.
-_ASCII_SPACE = np.array([chr(c).isspace() for c in range(256)], dtype=bool)  # re's \s there
 _SCOPE_BREAKS = frozenset({",", ".", ";", ":", "!", "?", "but", "however", "although", "though", "while"})
 
 MATCH_COLUMNS = ["row", "category", "entry", "match", "start", "end", "weight", "negated", "hedged"]
@@ -347,17 +346,25 @@ class Matcher:
             raise ValueError(f"dictionary names must be distinct; got {names}")
         self._compiled = [_Compiled(d) for d in dictionaries]
         self.negators, self.hedges = frozenset(negators), frozenset(hedges)
-        # per tokenization (split hyphens or not): lower-cased token -> what it means to each dictionary
-        self._token_info: dict[bool, tuple[dict, dict, dict]] = {}
+        # token -> ((dictionary index, candidate entries), ...) over the dictionaries sharing a tokenization,
+        # so a token no dictionary starts with costs one dict lookup however many dictionaries there are
+        self._groups = {split: [k for k, c in enumerate(self._compiled) if c.dictionary.split_hyphens == split]
+                        for split in (False, True)}
+        self._memo: dict[bool, dict[str, tuple]] = {False: {}, True: {}}
+
+    def _lookup(self, split: bool, tok: str) -> tuple:
+        found = tuple((k, cands) for k in self._groups[split] if (cands := self._compiled[k].candidates(tok)))
+        if len(self._memo[split]) < 1_000_000:  # bound memory on pathological vocabularies
+            self._memo[split][tok] = found
+        return found
 
     def _is_negator(self, tok: str) -> bool:
         return tok in self.negators or tok.endswith("n't") or tok.endswith("n\u2019t")
 
     def _scope_flags(self, toks: list[str], i: int, window: int, extra: frozenset[str] = frozenset(),
-                     extra_hedges: frozenset[str] = frozenset(), lo: int = 0) -> tuple[bool, bool]:
-        # ``lo``: index of the text's first token in ``toks`` (a scope never reaches into another text)
+                     extra_hedges: frozenset[str] = frozenset()) -> tuple[bool, bool]:
         negated = hedged = False
-        for j in range(i - 1, max(i - 1 - window, lo - 1), -1):
+        for j in range(i - 1, max(i - 1 - window, -1), -1):
             t = toks[j]
             if t in _SCOPE_BREAKS:
                 break
@@ -373,201 +380,68 @@ class Matcher:
         matched text as written; ``entry`` the dictionary pattern; ``weight`` the entry's weight.
         Non-strings are treated as empty texts.
         """
-        cols = [{c: [] for c in MATCH_COLUMNS} for _ in self._compiled]
-        texts = list(texts)
-        usable = [isinstance(t, str) and bool(t) for t in texts]
-        batch = [r for r, ok in enumerate(usable) if ok and texts[r].isascii()]
-        others = [r for r, ok in enumerate(usable) if ok and not texts[r].isascii()]
-        if batch:
-            self._match_ascii(texts, batch, cols)
-        for row in others:
-            self._match_one(row, texts[row], cols)
-        reorder = bool(batch) and bool(others)
+        cols: list[list[tuple]] = [[] for _ in self._compiled]
+        need_split = any(c.dictionary.split_hyphens for c in self._compiled)
+        need_plain = any(not c.dictionary.split_hyphens for c in self._compiled)
+        finditer, split_finditer = TOKEN_PATTERN.finditer, SPLIT_TOKEN_PATTERN.finditer
+        for row, text in enumerate(texts):
+            if not isinstance(text, str) or not text:
+                continue
+            low = text.lower()
+            if len(low) != len(text):  # a few characters change length when lower-cased ("İ")
+                low = None
+            spans = [m.span() for m in finditer(text)]
+            toks = [low[s:e] for s, e in spans] if low is not None else [text[s:e].lower() for s, e in spans]
+            tokenized = {}
+            if need_plain:
+                tokenized[False] = (spans, toks)
+            if need_split:
+                if any("-" in t for t in toks):  # only hyphenated words tokenize differently
+                    s_spans = [m.span() for m in split_finditer(text)]
+                    s_toks = ([low[s:e] for s, e in s_spans] if low is not None
+                              else [text[s:e].lower() for s, e in s_spans])
+                    tokenized[True] = (s_spans, s_toks)
+                else:
+                    tokenized[True] = (spans, toks)
+            for split, (spans, toks) in tokenized.items():
+                memo, n = self._memo[split], len(toks)
+                found = list(map(memo.get, toks))
+                positions: dict[int, list] = {}
+                for i in [i for i, f in enumerate(found) if f is None or f]:
+                    f = found[i]
+                    if f is None:
+                        f = self._lookup(split, toks[i])
+                    for k, cands in f:
+                        positions.setdefault(k, []).append((i, cands))
+                for k in sorted(positions):
+                    comp, out = self._compiled[k], cols[k]
+                    d, entry_tokens = comp.dictionary, comp.entry_tokens
+                    next_free = 0
+                    for i, cands in positions[k]:
+                        if i < next_free:  # inside the previous match: leftmost-longest, no overlaps
+                            continue
+                        best = None
+                        for eid in cands:
+                            pats = entry_tokens[eid]
+                            m = len(pats)
+                            if m == 1 or (i + m <= n and all(_token_matches(p, toks[i + j])
+                                                              for j, p in enumerate(pats[1:], 1))):
+                                best = eid
+                                break
+                        if best is None:
+                            continue
+                        m = len(entry_tokens[best])
+                        entry = d.entries[best]
+                        start, end = spans[i][0], spans[i + m - 1][1]
+                        negated, hedged = (self._scope_flags(toks, i, d.negation_window, d.negators, d.hedges)
+                                           if d.negation_window else (False, False))
+                        out.append((row, entry.category, entry.pattern, text[start:end], start, end, entry.weight,
+                                    negated, hedged))
+                        next_free = i + m
         result = {}
         for comp, out in zip(self._compiled, cols):
-            df = pd.DataFrame(out, columns=MATCH_COLUMNS)
-            df = df.astype({"row": np.int64, "start": np.int64, "end": np.int64,
-                            "weight": float, "negated": bool, "hedged": bool})
-            if reorder:  # ASCII texts were matched as one batch, the others one by one
-                df = df.sort_values("row", kind="stable").reset_index(drop=True)
-            result[comp.dictionary.name] = df
+            df = pd.DataFrame.from_records(out, columns=MATCH_COLUMNS) if out else pd.DataFrame(
+                {c: [] for c in MATCH_COLUMNS})
+            result[comp.dictionary.name] = df.astype({"row": np.int64, "start": np.int64, "end": np.int64,
+                                                      "weight": float, "negated": bool, "hedged": bool})
         return result
-
-    def _match_one(self, row: int, text: str, cols: list[dict]) -> None:
-        """Matches in one text (any characters), appended to ``cols``."""
-        tokenized = {}
-        needed = {c.dictionary.split_hyphens for c in self._compiled}
-        low = text.lower()
-        if len(low) != len(text):  # a few characters change length when lower-cased ("İ")
-            low = None
-        for split, pattern in ((False, TOKEN_PATTERN), (True, SPLIT_TOKEN_PATTERN)):
-            if split in needed:
-                spans = [m.span() for m in pattern.finditer(text)]
-                toks = ([low[s:e] for s, e in spans] if low is not None
-                        else [text[s:e].lower() for s, e in spans])
-                tokenized[split] = (spans, toks)
-        for comp, out in zip(self._compiled, cols):
-            d, entry_tokens = comp.dictionary, comp.entry_tokens
-            spans, toks = tokenized[d.split_hyphens]
-            n = len(toks)
-            i = 0
-            while i < n:
-                best = None
-                for eid in comp.candidates(toks[i]):
-                    pats = entry_tokens[eid]
-                    k = len(pats)
-                    if k == 1 or (i + k <= n and all(_token_matches(p, toks[i + j])
-                                                      for j, p in enumerate(pats[1:], 1))):
-                        best = eid
-                        break
-                if best is None:
-                    i += 1
-                    continue
-                k = len(entry_tokens[best])
-                entry = d.entries[best]
-                start, end = spans[i][0], spans[i + k - 1][1]
-                negated, hedged = (self._scope_flags(toks, i, d.negation_window, d.negators, d.hedges)
-                                   if d.negation_window else (False, False))
-                out["row"].append(row)
-                out["category"].append(entry.category)
-                out["entry"].append(entry.pattern)
-                out["match"].append(text[start:end])
-                out["start"].append(start)
-                out["end"].append(end)
-                out["weight"].append(entry.weight)
-                out["negated"].append(negated)
-                out["hedged"].append(hedged)
-                i += k
-
-    def _match_ascii(self, texts: list[str], rows: list[int], cols: list[dict]) -> None:
-        """Matches in ASCII texts, all at once: the same results as :meth:`_match_one` on each.
-
-        The texts are joined by newlines and tokenized lower-cased in one ``findall`` (for ASCII,
-        lower-casing moves no token boundary, and no token spans whitespace).  Every non-space character
-        belongs to exactly one token, so token offsets follow from the token lengths and the positions of
-        the non-space characters.  Tokens whose entries are all single words match where they stand
-        (unless inside a longer match); only tokens that can start a phrase are walked in Python, left to
-        right, as :meth:`_match_one` walks every token.  Negation and hedge scopes are found with arrays.
-        """
-        sub = [texts[r] for r in rows]
-        big = "\n".join(sub)
-        codes = np.frombuffer(big.encode("ascii"), dtype=np.uint8)
-        nonspace = np.flatnonzero(~_ASCII_SPACE[codes])
-        lengths = np.fromiter(map(len, sub), dtype=np.int64, count=len(sub))
-        base = np.zeros(len(sub) + 1, dtype=np.int64)
-        np.cumsum(lengths + 1, out=base[1:])
-        rows_arr = np.asarray(rows, dtype=np.int64)
-        low_big = big.lower()
-        for split, pattern in ((False, TOKEN_PATTERN), (True, SPLIT_TOKEN_PATTERN)):
-            comps = [(k, c) for k, c in enumerate(self._compiled) if c.dictionary.split_hyphens == split]
-            if not comps:
-                continue
-            toks = pattern.findall(low_big)
-            if not toks:
-                continue
-            tlen = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
-            ends = np.cumsum(tlen)
-            if ends[-1] != len(nonspace):  # pragma: no cover - tokens always tile the non-space text
-                raise RuntimeError("matcher tokens do not cover the text")
-            tstart = nonspace[ends - tlen]
-            tend = nonspace[ends - 1] + 1
-            tsent = np.searchsorted(base, tstart, side="right") - 1
-            first = np.searchsorted(tsent, np.arange(len(sub) + 1))
-            starts_of, scope_of, lead_of = self._token_info.setdefault(split, ({}, {}, {}))
-            if len(starts_of) > 1_000_000:  # bound memory on pathological vocabularies
-                starts_of.clear(), scope_of.clear(), lead_of.clear()
-            for tok in set(toks).difference(starts_of):
-                starts_of[tok], scope_of[tok], lead = self._describe(tok, comps)
-                for k, eid in lead.items():
-                    lead_of.setdefault(k, {})[tok] = eid
-            masks = np.fromiter(map(starts_of.__getitem__, toks), dtype=np.int64, count=len(toks))
-            scope = np.fromiter(map(scope_of.__getitem__, toks), dtype=np.int64, count=len(toks))
-            first_l = first.tolist()
-            for k, comp in comps:
-                cand = np.flatnonzero(masks & (1 << k))
-                if not len(cand):
-                    continue
-                lead = np.fromiter(map(lead_of[k].__getitem__, map(toks.__getitem__, cand.tolist())),
-                                   dtype=np.int64, count=len(cand))
-                found_pos, found_n, found_eid = [], [], []
-                free = 0
-                entry_tokens = comp.entry_tokens
-                for i in cand[lead < 0].tolist():  # tokens that can start a phrase
-                    if i < free:
-                        continue
-                    b = first_l[int(tsent[i]) + 1]
-                    for eid in comp.candidates(toks[i]):
-                        pats = entry_tokens[eid]
-                        n = len(pats)
-                        if n == 1 or (i + n <= b and all(_token_matches(p, toks[i + j])
-                                                          for j, p in enumerate(pats[1:], 1))):
-                            found_pos.append(i)
-                            found_n.append(n)
-                            found_eid.append(eid)
-                            free = i + n
-                            break
-                single = cand[lead >= 0]
-                single_eid = lead[lead >= 0]
-                if found_pos:
-                    p0 = np.asarray(found_pos, dtype=np.int64)
-                    p1 = p0 + np.asarray(found_n, dtype=np.int64)
-                    at = np.searchsorted(p0, single, side="right") - 1
-                    inside = (at >= 0) & (single < p1[np.maximum(at, 0)])
-                    single, single_eid = single[~inside], single_eid[~inside]
-                pos = np.concatenate([single, np.asarray(found_pos, dtype=np.int64)])
-                n_tok = np.concatenate([np.ones(len(single), dtype=np.int64), np.asarray(found_n, dtype=np.int64)])
-                eids = np.concatenate([single_eid, np.asarray(found_eid, dtype=np.int64)])
-                order = np.argsort(pos, kind="stable")
-                pos, n_tok, eids = pos[order], n_tok[order], eids[order]
-                s = tsent[pos]
-                start = tstart[pos] - base[s]
-                end = tend[pos + n_tok - 1] - base[s]
-                negated, hedged = self._scopes(scope, pos, first[s], comp.dictionary.negation_window, k)
-                entries = comp.dictionary.entries
-                eid_l, s_l, start_l, end_l = eids.tolist(), s.tolist(), start.tolist(), end.tolist()
-                out = cols[k]
-                out["row"].extend(rows_arr[s].tolist())
-                out["category"].extend([entries[e].category for e in eid_l])
-                out["entry"].extend([entries[e].pattern for e in eid_l])
-                out["match"].extend([sub[a][b:c] for a, b, c in zip(s_l, start_l, end_l)])
-                out["start"].extend(start_l)
-                out["end"].extend(end_l)
-                out["weight"].extend([entries[e].weight for e in eid_l])
-                out["negated"].extend(negated.tolist())
-                out["hedged"].extend(hedged.tolist())
-
-    def _describe(self, tok: str, comps: list) -> tuple[int, int, dict[int, int]]:
-        """For one lower-cased token: bit k set when dictionary k has an entry starting with it; scope bits
-        (1 clause break, 2 negator, 4 hedge, then per dictionary k: 8 << 2k its own negator, 16 << 2k its
-        own hedge); per dictionary its single best entry, or -1 when a phrase may start here."""
-        starts, lead = 0, {}
-        for k, c in comps:
-            found = c.candidates(tok)
-            if found:
-                starts |= 1 << k
-                lead[k] = found[0] if len(c.entry_tokens[found[0]]) == 1 else -1
-        scope = (1 if tok in _SCOPE_BREAKS else 0) | (2 if self._is_negator(tok) else 0) | (
-            4 if tok in self.hedges else 0)
-        for k, c in comps:
-            if tok in c.dictionary.negators:
-                scope |= 8 << (2 * k)
-            if tok in c.dictionary.hedges:
-                scope |= 16 << (2 * k)
-        return starts, scope, lead
-
-    @staticmethod
-    def _scopes(scope: np.ndarray, pos: np.ndarray, lo: np.ndarray, window: int, k: int,
-                ) -> tuple[np.ndarray, np.ndarray]:
-        """:meth:`_scope_flags` for every match at once (tokens ``pos``, texts starting at tokens ``lo``)."""
-        negated = np.zeros(len(pos), dtype=bool)
-        hedged = np.zeros(len(pos), dtype=bool)
-        alive = np.ones(len(pos), dtype=bool)
-        neg_bits, hedge_bits = 2 | (8 << (2 * k)), 4 | (16 << (2 * k))
-        for j in range(1, window + 1):
-            idx = pos - j
-            alive &= idx >= lo
-            f = scope[np.maximum(idx, 0)]
-            alive &= (f & 1) == 0
-            negated ^= alive & ((f & neg_bits) != 0)
-            hedged |= alive & ((f & hedge_bits) != 0)
-        return negated, hedged

@@ -17,7 +17,7 @@ import pandas as pd
 
 from diplo.tone import available_scorers
 
-__all__ = ["NotebookParams", "parse_params", "parse_date", "select_tables"]
+__all__ = ["NotebookParams", "parse_params", "parse_date", "parse_validation_files", "select_tables"]
 
 
 def _type_error(name: str, value: Any, expected: str) -> TypeError:
@@ -203,3 +203,55 @@ def select_tables(tables: Mapping[str, pd.DataFrame], params: NotebookParams) ->
     doc_ids = set(articles.loc[keep, "doc_id"])
     return {name: (t[t["doc_id"].isin(doc_ids)].reset_index(drop=True) if "doc_id" in t.columns else t)
             for name, t in tables.items()}
+
+
+_VALIDATION_KEYS = ("path", "format", "label_map", "text_column", "label_column", "columns", "header", "label_band",
+                    "label_center")
+
+
+def parse_validation_files(value: Any, *, name: str = "validation_files",
+                           base: str | os.PathLike | None = None) -> list[dict[str, Any]]:
+    """Labelled files for validation: each a path, or a mapping with ``path`` and the options of
+    :func:`diplo.validate.validate_file` (``format``, ``label_map``, ``text_column``, ``label_column``,
+    ``label_band``, ``label_center``).
+
+    Returns
+    -------
+    list of dicts, each with a ``path`` (resolved against ``base`` when relative) and the options given.
+
+    Raises
+    ------
+    TypeError
+        If an entry is neither a path string nor a mapping.
+    ValueError
+        If a file does not exist, a mapping lacks ``path`` or names an unknown option (valid ones listed).
+    """
+    if value is None or value == "" or value == []:
+        return []
+    if isinstance(value, str) and value.lstrip().startswith(("[", "{")):  # a YAML/JSON list from `papermill -p`
+        import yaml
+        try:
+            value = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            raise ValueError(f"parameter {name!r}: {value!r} is not a valid YAML/JSON list: {exc}") from None
+    entries = [value] if isinstance(value, (str, dict)) else value
+    if not isinstance(entries, (list, tuple)):
+        raise _type_error(name, value, "a list of paths or of {path: ..., format: ...} mappings")
+    out = []
+    for i, entry in enumerate(entries):
+        if isinstance(entry, (str, os.PathLike)):
+            entry = {"path": entry}
+        if not isinstance(entry, dict):
+            raise _type_error(f"{name}[{i}]", entry, "a path or a {path: ..., format: ...} mapping")
+        unknown = sorted(set(entry) - set(_VALIDATION_KEYS))
+        if unknown or "path" not in entry:
+            raise ValueError(f"parameter '{name}[{i}]': " + (f"unknown option(s) {unknown}" if unknown
+                             else "no 'path'") + f"; valid options: {', '.join(_VALIDATION_KEYS)}")
+        path = Path(entry["path"]).expanduser()
+        if base is not None and not path.is_absolute():
+            path = Path(base) / path
+        if not path.is_file():
+            raise ValueError(f"parameter '{name}[{i}]': labelled file {str(entry['path'])!r} does not exist "
+                             f"(resolved to {path.resolve()})")
+        out.append({**entry, "path": path})
+    return out

@@ -127,8 +127,8 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list, tone_cols: list[str],
-                   max_sentence_chars: int, themes, actors,
+def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list[str], tone_cols: list[str],
+                   max_sentence_chars: int, themes=None, actors=None,
                    ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame]:
     """The per-chunk work that needs no other chunk: corpus tables, score tables, article means.
 
@@ -171,7 +171,7 @@ _DOC_FIELDS = tuple(f.name for f in fields(RawDocument))
 _PART_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES, "per_article")
 
 
-def _dask_partition(docs: pd.DataFrame, overrides: dict, scorers: list, tone_cols: list[str],
+def _dask_partition(docs: pd.DataFrame, overrides: dict, scorers: list[str], tone_cols: list[str],
                     max_sentence_chars: int, themes, actors, parts_dir: str,
                     partition_info: dict | None = None) -> pd.DataFrame:
     """One dask partition of documents -> :func:`_process_chunk` -> one parquet part file per table."""
@@ -258,7 +258,7 @@ def _progress(enabled: bool | None, raw_dir: Path):
 def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                  scorers: Sequence[str] | None = None, chunk_size: int = 500,
                  columns: str | dict[str, str] | None = None, limits: Limits | None = None,
-                 near_duplicate_threshold: float = NEAR_DUPLICATE_THRESHOLD,
+                 near_duplicate_threshold: float | None = NEAR_DUPLICATE_THRESHOLD,
                  themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None,
                  jobs: int = 1, engine: str = "pandas", scheduler: str | None = None,
                  progress: bool | None = None) -> RunSummary:
@@ -273,7 +273,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     ----------
     columns : column mapping for tabular inputs (see :func:`diplo.load.parse_columns`).
     limits : size limits (see :class:`diplo.load.Limits`).
-    near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.dedupe`).
+    near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.dedupe`);
+        None skips near-duplicate detection (``duplicate_of`` stays empty; saves ~2 KB of memory per article).
     themes, actors : a researcher's own themes file / actor alias file (default: the packaged
         ``themes.yml`` / ``actors.yml``); validated before anything is read.
     jobs : worker processes that build and score chunks (``1``: all in this process).  Outputs are the
@@ -300,24 +301,23 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
         raise ValueError(f"output folder {out_dir} must not be inside the raw folder {raw_dir}: raw is read-only")
     scorers = list(scorers or available_scorers())
-    # Workers get the files as given (names/paths: each process loads and caches them once).
-    dictionary_args = (themes, actors)
-    themes, actors = load_themes(themes), load_actors(actors)  # fail fast on a bad file, before any output
-    theme_cols = theme_columns(themes)
+    # Validate the dictionaries before any output; workers get the sources (paths) and load them once each.
+    theme_cols = theme_columns(load_themes(themes))
+    load_actors(actors)
     tone_cols = tone_columns(scorers)
     out_dir.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
     overrides = metadata_overrides(load_metadata(raw_dir))
     manifest: list = []
     rejected_rows: list = []
-    near_dups = NearDuplicateIndex(threshold=near_duplicate_threshold)
+    near_dups = NearDuplicateIndex(threshold=near_duplicate_threshold) if near_duplicate_threshold else None
     documents = load_documents(raw_dir, manifest, rejected_rows, columns=columns, limits=limits)
     sinks = {name: _TableSink(out_dir, name, csv=name == "articles") for name in OUTPUT_TABLES}
     staged: list[tuple[Path, Path]] = []
     dated: list[pd.DataFrame] = []
     n_articles = n_sentences = n_near = 0
     bar = _progress(progress, raw_dir)
-    work = ((chunk, overrides, scorers, tone_cols, limits.max_sentence_chars, *dictionary_args)
+    work = ((chunk, overrides, scorers, tone_cols, limits.max_sentence_chars, themes, actors)
             for chunk in _batched(documents, chunk_size))
     try:
         if engine == "dask":
@@ -326,7 +326,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             results = _map_ordered(_process_chunk, work, jobs)
         for corpus, scored, per_article in results:
             articles, sentences = corpus["articles"], corpus["sentences"]
-            articles["duplicate_of"] = near_dups.add(articles["doc_id"], articles["text"])
+            if near_dups is not None:
+                articles["duplicate_of"] = near_dups.add(articles["doc_id"], articles["text"])
             n_near += int(articles["duplicate_of"].notna().sum())
             sinks["removed"].write(corpus["removed"])
             scores = scored["sentence_scores"]

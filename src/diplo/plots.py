@@ -23,9 +23,9 @@ import pandas as pd
 
 __all__ = ["PALETTE", "use_style", "color_for", "assign_colors", "label_for", "save_figure", "plot_tone_over_time",
            "plot_tone_by_outlet", "plot_by_scorer", "plot_scorer_agreement", "plot_articles_timeline",
-           "plot_article_lengths", "plot_metadata_sources", "plot_removed_lines", "plot_theme_heatmap",
+           "plot_article_lengths", "plot_metadata_sources", "plot_removed_by_rule", "plot_theme_heatmap",
            "plot_theme_over_time", "plot_topic_theme_overlap", "plot_theme_tone_over_time",
-           "plot_actor_tone"]
+           "plot_actor_tone", "plot_validation"]
 
 # Okabe-Ito (Okabe & Ito 2008): distinguishable under the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -52,7 +52,7 @@ _FIXED_COLORS: dict[str, str] = {
 
 _UNITS = {
     "tone_vader": "VADER compound (-1..1)",
-    "tone_lexicon": "lexicon tone (-1..1)",
+    "tone_lexicon": "lexicon tone (log pos/neg ratio)",
     "tone_diplomatic": "diplomatic (-10 conflict..+10 coop.)",
 }
 _SCORER_LABELS = {"tone_vader": "VADER", "tone_lexicon": "lexicon", "tone_diplomatic": "diplomatic"}
@@ -150,8 +150,10 @@ def _ax(ax: plt.Axes | None, figsize: tuple[float, float] | None = None) -> plt.
     return ax if ax is not None else plt.subplots(figsize=figsize)[1]
 
 
-def _date_axis(ax: plt.Axes, dates: pd.Series) -> None:
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+def _date_axis(ax: plt.Axes, dates: pd.Series, *, maxticks: int = 8) -> None:
+    locator = mdates.AutoDateLocator(minticks=2, maxticks=maxticks)
+    locator.intervald[mdates.MONTHLY] = [1, 2, 3, 4, 6, 12]  # yearly steps when panels are narrow
+    locator.intervald[mdates.DAILY] = [1, 2, 7, 14]
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     if len(dates):
@@ -168,15 +170,16 @@ def _empty(ax: plt.Axes, title: str, message: str) -> plt.Axes:
     return ax
 
 
-def _errorbar(ax: plt.Axes, x, y, lo, hi, *, color: str, label: str, horizontal: bool = False, **kw) -> None:
+def _errorbar(ax: plt.Axes, x, y, lo, hi, *, color: str, label: str | None, horizontal: bool = False,
+              markersize: float = 6, **kw) -> None:
     y = np.asarray(y, dtype=float)
     lo = np.asarray(lo, dtype=float)
     hi = np.asarray(hi, dtype=float)
     err = np.vstack([np.where(np.isnan(lo), 0, y - lo), np.where(np.isnan(hi), 0, hi - y)])
     if horizontal:
-        ax.errorbar(y, x, xerr=err, fmt="o", color=color, label=label, capsize=3, markersize=6, **kw)
+        ax.errorbar(y, x, xerr=err, fmt="o", color=color, label=label, capsize=3, markersize=markersize, **kw)
     else:
-        ax.errorbar(x, y, yerr=err, fmt="o", color=color, label=label, capsize=3, markersize=6, **kw)
+        ax.errorbar(x, y, yerr=err, fmt="o", color=color, label=label, capsize=3, markersize=markersize, **kw)
 
 
 def _ci(table: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
@@ -266,7 +269,7 @@ def plot_by_scorer(plot: Callable[..., plt.Axes], table: pd.DataFrame, columns: 
         plot(table, column, ax=ax, title=_SCORER_LABELS.get(column, column), **kwargs)
         if sharex and ax is not axes[-1, 0]:
             ax.set_xlabel("")
-    for ax in axes[1:, 0]:
+    for ax in axes[:, 0]:  # the interval is explained once, in the figure title
         legend = ax.get_legend()
         if legend is not None:
             legend.remove()
@@ -389,24 +392,42 @@ def plot_metadata_sources(articles: pd.DataFrame, fields: Sequence[str] = ("titl
     return ax
 
 
-def plot_removed_lines(articles: pd.DataFrame, *, ax: plt.Axes | None = None, title: str | None = None,
-                       column: str = "removed_lines") -> plt.Axes:
-    """Boilerplate lines that cleaning removed per article (bars, outlet colours), in date order."""
-    _require(articles, ["doc_id", column], "plot_removed_lines")
+def plot_removed_by_rule(removed: pd.DataFrame, articles: pd.DataFrame, *, ax: plt.Axes | None = None,
+                         title: str | None = None, max_rules: int = 7) -> plt.Axes:
+    """What cleaning removed: removals per article (rows, date order) stacked by cleaning rule.
+
+    ``removed`` has one row per removed line or span (``doc_id``, ``rule``); ``articles`` gives the rows
+    (articles with nothing removed show an empty bar). The ``max_rules`` most frequent rules get their own
+    colour, the rest are grouped as "other rules".
+    """
+    _require(removed, ["doc_id", "rule"], "plot_removed_by_rule")
+    _require(articles, ["doc_id"], "plot_removed_by_rule")
     df = _article_order(articles)
     ax = _ax(ax, (8, max(2.5, 0.35 * len(df) + 1.2)))
-    title = title or "What cleaning removed"
+    title = title or "What cleaning removed, by rule"
     if df.empty:
         return _empty(ax, title, "no articles in this selection")
-    colors = [color_for(o) for o in df["outlet"]] if "outlet" in df.columns else PALETTE[0]
-    ax.barh(range(len(df)), df[column], color=colors)
+    rem = removed[removed["doc_id"].isin(df["doc_id"])]
+    totals = rem["rule"].value_counts()
+    order = sorted(totals.index, key=lambda r: (-totals[r], r))
+    top = order[:max_rules]
+    rule = rem["rule"].where(rem["rule"].isin(top), "other rules")
+    counts = pd.crosstab(rem["doc_id"], rule).reindex(df["doc_id"], fill_value=0)
+    left = np.zeros(len(df))
+    colors = dict(zip(top, [c for c in PALETTE if c != "#F0E442"]))
+    for name in [*top, *(["other rules"] if len(order) > max_rules else [])]:
+        vals = counts[name].to_numpy(dtype=float) if name in counts.columns else np.zeros(len(df))
+        ax.barh(range(len(df)), vals, left=left, color=colors.get(name, _MISSING), label=name.replace("_", " "))
+        left += vals
     ax.set_yticks(range(len(df)), _article_labels(df))
     ax.invert_yaxis()
-    ax.set_xlabel("boilerplate lines removed")
+    ax.set_xlabel("lines or spans removed")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel("article (date · outlet · id)")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
+    if len(top):
+        ax.legend(title="cleaning rule", loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
 
@@ -445,40 +466,58 @@ def _long_by_date(table: pd.DataFrame, key: str, value: str) -> pd.DataFrame:
     return df.sort_values([key, "date"])
 
 
-def _dodge(df: pd.DataFrame, key: str) -> pd.Series:
-    """Shift groups sideways a little so interval bars on the same date do not hide each other."""
-    keys = sorted(df[key].astype(str).unique())
-    if len(keys) < 2 or df.empty:
-        return df["date"]
-    span = max((df["date"].max() - df["date"].min()).days, 60)
-    step = pd.Timedelta(days=span * 0.012)
-    offset = {k: (i - (len(keys) - 1) / 2) for i, k in enumerate(keys)}
-    return df["date"] + df[key].astype(str).map(offset) * step
+def _facets(n: int, *, ncols: int = 4, height: float = 2.3) -> tuple[plt.Figure, np.ndarray]:
+    """A grid of small multiples sharing both axes: one panel per theme (or actor)."""
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    width = plt.rcParams["figure.figsize"][0] * (1.25 if ncols > 2 else 1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 0.9 + height * nrows), sharex=True, sharey=True,
+                             squeeze=False)
+    for ax in axes.flat[n:]:
+        ax.set_visible(False)
+    return fig, axes.flat[:n]
 
 
-def plot_theme_over_time(by_date: pd.DataFrame, *, value: str = "rate", ax: plt.Axes | None = None,
-                         title: str | None = None, unit: str = "hits per 1,000 words") -> plt.Axes:
-    """Theme prevalence per publication date, one colour per theme, points with interval bars.
+def _panel_labels(fig: plt.Figure, axes: np.ndarray, title: str, xlabel: str, ylabel: str) -> None:
+    for ax in axes:
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+    fig.suptitle(title, fontweight="bold", fontsize=plt.rcParams["axes.titlesize"])
+    fig.supxlabel(xlabel, fontsize=plt.rcParams["axes.labelsize"])
+    fig.supylabel(ylabel, fontsize=plt.rcParams["axes.labelsize"])
+    fig.tight_layout()
 
-    ``by_date`` is long: ``date``, ``theme``, ``value`` and optionally ``<value>_lo``/``_hi``.
+
+def plot_theme_over_time(by_date: pd.DataFrame, theme_columns: Sequence[str], *, title: str | None = None,
+                         unit: str = "hits per 1,000 words", ncols: int = 4) -> np.ndarray:
+    """Theme prevalence per publication date: one small panel per theme (shared axes), points with 95% bars.
+
+    ``by_date`` is wide, as :func:`diplo.aggregate.aggregate_by` returns it: ``date``, one column per theme
+    (``theme_<name>``) and optionally ``theme_<name>_lo``/``_hi``.
+
+    Returns
+    -------
+    ndarray of Axes, one per theme.
     """
-    df = _long_by_date(by_date, "theme", value)
-    ax = _ax(ax)
+    theme_columns = list(theme_columns)
+    _require(by_date, ["date", *theme_columns], "plot_theme_over_time")
     title = title or "Theme prevalence by publication date"
-    if df.empty:
-        return _empty(ax, title, "no dated articles in this selection")
-    x = _dodge(df, "theme")
-    for theme, group in df.groupby("theme", sort=True):
-        lo, hi = _ci(group, value)
-        _errorbar(ax, x[group.index], group[value], lo, hi, color=color_for(theme),
-                  label=str(theme).replace("_", " "))
-    ax.set_xlabel("publication date")
-    ax.set_ylabel(f"mean per article ({unit})")
-    ax.set_ylim(bottom=0)
-    ax.set_title(title)
-    _date_axis(ax, df["date"])
-    ax.legend(title="theme", loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return ax
+    df = by_date.dropna(subset=["date"]).copy()
+    df["date"] = pd.to_datetime(df["date"])
+    df = df.sort_values("date").reset_index(drop=True)
+    if df.empty or not theme_columns:
+        return np.array([_empty(_ax(None), title, "no dated articles or no themes in this selection")])
+    fig, axes = _facets(len(theme_columns), ncols=ncols)
+    for ax, column in zip(axes, theme_columns):
+        name = column[len("theme_"):] if column.startswith("theme_") else column
+        lo, hi = _ci(df, column)
+        _errorbar(ax, df["date"], df[column], lo, hi, color=color_for(name), label=None, markersize=5)
+        ax.set_title(name.replace("_", " "), fontsize=plt.rcParams["font.size"])
+        _date_axis(ax, df["date"], maxticks=4)
+    top = max(axes[0].get_ylim()[1], 1e-9)
+    axes[0].set_ylim(-0.04 * top, top)  # shared y: zero visible, points at zero not cut in half
+    _panel_labels(fig, axes, title, "publication date", f"mean per article ({unit}), 95% bootstrap interval")
+    return np.asarray(axes)
 
 
 def plot_topic_theme_overlap(overlap: pd.DataFrame, *, ax: plt.Axes | None = None, title: str | None = None,
@@ -507,64 +546,120 @@ def plot_topic_theme_overlap(overlap: pd.DataFrame, *, ax: plt.Axes | None = Non
     return ax
 
 
-def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, ax: plt.Axes | None = None,
-                              title: str | None = None) -> plt.Axes:
-    """Tone of the sentences mentioning each theme, per date: one colour per theme, points with intervals.
+def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, title: str | None = None,
+                              ncols: int = 4, min_n: int = 1) -> np.ndarray:
+    """Tone of the sentences mentioning each theme, per date: one small panel per theme (shared axes).
 
-    ``by_date`` is long: ``date``, ``theme``, ``column`` (and ``<column>_lo``/``_hi``, ``n``).
+    ``by_date`` is long, as :func:`diplo.aggregate.aggregate_theme_tone` returns it: ``theme``, ``date``,
+    ``column`` (and ``<column>_lo``/``_hi``, ``n``). Points with fewer than ``min_n`` sentences are left out.
+
+    Returns
+    -------
+    ndarray of Axes, one per theme.
     """
     df = _long_by_date(by_date, "theme", column)
-    ax = _ax(ax)
-    title = title or f"{_SCORER_LABELS.get(column, column)} tone within each theme"
+    if "n" in df.columns:
+        df = df[df["n"] >= min_n]
+    title = title or f"{_SCORER_LABELS.get(column, column)} tone of the sentences about each theme"
     if df.empty:
-        return _empty(ax, title, "no dated theme sentences in this selection")
-    x = _dodge(df, "theme")
-    for theme, group in df.groupby("theme", sort=True):
+        return np.array([_empty(_ax(None), title, "no dated theme sentences in this selection")])
+    themes = sorted(df["theme"].astype(str).unique())
+    fig, axes = _facets(len(themes), ncols=ncols)
+    for ax, theme in zip(axes, themes):
+        group = df[df["theme"].astype(str) == theme]
         lo, hi = _ci(group, column)
-        _errorbar(ax, x[group.index], group[column], lo, hi, color=color_for(theme),
-                  label=str(theme).replace("_", " "))
-    ax.axhline(0, color="0.4", linewidth=0.8)
-    ax.set_xlabel("publication date")
-    ax.set_ylabel(f"{label_for(column)}\nmean of theme sentences")
-    ax.set_title(title)
-    _date_axis(ax, df["date"])
-    ax.legend(title="theme", loc="center left", bbox_to_anchor=(1.01, 0.5))
-    return ax
+        _errorbar(ax, group["date"], group[column], lo, hi, color=color_for(theme), label=None, markersize=5)
+        ax.axhline(0, color="0.4", linewidth=0.8)
+        ax.set_title(theme.replace("_", " "), fontsize=plt.rcParams["font.size"])
+        _date_axis(ax, df["date"], maxticks=4)
+    _panel_labels(fig, axes, title, "publication date",
+                  f"{label_for(column)}\nmean of theme sentences, 95% bootstrap interval")
+    return np.asarray(axes)
 
 
-def plot_actor_tone(by_actor: pd.DataFrame, column: str = "tone_vader", *, ax: plt.Axes | None = None,
-                    title: str | None = None, role_col: str = "role") -> plt.Axes:
-    """Tone toward and by each actor: one row per actor, a marker per role, with 95% interval bars.
+def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column: str = "tone_vader", *,
+                    ax: plt.Axes | None = None, title: str | None = None, min_n: int = 1) -> plt.Axes:
+    """Tone toward and by each actor: one row per actor, a marker per direction, with 95% interval bars.
 
-    ``by_actor`` needs ``actor``, ``role_col`` (e.g. ``toward`` / ``by``) and ``column``
-    (``<column>_lo``/``_hi`` and ``n`` optional).
+    Parameters
+    ----------
+    toward : per actor (``actor``) the target-aware tone of its mentions, ``<column>_target`` with
+        ``_lo``/``_hi`` (as :func:`diplo.aggregate.aggregate_actor_tone` returns it).
+    by : per speaker (``speaker``) the tone of the sentences it is quoted in, ``<column>`` with ``_lo``/``_hi``
+        (as :func:`diplo.aggregate.aggregate_speaker_tone` returns it); optional.
+    min_n : leave out actors with fewer mentions (or quotes) than this.
     """
-    _require(by_actor, ["actor", role_col, column], "plot_actor_tone")
-    df = by_actor.dropna(subset=[column])
+    _require(toward, ["actor", f"{column}_target"], "plot_actor_tone (toward)")
+    parts = [toward.rename(columns={f"{column}_target{s}": f"{column}{s}" for s in ("", "_lo", "_hi")})
+             .assign(direction="toward the actor (mentions)")]
+    if by is not None:
+        _require(by, ["speaker", column], "plot_actor_tone (by)")
+        parts.append(by.rename(columns={"speaker": "actor"}).assign(direction="by the actor (quoted sentences)"))
+    df = pd.concat(parts, ignore_index=True).dropna(subset=[column])
+    if "n" in df.columns:
+        df = df[df["n"] >= min_n]
     ax = _ax(ax, (8, max(3, 0.5 * df["actor"].nunique() + 1.5)))
     title = title or f"{_SCORER_LABELS.get(column, column)} tone toward and by each actor"
     if df.empty:
         return _empty(ax, title, "no actor mentions in this selection")
     actors = sorted(df["actor"].astype(str).unique())
     rows = {a: i for i, a in enumerate(actors)}
-    roles = sorted(df[role_col].astype(str).unique())
-    markers = ["o", "s", "D", "^"]
-    for k, role in enumerate(roles):
-        part = df[df[role_col].astype(str) == role]
-        y = part["actor"].astype(str).map(rows) + (k - (len(roles) - 1) / 2) * 0.22
+    directions = [d for d in ("toward the actor (mentions)", "by the actor (quoted sentences)")
+                  if d in set(df["direction"])]
+    for k, (direction, marker, colour) in enumerate(zip(directions, ["o", "s"], [PALETTE[0], PALETTE[3]])):
+        part = df[df["direction"] == direction]
+        y = part["actor"].astype(str).map(rows) + (k - (len(directions) - 1) / 2) * 0.22
         lo, hi = _ci(part, column)
         mean = part[column].to_numpy(dtype=float)
         err = np.vstack([np.nan_to_num(mean - lo.to_numpy(dtype=float)),
                          np.nan_to_num(hi.to_numpy(dtype=float) - mean)])
-        ax.errorbar(mean, y, xerr=err, fmt=markers[k % len(markers)], color=PALETTE[k % len(PALETTE)],
-                    label=str(role), capsize=3, markersize=6)
-    ax.set_yticks(range(len(actors)), actors)
+        ax.errorbar(mean, y, xerr=err, fmt=marker, color=colour, label=direction, capsize=3, markersize=6)
+    labels = actors
+    if "n" in df.columns:
+        n = df.groupby(["actor", "direction"])["n"].sum().unstack(fill_value=0)
+        labels = [f"{a}  (n={'/'.join(str(int(n.loc[a].get(d, 0))) for d in directions)})" for a in actors]
+    ax.set_yticks(range(len(actors)), labels)
     ax.set_ylim(-0.6, len(actors) - 0.4)
     ax.invert_yaxis()
     ax.axvline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel(f"{label_for(column)}, mean with 95% bootstrap interval")
-    ax.set_ylabel("actor")
+    ax.set_ylabel("actor (n = " + " / ".join(("mentions", "quoted sentences")[:len(directions)]) + ")")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
-    ax.legend(title="tone", loc="center left", bbox_to_anchor=(1.01, 0.5))
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2)
+    return ax
+
+
+def plot_validation(table: pd.DataFrame, metric: str = "macro_f1", *, ax: plt.Axes | None = None,
+                    title: str | None = None) -> plt.Axes:
+    """Agreement of each scorer with human labels: horizontal bars per labelled file (and level), scorer colours.
+
+    ``table`` as :func:`diplo.report.validation_table` returns it (``file``, ``level``, ``scorer``, ``n``,
+    ``metric``).
+    """
+    _require(table, ["file", "level", "scorer", metric], "plot_validation")
+    df = table.dropna(subset=[metric]).sort_values(["file", "level", "scorer"]).reset_index(drop=True)
+    groups = list(dict.fromkeys(zip(df["file"], df["level"])))
+    scorers = sorted(df["scorer"].unique())
+    ax = _ax(ax, (8, max(2.8, 0.45 * len(groups) * max(len(scorers), 1) + 1.5)))
+    pretty = {"macro_f1": "macro-F1"}.get(metric, metric.replace("_", " "))
+    title = title or f"Agreement with human labels ({pretty})"
+    if df.empty:
+        return _empty(ax, title, "no validation results")
+    height = 0.8 / max(len(scorers), 1)
+    for k, scorer in enumerate(scorers):
+        part = df[df["scorer"] == scorer]
+        y = [groups.index(g) + (k - (len(scorers) - 1) / 2) * height for g in zip(part["file"], part["level"])]
+        ax.barh(y, part[metric], height=height * 0.95, color=color_for(scorer), label=scorer)
+        for yy, v in zip(y, part[metric]):
+            ax.text(v + 0.01, yy, f"{v:.2f}", va="center", fontsize=8)
+    n = df.groupby(["file", "level"], sort=False)["n"].first()
+    ax.set_yticks(range(len(groups)), [f"{f} ({lvl}, n={int(n[(f, lvl)]):,})" for f, lvl in groups])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.08 if metric in ("macro_f1", "accuracy") else None)
+    ax.set_xlabel(f"{pretty} (0..1, higher = closer to the human labels)")
+    ax.set_ylabel("labelled file (level, rows)")
+    ax.set_title(title)
+    ax.grid(axis="y", visible=False)
+    ax.legend(title="scorer", loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax

@@ -21,7 +21,8 @@ from diplo.plots import assign_colors, save_figure, use_style
 
 __all__ = ["find_notebooks", "load_params", "notebook_parameters", "run_report", "refresh_notebooks",
            "ReportError", "NotebookRun", "start_notebook", "show_table", "theme_names", "corpus_overview",
-           "top_sentences"]
+           "top_sentences", "kwic", "topic_labels", "validation_table", "confusion_table",
+           "theme_sentences", "headlines"]
 
 log = logging.getLogger(__name__)
 
@@ -232,17 +233,23 @@ class NotebookRun:
         return show_table(df, max_rows=max_rows)
 
 
-def start_notebook(params: NotebookParams, notebook: str) -> NotebookRun:
+def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True) -> NotebookRun:
     """Set a notebook up: process the corpus if needed, load and select its tables, apply the chart style.
 
     The corpus is processed into ``params.processed_dir`` (or ``output_dir/processed``) only when it is
     missing or stale (:func:`diplo.pipeline.ensure_processed`). Outlets and themes get their colours from the
     whole corpus, so they match across notebooks whatever the selection. The parameters and diplo's version
-    are written to ``output_dir/<notebook>.params.json``.
+    are written to ``output_dir/<notebook>.params.json``. ``corpus=False`` skips the corpus entirely (a
+    notebook that reads other files, like the validation notebook).
     """
     from diplo.params import select_tables
     from diplo.pipeline import ensure_processed, load_outputs
 
+    if not corpus:
+        use_style()
+        io.write_json({"notebook": notebook, "parameters": params.as_dict(), "diplo_version": __version__},
+                      params.output_dir / f"{notebook}.params.json")
+        return NotebookRun(params, notebook, {}, pd.DataFrame(columns=["doc_id"]))
     processed = params.processed_dir or params.output_dir / "processed"
     ensure_processed(params.raw_dir, processed, **_pipeline_options(params))
     tables = load_outputs(processed)
@@ -278,14 +285,18 @@ def corpus_overview(articles: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([out, total], ignore_index=True).fillna({"first_date": "", "last_date": ""})
 
 
-def _evidence_strings(evidence: pd.DataFrame, scorer: str, keys: pd.DataFrame) -> pd.Series:
-    ev = evidence[evidence["scorer"] == scorer].merge(keys[["doc_id", "sent_id"]], on=["doc_id", "sent_id"])
+def _evidence_strings(evidence: pd.DataFrame, scorer: str, sentences: pd.DataFrame) -> pd.Series:
+    """Per sentence, ``"matched words [dictionary entry] (weight)"`` items, strongest first."""
+    ev = evidence[evidence["scorer"] == scorer].merge(sentences[["doc_id", "sent_id", "sentence"]],
+                                                      on=["doc_id", "sent_id"])
     if ev.empty:
         return pd.Series(dtype=str)
     ev = ev.assign(order=-ev["weight"].abs()).sort_values(["doc_id", "sent_id", "order", "start"])
-    negated = ev["negated"].astype(bool) if "negated" in ev.columns else False
-    ev["item"] = ev["term"].astype(str) + " (" + ev["weight"].map("{:+.2f}".format) + \
-        pd.Series(negated, index=ev.index).map({True: ", negated", False: ""}) + ")"
+    matched = [t[a:b] if isinstance(t, str) else "" for t, a, b in zip(ev["sentence"], ev["start"], ev["end"])]
+    terms = ev["term"].astype(str).tolist()
+    negated = ev["negated"].astype(bool).tolist() if "negated" in ev.columns else [False] * len(ev)
+    ev["item"] = [(m if m.lower() == t.lower() or not m else f"{m} [{t}]") + f" ({w:+.2f}"
+                  + (", negated)" if n else ")") for m, t, w, n in zip(matched, terms, ev["weight"], negated)]
     return ev.groupby(["doc_id", "sent_id"], sort=False)["item"].agg("; ".join)
 
 
@@ -312,6 +323,120 @@ def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5
     out[column] = out[column].round(3)
     cols = ["date", "outlet", "doc_id", "sent_id", column, "sentence"] + (["evidence"] if "evidence" in out else [])
     return out[cols].reset_index(drop=True)
+
+
+def kwic(theme_hits: pd.DataFrame, articles: pd.DataFrame, *, per_theme: int = 3) -> pd.DataFrame:
+    """Keyword-in-context lines, the first ``per_theme`` per theme in date order: where each number comes from.
+
+    ``theme_hits`` as written by ``diplo run`` (``doc_id``, ``sent_id``, ``theme``, ``entry``, ``match``,
+    ``start``, ``left``, ``right``); ``articles`` supplies ``date`` and ``outlet``. Only hits of the given
+    articles are kept, so a date/outlet selection applies.
+    """
+    hits = theme_hits.merge(articles[["doc_id", "date", "outlet"]], on="doc_id", how="inner")
+    hits = hits.assign(_when=hits["date"].fillna("9999")).sort_values(["theme", "_when", "doc_id", "sent_id",
+                                                                       "start"])
+    hits = hits.groupby("theme", sort=True).head(per_theme)
+    cols = ["theme", "date", "outlet", "doc_id", "sent_id", "left", "match", "right", "entry"]
+    return hits[cols].reset_index(drop=True)
+
+
+def topic_labels(terms: pd.DataFrame, *, n: int = 4) -> dict[int, str]:
+    """``{topic: "k: term, term, ..."}`` from a top-terms table (``topic``, ``rank``, ``term``)."""
+    top = terms.sort_values(["topic", "rank"]).groupby("topic", sort=True).head(n)
+    return {int(k): f"{k}: " + ", ".join(g["term"]) for k, g in top.groupby("topic", sort=True)}
+
+
+def validation_table(results: Sequence[Mapping]) -> pd.DataFrame:
+    """One row per (file, level, scorer) from :func:`diplo.validate.validate_file` results.
+
+    ``level`` is ``sentence`` (the scorer's tone of the whole text) or ``target`` (tone toward the labelled
+    target, NewsMTSC-style files). Columns: ``file``, ``level``, ``scorer``, ``n``, ``macro_f1``,
+    ``accuracy``, ``pearson``, ``spearman`` (NaN when the labels are categorical).
+    """
+    rows = []
+    for result in results:
+        for level, key in (("sentence", "scorers"), ("target", "target")):
+            for scorer, metrics in (result.get(key) or {}).items():
+                rows.append({"file": Path(str(result.get("file", ""))).name, "level": level, "scorer": scorer,
+                             "n": result.get("n"), "macro_f1": metrics.get("macro_f1"),
+                             "accuracy": metrics.get("accuracy"), "pearson": metrics.get("pearson"),
+                             "spearman": metrics.get("spearman")})
+    cols = ["file", "level", "scorer", "n", "macro_f1", "accuracy", "pearson", "spearman"]
+    return pd.DataFrame(rows, columns=cols).astype({c: float for c in cols[4:]})
+
+
+def confusion_table(results: Sequence[Mapping]) -> pd.DataFrame:
+    """Confusion counts per file, level and scorer: one row per human class, one column per scorer class."""
+    rows = []
+    for result in results:
+        for level, key in (("sentence", "scorers"), ("target", "target")):
+            for scorer, metrics in (result.get(key) or {}).items():
+                conf = metrics.get("confusion") or {}
+                labels = conf.get("labels", [])
+                for label, counts in zip(labels, conf.get("matrix", [])):
+                    rows.append({"file": Path(str(result.get("file", ""))).name, "level": level, "scorer": scorer,
+                                 "human": label, **{f"scorer_{c}": n for c, n in zip(labels, counts)}})
+    return pd.DataFrame(rows)
+
+
+def theme_sentences(sentence_scores: pd.DataFrame, theme: str) -> pd.DataFrame:
+    """The sentences with at least one hit of ``theme`` (all sentences when ``theme`` is ``""``).
+
+    Raises
+    ------
+    ValueError
+        If there is no ``theme_<theme>`` column (the message lists the themes found).
+    """
+    if not theme:
+        return sentence_scores
+    column = f"theme_{theme}"
+    if column not in sentence_scores.columns:
+        found = [c[len("theme_"):] for c in sentence_scores.columns if c.startswith("theme_")]
+        raise ValueError(f"unknown theme {theme!r}; themes in this corpus: {', '.join(found) or '(none)'}")
+    return sentence_scores[sentence_scores[column] > 0].reset_index(drop=True)
+
+
+def headlines(tables: Mapping[str, pd.DataFrame], tone_columns: Sequence[str], *, theme: str = "",
+              seed: int = 0) -> pd.DataFrame:
+    """The headline numbers of a selection: size, dates, outlets, mean tone (95% bootstrap interval) of all
+    sentences and of the ``theme`` sentences, and the outlets with the highest and lowest theme tone.
+
+    Returns
+    -------
+    DataFrame ``finding``, ``value``, ``detail`` (every value traceable to the tables it came from).
+    """
+    from diplo.aggregate import aggregate_by
+
+    articles, scores = tables["articles"], tables["sentence_scores"]
+    dated = articles["date"].dropna()
+    rows = [("articles", f"{len(articles):,}",
+             f"{dated.min()} to {dated.max()}" if len(dated) else "no dated articles"),
+            ("outlets", f"{articles['outlet'].nunique():,}", ", ".join(sorted(articles["outlet"].dropna().unique()))),
+            ("sentences", f"{len(scores):,}", "")]
+    focus = theme_sentences(scores, theme)
+    label = f"'{theme.replace('_', ' ')}' sentences" if theme else "all sentences"
+    if theme:
+        share = len(focus) / len(scores) if len(scores) else float("nan")
+        rows.append((f"sentences about '{theme.replace('_', ' ')}'", f"{len(focus):,}",
+                     f"{share:.0%} of all sentences" if len(scores) else ""))
+    for column in tone_columns:
+        for name, table in ((("all sentences", scores),) + (((label, focus),) if theme else ())):
+            overall = aggregate_by(table.assign(_all="all"), "_all", [column], seed=seed)
+            if overall.empty or pd.isna(overall[column].iloc[0]):
+                rows.append((f"mean {column}, {name}", "n/a", "no sentences"))
+                continue
+            r = overall.iloc[0]
+            rows.append((f"mean {column}, {name}", f"{r[column]:+.3f}",
+                         f"95% bootstrap interval {r[f'{column}_lo']:+.3f} to {r[f'{column}_hi']:+.3f}, "
+                         f"n = {int(r['n']):,} sentences"))
+        by_outlet = aggregate_by(focus.merge(articles[["doc_id", "outlet"]], on="doc_id").dropna(subset=["outlet"]),
+                                 "outlet", [column], seed=seed).dropna(subset=[column])
+        if len(by_outlet) > 1:
+            by_outlet = by_outlet.sort_values([column, "outlet"])
+            for which, r in (("highest", by_outlet.iloc[-1]), ("lowest", by_outlet.iloc[0])):
+                rows.append((f"outlet with the {which} {column}, {label}", str(r["outlet"]),
+                             f"{r[column]:+.3f} (n = {int(r['n']):,} sentences)"))
+    return pd.DataFrame(rows, columns=["finding", "value", "detail"])
 
 
 def refresh_notebooks(notebooks_dir: str | os.PathLike = "notebooks", *, timeout: int = 600) -> list[Path]:

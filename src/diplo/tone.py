@@ -157,9 +157,10 @@ class LexiconScorer(_MatcherScorer):
 
     Examples
     --------
+    >>> # "not good" is an AFINN phrase (-2); fine (+2) and happy (+3)
     >>> cols, ev = LexiconScorer().score(["Not good at all.", "A fine, happy day"], evidence=True)
     >>> cols["lexicon_neg"].tolist(), cols["lexicon_pos"].tolist()
-    ([3.0, 0.0], [0.0, 5.0])
+    ([2.0, 0.0], [0.0, 5.0])
     """
 
     name = "lexicon"

@@ -210,7 +210,6 @@ def score_classes(values: np.ndarray, band: float) -> np.ndarray:
 
 
 def _metrics(scores: np.ndarray, gold: np.ndarray, band: float, raw: np.ndarray | None) -> dict:
-    from scipy.stats import pearsonr, spearmanr
     from sklearn.metrics import accuracy_score, confusion_matrix, f1_score
 
     pred = score_classes(scores, band)
@@ -225,8 +224,9 @@ def _metrics(scores: np.ndarray, gold: np.ndarray, band: float, raw: np.ndarray 
     if raw is not None:
         ok = ~np.isnan(scores) & ~np.isnan(raw)
         if ok.sum() > 2 and np.ptp(scores[ok]) > 0 and np.ptp(raw[ok]) > 0:
-            out["pearson"] = round(float(pearsonr(scores[ok], raw[ok])[0]), 4)
-            out["spearman"] = round(float(spearmanr(scores[ok], raw[ok])[0]), 4)
+            x, y = pd.Series(scores[ok]), pd.Series(raw[ok])
+            out["pearson"] = round(float(np.corrcoef(x, y)[0, 1]), 4)
+            out["spearman"] = round(float(np.corrcoef(x.rank(), y.rank())[0, 1]), 4)  # Pearson of mid-ranks
         else:
             out["pearson"] = out["spearman"] = None
     return out
