@@ -165,6 +165,18 @@ def test_unknown_scorer_lists_valid_ones():
         score_tone(["x"], ["vadr"])
 
 
+@pytest.mark.parametrize("text", ["good day", b"good day"])
+def test_score_tone_rejects_a_bare_string(text):
+    # a str is an iterable of characters: it must not become one row per letter
+    with pytest.raises(TypeError, match="single .*'good day'.*wrap it in a list"):
+        score_tone(text)
+
+
+def test_score_tone_accepts_one_scorer_name():
+    scores = score_tone(["A good day."], "lexicon")
+    assert list(scores.columns) == list(get_scorer("lexicon").columns)
+
+
 def test_score_tone_keeps_index_and_returns_evidence_with_scorer():
     df = pd.DataFrame({"text": ["Iran condemned the attack.", "Signed a memorandum."]}, index=[10, 20])
     scores, ev = score_tone(df, ["diplomatic", "lexicon"], evidence=True)

@@ -315,7 +315,7 @@ def tone_columns(scorers: Sequence[str] | None = None) -> list[str]:
     return [f"tone_{get_scorer(s).name}" for s in (scorers if scorers is not None else available_scorers())]
 
 
-def get_scorer(name):
+def get_scorer(name: "str | object") -> object:
     """The scorer for ``name``: the shared instance of a registered scorer (built once, with its default
     dictionary), or ``name`` itself when it already is a scorer object (e.g. ``LexiconScorer("my.cat")``).
 
@@ -341,8 +341,8 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     Parameters
     ----------
     sentences : DataFrame with a ``text`` column, or an iterable of strings.
-    scorers : names from :data:`SCORERS` or scorer objects (e.g. ``LexiconScorer("LSD2015.cat")``);
-        default all registered scorers.
+    scorers : names from :data:`SCORERS` or scorer objects (e.g. ``LexiconScorer("LSD2015.cat")``), or
+        one name; default all registered scorers.
     evidence : also return the evidence rows of every scorer.
     matches : a :meth:`diplo.match.Matcher.match` result over the same texts that includes the
         dictionaries of the matcher-based scorers (lets the caller run one pass for everything).
@@ -357,7 +357,15 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     ------
     ValueError
         If a scorer name is unknown or the table has no ``text`` column.
+    TypeError
+        If ``sentences`` is a single string instead of a list of them.
     """
+    if isinstance(sentences, (str, bytes)):
+        # A bare string is an iterable of characters: scoring it would silently give one row per letter.
+        raise TypeError(f"sentences must be a DataFrame with a 'text' column or a list of strings, got a "
+                        f"single {type(sentences).__name__} {sentences[:40]!r}; wrap it in a list")
+    if isinstance(scorers, str):
+        scorers = [scorers]
     if isinstance(sentences, pd.DataFrame):
         if "text" not in sentences.columns:
             raise ValueError(f"sentences table needs a 'text' column; found {list(sentences.columns)}")
