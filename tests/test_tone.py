@@ -37,6 +37,8 @@ def test_scorer_interface_and_evidence_offsets(name):
     ("Washington will not lift the sanctions.", -1),         # two negators cancel
     ("Washington lifted the sanctions on Tehran.", 1),       # lifting a conflict act
     ("The weather in Baku was mild on Tuesday.", 0),
+    ("Iran gave full support to Azerbaijan.", 1),          # "gave" is not a negator
+    ("Given the close cooperation, both sides signed a deal.", 1),
 ])
 def test_diplomatic_sign(text, sign):
     cols, _ = DiplomaticScorer().score([text])

@@ -233,7 +233,8 @@ class DiplomaticScorer(_MatcherScorer):
     HEDGED = 0.3    # "may impose sanctions", "urged Iran to sign": a third of the weight of the act itself
     DECAY = 0.3     # weight of each later match relative to the one before it
     # Verbs that negate the act after them in diplomatic prose ("refused to cooperate",
-    # "lifted sanctions", "ended the fighting"), on top of not/no/never...
+    # "lifted sanctions", "ended the fighting"), on top of not/no/never...  Not give/gave/given:
+    # "gave full support", "given the close cooperation" are cooperation, not its negation.
     NEGATORS = frozenset({
         "refuse", "refused", "refuses", "refusing", "decline", "declined", "declines", "declining",
         "fail", "failed", "fails", "failing", "reject", "rejected", "rejects", "rejecting",
@@ -243,7 +244,7 @@ class DiplomaticScorer(_MatcherScorer):
         "prevented", "suspend", "suspended", "suspends", "suspending", "violate", "violated",
         "violates", "violating", "breached", "breaching", "broke", "reneged", "abandoned", "quit",
         "remove", "removed", "removes", "removing", "reduce", "reduced", "reduces", "reducing", "cut",
-        "cuts", "cutting", "suspension", "withheld", "withhold", "withholding", "give", "gave", "given",
+        "cuts", "cutting", "suspension", "withheld", "withhold", "withholding",
         "terminated", "terminate", "cessation", "loosen", "loosened", "relaxed", "relax",
     })
     # Appeals and statements (CAMEO 01-02) name an act without doing it: "urged Washington to lift
