@@ -4,9 +4,12 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers, load_actors, score_actors, \
     score_target_tone, target_windows
+from diplo.actors import _ATTRIBUTION, _attributed
 from diplo.corpus import build_articles
 from diplo.load import load_documents
 from diplo.match import DictionaryError
@@ -151,6 +154,14 @@ def test_pronoun_speakers_carry_within_two_sentences(texts, speakers, expected):
 def test_pronoun_speakers_do_not_cross_documents():
     out = carry_pronoun_speakers(["a", "b"], ["Aliyev said so.", "He added more."], ["Azerbaijan", ""])
     assert out.tolist() == ["Azerbaijan", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["He", "SAID", "said", "Says", "according", "To", "to", "ACCORDING", "\t", " ",
+                                 "\n", "-", "_", "resaid", "saidx", "ſaid", "İ", "told,", "x"]), max_size=10))
+def test_attribution_fast_path_equals_the_regex(words):
+    text = "".join(w if k % 2 else w + " " for k, w in enumerate(words))
+    assert _attributed(text) == bool(_ATTRIBUTION.search(text))
 
 
 def test_target_tone_from_shared_matches_equals_matching_the_windows():

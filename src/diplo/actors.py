@@ -43,6 +43,9 @@ SPEECH_VERBS = frozenset({
     "mentioned", "described",
 })
 _ATTRIBUTION = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
+# The same test for ASCII text, lower-cased first: much faster than IGNORECASE, and equivalent there
+# (the verbs are lower-case ASCII; lower-casing ASCII moves no word boundary).
+_ATTRIBUTION_ASCII = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)))
 _FINAL = frozenset({".", "!", "?", '"', "\u201d", "'", "\u2019", ")"})
 _PRONOUN_SPEECH = re.compile(r"\b(?:he|she)\s+(?:also\s+|further\s+|then\s+|later\s+|again\s+)?(?:%s)\b"
                              % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
@@ -163,9 +166,16 @@ def _mention_after(tokens: _Tokens, owner: list[int], i: int, limit: int = 6) ->
     return -1
 
 
+def _attributed(text: str) -> bool:
+    """``_ATTRIBUTION`` occurs in ``text`` (a speech verb or "according to")."""
+    if text.isascii():
+        return _ATTRIBUTION_ASCII.search(text.lower()) is not None
+    return _ATTRIBUTION.search(text) is not None
+
+
 def _find_speaker(text: str, ranges: Sequence[tuple[int, int]], cache: dict | None = None) -> int:
     """Index into ``ranges`` of the attributed speaker's mention, or -1."""
-    if not _ATTRIBUTION.search(text):
+    if not _attributed(text):
         return -1
     tokens = _Tokens.of(text, cache)
     owner = _token_owner(tokens, ranges)
