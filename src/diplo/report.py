@@ -254,7 +254,7 @@ class NotebookRun:
 
     params: NotebookParams
     notebook: str
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]  # the selected articles' rows of every table, read on first use
     corpus_articles: pd.DataFrame  # every article before the date/outlet selection
 
     @property
@@ -298,11 +298,41 @@ def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True
         return NotebookRun(params, notebook, {}, pd.DataFrame(columns=["doc_id"]))
     processed = params.processed_dir or params.output_dir / "processed"
     ensure_processed(params.raw_dir, processed, **_pipeline_options(params))
-    tables = load_outputs(processed)
-    articles = tables["articles"]
+    articles = load_outputs(processed, tables=["articles"])["articles"]
     assign_colors(articles["outlet"])
     assign_colors(theme_names(articles))
-    return NotebookRun(params, notebook, select_tables(tables, params), articles)
+    selected = select_tables({"articles": articles}, params)["articles"]
+    tables = _SelectedTables(processed, selected, everything=len(selected) == len(articles))
+    return NotebookRun(params, notebook, tables, articles)
+
+
+class _SelectedTables(Mapping):
+    """The processed tables restricted to the selected articles, each read on first use.
+
+    A notebook touches only the tables it needs, and per-article tables are read with a parquet filter on
+    ``doc_id``, so a selection of a large corpus never loads the rest.
+    """
+
+    def __init__(self, processed: Path, articles: pd.DataFrame, *, everything: bool) -> None:
+        from diplo.pipeline import OUTPUT_EXTRAS, OUTPUT_TABLES
+
+        self._dir, self._names = Path(processed), (*OUTPUT_TABLES, *OUTPUT_EXTRAS)
+        self._doc_ids = None if everything else articles["doc_id"].tolist()
+        self._cache: dict[str, pd.DataFrame] = {"articles": articles.reset_index(drop=True)}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(f"no table {name!r}; tables: {', '.join(self._names)}")
+        if name not in self._cache:
+            from diplo.pipeline import load_outputs
+            self._cache[name] = load_outputs(self._dir, tables=[name], doc_ids=self._doc_ids)[name]
+        return self._cache[name]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _pipeline_options(params) -> dict:
@@ -343,14 +373,15 @@ def _evidence_strings(evidence: pd.DataFrame, scorer: str, sentences: pd.DataFra
     return ev.groupby(["doc_id", "sent_id"], sort=False)["item"].agg("; ".join)
 
 
-def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5,
-                  largest: bool = True) -> pd.DataFrame:
+def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5, largest: bool = True,
+                  scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``n`` sentences with the highest positive (or lowest negative) ``column``, with text and evidence.
 
     Uses ``sentence_scores``, ``sentences``, ``articles`` and, when present, ``evidence`` (the terms that
     produced each score with their weights, strongest first). Ties are broken by ``doc_id``, ``sent_id``.
+    ``scores`` ranks these sentence scores instead (e.g. only the sentences about one theme).
     """
-    scores = tables["sentence_scores"]
+    scores = tables["sentence_scores"] if scores is None else scores
     if column not in scores.columns:
         raise ValueError(f"no column {column!r} in sentence_scores; found {list(scores.columns)}")
     ranked = scores[["doc_id", "sent_id", column]].dropna()
