@@ -131,8 +131,10 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path, monkeypatch, capsys)
 
 
 def test_show_table_escapes_html():
-    html = show_table(pd.DataFrame({"text": ["<script>alert(1)</script>"]}))._repr_html_()
+    html = show_table(pd.DataFrame({"text": ["<script>alert(1)</script>"], "n": [3]}))._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<td style="text-align: left;">&lt;script&gt;alert(1)&lt;/script&gt;</td>' in html  # text left
+    assert "<td>3</td>" in html  # numbers keep the notebook's right alignment
 
 
 def test_top_sentences_with_evidence():

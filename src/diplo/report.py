@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -226,6 +227,10 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     return out_dir
 
 
+_TEXT_CELL = re.compile(r"<td>(.*?)</td>", re.S)
+_NUMBER = re.compile(r"[-+]?[\d,]*\.?\d*(e[-+]?\d+)?|nan|")
+
+
 class _Table:
     """A table for notebook display: HTML with every cell escaped (article text is untrusted), plain text."""
 
@@ -234,8 +239,11 @@ class _Table:
 
     def _repr_html_(self) -> str:
         # escape=True turns <script>, <img onerror=...> and javascript: links in article text into text.
-        return self.df.to_html(index=False, escape=True, render_links=False, max_rows=self.max_rows, na_rep="",
+        html = self.df.to_html(index=False, escape=True, render_links=False, max_rows=self.max_rows, na_rep="",
                                border=0, classes="dataframe diplo-table")
+        # Notebook CSS right-aligns every cell; sentences read better left-aligned (numbers stay right).
+        return _TEXT_CELL.sub(lambda m: m.group(0) if _NUMBER.fullmatch(m.group(1).strip())
+                              else f'<td style="text-align: left;">{m.group(1)}</td>', html)
 
     def __repr__(self) -> str:
         return self.df.to_string(index=False, max_rows=self.max_rows, na_rep="")
