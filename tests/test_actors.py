@@ -4,9 +4,12 @@ import re
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers, load_actors, score_actors, \
     score_target_tone, target_windows
+from diplo.actors import _ATTRIBUTION, _attributed
 from diplo.corpus import build_articles
 from diplo.load import load_documents
 from diplo.match import DictionaryError
@@ -124,6 +127,7 @@ def test_pipeline_writes_actor_columns_and_mentions(processed):
     text = sentences.set_index(["doc_id", "sent_id"])["text"]
     assert all(re.search(r"\b(he|she)\b", text[k], re.I) for k in carried)
     assert mentions["tone_vader_target"].between(-1, 1).all()
+    assert ((mentions["window_start"] <= mentions["start"]) & (mentions["end"] <= mentions["window_end"])).all()
 
 
 def test_cli_actors_option(raw_dir, tmp_path):
@@ -150,3 +154,27 @@ def test_pronoun_speakers_carry_within_two_sentences(texts, speakers, expected):
 def test_pronoun_speakers_do_not_cross_documents():
     out = carry_pronoun_speakers(["a", "b"], ["Aliyev said so.", "He added more."], ["Azerbaijan", ""])
     assert out.tolist() == ["Azerbaijan", ""]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["He", "SAID", "said", "Says", "according", "To", "to", "ACCORDING", "\t", " ",
+                                 "\n", "-", "_", "resaid", "saidx", "ſaid", "İ", "told,", "x"]), max_size=10))
+def test_attribution_fast_path_equals_the_regex(words):
+    text = "".join(w if k % 2 else w + " " for k, w in enumerate(words))
+    assert _attributed(text) == bool(_ATTRIBUTION.search(text))
+
+
+def test_target_tone_from_shared_matches_equals_matching_the_windows():
+    from diplo.match import Matcher
+    from diplo.tone import get_scorer
+    texts = ["Iran praised the wonderful talks, but Armenia faced harsh criticism.",
+             "Baku condemned the attack; Tehran welcomed the agreement."]
+    targets = [(0, 0, 4), (0, 38, 45), (1, 0, 4), (1, 27, 33)]
+    dicts = [d for name in ("lexicon", "diplomatic") for d in get_scorer(name).dictionaries]
+    matches = Matcher(dicts).match(texts)
+    kw = dict(scorers=["lexicon", "diplomatic"])
+    plain = score_target_tone([texts[r] for r, _, _ in targets], [(s, e) for _, s, e in targets], **kw)
+    shared = score_target_tone([texts[r] for r, _, _ in targets], [(s, e) for _, s, e in targets], **kw,
+                               matches=matches, rows=[r for r, _, _ in targets])
+    pd.testing.assert_frame_equal(plain, shared)
+    assert (plain["tone_diplomatic_target"].to_numpy()[[2, 3]] * [1, -1] < 0).all()  # condemned < 0 < welcomed

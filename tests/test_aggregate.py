@@ -35,6 +35,17 @@ def test_theme_tone_by_date(toy):
     pd.testing.assert_frame_equal(out, again)  # seeded bootstrap
 
 
+@pytest.mark.parametrize("by, expected", [
+    ("outlet", [("energy", "X", 3), ("trade", "X", 2)]),
+    (["outlet", "date"], [("energy", "X", "2021-01-01", 1), ("energy", "X", "2022-01-01", 2),
+                          ("trade", "X", "2021-01-01", 2)]),
+])
+def test_theme_tone_by_outlet(toy, by, expected):
+    out = aggregate_theme_tone(toy[0], toy[1], by=by, n_boot=100)
+    keys = ["theme", *([by] if isinstance(by, str) else by), "n"]
+    assert [tuple(r) for r in out[keys].values.tolist()] == expected
+
+
 def test_theme_tone_needs_articles_for_date(toy):
     with pytest.raises(ValueError, match=r"grouping by \['date'\] needs the articles table"):
         aggregate_theme_tone(toy[0], by="date")

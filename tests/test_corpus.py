@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diplo import load_outputs, run_pipeline
-from diplo.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_articles, build_corpus, count_words
+from diplo.corpus import (ARTICLE_COLUMNS, REMOVED_COLUMNS, build_articles, build_corpus, count_words,
+                          count_words_many)
 from diplo.load import RawDocument
 
 TEXT = ("By: Jane Doe\n\nTehran, 5 October 2023 (TDI): Iran and Azerbaijan agreed to expand trade. "
@@ -71,6 +74,18 @@ def test_near_duplicates_across_the_corpus(raw_copy, tmp_path):
     assert articles.loc["zz_republished", "duplicate_of"] == "004_0c3bfa3d25225ea3"
     assert articles.drop(index="zz_republished")["duplicate_of"].isna().all()
     assert pd.read_csv(tmp_path / "out" / "articles.csv")["duplicate_of"].notna().sum() == 1
+
+_chars = st.sampled_from(list("ab1_-' \n\t.,") + ["é", "’", "İ", "٣", "\u00a0"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(_chars, max_size=14), max_size=6))
+def test_count_words_many_equals_count_words(texts):
+    assert count_words_many(texts).tolist() == [count_words(t) for t in texts]
+
+
+def test_count_words_many_non_strings_count_zero():
+    assert count_words_many([None, 3.5, "", "a-b c", "don't-stop x"]).tolist() == [0, 0, 0, 2, 2]
 
 
 def test_near_duplicate_detection_can_be_turned_off(raw_copy, tmp_path):

@@ -87,6 +87,7 @@ def test_own_themes_file(tmp_path):
     ("energy:\n  - gas\n  - oil\ntrade:\n  - Gas\n", r"line 5: duplicate term 'Gas' \(first defined at line 2\)"),
     ("energy:\n  - gas\n  - [oil\n", r"line \d+: invalid YAML"),
     ("Energy Deals:\n  - gas\n", "line 2: theme name 'Energy Deals' must be lower-case"),
+    ("gas:\n  - gas\ngas_share:\n  - oil\n", "line 4: theme name 'gas_share'"),
     ("energy:\n  terms: [gas]\n  colour: red\n", "line 3: unknown key 'colour'"),
 ])
 def test_bad_themes_file_names_the_line(tmp_path, content, message):

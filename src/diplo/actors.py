@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, Matcher, load_dictionary
-from diplo.tone import score_tone
+from diplo.tone import available_scorers, get_scorer, score_tone
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
            "score_actors", "score_target_tone", "target_windows"]
@@ -43,6 +43,9 @@ SPEECH_VERBS = frozenset({
     "mentioned", "described",
 })
 _ATTRIBUTION = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
+# The same test for ASCII text, lower-cased first: much faster than IGNORECASE, and equivalent there
+# (the verbs are lower-case ASCII; lower-casing ASCII moves no word boundary).
+_ATTRIBUTION_ASCII = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)))
 _FINAL = frozenset({".", "!", "?", '"', "\u201d", "'", "\u2019", ")"})
 _PRONOUN_SPEECH = re.compile(r"\b(?:he|she)\s+(?:also\s+|further\s+|then\s+|later\s+|again\s+)?(?:%s)\b"
                              % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
@@ -95,14 +98,32 @@ def load_actors(path: str | os.PathLike | None = None) -> Dictionary:
 class _Tokens:
     """Tokens of one text with their offsets, for locating character spans by bisection."""
 
-    __slots__ = ("spans", "toks", "lows", "starts", "ends")
+    __slots__ = ("text", "spans", "lows", "starts", "ends", "_toks")
 
     def __init__(self, text: str) -> None:
-        self.spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
-        self.toks = [text[s:e] for s, e in self.spans]
-        self.lows = [t.lower() for t in self.toks]
-        self.starts = [s for s, _ in self.spans]
-        self.ends = [e for _, e in self.spans]
+        self.text = text
+        self.spans = spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
+        self.starts, self.ends = (list(x) for x in zip(*spans)) if spans else ([], [])
+        low = text.lower()
+        self.lows = ([low[s:e] for s, e in spans] if len(low) == len(text)
+                     else [text[s:e].lower() for s, e in spans])
+        self._toks: list[str] | None = None
+
+    @property
+    def toks(self) -> list[str]:
+        """Tokens as written (only speaker attribution needs their case)."""
+        if self._toks is None:
+            self._toks = [self.text[s:e] for s, e in self.spans]
+        return self._toks
+
+    @classmethod
+    def of(cls, text: str, cache: dict | None) -> "_Tokens":
+        if cache is None:
+            return cls(text)
+        tokens = cache.get(text)
+        if tokens is None:
+            tokens = cache[text] = cls(text)
+        return tokens
 
     def covering(self, start: int, end: int) -> tuple[int, int]:
         """First and last token overlapping ``[start, end)`` (first > last when none)."""
@@ -145,11 +166,18 @@ def _mention_after(tokens: _Tokens, owner: list[int], i: int, limit: int = 6) ->
     return -1
 
 
-def _find_speaker(text: str, ranges: Sequence[tuple[int, int]]) -> int:
+def _attributed(text: str) -> bool:
+    """``_ATTRIBUTION`` occurs in ``text`` (a speech verb or "according to")."""
+    if text.isascii():
+        return _ATTRIBUTION_ASCII.search(text.lower()) is not None
+    return _ATTRIBUTION.search(text) is not None
+
+
+def _find_speaker(text: str, ranges: Sequence[tuple[int, int]], cache: dict | None = None) -> int:
     """Index into ``ranges`` of the attributed speaker's mention, or -1."""
-    if not _ATTRIBUTION.search(text):
+    if not _attributed(text):
         return -1
-    tokens = _Tokens(text)
+    tokens = _Tokens.of(text, cache)
     owner = _token_owner(tokens, ranges)
     lows = tokens.lows
     for i, low in enumerate(lows):
@@ -175,18 +203,20 @@ def target_windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, wi
     break (``breaks``: ``"clause"`` = punctuation incl. commas and contrastive conjunctions, ``"strong"`` =
     the same without commas, ``"none"``) and before any span in ``exclude[i]`` (other actors' mentions).
     """
+    return _windows(texts, spans, window=window, breaks=breaks, exclude=exclude, cache={})
+
+
+def _windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, window: int, breaks: str,
+             exclude: Sequence[Sequence[tuple[int, int]]] | None, cache: dict) -> list[tuple[int, int]]:
     if breaks not in _CLAUSE_BREAKS:
         raise ValueError(f"breaks={breaks!r} is not valid; use one of {sorted(_CLAUSE_BREAKS)}")
     if len(texts) != len(spans):
         raise ValueError(f"texts and spans must have the same length; got {len(texts)} and {len(spans)}")
     stops = _CLAUSE_BREAKS[breaks]
-    cache: dict[str, _Tokens] = {}
     out = []
     for i, (text, (s, e)) in enumerate(zip(texts, spans)):
         text = text if isinstance(text, str) else ""
-        tokens = cache.get(text)
-        if tokens is None:
-            tokens = cache[text] = _Tokens(text)
+        tokens = _Tokens.of(text, cache)
         lo, hi = tokens.covering(s, e)
         if lo > hi:
             out.append((s, e))
@@ -218,7 +248,8 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
                       scorers: Sequence[str] | None = None, window: int = DEFAULT_WINDOW,
                       breaks: str = DEFAULT_BREAKS,
                       exclude: Sequence[Sequence[tuple[int, int]]] | None = None,
-                      text_scores: pd.DataFrame | None = None) -> pd.DataFrame:
+                      text_scores: pd.DataFrame | None = None, matches: Mapping[str, pd.DataFrame] | None = None,
+                      rows: Sequence[int] | None = None) -> pd.DataFrame:
     """Tone toward targets: each target's window (:func:`target_windows`) scored by the tone scorers.
 
     Parameters
@@ -229,6 +260,10 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     window, breaks, exclude : see :func:`target_windows`.
     text_scores : tone scores already computed for ``texts`` (aligned rows); a window that is the whole
         text reuses them instead of scoring the text again.
+    matches, rows : a :meth:`diplo.match.Matcher.match` result that already covers the dictionaries of the
+        matcher-based scorers, and for each target the ``row`` of its text in it (default: ``matches`` is
+        over ``texts``).  The matches inside each window are then scored instead of matching the window
+        again (negation and hedges keep their sentence context).
 
     Returns
     -------
@@ -241,15 +276,30 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     >>> score_target_tone([t, t], [(0, 4), (38, 45)], scorers=["vader"])["tone_vader_target"].gt(0).tolist()
     [True, False]
     """
+    return _score_target_tone(texts, spans, scorers=scorers, window=window, breaks=breaks, exclude=exclude,
+                              text_scores=text_scores, matches=matches, rows=rows, cache={})
+
+
+def _score_target_tone(texts, spans, *, scorers, window, breaks, exclude, text_scores, matches, rows,
+                       cache: dict) -> pd.DataFrame:
     texts = [t if isinstance(t, str) else "" for t in texts]
-    windows = target_windows(texts, spans, window=window, breaks=breaks, exclude=exclude)
+    windows = _windows(texts, spans, window=window, breaks=breaks, exclude=exclude, cache=cache)
     window_texts = [t[s:e] for t, (s, e) in zip(texts, windows)]
     whole = np.array([s == 0 and e == len(t) for t, (s, e) in zip(texts, windows)], dtype=bool)
     if text_scores is not None and len(text_scores) != len(texts):
         raise ValueError(f"text_scores has {len(text_scores)} rows for {len(texts)} texts")
     reuse = whole if text_scores is not None else np.zeros(len(texts), dtype=bool)
-    unique = list(dict.fromkeys(w for w, r in zip(window_texts, reuse) if not r))
-    scores = score_tone(unique, scorers)
+    first: dict[str, int] = {}
+    for i, (w, r) in enumerate(zip(window_texts, reuse)):
+        if not r and w not in first:
+            first[w] = i
+    unique = list(first)
+    window_matches = None
+    if matches is not None:
+        rows_of = np.arange(len(texts)) if rows is None else np.asarray(rows, dtype=np.int64)
+        window_matches = _window_matches(matches, scorers, rows_of[list(first.values())],
+                                         [windows[i] for i in first.values()])
+    scores = score_tone(unique, scorers, matches=window_matches)
     tone_cols = [c for c in scores.columns if c.startswith("tone_")]
     pos = pd.Index(unique).get_indexer(window_texts)
     out = pd.DataFrame({"window_start": np.array([w[0] for w in windows], dtype=np.int64),
@@ -261,6 +311,27 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
         if reuse.any():
             values[reuse] = text_scores[c].to_numpy(dtype=float)[reuse]
         out[f"{c}_target"] = values
+    return out
+
+
+def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | None, rows: np.ndarray,
+                    windows: Sequence[tuple[int, int]]) -> dict[str, pd.DataFrame] | None:
+    """The matches lying inside each window, re-indexed to the windows (row = window number, offsets
+    relative to the window); None when ``matches`` lacks a dictionary the scorers need."""
+    needed = {d.name for s in (scorers if scorers is not None else available_scorers())
+              for d in getattr(get_scorer(s), "dictionaries", ())}
+    if not needed <= set(matches):
+        return None
+    targets = pd.DataFrame({"row": rows, "_window": np.arange(len(windows), dtype=np.int64),
+                            "_ws": np.array([w[0] for w in windows], dtype=np.int64),
+                            "_we": np.array([w[1] for w in windows], dtype=np.int64)})
+    out = {}
+    for name in needed:
+        m = matches[name]
+        j = m.merge(targets, on="row", how="inner")
+        j = j[(j["start"].to_numpy() >= j["_ws"].to_numpy()) & (j["end"].to_numpy() <= j["_we"].to_numpy())]
+        j = j.assign(row=j["_window"], start=j["start"] - j["_ws"], end=j["end"] - j["_ws"])
+        out[name] = j[list(m.columns)].sort_values(["row", "start"], kind="stable").reset_index(drop=True)
     return out
 
 
@@ -306,6 +377,7 @@ class ActorScorer:
         speaker_col = np.full(len(texts), "", dtype=object)
         role = ["mention"] * len(m)
         exclude: list[list[tuple[int, int]]] = [[] for _ in range(len(m))]
+        cache: dict = {}  # tokens of each sentence, shared by speaker attribution and target windows
         # mentions are grouped by row (the matcher emits rows in order)
         bounds = np.flatnonzero(np.diff(rows)) + 1 if len(rows) else np.array([], dtype=int)
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)]) if len(rows) else ():
@@ -313,7 +385,7 @@ class ActorScorer:
             names = [cats[k] for k in range(lo, hi)]
             actors_col[row] = ";".join(sorted(set(names)))
             ranges = [(starts[k], ends[k]) for k in range(lo, hi)]
-            k = _find_speaker(texts[row], ranges)
+            k = _find_speaker(texts[row], ranges, cache)
             if k >= 0:
                 speaker_col[row] = names[k]
                 role[lo + k] = "speaker"
@@ -326,10 +398,12 @@ class ActorScorer:
             known = None
             if text_scores is not None:
                 known = text_scores.iloc[rows].reset_index(drop=True)
-            tones = score_target_tone([texts[r] for r in rows.tolist()], list(zip(starts, ends)),
-                                      scorers=self.scorers, exclude=exclude, text_scores=known)
+            tones = _score_target_tone([texts[r] for r in rows.tolist()], list(zip(starts, ends)),
+                                       scorers=self.scorers, window=DEFAULT_WINDOW, breaks=DEFAULT_BREAKS,
+                                       exclude=exclude, text_scores=known, matches=matches, rows=rows,
+                                       cache=cache)
             for c in tones.columns:
-                if c.endswith("_target"):
+                if c.endswith("_target") or c in ("window_start", "window_end"):
                     mentions[c] = tones[c].to_numpy()
         return {"actors": actors_col, "speaker": speaker_col}, mentions
 

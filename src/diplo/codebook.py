@@ -118,6 +118,8 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "start": ("int", "characters", "offset of the mention in the sentence text"),
         "end": ("int", "characters", "offset one past the mention in the sentence text"),
         "role": ("string", "mention / speaker", "speaker when this mention is the sentence's attributed speaker"),
+        "window_start": ("int", "characters", "start of the words scored for the target tones (offset in the sentence text)"),
+        "window_end": ("int", "characters", "end of the words scored for the target tones"),
     },
     "evidence": {
         "doc_id": ("string", "", "article id"),

@@ -346,6 +346,17 @@ class Matcher:
             raise ValueError(f"dictionary names must be distinct; got {names}")
         self._compiled = [_Compiled(d) for d in dictionaries]
         self.negators, self.hedges = frozenset(negators), frozenset(hedges)
+        # token -> ((dictionary index, candidate entries), ...) over the dictionaries sharing a tokenization,
+        # so a token no dictionary starts with costs one dict lookup however many dictionaries there are
+        self._groups = {split: [k for k, c in enumerate(self._compiled) if c.dictionary.split_hyphens == split]
+                        for split in (False, True)}
+        self._memo: dict[bool, dict[str, tuple]] = {False: {}, True: {}}
+
+    def _lookup(self, split: bool, tok: str) -> tuple:
+        found = tuple((k, cands) for k in self._groups[split] if (cands := self._compiled[k].candidates(tok)))
+        if len(self._memo[split]) < 1_000_000:  # bound memory on pathological vocabularies
+            self._memo[split][tok] = found
+        return found
 
     def _is_negator(self, tok: str) -> bool:
         return tok in self.negators or tok.endswith("n't") or tok.endswith("n\u2019t")
@@ -369,57 +380,68 @@ class Matcher:
         matched text as written; ``entry`` the dictionary pattern; ``weight`` the entry's weight.
         Non-strings are treated as empty texts.
         """
-        cols = [{c: [] for c in MATCH_COLUMNS} for _ in self._compiled]
+        cols: list[list[tuple]] = [[] for _ in self._compiled]
         need_split = any(c.dictionary.split_hyphens for c in self._compiled)
         need_plain = any(not c.dictionary.split_hyphens for c in self._compiled)
+        finditer, split_finditer = TOKEN_PATTERN.finditer, SPLIT_TOKEN_PATTERN.finditer
         for row, text in enumerate(texts):
             if not isinstance(text, str) or not text:
                 continue
-            tokenized = {}
             low = text.lower()
             if len(low) != len(text):  # a few characters change length when lower-cased ("İ")
                 low = None
-            for split, pattern in ((False, TOKEN_PATTERN), (True, SPLIT_TOKEN_PATTERN)):
-                if split and need_split or not split and need_plain:
-                    spans = [m.span() for m in pattern.finditer(text)]
-                    toks = ([low[s:e] for s, e in spans] if low is not None
-                            else [text[s:e].lower() for s, e in spans])
-                    tokenized[split] = (spans, toks)
-            for comp, out in zip(self._compiled, cols):
-                d, entry_tokens = comp.dictionary, comp.entry_tokens
-                spans, toks = tokenized[d.split_hyphens]
-                n = len(toks)
-                i = 0
-                while i < n:
-                    best = None
-                    for eid in comp.candidates(toks[i]):
-                        pats = entry_tokens[eid]
-                        k = len(pats)
-                        if k == 1 or (i + k <= n and all(_token_matches(p, toks[i + j])
-                                                          for j, p in enumerate(pats[1:], 1))):
-                            best = eid
-                            break
-                    if best is None:
-                        i += 1
-                        continue
-                    k = len(entry_tokens[best])
-                    entry = d.entries[best]
-                    start, end = spans[i][0], spans[i + k - 1][1]
-                    negated, hedged = (self._scope_flags(toks, i, d.negation_window, d.negators, d.hedges)
-                                       if d.negation_window else (False, False))
-                    out["row"].append(row)
-                    out["category"].append(entry.category)
-                    out["entry"].append(entry.pattern)
-                    out["match"].append(text[start:end])
-                    out["start"].append(start)
-                    out["end"].append(end)
-                    out["weight"].append(entry.weight)
-                    out["negated"].append(negated)
-                    out["hedged"].append(hedged)
-                    i += k
+            spans = [m.span() for m in finditer(text)]
+            toks = [low[s:e] for s, e in spans] if low is not None else [text[s:e].lower() for s, e in spans]
+            tokenized = {}
+            if need_plain:
+                tokenized[False] = (spans, toks)
+            if need_split:
+                if any("-" in t for t in toks):  # only hyphenated words tokenize differently
+                    s_spans = [m.span() for m in split_finditer(text)]
+                    s_toks = ([low[s:e] for s, e in s_spans] if low is not None
+                              else [text[s:e].lower() for s, e in s_spans])
+                    tokenized[True] = (s_spans, s_toks)
+                else:
+                    tokenized[True] = (spans, toks)
+            for split, (spans, toks) in tokenized.items():
+                memo, n = self._memo[split], len(toks)
+                found = list(map(memo.get, toks))
+                positions: dict[int, list] = {}
+                for i in [i for i, f in enumerate(found) if f is None or f]:
+                    f = found[i]
+                    if f is None:
+                        f = self._lookup(split, toks[i])
+                    for k, cands in f:
+                        positions.setdefault(k, []).append((i, cands))
+                for k in sorted(positions):
+                    comp, out = self._compiled[k], cols[k]
+                    d, entry_tokens = comp.dictionary, comp.entry_tokens
+                    next_free = 0
+                    for i, cands in positions[k]:
+                        if i < next_free:  # inside the previous match: leftmost-longest, no overlaps
+                            continue
+                        best = None
+                        for eid in cands:
+                            pats = entry_tokens[eid]
+                            m = len(pats)
+                            if m == 1 or (i + m <= n and all(_token_matches(p, toks[i + j])
+                                                              for j, p in enumerate(pats[1:], 1))):
+                                best = eid
+                                break
+                        if best is None:
+                            continue
+                        m = len(entry_tokens[best])
+                        entry = d.entries[best]
+                        start, end = spans[i][0], spans[i + m - 1][1]
+                        negated, hedged = (self._scope_flags(toks, i, d.negation_window, d.negators, d.hedges)
+                                           if d.negation_window else (False, False))
+                        out.append((row, entry.category, entry.pattern, text[start:end], start, end, entry.weight,
+                                    negated, hedged))
+                        next_free = i + m
         result = {}
         for comp, out in zip(self._compiled, cols):
-            df = pd.DataFrame(out, columns=MATCH_COLUMNS)
+            df = pd.DataFrame.from_records(out, columns=MATCH_COLUMNS) if out else pd.DataFrame(
+                {c: [] for c in MATCH_COLUMNS})
             result[comp.dictionary.name] = df.astype({"row": np.int64, "start": np.int64, "end": np.int64,
                                                       "weight": float, "negated": bool, "hedged": bool})
         return result

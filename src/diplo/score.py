@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers
-from diplo.corpus import count_words
+from diplo.corpus import count_words_many
 from diplo.match import Dictionary, Matcher
 from diplo.themes import THEME_HIT_COLUMNS, ThemeScorer
 from diplo.tone import available_scorers, get_scorer, score_tone
@@ -85,7 +85,7 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
     theme_counts, hits = theme_scorer.score_from_matches(matches, texts)
     actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores)
     actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
-    table = head.assign(n_words=np.array([count_words(t) for t in texts], dtype=np.int64))
+    table = head.assign(n_words=count_words_many(texts))
     table = pd.concat([table, scores], axis=1).assign(**theme_counts, **actor_cols)
     ev = _keyed(head, evidence, EVIDENCE_TABLE_COLUMNS)
     ev = ev.sort_values(["doc_id", "sent_id", "scorer", "start", "end"], kind="stable").reset_index(drop=True)

@@ -42,10 +42,11 @@ def load_themes(path: str | os.PathLike | None = None) -> Dictionary:
     else:
         d = load_dictionary(path, name="themes", negation_window=0, possessives=True)
     for theme in d.categories:
-        if not _THEME_NAME.match(theme):
+        if not _THEME_NAME.match(theme) or theme.endswith("_share"):
             line = next(e.line for e in d.entries if e.category == theme)
             raise DictionaryError(f"{d.source}, line {line}: theme name {theme!r} must be lower-case letters, "
-                                  "digits and underscores (it becomes the column theme_<name>)")
+                                  "digits and underscores, not ending in '_share' (it becomes the columns "
+                                  "theme_<name> and theme_<name>_share)")
     return d
 
 

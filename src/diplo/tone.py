@@ -76,24 +76,28 @@ def _evidence_frame(rows=(), terms=(), starts=(), ends=(), weights=(), negated=(
 
 
 class _Vader:
-    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it (see :mod:`diplo.vader`).
+    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it (a faster batch reimplementation, see
+    :mod:`diplo.vader`; tests check equality with the package).
 
-    Evidence: each token with a non-zero valence after VADER's rules (boosters, negation, capitals,
-    "but"), i.e. its share of the sum that the compound score normalizes.
+    Evidence: each token with a non-zero valence, its character offsets, its final valence after VADER's
+    rules (boosters, negation, capitals, "but") -- its share of the sum that the compound score
+    normalizes -- and whether a negation flipped its sign.
     """
 
     name = "vader"
     columns = ("tone_vader", "vader_pos", "vader_neg", "vader_neu")
 
-    def score(self, texts: Sequence[str], *, evidence: bool = False,
+    def score(self, texts: Sequence[str], *, evidence: bool = False
               ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
         valid = valid_texts(texts)
         scores, rows = score_vader(texts, evidence=evidence)
-        out = {column: scores[part].to_numpy(dtype=float).copy() for column, part in
-               zip(self.columns, ("compound", "pos", "neg", "neu"))}
-        for values in out.values():
-            values[~valid] = np.nan
-        return out, rows
+        out = {}
+        for col, key in zip(self.columns, ("compound", "pos", "neg", "neu")):
+            out[col] = np.where(valid, scores[key].to_numpy(dtype=float), np.nan)
+        if not evidence:
+            return out, None
+        return out, _evidence_frame(rows["row"].to_numpy(), rows["term"].tolist(), rows["start"].to_numpy(),
+                                    rows["end"].to_numpy(), rows["weight"].to_numpy(), rows["negated"].to_numpy())
 
 
 def _resolve_dictionary(source, default: str, name: str, negation_window: int) -> Dictionary:
