@@ -277,11 +277,16 @@ class NotebookRun:
         """Save the figure holding ``obj`` (an Axes, array of Axes or Figure) as PNG and SVG."""
         save_figure(obj, self.figures_dir / name)
 
-    def table(self, df: pd.DataFrame, name: str, *, max_rows: int | None = 30) -> _Table:
-        """Write ``df`` to ``tables/<notebook>/<name>.csv`` and return it ready for escaped display."""
+    def table(self, df: pd.DataFrame, name: str, *, max_rows: int | None = 30,
+              show: Sequence[str] | None = None) -> _Table:
+        """Write ``df`` to ``tables/<notebook>/<name>.csv`` and return it ready for escaped display.
+
+        ``show`` limits the displayed columns (e.g. means without their intervals, to fit a page); the CSV
+        always has them all.
+        """
         with io.atomic_path(self.tables_dir / f"{name}.csv") as tmp:
             df.to_csv(tmp, index=False, lineterminator="\n")
-        return show_table(df, max_rows=max_rows)
+        return show_table(df[list(show)] if show is not None else df, max_rows=max_rows)
 
 
 def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True) -> NotebookRun:
