@@ -36,8 +36,10 @@ install: $(STAMP) ## Create .venv and install diplo with its notebook, test and 
 process: install ## Ingest, clean and score data/raw/ into data/processed/
 	$(BIN)/diplo run $(RAW) --out data/processed
 
-report: install ## Run the notebook suite on data/raw/ and write reports/$(RUN)/
-	$(BIN)/diplo report --params $(PARAMS) --out reports/$(RUN)
+# The corpus is processed once into data/processed/ (shared with `make process`; rebuilt only when raw files,
+# options or diplo change) and every notebook reads it.  Extra parameters: make report P='-p outlets "[Press TV]"'
+report: install ## Run the notebook suite on data/raw/ and write reports/$(RUN)/ (PARAMS=file, RUN=name, P=overrides)
+	$(BIN)/diplo report --params $(PARAMS) -p processed_dir data/processed $(P) --out reports/$(RUN)
 
 test: install ## Run the whole test suite, notebooks included
 	$(BIN)/python -m pytest

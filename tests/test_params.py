@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from diplo.params import NotebookParams, parse_date, parse_params, select_tables
+from diplo.params import NotebookParams, parse_date, parse_params, parse_validation_files, select_tables
 from diplo.tone import available_scorers
 
 
@@ -89,3 +89,23 @@ def test_select_tables_filters_every_table_by_article(tmp_path):
     got = select_tables(tables, _params(tmp_path, outlets=["Press TV"]))
     assert got["articles"]["doc_id"].tolist() == ["c"]
     assert len(select_tables(tables, _params(tmp_path))["articles"]) == 4
+
+
+def test_validation_files_paths_and_mappings(tmp_path):
+    f = tmp_path / "labels.csv"
+    f.write_text("text,label\nGood.,1\n")
+    assert parse_validation_files([]) == []
+    assert parse_validation_files([str(f)]) == [{"path": f}]
+    assert parse_validation_files(f'[{{path: "{f}", label_map: cameo}}]') == [{"path": f, "label_map": "cameo"}]
+    assert parse_validation_files(["labels.csv"], base=tmp_path) == [{"path": f}]
+
+
+@pytest.mark.parametrize("value, error, match", [
+    ([{"file": "x.csv"}], ValueError, r"'validation_files\[0\]': unknown option\(s\) \['file'\]; valid options: path"),
+    (["missing.csv"], ValueError, r"'validation_files\[0\]': labelled file 'missing.csv' does not exist"),
+    ([3], TypeError, r"'validation_files\[0\]' must be a path or a"),
+    (5, TypeError, r"'validation_files' must be a list"),
+])
+def test_bad_validation_files(value, error, match):
+    with pytest.raises(error, match=match):
+        parse_validation_files(value)

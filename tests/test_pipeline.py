@@ -70,3 +70,19 @@ def test_cli_run_writes_tables(raw_dir, tmp_path, capsys):
 def test_cli_missing_raw_folder_is_a_clear_error(tmp_path, capsys):
     assert main(["run", str(tmp_path / "nope"), "--out", str(tmp_path / "o")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_ensure_processed_reruns_only_when_something_changed(raw_copy, tmp_path):
+    from diplo.pipeline import ensure_processed
+
+    out = tmp_path / "processed"
+    assert ensure_processed(raw_copy, out) is True
+    articles = (out / "articles.parquet").read_bytes()
+    assert ensure_processed(raw_copy, out) is False  # same inputs, options and code
+    assert ensure_processed(raw_copy, out, scorers=["vader"]) is True  # other options
+    assert ensure_processed(raw_copy, out, scorers=["vader"]) is False
+    (raw_copy / "005_new.txt").write_text("Iran and Azerbaijan signed a transit agreement in Baku on Monday.\n")
+    assert ensure_processed(raw_copy, out, scorers=["vader"]) is True  # a new input file
+    run_pipeline(raw_copy, out)  # tables rewritten behind the stamp's back
+    assert ensure_processed(raw_copy, out, scorers=["vader"]) is True
+    assert (out / "articles.parquet").read_bytes() != articles

@@ -142,6 +142,10 @@ def test_theme_series_and_actor_tone():
     ax = plots.plot_actor_tone(toward, by, "tone_vader")
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Azerbaijan  (n=4/0)", "Iran  (n=6/2)"]
     assert len(ax.containers) == 2
+    ax = plots.plot_actor_tone(toward, pd.DataFrame(), "tone_vader")  # no speakers in the selection
+    assert len(ax.containers) == 1
+    ax = plots.plot_actor_tone(pd.DataFrame(), pd.DataFrame(), "tone_vader")
+    assert "no actor mentions" in ax.texts[0].get_text()
     ax = plots.plot_actor_tone(toward, None, "tone_vader", min_n=5)
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Iran  (n=6)"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ROOT
 from diplo.cli import main
-from diplo.report import find_notebooks, load_params, notebook_parameters, show_table, top_sentences
+from diplo.report import find_notebooks, headlines, load_params, notebook_parameters, show_table, top_sentences
 
 STANDARD = {"raw_dir", "output_dir", "processed_dir", "start_date", "end_date", "outlets", "themes_file",
             "scorers", "n_topics", "seed"}
@@ -64,10 +64,14 @@ def test_report_writes_notebooks_html_figures_tables_and_run_json(tmp_path, monk
         errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, nb.name
         html = (out / nb.with_suffix(".html").name).read_text()
-        assert "<img" in html or "<svg" in html, f"{nb.name}: no chart in the HTML report"
+        if nb.stem != "05_validation":  # no labelled files in sample.yml: that notebook only says so
+            assert "<img" in html or "<svg" in html, f"{nb.name}: no chart in the HTML report"
+        assert "&lt;tbody" not in html and "&lt;h" not in html, f"{nb.name}: sanitizing broke the markup"
         assert "parse_params(" not in html, "report HTML must hide code"
-        assert sorted(p.suffix for p in (out / "figures" / nb.stem).iterdir()) == \
-            sorted([".png", ".svg"] * len(list((out / "figures" / nb.stem).glob("*.png"))))
+        figures = out / "figures" / nb.stem
+        pngs = sorted(p.stem for p in figures.glob("*.png"))
+        assert pngs == sorted(p.stem for p in figures.glob("*.svg"))
+        assert pngs or nb.stem == "05_validation", f"{nb.name}: no figure files"
         assert list((out / "tables" / nb.stem).glob("*.csv")), f"{nb.name}: no tables written"
     run = json.loads((out / "run.json").read_text())
     assert run["diplo_version"]
@@ -130,10 +134,47 @@ def test_top_sentences_with_evidence():
                                   "start": [5, 14, 5], "end": [11, 20, 14], "weight": [2.0, 3.0, -3.0],
                                   "negated": [False, False, True]}),
     }
-    top = top_sentences(tables, "tone_diplomatic", n=2)
-    assert top["sentence"].tolist() == ["They signed a treaty.", "They met."]
+    top = top_sentences(tables, "tone_diplomatic", n=5)
+    assert top["sentence"].tolist() == ["They signed a treaty.", "They met."]  # positive scores only
     assert top["evidence"].tolist() == ["treaty (+3.00); signed [sign*] (+2.00)", ""]
-    low = top_sentences(tables, "tone_diplomatic", n=1, largest=False)
+    low = top_sentences(tables, "tone_diplomatic", n=5, largest=False)
     assert low["evidence"].tolist() == ["condemned [condemn*] (-3.00, negated)"]
     with pytest.raises(ValueError, match="no column 'tone_x' in sentence_scores"):
         top_sentences(tables, "tone_x")
+
+
+def test_headlines_numbers_and_empty_theme():
+    tables = {
+        "articles": pd.DataFrame({"doc_id": ["a", "b"], "date": ["2023-01-01", "2023-02-01"],
+                                  "outlet": ["X", "Y"]}),
+        "sentence_scores": pd.DataFrame({"doc_id": ["a", "a", "b"], "sent_id": [0, 1, 0],
+                                         "tone_vader": [0.5, 0.1, -0.4], "theme_energy": [1, 0, 2],
+                                         "theme_water": [0, 0, 0]}),
+    }
+    got = headlines(tables, ["tone_vader"], theme="energy").set_index("finding")
+    assert got.loc["articles", "detail"] == "2023-01-01 to 2023-02-01"
+    assert got.loc["sentences about 'energy'", "value"] == "2"
+    assert got.loc["mean tone_vader, all sentences", "value"] == "+0.067"
+    assert got.loc["mean tone_vader, 'energy' sentences", "value"] == "+0.050"
+    assert got.loc["outlet with the highest tone_vader, 'energy' sentences", "value"] == "X"
+    empty = headlines(tables, ["tone_vader"], theme="water").set_index("finding")
+    assert empty.loc["mean tone_vader, 'water' sentences", "value"] == "n/a"
+    with pytest.raises(ValueError, match="unknown theme 'oil'; themes in this corpus: energy, water"):
+        headlines(tables, ["tone_vader"], theme="oil")
+
+
+@pytest.mark.parametrize("raw, kept, removed", [
+    ("<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>", "<tbody>", None),
+    ("<h2>Title</h2><p>text</p>", "<h2>Title</h2>", None),
+    ("<script>alert(1)</script>", "&lt;script&gt;", "<script>"),
+    ("<img src=x onerror=alert(1)>", '<img src="x">', "onerror"),
+    ('<a href="javascript:alert(1)">x</a>', "<a>x</a>", "javascript:"),
+    ('<p onclick="alert(1)" style="color: red; text-align: left">x</p>', "text-align: left", "onclick"),
+])
+def test_html_export_sanitizer_keeps_tables_and_drops_active_content(raw, kept, removed):
+    from diplo.report import _clean_html
+
+    cleaned = _clean_html(raw)
+    assert kept in cleaned
+    if removed:
+        assert removed not in cleaned

@@ -22,13 +22,14 @@ SCRIPT = "<script>document.body.setAttribute('data-pwned','script');document.tit
 IMG = "<img src=x onerror=\"document.body.setAttribute('data-pwned','img')\">"
 LINK = "<a href=\"javascript:document.body.setAttribute('data-pwned','link')\">read the full statement</a>"
 
+# Each payload sits inside a strongly toned sentence, so it reaches the sentence, evidence and KWIC tables.
 ARTICLE = f"""Date 2023-05-04 Baku talks end with a joint statement {SCRIPT}
 
-Azerbaijan and Iran agreed to expand cooperation on transit corridors, officials said on Thursday. {SCRIPT}
+Azerbaijan and Iran agreed to expand cooperation {SCRIPT} on transit corridors, officials said on Thursday.
 
-The foreign ministers praised the constructive dialogue and signed a memorandum on energy. {IMG}
+The foreign ministers praised the constructive dialogue {IMG} and signed a memorandum on energy.
 
-Officials welcomed the agreement as a peaceful step forward for both neighbours. {LINK}
+Officials welcomed the agreement {LINK} as a peaceful step forward for both neighbours.
 
 Critics condemned the talks and warned of renewed tensions and threats on the border, javascript:alert(1).
 """

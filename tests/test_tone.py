@@ -37,6 +37,8 @@ def test_scorer_interface_and_evidence_offsets(name):
     ("Washington will not lift the sanctions.", -1),         # two negators cancel
     ("Washington lifted the sanctions on Tehran.", 1),       # lifting a conflict act
     ("The weather in Baku was mild on Tuesday.", 0),
+    ("Iran gave full support to Azerbaijan.", 1),          # "gave" is not a negator
+    ("Given the close cooperation, both sides signed a deal.", 1),
 ])
 def test_diplomatic_sign(text, sign):
     cols, _ = DiplomaticScorer().score([text])
@@ -163,6 +165,18 @@ def test_non_english_and_very_long_text_get_defined_scores():
 def test_unknown_scorer_lists_valid_ones():
     with pytest.raises(ValueError, match="unknown scorer 'vadr'; valid scorers: diplomatic, lexicon, vader"):
         score_tone(["x"], ["vadr"])
+
+
+@pytest.mark.parametrize("text", ["good day", b"good day"])
+def test_score_tone_rejects_a_bare_string(text):
+    # a str is an iterable of characters: it must not become one row per letter
+    with pytest.raises(TypeError, match="single .*'good day'.*wrap it in a list"):
+        score_tone(text)
+
+
+def test_score_tone_accepts_one_scorer_name():
+    scores = score_tone(["A good day."], "lexicon")
+    assert list(scores.columns) == list(get_scorer("lexicon").columns)
 
 
 def test_score_tone_keeps_index_and_returns_evidence_with_scorer():

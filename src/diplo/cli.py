@@ -20,6 +20,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     if args.jobs is None:
         args.jobs = default_jobs()
+    if not args.max_file_mb > 0:  # name the option, not the internal byte count it becomes
+        raise ValueError(f"--max-file-mb must be a number > 0, got {args.max_file_mb:g}")
 
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1_000_000), max_article_chars=args.max_article_chars,
                     max_sentence_chars=args.max_sentence_chars)
@@ -30,7 +32,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
                            engine=args.engine, scheduler=args.scheduler,
                            progress=False if args.quiet else None)
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
-    return 0 if summary.n_articles else 1
+    if not summary.n_articles:
+        print(f"diplo run: error: no usable article in {args.raw_dir} ({summary.n_files} file(s): "
+              f"{summary.n_rejected} rejected, {summary.n_duplicate} duplicate); the reasons are in "
+              f"{summary.out_dir / 'manifest.csv'}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:

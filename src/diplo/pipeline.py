@@ -425,7 +425,8 @@ def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLik
     """Run :func:`run_pipeline` only when its inputs, options or diplo itself changed since the last run.
 
     A stamp file in ``processed_dir`` records the fingerprint of the last complete run (input file names,
-    sizes and modification times; ``options``; diplo's version and source). Concurrent callers on the same
+    sizes and modification times; ``options``; diplo's version and source) and of the tables it wrote, so
+    tables rewritten since by another command are rebuilt too. Concurrent callers on the same
     folder wait for each other (a lock file), so notebooks sharing a processed folder process it once.
 
     Parameters
@@ -458,12 +459,17 @@ def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLik
         outputs = [processed_dir / f"{name}.parquet" for name in OUTPUT_TABLES]
         if stamp.is_file() and all(p.is_file() for p in outputs):
             try:
-                if json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+                # the outputs must also be the ones that run wrote (not rewritten since, e.g. by `diplo run`)
+                if json.loads(stamp.read_text(encoding="utf-8")) == {**wanted, "outputs": _signature(outputs)}:
                     log.info("%s is up to date; not reprocessing", processed_dir)
                     return False
             except json.JSONDecodeError:
                 pass
         stamp.unlink(missing_ok=True)
         run_pipeline(raw_dir, processed_dir, **options)
-        io.write_json(wanted, stamp)
+        io.write_json({**wanted, "outputs": _signature(outputs)}, stamp)
         return True
+
+
+def _signature(paths: Sequence[Path]) -> dict[str, list[int]]:
+    return {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in paths}

@@ -547,11 +547,12 @@ def plot_topic_theme_overlap(overlap: pd.DataFrame, *, ax: plt.Axes | None = Non
 
 
 def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, title: str | None = None,
-                              ncols: int = 4, min_n: int = 1) -> np.ndarray:
+                              ncols: int = 4, min_n: int = 1, order: Sequence[str] | None = None) -> np.ndarray:
     """Tone of the sentences mentioning each theme, per date: one small panel per theme (shared axes).
 
     ``by_date`` is long, as :func:`diplo.aggregate.aggregate_theme_tone` returns it: ``theme``, ``date``,
     ``column`` (and ``<column>_lo``/``_hi``, ``n``). Points with fewer than ``min_n`` sentences are left out.
+    ``order`` gives the panel order (e.g. the dictionary's theme order); default alphabetical.
 
     Returns
     -------
@@ -563,7 +564,8 @@ def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader",
     title = title or f"{_SCORER_LABELS.get(column, column)} tone of the sentences about each theme"
     if df.empty:
         return np.array([_empty(_ax(None), title, "no dated theme sentences in this selection")])
-    themes = sorted(df["theme"].astype(str).unique())
+    present = set(df["theme"].astype(str))
+    themes = [t for t in (order or []) if t in present] + sorted(present - set(order or []))
     fig, axes = _facets(len(themes), ncols=ncols)
     for ax, theme in zip(axes, themes):
         group = df[df["theme"].astype(str) == theme]
@@ -589,13 +591,16 @@ def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column
         (as :func:`diplo.aggregate.aggregate_speaker_tone` returns it); optional.
     min_n : leave out actors with fewer mentions (or quotes) than this.
     """
-    _require(toward, ["actor", f"{column}_target"], "plot_actor_tone (toward)")
-    parts = [toward.rename(columns={f"{column}_target{s}": f"{column}{s}" for s in ("", "_lo", "_hi")})
-             .assign(direction="toward the actor (mentions)")]
-    if by is not None:
+    parts = []
+    if len(toward):  # an empty selection may come without columns
+        _require(toward, ["actor", f"{column}_target"], "plot_actor_tone (toward)")
+        parts.append(toward.rename(columns={f"{column}_target{s}": f"{column}{s}" for s in ("", "_lo", "_hi")})
+                     .assign(direction="toward the actor (mentions)"))
+    if by is not None and len(by):
         _require(by, ["speaker", column], "plot_actor_tone (by)")
         parts.append(by.rename(columns={"speaker": "actor"}).assign(direction="by the actor (quoted sentences)"))
-    df = pd.concat(parts, ignore_index=True).dropna(subset=[column])
+    df = (pd.concat(parts, ignore_index=True).dropna(subset=[column]) if parts
+          else pd.DataFrame(columns=["actor", "direction", column]))
     if "n" in df.columns:
         df = df[df["n"] >= min_n]
     ax = _ax(ax, (8, max(3, 0.5 * df["actor"].nunique() + 1.5)))

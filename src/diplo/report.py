@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import os
+import shutil
 import sys
 import time
 from dataclasses import dataclass
@@ -84,13 +85,43 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+_SAFE_TAGS = ["a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
+              "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol",
+              "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
+              "tfoot", "th", "thead", "tr", "u", "ul"]
+_SAFE_ATTRIBUTES = {"*": ["class", "id", "title", "style"], "a": ["href", "title"],
+                    "img": ["src", "alt", "width", "height"], "td": ["colspan", "rowspan"],
+                    "th": ["colspan", "rowspan"], "table": ["border"]}
+
+
+def _clean_html(element) -> str:
+    """Sanitize an HTML output: allow-listed tags and attributes only, no scripts, handlers or javascript: URLs."""
+    import bleach
+    from bleach.css_sanitizer import CSSSanitizer
+
+    text = element.decode() if isinstance(element, bytes) else str(element)
+    return bleach.clean(text, tags=_SAFE_TAGS, attributes=_SAFE_ATTRIBUTES,
+                        protocols=["http", "https", "mailto", "data"],
+                        css_sanitizer=CSSSanitizer(allowed_css_properties=["text-align", "width", "max-width"]))
+
+
+def _no_alt_warning(record: logging.LogRecord) -> bool:
+    return "Alternative text is missing" not in record.getMessage()
+
+
 def _export_html(ipynb: Path, html: Path) -> None:
     import nbformat
     from nbconvert import HTMLExporter
 
-    # sanitize_html: defence in depth behind the escaping of every table (article text is untrusted).
+    # sanitize_html: defence in depth behind the escaping of every table (article text is untrusted), with an
+    # allow-list that keeps tables and headings intact (nbconvert's own list escapes <thead>, <th>, <p>, <h1>).
     exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                             sanitize_html=True)
+    exporter.register_filter("clean_html", _clean_html)
+    # nbconvert warns once per figure that inline matplotlib images carry no alt text (its lab template has no
+    # way to set one) and fills in a generic one; the warning is noise in every batch run.
+    if _no_alt_warning not in exporter.log.filters:
+        exporter.log.addFilter(_no_alt_warning)
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
     io.write_text(body, html)
 
@@ -245,20 +276,20 @@ def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True
     from diplo.params import select_tables
     from diplo.pipeline import ensure_processed, load_outputs
 
+    for folder in (params.output_dir / "figures" / notebook, params.output_dir / "tables" / notebook):
+        if folder.is_dir():  # no stale figures or tables from an earlier run of this notebook
+            shutil.rmtree(folder)
+    use_style()
+    io.write_json({"notebook": notebook, "parameters": params.as_dict(), "diplo_version": __version__},
+                  params.output_dir / f"{notebook}.params.json")
     if not corpus:
-        use_style()
-        io.write_json({"notebook": notebook, "parameters": params.as_dict(), "diplo_version": __version__},
-                      params.output_dir / f"{notebook}.params.json")
         return NotebookRun(params, notebook, {}, pd.DataFrame(columns=["doc_id"]))
     processed = params.processed_dir or params.output_dir / "processed"
     ensure_processed(params.raw_dir, processed, **_pipeline_options(params))
     tables = load_outputs(processed)
-    use_style()
     articles = tables["articles"]
     assign_colors(articles["outlet"])
     assign_colors(theme_names(articles))
-    io.write_json({"notebook": notebook, "parameters": params.as_dict(), "diplo_version": __version__},
-                  params.output_dir / f"{notebook}.params.json")
     return NotebookRun(params, notebook, select_tables(tables, params), articles)
 
 
@@ -302,7 +333,7 @@ def _evidence_strings(evidence: pd.DataFrame, scorer: str, sentences: pd.DataFra
 
 def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5,
                   largest: bool = True) -> pd.DataFrame:
-    """The ``n`` sentences with the highest (or lowest) ``column``, with their text and evidence.
+    """The ``n`` sentences with the highest positive (or lowest negative) ``column``, with text and evidence.
 
     Uses ``sentence_scores``, ``sentences``, ``articles`` and, when present, ``evidence`` (the terms that
     produced each score with their weights, strongest first). Ties are broken by ``doc_id``, ``sent_id``.
@@ -311,6 +342,8 @@ def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5
     if column not in scores.columns:
         raise ValueError(f"no column {column!r} in sentence_scores; found {list(scores.columns)}")
     ranked = scores[["doc_id", "sent_id", column]].dropna()
+    # "most cooperative" lists only positive scores and "most conflictual" only negative ones.
+    ranked = ranked[ranked[column] > 0] if largest else ranked[ranked[column] < 0]
     ranked = ranked.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True]).head(n)
     out = (ranked.merge(tables["sentences"][["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
                  .merge(tables["articles"][["doc_id", "date", "outlet"]], on="doc_id", how="left"))
@@ -396,6 +429,10 @@ def theme_sentences(sentence_scores: pd.DataFrame, theme: str) -> pd.DataFrame:
     return sentence_scores[sentence_scores[column] > 0].reset_index(drop=True)
 
 
+def _sentences(n) -> str:
+    return f"{int(n):,} sentence" + ("" if int(n) == 1 else "s")
+
+
 def headlines(tables: Mapping[str, pd.DataFrame], tone_columns: Sequence[str], *, theme: str = "",
               seed: int = 0) -> pd.DataFrame:
     """The headline numbers of a selection: size, dates, outlets, mean tone (95% bootstrap interval) of all
@@ -428,14 +465,15 @@ def headlines(tables: Mapping[str, pd.DataFrame], tone_columns: Sequence[str], *
             r = overall.iloc[0]
             rows.append((f"mean {column}, {name}", f"{r[column]:+.3f}",
                          f"95% bootstrap interval {r[f'{column}_lo']:+.3f} to {r[f'{column}_hi']:+.3f}, "
-                         f"n = {int(r['n']):,} sentences"))
-        by_outlet = aggregate_by(focus.merge(articles[["doc_id", "outlet"]], on="doc_id").dropna(subset=["outlet"]),
-                                 "outlet", [column], seed=seed).dropna(subset=[column])
-        if len(by_outlet) > 1:
+                         f"n = {_sentences(r['n'])}"))
+        with_outlet = focus.merge(articles[["doc_id", "outlet"]], on="doc_id").dropna(subset=["outlet"])
+        by_outlet = aggregate_by(with_outlet, "outlet", [column], seed=seed) if len(with_outlet) else None
+        if by_outlet is not None and by_outlet[column].notna().sum() > 1:
+            by_outlet = by_outlet.dropna(subset=[column])
             by_outlet = by_outlet.sort_values([column, "outlet"])
             for which, r in (("highest", by_outlet.iloc[-1]), ("lowest", by_outlet.iloc[0])):
                 rows.append((f"outlet with the {which} {column}, {label}", str(r["outlet"]),
-                             f"{r[column]:+.3f} (n = {int(r['n']):,} sentences)"))
+                             f"{r[column]:+.3f} (n = {_sentences(r['n'])})"))
     return pd.DataFrame(rows, columns=["finding", "value", "detail"])
 
 

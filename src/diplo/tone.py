@@ -237,7 +237,8 @@ class DiplomaticScorer(_MatcherScorer):
     HEDGED = 0.3    # "may impose sanctions", "urged Iran to sign": a third of the weight of the act itself
     DECAY = 0.3     # weight of each later match relative to the one before it
     # Verbs that negate the act after them in diplomatic prose ("refused to cooperate",
-    # "lifted sanctions", "ended the fighting"), on top of not/no/never...
+    # "lifted sanctions", "ended the fighting"), on top of not/no/never...  Not give/gave/given:
+    # "gave full support", "given the close cooperation" are cooperation, not its negation.
     NEGATORS = frozenset({
         "refuse", "refused", "refuses", "refusing", "decline", "declined", "declines", "declining",
         "fail", "failed", "fails", "failing", "reject", "rejected", "rejects", "rejecting",
@@ -247,7 +248,7 @@ class DiplomaticScorer(_MatcherScorer):
         "prevented", "suspend", "suspended", "suspends", "suspending", "violate", "violated",
         "violates", "violating", "breached", "breaching", "broke", "reneged", "abandoned", "quit",
         "remove", "removed", "removes", "removing", "reduce", "reduced", "reduces", "reducing", "cut",
-        "cuts", "cutting", "suspension", "withheld", "withhold", "withholding", "give", "gave", "given",
+        "cuts", "cutting", "suspension", "withheld", "withhold", "withholding",
         "terminated", "terminate", "cessation", "loosen", "loosened", "relaxed", "relax",
     })
     # Appeals and statements (CAMEO 01-02) name an act without doing it: "urged Washington to lift
@@ -319,7 +320,7 @@ def tone_columns(scorers: Sequence[str] | None = None) -> list[str]:
     return [f"tone_{get_scorer(s).name}" for s in (scorers if scorers is not None else available_scorers())]
 
 
-def get_scorer(name):
+def get_scorer(name: "str | object") -> object:
     """The scorer for ``name``: the shared instance of a registered scorer (built once, with its default
     dictionary), or ``name`` itself when it already is a scorer object (e.g. ``LexiconScorer("my.cat")``).
 
@@ -345,8 +346,8 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     Parameters
     ----------
     sentences : DataFrame with a ``text`` column, or an iterable of strings.
-    scorers : names from :data:`SCORERS` or scorer objects (e.g. ``LexiconScorer("LSD2015.cat")``);
-        default all registered scorers.
+    scorers : names from :data:`SCORERS` or scorer objects (e.g. ``LexiconScorer("LSD2015.cat")``), or
+        one name; default all registered scorers.
     evidence : also return the evidence rows of every scorer.
     matches : a :meth:`diplo.match.Matcher.match` result over the same texts that includes the
         dictionaries of the matcher-based scorers (lets the caller run one pass for everything).
@@ -361,7 +362,15 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     ------
     ValueError
         If a scorer name is unknown or the table has no ``text`` column.
+    TypeError
+        If ``sentences`` is a single string instead of a list of them.
     """
+    if isinstance(sentences, (str, bytes)):
+        # A bare string is an iterable of characters: scoring it would silently give one row per letter.
+        raise TypeError(f"sentences must be a DataFrame with a 'text' column or a list of strings, got a "
+                        f"single {type(sentences).__name__} {sentences[:40]!r}; wrap it in a list")
+    if isinstance(scorers, str):
+        scorers = [scorers]
     if isinstance(sentences, pd.DataFrame):
         if "text" not in sentences.columns:
             raise ValueError(f"sentences table needs a 'text' column; found {list(sentences.columns)}")

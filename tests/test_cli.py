@@ -1,0 +1,29 @@
+"""Tests for diplo.cli: exit codes and error messages that name what was wrong."""
+
+from __future__ import annotations
+
+import pytest
+
+from diplo.cli import main
+
+
+@pytest.mark.parametrize("files, expected", [
+    ({}, "0 file(s): 0 rejected, 0 duplicate"),
+    ({"empty.txt": b"", "image.txt": b"\x89PNG\r\n\x1a\n\x00"}, "2 file(s): 2 rejected, 0 duplicate"),
+])
+def test_run_explains_exit_code_1(tmp_path, capsys, files, expected):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name, data in files.items():
+        (raw / name).write_bytes(data)
+    assert main(["run", str(raw), "--out", str(tmp_path / "out"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert f"no usable article in {raw} ({expected})" in err and "manifest.csv" in err
+
+
+@pytest.mark.parametrize("value", ["-1", "0"])
+def test_run_names_the_bad_max_file_mb_option(tmp_path, capsys, value):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    assert main(["run", str(raw), "--out", str(tmp_path / "out"), "--max-file-mb", value]) == 2
+    assert "--max-file-mb must be a number > 0" in capsys.readouterr().err
