@@ -155,3 +155,15 @@ def test_own_themes_file_through_ensure_processed(raw_dir, tmp_path):
     mine.write_text("ports:\n  terms: [port*, harbour]\n")  # edited file: reprocess
     assert ensure_processed(raw_dir, out, themes=str(mine)) is True
     assert "theme_ports" in pd.read_parquet(out / "articles.parquet").columns
+
+
+@pytest.mark.parametrize("per, columns, dtypes", [
+    ("sentence", ["n_words", "theme_corridors", "theme_energy"], ["int64"] * 3),
+    ("hits", ["theme", "entry", "match", "start", "end"], ["str"] * 3 + ["int64"] * 2),
+])
+def test_empty_sentences_keep_column_types(per, columns, dtypes):
+    empty = pd.DataFrame({"doc_id": pd.Series([], dtype=str), "sent_id": pd.Series([], dtype="int64"),
+                          "text": pd.Series([], dtype=str)})
+    out = score_themes(empty, per=per)
+    assert len(out) == 0
+    assert [str(out[c].dtype) for c in columns] == dtypes

@@ -87,6 +87,12 @@ def test_packaged_diplomatic_lexicon_loads_with_notes():
     ("It was not bad.", 1.5, 0.0),          # negated negative: positive at half weight
     ("This does not work.", 0.0, 3.0),      # AFINN phrase beats the single words
     ("Dushanbe, Baku, Tehran.", 0.0, 0.0),
+    # news senses of AFINN words (see data/SOURCES.md): emphasis, rank, titles, oil licence areas
+    ("Aliyev stressed the importance of ties.", 2.0, 0.0),
+    ("The top Iranian diplomat arrived.", 0.0, 0.0),
+    ("A council linked to the Supreme National Security Council spoke.", 0.0, 0.0),
+    ("They discussed joint oil blocks in the Caspian Sea.", 0.0, 0.0),
+    ("A supreme effort.", 4.0, 0.0),
 ])
 def test_lexicon_afinn_negation(text, pos, neg):
     cols, _ = LexiconScorer().score([text])

@@ -52,7 +52,8 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "removed_lines": ("int", "lines/spans", "boilerplate lines and spans removed by cleaning (see removed)"),
         "duplicate_of": ("string", "doc_id", "first earlier article (file order) this one nearly duplicates: "
                          "MinHash estimate of word-5-shingle Jaccard similarity >= 0.8 (--near-duplicate-threshold); "
-                         "empty when none. Near-duplicates stay in every table; filter on this column to drop them"),
+                         "empty (missing) when none. Near-duplicates stay in every table; drop them with "
+                         "articles[articles['duplicate_of'].isna()]"),
         "tone_vader": ("float", "-1..1", "mean of sentence VADER compound scores"),
         "tone_vader_wmean": ("float", "-1..1", "VADER compound averaged over sentences weighted by their word count"),
         "tone_lexicon": ("float", "logit", "mean of sentence dictionary tone (tone_lexicon in sentence_scores)"),
@@ -172,7 +173,10 @@ def describe(table: str, column: str) -> tuple[str, str, str]:
 
 def render_codebook() -> str:
     """The codebook as Markdown."""
-    out = ["# Codebook", "", "Every column diplo writes. Tables are written as parquet (and CSV where noted).", ""]
+    out = ["# Codebook", "", "Every column diplo writes. Tables are written as parquet (and CSV where noted).", "",
+           "\"Empty\" means missing: in `articles` (title, date, author, dateline, url, duplicate_of, ...) a missing "
+           "value is null in parquet and an empty cell in CSV, so pandas reads it as NaN: test with `.isna()` "
+           "(`== \"\"` finds nothing); `actors` and `speaker` in sentence_scores are the empty string \"\".", ""]
     for table, columns in CODEBOOK.items():
         out += [f"## {table}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
         out += [f"| `{c}` | {t} | {u} | {m} |" for c, (t, u, m) in columns.items()]

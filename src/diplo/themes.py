@@ -109,7 +109,10 @@ class ThemeScorer:
         for theme, col in zip(self.themes.categories, self.columns):
             counts[col] = np.bincount(rows[(hits["category"] == theme).to_numpy()],
                                       minlength=len(texts)).astype(np.int64)
-        hits = kwic_table(hits[["row", "category", "entry", "match", "start", "end"]], texts)
+        # text columns stay text even when nothing matched (an empty match table has float columns)
+        hits = hits[["row", "category", "entry", "match", "start", "end"]].astype(
+            {"category": str, "entry": str, "match": str})
+        hits = kwic_table(hits, texts)
         return counts, hits.rename(columns={"category": "theme"})
 
 
@@ -179,7 +182,8 @@ def score_themes(sentences: pd.DataFrame, themes: Dictionary | str | os.PathLike
         keys = head.iloc[hits["row"].to_numpy()].reset_index(drop=True)
         out = pd.concat([keys, hits.drop(columns="row").reset_index(drop=True)], axis=1)[THEME_HIT_COLUMNS]
         return out.sort_values(["doc_id", "sent_id", "start"], kind="stable").reset_index(drop=True)
-    table = head.assign(n_words=[count_words(t) for t in texts], **counts)
+    n_words = np.fromiter((count_words(t) for t in texts), dtype=np.int64, count=len(texts))
+    table = head.assign(n_words=n_words, **counts)
     table = table.sort_values(["doc_id", "sent_id"], kind="stable").reset_index(drop=True)
     if per == "sentence":
         return table
