@@ -37,8 +37,8 @@ from diplo.segment import SENTENCE_COLUMNS
 from diplo.themes import article_theme_measures, load_themes, theme_columns
 from diplo.tone import available_scorers, tone_columns
 
-__all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES", "ENGINES",
-           "default_jobs"]
+__all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES", "OUTPUT_EXTRAS",
+           "ENGINES", "default_jobs"]
 
 log = logging.getLogger(__name__)
 
@@ -382,18 +382,40 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                       int(manifest_df["n_rows"].sum()), len(rejected_df), n_near)
 
 
-def load_outputs(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """Read the tables written by :func:`run_pipeline` into a dict keyed by table name."""
+OUTPUT_EXTRAS = ("manifest", "rejected_rows", "tone_by_date", "tone_by_outlet")
+
+
+def load_outputs(out_dir: str | os.PathLike, *, tables: Sequence[str] | None = None,
+                 doc_ids: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Read the tables written by :func:`run_pipeline` into a dict keyed by table name.
+
+    Parameters
+    ----------
+    tables : names to read (from :data:`OUTPUT_TABLES` and :data:`OUTPUT_EXTRAS`); default all.
+    doc_ids : read only the rows of these articles from the per-article tables (a parquet filter, so the
+        other rows are never loaded); the manifest and the aggregates are read whole.
+    """
+    import pyarrow.dataset as ds
+
     out_dir = Path(out_dir)
-    tables = {name: pd.read_parquet(out_dir / f"{name}.parquet") for name in OUTPUT_TABLES}
-    tables["manifest"] = pd.read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
-                                                                      "format": str, "sha256": str},
-                                     keep_default_na=False)
-    tables["rejected_rows"] = pd.read_csv(out_dir / "rejected_rows.csv", dtype={"source_file": str, "reason": str},
-                                          keep_default_na=False)
+    names = list(tables) if tables is not None else [*OUTPUT_TABLES, *OUTPUT_EXTRAS]
+    unknown = [n for n in names if n not in OUTPUT_TABLES and n not in OUTPUT_EXTRAS]
+    if unknown:
+        raise ValueError(f"unknown table(s) {unknown}; valid: {', '.join([*OUTPUT_TABLES, *OUTPUT_EXTRAS])}")
+    where = None if doc_ids is None else ds.field("doc_id").isin(pa.array(sorted(set(doc_ids)), type=pa.string()))
+    out = {name: pd.read_parquet(out_dir / f"{name}.parquet", filters=where) for name in names
+           if name in OUTPUT_TABLES}
+    if "manifest" in names:
+        out["manifest"] = pd.read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
+                                                                       "format": str, "sha256": str},
+                                      keep_default_na=False)
+    if "rejected_rows" in names:
+        out["rejected_rows"] = pd.read_csv(out_dir / "rejected_rows.csv",
+                                           dtype={"source_file": str, "reason": str}, keep_default_na=False)
     for key in ("date", "outlet"):
-        tables[f"tone_by_{key}"] = pd.read_parquet(out_dir / f"tone_by_{key}.parquet")
-    return tables
+        if f"tone_by_{key}" in names:
+            out[f"tone_by_{key}"] = pd.read_parquet(out_dir / f"tone_by_{key}.parquet")
+    return out
 
 
 _STAMP = ".diplo-stamp.json"
