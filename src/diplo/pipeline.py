@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from diplo import io
 from diplo.actors import load_actors
-from diplo.aggregate import aggregate_articles, aggregate_by
+from diplo.aggregate import aggregate_articles, aggregate_sums, sum_by_cluster
 from diplo.codebook import describe, render_codebook
 from diplo.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
 from diplo.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex
@@ -337,7 +337,10 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             sinks["sentences"].write(sentences)
             for name, table in scored.items():
                 sinks[name].write(table)
-            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date", "outlet"]], on="doc_id"))
+            # kept for tone_by_date/outlet until the end: per-article sums and counts (one row per article,
+            # all the cluster bootstrap over articles needs), not every sentence
+            dated.append(sum_by_cluster(scores, tone_cols).merge(articles[["doc_id", "date", "outlet"]],
+                                                                 on="doc_id"))
             n_articles += len(articles)
             n_sentences += len(sentences)
             if bar is not None:
@@ -346,10 +349,11 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                    "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS)}
         for name, sink in sinks.items():
             sink.close(empties.get(name, pd.DataFrame({"doc_id": pd.Series(dtype=object)})))
-        grouped = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", "outlet", *tone_cols])
+        grouped = (pd.concat(dated, ignore_index=True) if dated else
+                   sum_by_cluster(pd.DataFrame(columns=["doc_id", *tone_cols]), tone_cols).assign(date=None, outlet=None))
         for key in ("date", "outlet"):
             groups = grouped[grouped[key].notna() & (grouped[key].astype(str) != "")]
-            table = aggregate_by(groups, key, tone_cols)
+            table = aggregate_sums(groups, key, tone_cols)
             io.write_table(table, _staged(out_dir / f"tone_by_{key}.parquet", staged))
             table.to_csv(_staged(out_dir / f"tone_by_{key}.csv", staged), index=False, lineterminator="\n")
         manifest_df = pd.DataFrame([vars(r) for r in manifest], columns=MANIFEST_COLUMNS)
