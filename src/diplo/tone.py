@@ -41,7 +41,8 @@ import numpy as np
 import pandas as pd
 
 from diplo.corpus import count_words
-from diplo.match import Dictionary, DictionaryError, Matcher, load_dictionary
+from diplo.match import (NEGATORS, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError, Matcher,
+                         load_dictionary)
 from diplo.vader import score_vader
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
@@ -251,6 +252,18 @@ class DiplomaticScorer(_MatcherScorer):
         "cuts", "cutting", "suspension", "withheld", "withhold", "withholding",
         "terminated", "terminate", "cessation", "loosen", "loosened", "relaxed", "relax",
     })
+    # Scope of a negator: the act right after it, or after at most GOVERNED_GAP tokens (determiners,
+    # adjectives, a day: "lifted all remaining sanctions", "ended the 2020 war", "lifted Friday a blockade"), optionally behind "to"/"of"
+    # ("refused to sign", "suspension of talks").  A preposition or conjunction in between ends the scope:
+    # "suspended following the attack", "ended in a ceasefire", "not interested in the interference".
+    GOVERNED_GAP = 3
+    SCOPE_BLOCKERS = frozenset({
+        "in", "on", "at", "with", "following", "after", "before", "by", "for", "from", "over", "under",
+        "since", "during", "amid", "amidst", "against", "between", "into", "upon", "despite", "through",
+        "throughout", "toward", "towards", "about", "as", "than", "that", "which", "who", "whom", "whose",
+        "where", "when", "and", "or", "because", "due", "via", "within", "across", "among", "until",
+        "of", "to",
+    })
     # Appeals and statements (CAMEO 01-02) name an act without doing it: "urged Washington to lift
     # sanctions", "called for talks".
     HEDGES = frozenset({
@@ -276,11 +289,43 @@ class DiplomaticScorer(_MatcherScorer):
         self.dictionary = replace(d, negators=frozenset(d.negators) | self.NEGATORS,
                                   hedges=frozenset(d.hedges) | self.HEDGES)
 
+    def _negated(self, m: pd.DataFrame, texts: list) -> np.ndarray:
+        """Negation under :attr:`SCOPE_BLOCKERS` / :attr:`GOVERNED_GAP` for matches the matcher flagged or
+        that have a negator in their window (an odd count of governing negators negates)."""
+        negated = m["negated"].to_numpy(dtype=bool).copy()
+        window = self.dictionary.negation_window
+        if not window or not len(m):
+            return negated
+        verbs = self.NEGATORS
+        base = NEGATORS | self.dictionary.negators
+        for k, (row, start) in enumerate(zip(m["row"].to_numpy(), m["start"].to_numpy())):
+            text = texts[row]
+            before = [t.lower() for t in TOKEN_PATTERN.findall(text, max(0, start - 16 * window), start)]
+            before = before[-window:]
+            if not any(t in base or t.endswith("n't") or t.endswith("n\u2019t") for t in before):
+                negated[k] = False
+                continue
+            flips = False
+            for j in range(len(before) - 1, -1, -1):
+                t = before[j]
+                if t in _SCOPE_BREAKS:
+                    break
+                if not (t in base or t.endswith("n't") or t.endswith("n\u2019t")):
+                    continue
+                gap = before[j + 1:]
+                if gap and gap[0] in ("to", "of"):
+                    gap = gap[1:]
+                if (t in verbs and len(gap) > self.GOVERNED_GAP) or any(g in self.SCOPE_BLOCKERS for g in gap):
+                    continue
+                flips = not flips
+            negated[k] = flips
+        return negated
+
     def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
         n = len(texts)
         valid = valid_texts(texts)
         w = m["weight"].to_numpy(dtype=float)
-        negated = m["negated"].to_numpy(dtype=bool)
+        negated = self._negated(m, texts)
         hedged = m["hedged"].to_numpy(dtype=bool)
         adj = w * np.where(negated, self.NEGATED, 1.0) * np.where(hedged, self.HEDGED, 1.0)
         keep = adj != 0  # neutral entries only block shorter matches
