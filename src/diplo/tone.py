@@ -19,7 +19,13 @@ Three scorers ship, looked up by name in :data:`SCORERS`:
     A cooperation-conflict scale, -10..+10, in the spirit of the Goldstein scale over CAMEO/PLOVER
     classes, from the editable lexicon ``data/diplomatic.csv`` (term, weight, category, note).
     Each match's weight is multiplied by -0.5 when negated ("did not sign an agreement" is a mild
-    rebuff, not a conflict of the same size) and by 0.5 when hedged ("may impose sanctions").
+    rebuff, not a conflict of the same size) and by 0.3 when hedged ("may impose sanctions").
+    Negation scope: a negator (not/no/never..., or a negating verb such as "refused", "lifted",
+    "ended", "suspended") negates an act within 4 tokens after it only when nothing between them is a
+    preposition or conjunction ("suspended following the attack", "ended in a ceasefire", "not
+    interested in the interference" negate nothing); a negating verb governs only its direct object,
+    at most 3 tokens on, optionally behind "to"/"of" ("refused to sign", "suspension of talks",
+    "ended the 2020 war").  An even number of governing negators cancels ("will not lift sanctions").
     ``tone_diplomatic`` is the mean adjusted weight of the matches (0 when nothing matched;
     ``diplomatic_coop`` / ``diplomatic_conflict`` count the matches on each side, so "no signal" is
     0 + 0 and a balanced sentence is not).  Neutral band |x| < 1.
