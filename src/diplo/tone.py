@@ -61,6 +61,7 @@ LEXICON_SCALES = ("logit", "proportion", "relative")
 DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
                          "material_conflict", "neutral")
 _DATA = resources.files("diplo") / "data"
+_QUOTES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
 
 
 def valid_texts(texts: Sequence) -> np.ndarray:
@@ -294,23 +295,27 @@ class DiplomaticScorer(_MatcherScorer):
                                       f"for category {e.category!r}")
         self.dictionary = replace(d, negators=frozenset(d.negators) | self.NEGATORS,
                                   hedges=frozenset(d.hedges) | self.HEDGES)
+        self._negators = NEGATORS | self.dictionary.negators
 
     def _negated(self, m: pd.DataFrame, texts: list) -> np.ndarray:
-        """Negation under :attr:`SCOPE_BLOCKERS` / :attr:`GOVERNED_GAP` for matches the matcher flagged or
-        that have a negator in their window (an odd count of governing negators negates)."""
+        """Per match: an odd number of negators in its window govern it (scope rules: :attr:`SCOPE_BLOCKERS`,
+        :attr:`GOVERNED_GAP`).  O(matches); only matches with a negator nearby are tokenized again."""
         negated = m["negated"].to_numpy(dtype=bool).copy()
         window = self.dictionary.negation_window
         if not window or not len(m):
             return negated
-        verbs = self.NEGATORS
-        base = NEGATORS | self.dictionary.negators
-        for k, (row, start) in enumerate(zip(m["row"].to_numpy(), m["start"].to_numpy())):
+        verbs, base = self.NEGATORS, self._negators
+        findall = TOKEN_PATTERN.findall
+        span = 16 * window  # characters that surely hold `window` tokens of news prose
+        for k, (row, start) in enumerate(zip(m["row"].tolist(), m["start"].tolist())):
             text = texts[row]
-            before = [t.lower() for t in TOKEN_PATTERN.findall(text, max(0, start - 16 * window), start)]
-            before = before[-window:]
-            if not any(t in base or t.endswith("n't") or t.endswith("n\u2019t") for t in before):
+            lo = max(0, start - span)
+            # cheap pre-check on whitespace words (at least as many as tokens): most windows hold no negator
+            if not any(w.strip(_QUOTES) in base or "n't" in w or "n\u2019t" in w
+                       for w in text[lo:start].lower().split()[-window:]):
                 negated[k] = False
                 continue
+            before = [t.lower() for t in findall(text, lo, start)][-window:]
             flips = False
             for j in range(len(before) - 1, -1, -1):
                 t = before[j]
