@@ -124,3 +124,53 @@ def test_aggregate_by_groups_with_intervals():
     assert out["outlet"].tolist() == ["x", "y"] and out["n"].tolist() == [3, 1]
     assert out.loc[0, "tone_vader_lo"] <= out.loc[0, "tone_vader"] <= out.loc[0, "tone_vader_hi"]
     assert np.isnan(out.loc[1, "tone_vader_lo"])
+
+
+def test_cluster_bootstrap_resamples_articles_not_sentences():
+    # Two articles whose sentences agree with each other but not across articles: resampling sentences
+    # as if independent gives a narrow interval; resampling articles shows the real spread.
+    table = pd.DataFrame({"date": ["d"] * 40, "doc_id": ["a"] * 20 + ["b"] * 20,
+                          "tone": [0.1] * 20 + [0.9] * 20})
+    clustered = aggregate_by(table, "date", ["tone"], n_boot=500).iloc[0]
+    naive = aggregate_by(table, "date", ["tone"], cluster=None, n_boot=500).iloc[0]
+    assert clustered["n_articles"] == 2 and "n_articles" not in naive
+    assert (clustered["tone_lo"], clustered["tone_hi"]) == (pytest.approx(0.1), pytest.approx(0.9))
+    assert naive["tone_hi"] - naive["tone_lo"] < 0.5 * (clustered["tone_hi"] - clustered["tone_lo"])
+
+
+def test_single_article_group_has_no_between_article_interval():
+    table = pd.DataFrame({"date": ["d", "d", "e", "e"], "doc_id": ["a", "a", "b", "c"],
+                          "tone": [0.2, 0.4, 0.0, 1.0]})
+    out = aggregate_by(table, "date", ["tone"], n_boot=200).set_index("date")
+    assert out.loc["d", "tone"] == pytest.approx(0.3) and np.isnan(out.loc["d", "tone_lo"])
+    assert out.loc["e", "n_articles"] == 2 and out.loc["e", "tone_lo"] < out.loc["e", "tone_hi"]
+
+
+def test_bootstrap_batches_do_not_change_the_draws():
+    from diplo.aggregate import _bootstrap_means
+
+    rng = np.random.default_rng(3)
+    sums, counts = rng.normal(size=50), rng.integers(1, 5, size=50).astype(float)
+    whole = _bootstrap_means(sums, counts, n_boot=300, seed=1)
+    batched = _bootstrap_means(sums, counts, n_boot=300, seed=1, batch_cells=120)
+    np.testing.assert_array_equal(whole, batched)
+
+
+def test_bootstrap_clusters_must_align():
+    with pytest.raises(ValueError, match="clusters has 2 labels for 3 values"):
+        bootstrap_ci([0.1, 0.2, 0.3], clusters=["a", "b"])
+
+
+def test_streamed_cluster_sums_give_the_same_table_as_the_sentences():
+    from diplo.aggregate import aggregate_sums, sum_by_cluster
+
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame({"doc_id": rng.choice(list("abcdefgh"), 200), "tone": rng.normal(size=200)})
+    table.loc[::17, "tone"] = np.nan
+    table["date"] = table["doc_id"].map(lambda d: "2021" if d < "e" else "2022")
+    # the pipeline keeps per-article sums chunk by chunk, then aggregates them at the end
+    chunks = [sum_by_cluster(part, ["tone"]).merge(table[["doc_id", "date"]].drop_duplicates(), on="doc_id")
+              for part in (table[table["doc_id"] < "d"], table[table["doc_id"] >= "d"])]
+    streamed = aggregate_sums(pd.concat(chunks, ignore_index=True), "date", ["tone"], n_boot=300)
+    pd.testing.assert_frame_equal(streamed, aggregate_by(table, "date", ["tone"], n_boot=300))
+    assert streamed["n"].sum() == 200 and streamed["n_articles"].tolist() == [4, 4]

@@ -100,13 +100,17 @@ class _Tokens:
 
     __slots__ = ("text", "spans", "lows", "starts", "ends", "_toks")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, tokenized: tuple[list, list] | None = None) -> None:
         self.text = text
-        self.spans = spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
+        if tokenized is not None:  # (spans, lower-cased tokens) as the Matcher computed them
+            spans, self.lows = tokenized
+        else:
+            spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
+            low = text.lower()
+            self.lows = ([low[s:e] for s, e in spans] if len(low) == len(text)
+                         else [text[s:e].lower() for s, e in spans])
+        self.spans = spans
         self.starts, self.ends = (list(x) for x in zip(*spans)) if spans else ([], [])
-        low = text.lower()
-        self.lows = ([low[s:e] for s, e in spans] if len(low) == len(text)
-                     else [text[s:e].lower() for s, e in spans])
         self._toks: list[str] | None = None
 
     @property
@@ -365,10 +369,12 @@ class ActorScorer:
         return self.score_from_matches(self._matcher.match(texts), texts)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
-                           text_scores: pd.DataFrame | None = None) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+                           text_scores: pd.DataFrame | None = None,
+                           tokens: Mapping[str, tuple] | None = None) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
         """Same as :meth:`score` from matches a :class:`~diplo.match.Matcher` already found.
 
         ``text_scores``: tone scores of ``texts`` (aligned rows), reused for windows spanning a whole text.
+        ``tokens``: the texts' tokens as :meth:`~diplo.match.Matcher.match` returned them (``tokens=``).
         """
         m = matches[self.actors.name]
         rows, cats = m["row"].to_numpy(), m["category"].tolist()
@@ -378,6 +384,10 @@ class ActorScorer:
         role = ["mention"] * len(m)
         exclude: list[list[tuple[int, int]]] = [[] for _ in range(len(m))]
         cache: dict = {}  # tokens of each sentence, shared by speaker attribution and target windows
+        if tokens is not None:
+            for r in dict.fromkeys(rows.tolist()):
+                if texts[r] in tokens:
+                    cache[texts[r]] = _Tokens(texts[r], tokens[texts[r]])
         # mentions are grouped by row (the matcher emits rows in order)
         bounds = np.flatnonzero(np.diff(rows)) + 1 if len(rows) else np.array([], dtype=int)
         for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)]) if len(rows) else ():

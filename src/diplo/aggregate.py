@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["aggregate_articles", "aggregate_by", "bootstrap_ci", "aggregate_theme_tone", "aggregate_theme_drivers",
+__all__ = ["aggregate_articles", "aggregate_by", "aggregate_sums", "sum_by_cluster", "bootstrap_ci", "aggregate_theme_tone", "aggregate_theme_drivers",
            "aggregate_actor_tone", "aggregate_speaker_tone", "aggregate_topics"]
 
 
@@ -35,30 +35,142 @@ def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) ->
     return out.reset_index()
 
 
-def bootstrap_ci(values: np.ndarray, *, n_boot: int = 2000, level: float = 0.95,
-                 seed: int = 0) -> tuple[float, float]:
-    """Percentile bootstrap interval of the mean; NaN for fewer than two values."""
-    values = np.asarray(values, dtype=float)
-    values = values[~np.isnan(values)]
-    if values.size < 2:
-        return (np.nan, np.nan)
+def _bootstrap_means(sums: np.ndarray, counts: np.ndarray, *, n_boot: int, seed: int,
+                     batch_cells: int = 4_000_000) -> np.ndarray:
+    """Means of ``n_boot`` resamples (with replacement) of units with value ``sums`` over ``counts`` rows.
+
+    A resample's mean is the sum of its units' sums over the sum of their counts (the pooled mean of
+    the rows in the resampled units).  Resamples are drawn in batches so memory stays bounded by
+    ``batch_cells`` indices, however many units there are.
+    """
     rng = np.random.default_rng(seed)
-    means = values[rng.integers(0, values.size, size=(n_boot, values.size))].mean(axis=1)
+    k = sums.size
+    per_batch = max(1, batch_cells // max(k, 1))
+    out = np.empty(n_boot)
+    for start in range(0, n_boot, per_batch):
+        stop = min(n_boot, start + per_batch)
+        idx = rng.integers(0, k, size=(stop - start, k))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start:stop] = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
+    return out
+
+
+def _interval(means: np.ndarray, level: float) -> tuple[float, float]:
+    means = means[np.isfinite(means)]
+    if means.size == 0:
+        return (np.nan, np.nan)
     alpha = (1 - level) / 2
     lo, hi = np.quantile(means, [alpha, 1 - alpha])
     return float(lo), float(hi)
 
 
+def bootstrap_ci(values: np.ndarray, *, n_boot: int = 2000, level: float = 0.95, seed: int = 0,
+                 clusters: np.ndarray | None = None) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of ``values`` (NaN values ignored).
+
+    Parameters
+    ----------
+    values : the observations (e.g. sentence tones).
+    clusters : optional cluster label per value (e.g. the article ``doc_id`` of each sentence).  When
+        given, whole clusters are resampled (a cluster bootstrap), because sentences of one article are
+        not independent observations of the coverage; the interval is then NaN with fewer than two
+        clusters.  Without clusters, values are resampled; NaN for fewer than two values.
+
+    Examples
+    --------
+    >>> bootstrap_ci([0.1, 0.5, 0.3, 0.9], clusters=["a", "a", "b", "b"], n_boot=500)
+    (0.3, 0.6)
+    """
+    values = np.asarray(values, dtype=float)
+    keep = ~np.isnan(values)
+    if clusters is not None and np.asarray(clusters).size != values.size:
+        raise ValueError(f"clusters has {np.asarray(clusters).size} labels for {values.size} values")
+    if clusters is None:
+        values = values[keep]
+        if values.size < 2:
+            return (np.nan, np.nan)
+        return _interval(_bootstrap_means(values, np.ones_like(values), n_boot=n_boot, seed=seed), level)
+    labels = np.asarray(clusters, dtype=object)[keep]
+    codes, uniques = pd.factorize(labels, sort=True)
+    if uniques.size < 2:
+        return (np.nan, np.nan)
+    sums = np.bincount(codes, weights=values[keep], minlength=uniques.size)
+    counts = np.bincount(codes, minlength=uniques.size).astype(float)
+    return _interval(_bootstrap_means(sums, counts, n_boot=n_boot, seed=seed), level)
+
+
+def sum_by_cluster(table: pd.DataFrame, columns: Sequence[str], *, by: Sequence[str] = (),
+                   cluster: str = "doc_id") -> pd.DataFrame:
+    """Per-cluster sufficient statistics for :func:`aggregate_sums`: one row per (``by``..., cluster).
+
+    Columns: the keys, ``n`` (rows), and per column ``<col>__sum`` and ``<col>__count`` (NaN values
+    skipped).  Streaming a corpus, the pipeline keeps these per article instead of every sentence.
+    """
+    keys = [*by, cluster]
+    missing = [c for c in (*keys, *columns) if c not in table.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {missing}; found {list(table.columns)}")
+    grouped = table.groupby(keys, sort=True, dropna=False)
+    out = grouped.size().rename("n").to_frame()
+    for col in columns:
+        out[f"{col}__sum"] = grouped[col].sum(min_count=0).astype(float)
+        out[f"{col}__count"] = grouped[col].count().astype(np.int64)
+    return out.reset_index()
+
+
+def aggregate_sums(sums: pd.DataFrame, by: str | Sequence[str], columns: Sequence[str], *,
+                   n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Group means and cluster-bootstrap intervals from :func:`sum_by_cluster` rows (one per cluster).
+
+    The mean of a group is its pooled row mean (sum of sums over sum of counts); each bootstrap draw
+    resamples whole clusters; a group with fewer than two clusters holding values gets NaN bounds.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    rows = []
+    for key, group in sums.groupby(by, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key))
+        row["n"] = int(group["n"].sum())
+        row["n_articles"] = len(group)
+        for col in columns:
+            total = group[f"{col}__sum"].to_numpy(dtype=float)
+            count = group[f"{col}__count"].to_numpy(dtype=float)
+            keep = count > 0
+            row[col] = float(total[keep].sum() / count[keep].sum()) if keep.any() else np.nan
+            row[f"{col}_lo"], row[f"{col}_hi"] = (
+                _interval(_bootstrap_means(total[keep], count[keep], n_boot=n_boot, seed=seed), level)
+                if keep.sum() >= 2 else (np.nan, np.nan))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def aggregate_by(table: pd.DataFrame, by: str | Sequence[str], columns: Sequence[str], *,
-                 n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+                 cluster: str | None = "doc_id", n_boot: int = 2000, level: float = 0.95,
+                 seed: int = 0) -> pd.DataFrame:
     """Mean of ``columns`` per group with ``n`` and percentile-bootstrap ``<col>_lo``/``<col>_hi``.
 
-    Rows of ``table`` are the resampling units (e.g. sentences within a date).
+    Parameters
+    ----------
+    table : rows to average (e.g. sentences with a ``date``).
+    by : grouping column(s).
+    columns : numeric columns to average.
+    cluster : column whose values are resampled as whole clusters (default ``doc_id``: articles, since
+        sentences of one article are not independent); ``n_articles`` counts them per group, and a group
+        with a single cluster gets no interval (NaN).  ``None``, or a table without that column,
+        resamples rows.
+
+    Returns
+    -------
+    DataFrame: the ``by`` columns, ``n`` (rows), ``n_articles`` (clusters, when clustering), and per
+    column its mean, ``_lo`` and ``_hi``; sorted by the groups.
     """
     by = [by] if isinstance(by, str) else list(by)
     missing = [c for c in (*by, *columns) if c not in table.columns]
     if missing:
         raise ValueError(f"missing column(s) {missing}; found {list(table.columns)}")
+    if cluster is not None and cluster in table.columns:
+        return aggregate_sums(sum_by_cluster(table, columns, by=by, cluster=cluster), by, columns,
+                              n_boot=n_boot, level=level, seed=seed)
     rows = []
     for key, group in table.groupby(by, sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
@@ -127,7 +239,8 @@ def aggregate_theme_tone(sentence_scores: pd.DataFrame, articles: pd.DataFrame |
     """Tone of the sentences about each theme, per group (e.g. is corridor talk warming?).
 
     A sentence is "about" a theme when it has at least one hit of the theme (``theme_<name> > 0``); a
-    sentence about two themes counts in both.  Sentences are the resampling units of the bootstrap.
+    sentence about two themes counts in both.  Articles are the resampling units of the bootstrap
+    (a cluster bootstrap over ``doc_id``; see :func:`aggregate_by`).
 
     Parameters
     ----------

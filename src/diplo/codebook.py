@@ -139,11 +139,13 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
 _TONE_UNITS = {"tone_vader": "-1..1", "tone_lexicon": "logit", "tone_diplomatic": "-10..10"}
 for _key, _label in (("date", ("string", "ISO date", "publication date")),
                      ("outlet", ("string", "", "publishing outlet"))):
-    _table = {_key: _label, "n": ("int", "sentences", "sentences in the group")}
+    _table = {_key: _label, "n": ("int", "sentences", "sentences in the group"),
+              "n_articles": ("int", "articles", "articles in the group (the bootstrap's resampling units)")}
     for _col, _unit in _TONE_UNITS.items():
         _table[_col] = ("float", _unit, f"mean sentence {_col} in the group")
-        _table[f"{_col}_lo"] = ("float", _unit, "lower end of the 95% percentile bootstrap interval of the mean "
-                                               "(sentences resampled, 2,000 draws, seed 0)")
+        _table[f"{_col}_lo"] = ("float", _unit, "lower end of the 95% percentile cluster-bootstrap interval of "
+                                               "the mean (whole articles resampled, 2,000 draws, seed 0; "
+                                               "null when the group has one article)")
         _table[f"{_col}_hi"] = ("float", _unit, "upper end of the 95% percentile bootstrap interval of the mean")
     CODEBOOK[f"tone_by_{_key}"] = _table
 

@@ -373,12 +373,13 @@ class Matcher:
             hedged = hedged or t in self.hedges or t in extra_hedges
         return negated, hedged
 
-    def match(self, texts: Sequence[str]) -> dict[str, pd.DataFrame]:
+    def match(self, texts: Sequence[str], *, tokens: dict | None = None) -> dict[str, pd.DataFrame]:
         """Matches per dictionary name: DataFrames with :data:`MATCH_COLUMNS`.
 
         ``row`` indexes ``texts``; ``start``/``end`` are character offsets in that text; ``match`` is the
         matched text as written; ``entry`` the dictionary pattern; ``weight`` the entry's weight.
-        Non-strings are treated as empty texts.
+        Non-strings are treated as empty texts.  ``tokens``: a dict that receives, for each text, its
+        :data:`TOKEN_PATTERN` spans and lower-cased tokens, for later stages to reuse (actors).
         """
         cols: list[list[tuple]] = [[] for _ in self._compiled]
         need_split = any(c.dictionary.split_hyphens for c in self._compiled)
@@ -392,6 +393,8 @@ class Matcher:
                 low = None
             spans = [m.span() for m in finditer(text)]
             toks = [low[s:e] for s, e in spans] if low is not None else [text[s:e].lower() for s, e in spans]
+            if tokens is not None:
+                tokens[text] = (spans, toks)
             tokenized = {}
             if need_plain:
                 tokenized[False] = (spans, toks)
