@@ -337,9 +337,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             sinks["sentences"].write(sentences)
             for name, table in scored.items():
                 sinks[name].write(table)
-            # kept for tone_by_date/outlet until the end: one row per sentence, so only what they need
-            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
-                         .drop(columns="doc_id"))
+            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date", "outlet"]], on="doc_id"))
             n_articles += len(articles)
             n_sentences += len(sentences)
             if bar is not None:
