@@ -27,6 +27,11 @@ def _one(text: str) -> pd.DataFrame:
     ("Sahiba Gafarova met Ghaffarova's staff.", "Azerbaijan"),
     ("The Islamic Republic of Iran and the Russian side.", "Iran;Russia"),
     ("Nothing about states here.", ""),
+    # the Armenians of Karabakh are their own actor, not the state of Armenia (sample 004)
+    ("He emphasized the Azerbaijani government\u2019s commitment to ensuring the freedom and rights of "
+     "Karabakh\u2019s Armenians while meeting their essential needs.", "Azerbaijan;Karabakh Armenians"),
+    ("The Armenians of Nagorno-Karabakh and Yerevan.", "Armenia;Karabakh Armenians"),
+    ("Karabakh Armenians met Armenian officials.", "Armenia;Karabakh Armenians"),
 ])
 def test_actors_mentioned(text, actors):
     assert score_actors(_one(text))["actors"].tolist() == [actors]

@@ -159,3 +159,18 @@ def test_bootstrap_batches_do_not_change_the_draws():
 def test_bootstrap_clusters_must_align():
     with pytest.raises(ValueError, match="clusters has 2 labels for 3 values"):
         bootstrap_ci([0.1, 0.2, 0.3], clusters=["a", "b"])
+
+
+def test_streamed_cluster_sums_give_the_same_table_as_the_sentences():
+    from diplo.aggregate import aggregate_sums, sum_by_cluster
+
+    rng = np.random.default_rng(7)
+    table = pd.DataFrame({"doc_id": rng.choice(list("abcdefgh"), 200), "tone": rng.normal(size=200)})
+    table.loc[::17, "tone"] = np.nan
+    table["date"] = table["doc_id"].map(lambda d: "2021" if d < "e" else "2022")
+    # the pipeline keeps per-article sums chunk by chunk, then aggregates them at the end
+    chunks = [sum_by_cluster(part, ["tone"]).merge(table[["doc_id", "date"]].drop_duplicates(), on="doc_id")
+              for part in (table[table["doc_id"] < "d"], table[table["doc_id"] >= "d"])]
+    streamed = aggregate_sums(pd.concat(chunks, ignore_index=True), "date", ["tone"], n_boot=300)
+    pd.testing.assert_frame_equal(streamed, aggregate_by(table, "date", ["tone"], n_boot=300))
+    assert streamed["n"].sum() == 200 and streamed["n_articles"].tolist() == [4, 4]

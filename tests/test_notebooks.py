@@ -79,7 +79,7 @@ def test_theme_tone_and_actors_date_range(tmp_path, shared_processed):
 def test_report_page_for_one_theme(tmp_path, shared_processed):
     tables = _run("06_report", tmp_path, shared_processed, theme="embassy_attack", start_date="2023-01-01",
                   end_date="2023-12-31")
-    found = pd.read_csv(tables / "headlines.csv").set_index("finding")["value"]
+    found = pd.read_csv(tables / "headlines.csv", dtype=str).set_index("finding")["value"]
     assert found["articles"] == "3"
     assert int(found["sentences about 'embassy attack'"]) > 0
     assert set(pd.read_csv(tables / "kwic.csv")["theme"]) == {"embassy_attack"}

@@ -86,3 +86,16 @@ def test_ensure_processed_reruns_only_when_something_changed(raw_copy, tmp_path)
     run_pipeline(raw_copy, out)  # tables rewritten behind the stamp's back
     assert ensure_processed(raw_copy, out, scorers=["vader"]) is True
     assert (out / "articles.parquet").read_bytes() != articles
+
+
+def test_load_outputs_reads_only_the_tables_and_articles_asked_for(processed):
+    tables = load_outputs(processed)
+    some = sorted(tables["articles"]["doc_id"])[:2]
+    part = load_outputs(processed, tables=["sentences", "manifest"], doc_ids=some)
+    assert sorted(part) == ["manifest", "sentences"]
+    expected = tables["sentences"][tables["sentences"]["doc_id"].isin(some)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(part["sentences"], expected)
+    assert len(part["manifest"]) == len(tables["manifest"])
+    assert load_outputs(processed, tables=["sentences"], doc_ids=[])["sentences"].empty
+    with pytest.raises(ValueError, match=r"unknown table\(s\) \['nope'\]; valid: articles"):
+        load_outputs(processed, tables=["nope"])

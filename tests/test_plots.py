@@ -71,9 +71,17 @@ def test_tone_over_time_missing_column_is_named(by_date):
         plots.plot_tone_over_time(by_date, "tone_lexicon")
 
 
-def test_empty_selection_says_so(by_date):
-    ax = plots.plot_tone_over_time(by_date.iloc[:0], "tone_vader")
-    assert "no dated articles" in ax.texts[0].get_text()
+@pytest.mark.parametrize("plot, args", [
+    (plots.plot_tone_over_time, ("tone_vader",)),
+    (plots.plot_tone_by_outlet, ("tone_vader",)),
+    (plots.plot_theme_over_time, (["theme_energy"],)),
+    (plots.plot_theme_tone_over_time, ("tone_vader",)),
+])
+def test_empty_selection_says_so(by_date, plot, args):
+    for empty in (by_date.iloc[:0], pd.DataFrame()):  # aggregates of nothing come back without columns
+        out = plot(empty, *args)
+        ax = out.flat[0] if isinstance(out, np.ndarray) else out
+        assert ax.texts[0].get_text().startswith("no ")
 
 
 def test_tone_by_outlet_uses_outlet_colours():

@@ -100,6 +100,19 @@ def test_bad_parameter_stops_the_report_before_any_notebook(tmp_path, monkeypatc
     assert not (tmp_path / "run" / "01_corpus.ipynb").exists()
 
 
+def test_unquoted_yaml_dates_and_an_empty_selection_run(tmp_path, monkeypatch):
+    """start_date: 2023-01-01 (YAML date, not string) and a selection with no article at all."""
+    monkeypatch.chdir(ROOT)
+    params = tmp_path / "p.yml"
+    params.write_text("raw_dir: data/raw\nstart_date: 2023-01-01\noutlets: [Press TV]\n")  # Press TV: 2021 only
+    out = tmp_path / "run"
+    assert main(["report", "--params", str(params), "--only", "01_corpus", "--only", "06_report",
+                 "--out", str(out), "-q"]) == 0
+    assert json.loads((out / "run.json").read_text())["parameters"]["start_date"] == "2023-01-01"
+    found = pd.read_csv(out / "tables" / "06_report" / "headlines.csv", dtype=str).set_index("finding")["value"]
+    assert found["articles"] == "0"
+
+
 def test_failing_notebook_names_notebook_and_cell(tmp_path, monkeypatch, capsys):
     """A value that passes validation but breaks a cell: the run stops there with exit code 1."""
     monkeypatch.chdir(ROOT)
@@ -118,8 +131,10 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path, monkeypatch, capsys)
 
 
 def test_show_table_escapes_html():
-    html = show_table(pd.DataFrame({"text": ["<script>alert(1)</script>"]}))._repr_html_()
+    html = show_table(pd.DataFrame({"text": ["<script>alert(1)</script>"], "n": [3]}))._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<td style="text-align: left;">&lt;script&gt;alert(1)&lt;/script&gt;</td>' in html  # text left
+    assert "<td>3</td>" in html  # numbers keep the notebook's right alignment
 
 
 def test_top_sentences_with_evidence():

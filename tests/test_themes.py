@@ -56,7 +56,14 @@ def test_kwic_offsets_point_at_the_match(sample_sentences):
     ("Militants attack a convoy; the embassies of both countries were consulted.", "embassy_attack", 0),
     ("Iran's gas swap and electricity exports grew.", "energy", 2),
     ("Consultations between the two ministers continued.", "consular", 0),
-    ("The rights of Karabakh's Armenians.", "karabakh", 2),
+    ("The rights of Karabakh's Armenians.", "karabakh", 1),
+    # a bare mention of Armenia is not the karabakh theme (samples 002, 003); the conflict is
+    ("Azerbaijan, Russia, Turkey, Armenia and Iran took part in the event, but Georgia said it would not "
+     "attend.", "karabakh", 0),
+    ("A transportation link connecting mainland Azerbaijan to its Nakhchivan exclave through southern Armenia.",
+     "karabakh", 0),
+    ("Azerbaijan and Armenia fought a six-week war last year in which Azeri troops drove Armenian forces out.",
+     "karabakh", 2),
     ("The importance of the investigation was stressed.", "trade", 0),
 ])
 def test_precision_cases(text, theme, expected):

@@ -45,6 +45,67 @@ def test_diplomatic_sign(text, sign):
     assert np.sign(np.round(cols["tone_diplomatic"][0], 6)) == sign
 
 
+# Negation scope (real sentences from the samples, data/raw/00N): a negating verb governs only the act
+# right after it (<= GOVERNED_GAP modifiers, optional "to"/"of"); a preposition or conjunction ends the scope.
+@pytest.mark.parametrize("text, term, negated", [
+    ("Diplomatic activities at the Azerbaijani embassy in Tehran were completely suspended following the "
+     "January attack on the embassy.", "attack*", False),                                         # 003
+    ("Although the fighting in Nagorno-Karabakh, which is internationally recognized as part of Azerbaijan, "
+     "ended in a Russian-brokered ceasefire, clashes on the border continued.", "ceasefire", False),  # 002
+    ("The talks ended with an agreement.", "agree*", False),
+    ("Regional states, he added, \u201care not interested in the interference of foreign players and our "
+     "common enemies will have no place in this region.", "interfer*", False),                     # 002
+    ("The tripartite statement that ended the 2020 war between Azerbaijan and Armenia.", "war", True),
+    ("The Israeli army lifted Friday a day-old blockade on Palestinian lorries.", "blockad*", True),
+    ("Baku refused to cooperate with the investigation.", "cooperat*", True),
+    ("Baku refused to cooperate with the investigation.", "investigat*", False),
+    ("They announced the suspension of talks.", "talks", True),
+    ("Washington will not lift the sanctions.", "sanction*", False),                               # cancels
+])
+def test_diplomatic_negation_scope(text, term, negated):
+    _, ev = DiplomaticScorer().score([text], evidence=True)
+    assert ev.loc[ev.term == term, "negated"].tolist() == [negated]
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("Diplomatic activities at the Azerbaijani embassy in Tehran were completely suspended following the "
+     "January attack on the embassy.", -1),
+    ("Regional states, he added, \u201care not interested in the interference of foreign players and our "
+     "common enemies will have no place in this region.", -1),
+])
+def test_diplomatic_negation_scope_sign(text, sign):
+    cols, _ = DiplomaticScorer().score([text])
+    assert np.sign(cols["tone_diplomatic"][0]) == sign
+
+
+# Non-diplomatic senses (real sentences from the samples): no cooperation signal from these words.
+@pytest.mark.parametrize("text, absent", [
+    ("He emphasized the Azerbaijani government\u2019s commitment to ensuring the freedom and rights of "
+     "Karabakh\u2019s Armenians while meeting their essential needs.", "meeting"),                 # 004
+    ("While referring to the restoration of Azerbaijan\u2019s sovereignty over Karabakh he emphasized the need.",
+     "restoration"),                                                                             # 004
+    ("The establishment of the corridor was agreed upon as part of the tripartite statement.",
+     "establishment"),                                                                           # 003
+    ("Bilateral relations and ties between Baku and Tehran.", "relations"),
+    ("Bilateral relations and ties between Baku and Tehran.", "ties"),
+])
+def test_diplomatic_non_diplomatic_senses_do_not_score(text, absent):
+    cols, ev = DiplomaticScorer().score([text], evidence=True)
+    matched = [text[a:b].lower() for a, b in zip(ev.start, ev.end)]
+    assert not any(absent in m for m in matched), matched
+
+
+@pytest.mark.parametrize("text, term", [
+    ("Iran and Azerbaijan restored diplomatic relations.", "restor* diplomatic relations"),
+    ("Sri Lanka has established diplomatic ties with Tehran.", "establish* diplomatic ties"),
+    ("The two sides agreed to improve relations.", "improv* relations"),
+    ("The meeting was held in Baku.", "meeting*"),
+])
+def test_diplomatic_phrases_keep_the_diplomatic_sense(text, term):
+    _, ev = DiplomaticScorer().score([text], evidence=True)
+    assert term in ev["term"].tolist() and (ev.loc[ev.term == term, "weight"] > 0).all()
+
+
 def test_diplomatic_hedge_damps_and_evidence_sums_to_score():
     s = DiplomaticScorer()
     cols, ev = s.score(["Iran imposed sanctions.", "Iran may impose sanctions.",

@@ -7,7 +7,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["aggregate_articles", "aggregate_by", "bootstrap_ci", "aggregate_theme_tone", "aggregate_theme_drivers",
+__all__ = ["aggregate_articles", "aggregate_by", "aggregate_sums", "sum_by_cluster", "bootstrap_ci", "aggregate_theme_tone", "aggregate_theme_drivers",
            "aggregate_actor_tone", "aggregate_speaker_tone", "aggregate_topics"]
 
 
@@ -99,6 +99,51 @@ def bootstrap_ci(values: np.ndarray, *, n_boot: int = 2000, level: float = 0.95,
     return _interval(_bootstrap_means(sums, counts, n_boot=n_boot, seed=seed), level)
 
 
+def sum_by_cluster(table: pd.DataFrame, columns: Sequence[str], *, by: Sequence[str] = (),
+                   cluster: str = "doc_id") -> pd.DataFrame:
+    """Per-cluster sufficient statistics for :func:`aggregate_sums`: one row per (``by``..., cluster).
+
+    Columns: the keys, ``n`` (rows), and per column ``<col>__sum`` and ``<col>__count`` (NaN values
+    skipped).  Streaming a corpus, the pipeline keeps these per article instead of every sentence.
+    """
+    keys = [*by, cluster]
+    missing = [c for c in (*keys, *columns) if c not in table.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {missing}; found {list(table.columns)}")
+    grouped = table.groupby(keys, sort=True, dropna=False)
+    out = grouped.size().rename("n").to_frame()
+    for col in columns:
+        out[f"{col}__sum"] = grouped[col].sum(min_count=0).astype(float)
+        out[f"{col}__count"] = grouped[col].count().astype(np.int64)
+    return out.reset_index()
+
+
+def aggregate_sums(sums: pd.DataFrame, by: str | Sequence[str], columns: Sequence[str], *,
+                   n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Group means and cluster-bootstrap intervals from :func:`sum_by_cluster` rows (one per cluster).
+
+    The mean of a group is its pooled row mean (sum of sums over sum of counts); each bootstrap draw
+    resamples whole clusters; a group with fewer than two clusters holding values gets NaN bounds.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    rows = []
+    for key, group in sums.groupby(by, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key))
+        row["n"] = int(group["n"].sum())
+        row["n_articles"] = len(group)
+        for col in columns:
+            total = group[f"{col}__sum"].to_numpy(dtype=float)
+            count = group[f"{col}__count"].to_numpy(dtype=float)
+            keep = count > 0
+            row[col] = float(total[keep].sum() / count[keep].sum()) if keep.any() else np.nan
+            row[f"{col}_lo"], row[f"{col}_hi"] = (
+                _interval(_bootstrap_means(total[keep], count[keep], n_boot=n_boot, seed=seed), level)
+                if keep.sum() >= 2 else (np.nan, np.nan))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def aggregate_by(table: pd.DataFrame, by: str | Sequence[str], columns: Sequence[str], *,
                  cluster: str | None = "doc_id", n_boot: int = 2000, level: float = 0.95,
                  seed: int = 0) -> pd.DataFrame:
@@ -123,20 +168,18 @@ def aggregate_by(table: pd.DataFrame, by: str | Sequence[str], columns: Sequence
     missing = [c for c in (*by, *columns) if c not in table.columns]
     if missing:
         raise ValueError(f"missing column(s) {missing}; found {list(table.columns)}")
-    clustered = cluster is not None and cluster in table.columns
+    if cluster is not None and cluster in table.columns:
+        return aggregate_sums(sum_by_cluster(table, columns, by=by, cluster=cluster), by, columns,
+                              n_boot=n_boot, level=level, seed=seed)
     rows = []
     for key, group in table.groupby(by, sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         row = dict(zip(by, key))
         row["n"] = len(group)
-        labels = group[cluster].to_numpy(dtype=object) if clustered else None
-        if clustered:
-            row["n_articles"] = int(pd.unique(labels).size)
         for col in columns:
             vals = group[col].to_numpy(dtype=float)
             row[col] = float(np.nanmean(vals)) if np.isfinite(vals).any() else np.nan
-            row[f"{col}_lo"], row[f"{col}_hi"] = bootstrap_ci(vals, n_boot=n_boot, level=level, seed=seed,
-                                                              clusters=labels)
+            row[f"{col}_lo"], row[f"{col}_hi"] = bootstrap_ci(vals, n_boot=n_boot, level=level, seed=seed)
         rows.append(row)
     return pd.DataFrame(rows)
 

@@ -26,7 +26,7 @@ import pyarrow.parquet as pq
 
 from diplo import io
 from diplo.actors import load_actors
-from diplo.aggregate import aggregate_articles, aggregate_by
+from diplo.aggregate import aggregate_articles, aggregate_sums, sum_by_cluster
 from diplo.codebook import describe, render_codebook
 from diplo.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
 from diplo.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex
@@ -37,8 +37,8 @@ from diplo.segment import SENTENCE_COLUMNS
 from diplo.themes import article_theme_measures, load_themes, theme_columns
 from diplo.tone import available_scorers, tone_columns
 
-__all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES", "ENGINES",
-           "default_jobs"]
+__all__ = ["run_pipeline", "ensure_processed", "load_outputs", "RunSummary", "OUTPUT_TABLES", "OUTPUT_EXTRAS",
+           "ENGINES", "default_jobs"]
 
 log = logging.getLogger(__name__)
 
@@ -337,7 +337,10 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             sinks["sentences"].write(sentences)
             for name, table in scored.items():
                 sinks[name].write(table)
-            dated.append(scores[["doc_id", *tone_cols]].merge(articles[["doc_id", "date", "outlet"]], on="doc_id"))
+            # kept for tone_by_date/outlet until the end: per-article sums and counts (one row per article,
+            # all the cluster bootstrap over articles needs), not every sentence
+            dated.append(sum_by_cluster(scores, tone_cols).merge(articles[["doc_id", "date", "outlet"]],
+                                                                 on="doc_id"))
             n_articles += len(articles)
             n_sentences += len(sentences)
             if bar is not None:
@@ -346,10 +349,11 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                    "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS)}
         for name, sink in sinks.items():
             sink.close(empties.get(name, pd.DataFrame({"doc_id": pd.Series(dtype=object)})))
-        grouped = pd.concat(dated) if dated else pd.DataFrame(columns=["doc_id", "date", "outlet", *tone_cols])
+        grouped = (pd.concat(dated, ignore_index=True) if dated else
+                   sum_by_cluster(pd.DataFrame(columns=["doc_id", *tone_cols]), tone_cols).assign(date=None, outlet=None))
         for key in ("date", "outlet"):
             groups = grouped[grouped[key].notna() & (grouped[key].astype(str) != "")]
-            table = aggregate_by(groups, key, tone_cols)
+            table = aggregate_sums(groups, key, tone_cols)
             io.write_table(table, _staged(out_dir / f"tone_by_{key}.parquet", staged))
             table.to_csv(_staged(out_dir / f"tone_by_{key}.csv", staged), index=False, lineterminator="\n")
         manifest_df = pd.DataFrame([vars(r) for r in manifest], columns=MANIFEST_COLUMNS)
@@ -378,18 +382,40 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                       int(manifest_df["n_rows"].sum()), len(rejected_df), n_near)
 
 
-def load_outputs(out_dir: str | os.PathLike) -> dict[str, pd.DataFrame]:
-    """Read the tables written by :func:`run_pipeline` into a dict keyed by table name."""
+OUTPUT_EXTRAS = ("manifest", "rejected_rows", "tone_by_date", "tone_by_outlet")
+
+
+def load_outputs(out_dir: str | os.PathLike, *, tables: Sequence[str] | None = None,
+                 doc_ids: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Read the tables written by :func:`run_pipeline` into a dict keyed by table name.
+
+    Parameters
+    ----------
+    tables : names to read (from :data:`OUTPUT_TABLES` and :data:`OUTPUT_EXTRAS`); default all.
+    doc_ids : read only the rows of these articles from the per-article tables (a parquet filter, so the
+        other rows are never loaded); the manifest and the aggregates are read whole.
+    """
+    import pyarrow.dataset as ds
+
     out_dir = Path(out_dir)
-    tables = {name: pd.read_parquet(out_dir / f"{name}.parquet") for name in OUTPUT_TABLES}
-    tables["manifest"] = pd.read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
-                                                                      "format": str, "sha256": str},
-                                     keep_default_na=False)
-    tables["rejected_rows"] = pd.read_csv(out_dir / "rejected_rows.csv", dtype={"source_file": str, "reason": str},
-                                          keep_default_na=False)
+    names = list(tables) if tables is not None else [*OUTPUT_TABLES, *OUTPUT_EXTRAS]
+    unknown = [n for n in names if n not in OUTPUT_TABLES and n not in OUTPUT_EXTRAS]
+    if unknown:
+        raise ValueError(f"unknown table(s) {unknown}; valid: {', '.join([*OUTPUT_TABLES, *OUTPUT_EXTRAS])}")
+    where = None if doc_ids is None else ds.field("doc_id").isin(pa.array(sorted(set(doc_ids)), type=pa.string()))
+    out = {name: pd.read_parquet(out_dir / f"{name}.parquet", filters=where) for name in names
+           if name in OUTPUT_TABLES}
+    if "manifest" in names:
+        out["manifest"] = pd.read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
+                                                                       "format": str, "sha256": str},
+                                      keep_default_na=False)
+    if "rejected_rows" in names:
+        out["rejected_rows"] = pd.read_csv(out_dir / "rejected_rows.csv",
+                                           dtype={"source_file": str, "reason": str}, keep_default_na=False)
     for key in ("date", "outlet"):
-        tables[f"tone_by_{key}"] = pd.read_parquet(out_dir / f"tone_by_{key}.parquet")
-    return tables
+        if f"tone_by_{key}" in names:
+            out[f"tone_by_{key}"] = pd.read_parquet(out_dir / f"tone_by_{key}.parquet")
+    return out
 
 
 _STAMP = ".diplo-stamp.json"

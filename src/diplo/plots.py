@@ -201,6 +201,9 @@ def plot_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, ax
     ValueError
         If ``date`` or ``column`` is missing (the message lists the columns found).
     """
+    if by_date.empty:  # an empty selection: aggregates come back without columns
+        return _empty(_ax(ax), title or f"{_SCORER_LABELS.get(column, column)} tone by publication date",
+                      "no dated sentences in this selection")
     _require(by_date, ["date", column], "plot_tone_over_time")
     df = by_date.dropna(subset=["date", column]).copy()
     df["date"] = pd.to_datetime(df["date"])
@@ -227,6 +230,9 @@ def plot_tone_by_outlet(by_outlet: pd.DataFrame, column: str = "tone_vader", *, 
 
     ``by_outlet`` needs ``outlet`` and ``column`` (``<column>_lo``/``_hi`` and ``n`` optional).
     """
+    if by_outlet.empty:
+        return _empty(_ax(ax), title or f"{_SCORER_LABELS.get(column, column)} tone by outlet",
+                      "no articles in this selection")
     _require(by_outlet, ["outlet", column], "plot_tone_by_outlet")
     df = by_outlet.dropna(subset=[column]).copy()
     df["outlet"] = df["outlet"].fillna("").astype(str)
@@ -500,8 +506,10 @@ def plot_theme_over_time(by_date: pd.DataFrame, theme_columns: Sequence[str], *,
     ndarray of Axes, one per theme.
     """
     theme_columns = list(theme_columns)
-    _require(by_date, ["date", *theme_columns], "plot_theme_over_time")
     title = title or "Theme prevalence by publication date"
+    if by_date.empty:
+        return np.array([_empty(_ax(None), title, "no dated articles in this selection")])
+    _require(by_date, ["date", *theme_columns], "plot_theme_over_time")
     df = by_date.dropna(subset=["date"]).copy()
     df["date"] = pd.to_datetime(df["date"])
     df = df.sort_values("date").reset_index(drop=True)
@@ -558,10 +566,12 @@ def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader",
     -------
     ndarray of Axes, one per theme.
     """
+    title = title or f"{_SCORER_LABELS.get(column, column)} tone of the sentences about each theme"
+    if by_date.empty:
+        return np.array([_empty(_ax(None), title, "no dated theme sentences in this selection")])
     df = _long_by_date(by_date, "theme", column)
     if "n" in df.columns:
         df = df[df["n"] >= min_n]
-    title = title or f"{_SCORER_LABELS.get(column, column)} tone of the sentences about each theme"
     if df.empty:
         return np.array([_empty(_ax(None), title, "no dated theme sentences in this selection")])
     present = set(df["theme"].astype(str))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import logging
 import os
+import re
 import shutil
 import sys
 import time
@@ -62,6 +64,17 @@ def load_params(path: str | os.PathLike | None = None, overrides: Sequence[tuple
         except (yaml.YAMLError, ValueError):  # keep the text; parse_params names what is wrong with it
             params[name] = value
     return params
+
+
+def _plain(value):
+    """YAML's dates (``start_date: 2023-01-01`` unquoted) as ISO strings: notebook parameters are JSON literals."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime.date):
+        return value.isoformat()[:10] if not isinstance(value, datetime.datetime) else value.date().isoformat()
+    return value
 
 
 def _resolve_paths(params: Mapping, base: Path) -> dict:
@@ -181,7 +194,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     unknown = sorted(set(params) - set(known))
     if unknown:
         raise ValueError(f"unknown parameter(s) {unknown}; the notebooks declare: {', '.join(known)}")
-    params = _resolve_paths({"raw_dir": "data/raw", **params}, Path.cwd())
+    params = _resolve_paths({"raw_dir": "data/raw", **_plain(params)}, Path.cwd())
     params["output_dir"] = str(out_dir)
     params.setdefault("processed_dir", str(out_dir / "processed"))
     parsed = parse_params(params)  # fail before running anything
@@ -214,6 +227,10 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     return out_dir
 
 
+_TEXT_CELL = re.compile(r"<td>(.*?)</td>", re.S)
+_NUMBER = re.compile(r"[-+]?[\d,]*\.?\d*(e[-+]?\d+)?|nan|")
+
+
 class _Table:
     """A table for notebook display: HTML with every cell escaped (article text is untrusted), plain text."""
 
@@ -222,8 +239,11 @@ class _Table:
 
     def _repr_html_(self) -> str:
         # escape=True turns <script>, <img onerror=...> and javascript: links in article text into text.
-        return self.df.to_html(index=False, escape=True, render_links=False, max_rows=self.max_rows, na_rep="",
+        html = self.df.to_html(index=False, escape=True, render_links=False, max_rows=self.max_rows, na_rep="",
                                border=0, classes="dataframe diplo-table")
+        # Notebook CSS right-aligns every cell; sentences read better left-aligned (numbers stay right).
+        return _TEXT_CELL.sub(lambda m: m.group(0) if _NUMBER.fullmatch(m.group(1).strip())
+                              else f'<td style="text-align: left;">{m.group(1)}</td>', html)
 
     def __repr__(self) -> str:
         return self.df.to_string(index=False, max_rows=self.max_rows, na_rep="")
@@ -242,7 +262,7 @@ class NotebookRun:
 
     params: NotebookParams
     notebook: str
-    tables: dict[str, pd.DataFrame]
+    tables: Mapping[str, pd.DataFrame]  # the selected articles' rows of every table, read on first use
     corpus_articles: pd.DataFrame  # every article before the date/outlet selection
 
     @property
@@ -257,11 +277,16 @@ class NotebookRun:
         """Save the figure holding ``obj`` (an Axes, array of Axes or Figure) as PNG and SVG."""
         save_figure(obj, self.figures_dir / name)
 
-    def table(self, df: pd.DataFrame, name: str, *, max_rows: int | None = 30) -> _Table:
-        """Write ``df`` to ``tables/<notebook>/<name>.csv`` and return it ready for escaped display."""
+    def table(self, df: pd.DataFrame, name: str, *, max_rows: int | None = 30,
+              show: Sequence[str] | None = None) -> _Table:
+        """Write ``df`` to ``tables/<notebook>/<name>.csv`` and return it ready for escaped display.
+
+        ``show`` limits the displayed columns (e.g. means without their intervals, to fit a page); the CSV
+        always has them all.
+        """
         with io.atomic_path(self.tables_dir / f"{name}.csv") as tmp:
             df.to_csv(tmp, index=False, lineterminator="\n")
-        return show_table(df, max_rows=max_rows)
+        return show_table(df[list(show)] if show is not None else df, max_rows=max_rows)
 
 
 def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True) -> NotebookRun:
@@ -286,11 +311,41 @@ def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True
         return NotebookRun(params, notebook, {}, pd.DataFrame(columns=["doc_id"]))
     processed = params.processed_dir or params.output_dir / "processed"
     ensure_processed(params.raw_dir, processed, **_pipeline_options(params))
-    tables = load_outputs(processed)
-    articles = tables["articles"]
+    articles = load_outputs(processed, tables=["articles"])["articles"]
     assign_colors(articles["outlet"])
     assign_colors(theme_names(articles))
-    return NotebookRun(params, notebook, select_tables(tables, params), articles)
+    selected = select_tables({"articles": articles}, params)["articles"]
+    tables = _SelectedTables(processed, selected, everything=len(selected) == len(articles))
+    return NotebookRun(params, notebook, tables, articles)
+
+
+class _SelectedTables(Mapping):
+    """The processed tables restricted to the selected articles, each read on first use.
+
+    A notebook touches only the tables it needs, and per-article tables are read with a parquet filter on
+    ``doc_id``, so a selection of a large corpus never loads the rest.
+    """
+
+    def __init__(self, processed: Path, articles: pd.DataFrame, *, everything: bool) -> None:
+        from diplo.pipeline import OUTPUT_EXTRAS, OUTPUT_TABLES
+
+        self._dir, self._names = Path(processed), (*OUTPUT_TABLES, *OUTPUT_EXTRAS)
+        self._doc_ids = None if everything else articles["doc_id"].tolist()
+        self._cache: dict[str, pd.DataFrame] = {"articles": articles.reset_index(drop=True)}
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._names:
+            raise KeyError(f"no table {name!r}; tables: {', '.join(self._names)}")
+        if name not in self._cache:
+            from diplo.pipeline import load_outputs
+            self._cache[name] = load_outputs(self._dir, tables=[name], doc_ids=self._doc_ids)[name]
+        return self._cache[name]
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
 
 
 def _pipeline_options(params) -> dict:
@@ -331,14 +386,15 @@ def _evidence_strings(evidence: pd.DataFrame, scorer: str, sentences: pd.DataFra
     return ev.groupby(["doc_id", "sent_id"], sort=False)["item"].agg("; ".join)
 
 
-def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5,
-                  largest: bool = True) -> pd.DataFrame:
+def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5, largest: bool = True,
+                  scores: pd.DataFrame | None = None) -> pd.DataFrame:
     """The ``n`` sentences with the highest positive (or lowest negative) ``column``, with text and evidence.
 
     Uses ``sentence_scores``, ``sentences``, ``articles`` and, when present, ``evidence`` (the terms that
     produced each score with their weights, strongest first). Ties are broken by ``doc_id``, ``sent_id``.
+    ``scores`` ranks these sentence scores instead (e.g. only the sentences about one theme).
     """
-    scores = tables["sentence_scores"]
+    scores = tables["sentence_scores"] if scores is None else scores
     if column not in scores.columns:
         raise ValueError(f"no column {column!r} in sentence_scores; found {list(scores.columns)}")
     ranked = scores[["doc_id", "sent_id", column]].dropna()

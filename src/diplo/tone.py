@@ -19,7 +19,13 @@ Three scorers ship, looked up by name in :data:`SCORERS`:
     A cooperation-conflict scale, -10..+10, in the spirit of the Goldstein scale over CAMEO/PLOVER
     classes, from the editable lexicon ``data/diplomatic.csv`` (term, weight, category, note).
     Each match's weight is multiplied by -0.5 when negated ("did not sign an agreement" is a mild
-    rebuff, not a conflict of the same size) and by 0.5 when hedged ("may impose sanctions").
+    rebuff, not a conflict of the same size) and by 0.3 when hedged ("may impose sanctions").
+    Negation scope: a negator (not/no/never..., or a negating verb such as "refused", "lifted",
+    "ended", "suspended") negates an act within 4 tokens after it only when nothing between them is a
+    preposition or conjunction ("suspended following the attack", "ended in a ceasefire", "not
+    interested in the interference" negate nothing); a negating verb governs only its direct object,
+    at most 3 tokens on, optionally behind "to"/"of" ("refused to sign", "suspension of talks",
+    "ended the 2020 war").  An even number of governing negators cancels ("will not lift sanctions").
     ``tone_diplomatic`` is the mean adjusted weight of the matches (0 when nothing matched;
     ``diplomatic_coop`` / ``diplomatic_conflict`` count the matches on each side, so "no signal" is
     0 + 0 and a balanced sentence is not).  Neutral band |x| < 1.
@@ -41,7 +47,8 @@ import numpy as np
 import pandas as pd
 
 from diplo.corpus import count_words
-from diplo.match import Dictionary, DictionaryError, Matcher, load_dictionary
+from diplo.match import (NEGATORS, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError, Matcher,
+                         load_dictionary)
 from diplo.vader import score_vader
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
@@ -54,6 +61,7 @@ LEXICON_SCALES = ("logit", "proportion", "relative")
 DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
                          "material_conflict", "neutral")
 _DATA = resources.files("diplo") / "data"
+_QUOTES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
 
 
 def valid_texts(texts: Sequence) -> np.ndarray:
@@ -251,6 +259,18 @@ class DiplomaticScorer(_MatcherScorer):
         "cuts", "cutting", "suspension", "withheld", "withhold", "withholding",
         "terminated", "terminate", "cessation", "loosen", "loosened", "relaxed", "relax",
     })
+    # Scope of a negator: the act right after it, or after at most GOVERNED_GAP tokens (determiners,
+    # adjectives, a day: "lifted all remaining sanctions", "ended the 2020 war", "lifted Friday a blockade"), optionally behind "to"/"of"
+    # ("refused to sign", "suspension of talks").  A preposition or conjunction in between ends the scope:
+    # "suspended following the attack", "ended in a ceasefire", "not interested in the interference".
+    GOVERNED_GAP = 3
+    SCOPE_BLOCKERS = frozenset({
+        "in", "on", "at", "with", "following", "after", "before", "by", "for", "from", "over", "under",
+        "since", "during", "amid", "amidst", "against", "between", "into", "upon", "despite", "through",
+        "throughout", "toward", "towards", "about", "as", "than", "that", "which", "who", "whom", "whose",
+        "where", "when", "and", "or", "because", "due", "via", "within", "across", "among", "until",
+        "of", "to",
+    })
     # Appeals and statements (CAMEO 01-02) name an act without doing it: "urged Washington to lift
     # sanctions", "called for talks".
     HEDGES = frozenset({
@@ -275,12 +295,48 @@ class DiplomaticScorer(_MatcherScorer):
                                       f"for category {e.category!r}")
         self.dictionary = replace(d, negators=frozenset(d.negators) | self.NEGATORS,
                                   hedges=frozenset(d.hedges) | self.HEDGES)
+        self._negators = NEGATORS | self.dictionary.negators
+
+    def _negated(self, m: pd.DataFrame, texts: list) -> np.ndarray:
+        """Per match: an odd number of negators in its window govern it (scope rules: :attr:`SCOPE_BLOCKERS`,
+        :attr:`GOVERNED_GAP`).  O(matches); only matches with a negator nearby are tokenized again."""
+        negated = m["negated"].to_numpy(dtype=bool).copy()
+        window = self.dictionary.negation_window
+        if not window or not len(m):
+            return negated
+        verbs, base = self.NEGATORS, self._negators
+        findall = TOKEN_PATTERN.findall
+        span = 16 * window  # characters that surely hold `window` tokens of news prose
+        for k, (row, start) in enumerate(zip(m["row"].tolist(), m["start"].tolist())):
+            text = texts[row]
+            lo = max(0, start - span)
+            # cheap pre-check on whitespace words (at least as many as tokens): most windows hold no negator
+            if not any(w.strip(_QUOTES) in base or "n't" in w or "n\u2019t" in w
+                       for w in text[lo:start].lower().split()[-window:]):
+                negated[k] = False
+                continue
+            before = [t.lower() for t in findall(text, lo, start)][-window:]
+            flips = False
+            for j in range(len(before) - 1, -1, -1):
+                t = before[j]
+                if t in _SCOPE_BREAKS:
+                    break
+                if not (t in base or t.endswith("n't") or t.endswith("n\u2019t")):
+                    continue
+                gap = before[j + 1:]
+                if gap and gap[0] in ("to", "of"):
+                    gap = gap[1:]
+                if (t in verbs and len(gap) > self.GOVERNED_GAP) or any(g in self.SCOPE_BLOCKERS for g in gap):
+                    continue
+                flips = not flips
+            negated[k] = flips
+        return negated
 
     def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
         n = len(texts)
         valid = valid_texts(texts)
         w = m["weight"].to_numpy(dtype=float)
-        negated = m["negated"].to_numpy(dtype=bool)
+        negated = self._negated(m, texts)
         hedged = m["hedged"].to_numpy(dtype=bool)
         adj = w * np.where(negated, self.NEGATED, 1.0) * np.where(hedged, self.HEDGED, 1.0)
         keep = adj != 0  # neutral entries only block shorter matches
