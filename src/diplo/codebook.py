@@ -132,7 +132,7 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "weight": ("float", "scorer units",
                    "signed contribution: vader = lexicon valence; lexicon = weight added to pos (+) or neg (-); "
                    "diplomatic = share of tone_diplomatic (a sentence's weights sum to its score)"),
-        "negated": ("bool", "", "a negator stood in the few tokens before the term"),
+        "negated": ("bool", "", "the term was negated by the scorer's own rule (vader: its negation rules; lexicon: a negator within 3 tokens, not across a clause break; diplomatic: a negator whose scope reaches the act, see diplo.tone.DiplomaticScorer)"),
     },
 }
 
