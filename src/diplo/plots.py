@@ -187,6 +187,13 @@ def _ci(table: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]:
     return table.get(f"{column}_lo", nan), table.get(f"{column}_hi", nan)
 
 
+def _interval_text(*lows: pd.Series) -> str:
+    """What the bars are: cluster-bootstrap intervals over articles, or why there are none."""
+    if any(pd.Series(lo).notna().any() for lo in lows):
+        return "95% bootstrap interval over articles"
+    return "no interval: one article per group"
+
+
 def plot_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, ax: plt.Axes | None = None,
                         title: str | None = None) -> plt.Axes:
     """Mean tone per publication date as points with 95% bootstrap interval bars.
@@ -214,7 +221,7 @@ def plot_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, ax
         return _empty(ax, title, "no dated articles in this selection")
     lo, hi = _ci(df, column)
     _errorbar(ax, df["date"], df[column], lo, hi, color=color_for(column),
-              label="mean of sentences, 95% bootstrap interval")
+              label=f"mean of sentences, {_interval_text(lo)}")
     ax.axhline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel("publication date")
     ax.set_ylabel(label_for(column))
@@ -250,7 +257,7 @@ def plot_tone_by_outlet(by_outlet: pd.DataFrame, column: str = "tone_vader", *, 
     ax.set_yticks(range(len(df)), labels)
     ax.set_ylim(-0.6, len(df) - 0.4)
     ax.axvline(0, color="0.4", linewidth=0.8)
-    ax.set_xlabel(f"{label_for(column)}, mean with 95% bootstrap interval")
+    ax.set_xlabel(f"{label_for(column)}, mean with {_interval_text(lo)}")
     ax.set_ylabel("outlet (n = sentences)" if "n" in df.columns else "outlet")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
@@ -524,7 +531,8 @@ def plot_theme_over_time(by_date: pd.DataFrame, theme_columns: Sequence[str], *,
         _date_axis(ax, df["date"], maxticks=4)
     top = max(axes[0].get_ylim()[1], 1e-9)
     axes[0].set_ylim(-0.04 * top, top)  # shared y: zero visible, points at zero not cut in half
-    _panel_labels(fig, axes, title, "publication date", f"mean per article ({unit}), 95% bootstrap interval")
+    _panel_labels(fig, axes, title, "publication date",
+                  f"mean per article ({unit}), {_interval_text(*(_ci(df, c)[0] for c in theme_columns))}")
     return np.asarray(axes)
 
 
@@ -585,7 +593,7 @@ def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader",
         ax.set_title(theme.replace("_", " "), fontsize=plt.rcParams["font.size"])
         _date_axis(ax, df["date"], maxticks=4)
     _panel_labels(fig, axes, title, "publication date",
-                  f"{label_for(column)}\nmean of theme sentences, 95% bootstrap interval")
+                  f"{label_for(column)}\nmean of theme sentences, {_interval_text(_ci(df, column)[0])}")
     return np.asarray(axes)
 
 
@@ -637,7 +645,7 @@ def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column
     ax.set_ylim(-0.6, len(actors) - 0.4)
     ax.invert_yaxis()
     ax.axvline(0, color="0.4", linewidth=0.8)
-    ax.set_xlabel(f"{label_for(column)}, mean with 95% bootstrap interval")
+    ax.set_xlabel(f"{label_for(column)}, mean with {_interval_text(_ci(df, column)[0])}")
     ax.set_ylabel("actor (n = " + " / ".join(("mentions", "quoted sentences")[:len(directions)]) + ")")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)

@@ -519,9 +519,13 @@ def headlines(tables: Mapping[str, pd.DataFrame], tone_columns: Sequence[str], *
                 rows.append((f"mean {column}, {name}", "n/a", "no sentences"))
                 continue
             r = overall.iloc[0]
+            n_articles = int(r.get("n_articles", 0))
+            interval = (f"95% bootstrap interval over articles {r[f'{column}_lo']:+.3f} to "
+                        f"{r[f'{column}_hi']:+.3f}" if pd.notna(r[f"{column}_lo"])
+                        else "no interval (a single article)")
             rows.append((f"mean {column}, {name}", f"{r[column]:+.3f}",
-                         f"95% bootstrap interval {r[f'{column}_lo']:+.3f} to {r[f'{column}_hi']:+.3f}, "
-                         f"n = {_sentences(r['n'])}"))
+                         f"{interval}, n = {_sentences(r['n'])} in {n_articles:,} "
+                         f"article{'s' if n_articles != 1 else ''}"))
         with_outlet = focus.merge(articles[["doc_id", "outlet"]], on="doc_id").dropna(subset=["outlet"])
         by_outlet = aggregate_by(with_outlet, "outlet", [column], seed=seed) if len(with_outlet) else None
         if by_outlet is not None and by_outlet[column].notna().sum() > 1:
