@@ -326,16 +326,29 @@ def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | Non
               for d in getattr(get_scorer(s), "dictionaries", ())}
     if not needed <= set(matches):
         return None
-    targets = pd.DataFrame({"row": rows, "_window": np.arange(len(windows), dtype=np.int64),
-                            "_ws": np.array([w[0] for w in windows], dtype=np.int64),
-                            "_we": np.array([w[1] for w in windows], dtype=np.int64)})
+    rows = np.asarray(rows, dtype=np.int64)
+    ws = np.array([w[0] for w in windows], dtype=np.int64)
+    we = np.array([w[1] for w in windows], dtype=np.int64)
     out = {}
     for name in needed:
         m = matches[name]
-        j = m.merge(targets, on="row", how="inner")
-        j = j[(j["start"].to_numpy() >= j["_ws"].to_numpy()) & (j["end"].to_numpy() <= j["_we"].to_numpy())]
-        j = j.assign(row=j["_window"], start=j["start"] - j["_ws"], end=j["end"] - j["_ws"])
-        out[name] = j[list(m.columns)].sort_values(["row", "start"], kind="stable").reset_index(drop=True)
+        m_rows = m["row"].to_numpy(dtype=np.int64)
+        if len(m_rows) > 1 and (np.diff(m_rows) < 0).any():  # the matcher emits rows in order; be safe
+            m = m.iloc[np.argsort(m_rows, kind="stable")].reset_index(drop=True)
+            m_rows = m["row"].to_numpy(dtype=np.int64)
+        # each window's candidate matches: the block of its row (searchsorted), then kept if inside it
+        lo, hi = np.searchsorted(m_rows, rows, "left"), np.searchsorted(m_rows, rows, "right")
+        counts = hi - lo
+        window = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
+        idx = np.arange(counts.sum(), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts - lo, counts)
+        starts, ends = m["start"].to_numpy(dtype=np.int64)[idx], m["end"].to_numpy(dtype=np.int64)[idx]
+        keep = (starts >= ws[window]) & (ends <= we[window])
+        idx, window = idx[keep], window[keep]
+        order = np.lexsort((starts[keep] - ws[window], window))  # by window, then start; stable
+        idx, window = idx[order], window[order]
+        j = m.iloc[idx].reset_index(drop=True)
+        out[name] = j.assign(row=window, start=j["start"].to_numpy(dtype=np.int64) - ws[window],
+                             end=j["end"].to_numpy(dtype=np.int64) - ws[window])[list(m.columns)]
     return out
 
 

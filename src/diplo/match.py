@@ -299,6 +299,9 @@ class _Compiled:
                 self.literal.setdefault(first, []).append(i)
         self.prefix_lengths = sorted({len(p) for p in self.prefix})
         self.entry_tokens = [e.tokens for e in d.entries]
+        # the tokens after the first as a list when none is a glob (compared by one list equality), else None
+        self.entry_rest = [None if any(t.endswith("*") for t in e.tokens[1:]) else list(e.tokens[1:])
+                           for e in d.entries]
         self.memo: dict[str, tuple[int, ...]] = {}
 
     def _priority(self, i: int) -> tuple[int, int, int]:
@@ -351,6 +354,10 @@ class Matcher:
         self._groups = {split: [k for k, c in enumerate(self._compiled) if c.dictionary.split_hyphens == split]
                         for split in (False, True)}
         self._memo: dict[bool, dict[str, tuple]] = {False: {}, True: {}}
+        # every token that can set a negated/hedged flag in some dictionary (besides "...n't" forms): a
+        # sentence window with none of them needs no scope scan
+        self._scope_words = frozenset(self.negators | self.hedges).union(
+            *(c.dictionary.negators | c.dictionary.hedges for c in self._compiled))
 
     def _lookup(self, split: bool, tok: str) -> tuple:
         found = tuple((k, cands) for k in self._groups[split] if (cands := self._compiled[k].candidates(tok)))
@@ -385,6 +392,7 @@ class Matcher:
         need_split = any(c.dictionary.split_hyphens for c in self._compiled)
         need_plain = any(not c.dictionary.split_hyphens for c in self._compiled)
         finditer, split_finditer = TOKEN_PATTERN.finditer, SPLIT_TOKEN_PATTERN.finditer
+        scope_words = self._scope_words
         for row, text in enumerate(texts):
             if not isinstance(text, str) or not text:
                 continue
@@ -399,7 +407,7 @@ class Matcher:
             if need_plain:
                 tokenized[False] = (spans, toks)
             if need_split:
-                if any("-" in t for t in toks):  # only hyphenated words tokenize differently
+                if "-" in text and any("-" in t for t in toks):  # only hyphenated words tokenize differently
                     s_spans = [m.span() for m in split_finditer(text)]
                     s_toks = ([low[s:e] for s, e in s_spans] if low is not None
                               else [text[s:e].lower() for s, e in s_spans])
@@ -416,9 +424,16 @@ class Matcher:
                         f = self._lookup(split, toks[i])
                     for k, cands in f:
                         positions.setdefault(k, []).append((i, cands))
+                if not positions:
+                    continue
+                # negation/hedge scope can only be set by a scope word or a "...n't" token in the sentence
+                has_nt = any(t.endswith(("n't", "n\u2019t")) for t in toks) if (
+                    low is None or "n't" in low or "n\u2019t" in low) else False
+                scoped = has_nt or not scope_words.isdisjoint(toks)
                 for k in sorted(positions):
                     comp, out = self._compiled[k], cols[k]
-                    d, entry_tokens = comp.dictionary, comp.entry_tokens
+                    d, entry_tokens, entry_rest = comp.dictionary, comp.entry_tokens, comp.entry_rest
+                    window = d.negation_window if scoped else 0
                     next_free = 0
                     for i, cands in positions[k]:
                         if i < next_free:  # inside the previous match: leftmost-longest, no overlaps
@@ -427,8 +442,14 @@ class Matcher:
                         for eid in cands:
                             pats = entry_tokens[eid]
                             m = len(pats)
-                            if m == 1 or (i + m <= n and all(_token_matches(p, toks[i + j])
-                                                              for j, p in enumerate(pats[1:], 1))):
+                            if m == 1:
+                                best = eid
+                                break
+                            if i + m > n:
+                                continue
+                            rest = entry_rest[eid]
+                            if (toks[i + 1:i + m] == rest if rest is not None
+                                    else all(_token_matches(p, toks[i + j]) for j, p in enumerate(pats[1:], 1))):
                                 best = eid
                                 break
                         if best is None:
@@ -436,15 +457,24 @@ class Matcher:
                         m = len(entry_tokens[best])
                         entry = d.entries[best]
                         start, end = spans[i][0], spans[i + m - 1][1]
-                        negated, hedged = (self._scope_flags(toks, i, d.negation_window, d.negators, d.hedges)
-                                           if d.negation_window else (False, False))
+                        if window and (has_nt or not scope_words.isdisjoint(toks[max(i - window, 0):i])):
+                            negated, hedged = self._scope_flags(toks, i, window, d.negators, d.hedges)
+                        else:
+                            negated = hedged = False
                         out.append((row, entry.category, entry.pattern, text[start:end], start, end, entry.weight,
                                     negated, hedged))
                         next_free = i + m
         result = {}
         for comp, out in zip(self._compiled, cols):
-            df = pd.DataFrame.from_records(out, columns=MATCH_COLUMNS) if out else pd.DataFrame(
-                {c: [] for c in MATCH_COLUMNS})
-            result[comp.dictionary.name] = df.astype({"row": np.int64, "start": np.int64, "end": np.int64,
-                                                      "weight": float, "negated": bool, "hedged": bool})
+            if out:  # column-wise: cheaper than DataFrame.from_records, same dtypes
+                row, category, entry, match, start, end, weight, negated, hedged = zip(*out)
+                result[comp.dictionary.name] = pd.DataFrame({
+                    "row": np.array(row, dtype=np.int64), "category": list(category), "entry": list(entry),
+                    "match": list(match), "start": np.array(start, dtype=np.int64),
+                    "end": np.array(end, dtype=np.int64), "weight": np.array(weight, dtype=float),
+                    "negated": np.array(negated, dtype=bool), "hedged": np.array(hedged, dtype=bool)})
+            else:
+                df = pd.DataFrame({c: [] for c in MATCH_COLUMNS})
+                result[comp.dictionary.name] = df.astype({"row": np.int64, "start": np.int64, "end": np.int64,
+                                                          "weight": float, "negated": bool, "hedged": bool})
         return result
