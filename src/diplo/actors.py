@@ -28,7 +28,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, Matcher, load_dictionary
+from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, DictionaryMatching, load_dictionary
 from diplo.tone import available_scorers, get_scorer, score_tone
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
@@ -352,7 +352,7 @@ def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | Non
     return out
 
 
-class ActorScorer:
+class ActorScorer(DictionaryMatching):
     """Actors mentioned, the speaker, and per-mention target tone, from one matcher pass.
 
     Parameters
@@ -368,7 +368,6 @@ class ActorScorer:
                  scorers: Sequence[str] | None = None) -> None:
         self.actors = actors if isinstance(actors, Dictionary) else load_actors(actors)
         self.scorers = scorers
-        self._matcher: Matcher | None = None
 
     @property
     def dictionaries(self) -> tuple[Dictionary, ...]:
@@ -376,10 +375,8 @@ class ActorScorer:
 
     def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
         """``actors``/``speaker`` per text and the mentions (``row`` indexes ``texts``)."""
-        if self._matcher is None:
-            self._matcher = Matcher([self.actors])
         texts = [t if isinstance(t, str) else "" for t in texts]
-        return self.score_from_matches(self._matcher.match(texts), texts)
+        return self.score_from_matches(self._match(texts), texts)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
                            text_scores: pd.DataFrame | None = None,

@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-__all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
+__all__ = ["DictionaryMatching", "TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
            "MATCH_COLUMNS", "load_dictionary", "dictionary_from_mapping", "tokenize"]
 
 TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*|[^\w\s]")
@@ -478,3 +478,23 @@ class Matcher:
                 result[comp.dictionary.name] = df.astype({"row": np.int64, "start": np.int64, "end": np.int64,
                                                           "weight": float, "negated": bool, "hedged": bool})
         return result
+
+
+class DictionaryMatching:
+    """Mixin for components scored from :class:`Matcher` results (tone scorers, themes, actors).
+
+    A component lists the dictionaries it needs in ``dictionaries`` (so one shared Matcher pass can serve
+    several components); :meth:`_match` matches texts against those dictionaries alone, with a Matcher
+    compiled on first use and kept.
+    """
+
+    _matcher: Matcher | None = None
+
+    @property
+    def dictionaries(self) -> tuple[Dictionary, ...]:  # pragma: no cover - every component overrides it
+        raise NotImplementedError
+
+    def _match(self, texts: Sequence[str]) -> dict[str, pd.DataFrame]:
+        if self._matcher is None:
+            self._matcher = Matcher(self.dictionaries)
+        return self._matcher.match(texts)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from diplo.corpus import count_words
-from diplo.match import Dictionary, DictionaryError, Matcher, load_dictionary
+from diplo.match import Dictionary, DictionaryError, DictionaryMatching, load_dictionary
 
 __all__ = ["THEME_HIT_COLUMNS", "ThemeScorer", "article_theme_measures", "load_themes", "score_themes", "theme_columns",
            "kwic_table"]
@@ -73,7 +73,7 @@ def kwic_table(matches: pd.DataFrame, texts: Sequence[str], *, width: int = _KWI
     return out
 
 
-class ThemeScorer:
+class ThemeScorer(DictionaryMatching):
     """Theme hits per sentence, usable on its own or fed from a shared :class:`~diplo.match.Matcher` pass.
 
     Parameters
@@ -86,7 +86,6 @@ class ThemeScorer:
     def __init__(self, themes: Dictionary | str | os.PathLike | None = None) -> None:
         self.themes = themes if isinstance(themes, Dictionary) else load_themes(themes)
         self.columns = tuple(theme_columns(self.themes))
-        self._matcher: Matcher | None = None
 
     @property
     def dictionaries(self) -> tuple[Dictionary, ...]:
@@ -95,10 +94,8 @@ class ThemeScorer:
 
     def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
         """Hit counts per theme and the hits (``row`` indexes ``texts``) with KWIC context."""
-        if self._matcher is None:
-            self._matcher = Matcher([self.themes])
         texts = [t if isinstance(t, str) else "" for t in texts]
-        return self.score_from_matches(self._matcher.match(texts), texts)
+        return self.score_from_matches(self._match(texts), texts)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str],
                            ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:

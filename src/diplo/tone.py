@@ -47,8 +47,8 @@ import numpy as np
 import pandas as pd
 
 from diplo.corpus import count_words
-from diplo.match import (NEGATORS, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError, Matcher,
-                         load_dictionary)
+from diplo.match import (NEGATORS, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
+                         DictionaryMatching, load_dictionary)
 from diplo.vader import score_vader
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
@@ -121,7 +121,7 @@ def _resolve_dictionary(source, default: str, name: str, negation_window: int) -
     raise TypeError(f"dictionary must be a path, a diplo.match.Dictionary or None; got {type(source).__name__}")
 
 
-class _MatcherScorer:
+class _MatcherScorer(DictionaryMatching):
     """Shared plumbing for scorers that read :class:`diplo.match.Matcher` results."""
 
     name = ""
@@ -136,9 +136,7 @@ class _MatcherScorer:
               ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
         """Score ``texts``: (columns aligned with texts, evidence rows or None)."""
         texts = list(texts)
-        if getattr(self, "_matcher", None) is None:
-            self._matcher = Matcher(self.dictionaries)
-        return self.score_from_matches(self._matcher.match(texts), texts, evidence=evidence)
+        return self.score_from_matches(self._match(texts), texts, evidence=evidence)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
                            evidence: bool = False) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
