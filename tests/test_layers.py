@@ -8,7 +8,7 @@ import pytest
 
 from conftest import ROOT
 
-ORDER = ["codebook", "resources", "io", "load", "clean", "metadata", "segment", "dedupe", "corpus", "match", "vader",
+ORDER = ["codebook", "resources", "io", "load", "clean", "metadata", "segment", "dedupe", "corpus", "tokens", "match", "vader",
          "tone", "themes", "actors", "score", "topics", "aggregate", "validate", "params", "pipeline", "plots",
          "report", "cli"]
 MODULES = sorted(p.stem for p in (ROOT / "src" / "diplo").glob("*.py") if p.stem != "__init__")

@@ -37,12 +37,11 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from diplo.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN
+
 __all__ = ["DictionaryMatching", "TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
            "MATCH_COLUMNS", "load_dictionary", "dictionary_from_mapping", "tokenize"]
 
-TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*|[^\w\s]")
-# Used by dictionaries built with ``split_hyphens=True`` (actor names: "Tehran-Baku ties" names two actors).
-SPLIT_TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019]\w+)*|[^\w\s]")
 NEGATORS = frozenset({
     "not", "no", "never", "neither", "nor", "without", "cannot", "none", "nobody", "nothing", "nowhere",
     "hardly", "barely", "scarcely", "lack", "lacks", "lacked", "lacking", "absence", "refrain", "refrained",

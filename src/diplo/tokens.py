@@ -1,0 +1,170 @@
+"""Chunk tokenization: every text of a chunk tokenized in one regex pass, as flat arrays.
+
+Scoring a chunk of sentences one Python object per token is what made scoring slow; here the whole chunk
+is joined and split by one compiled pattern, and the tokens come back as numpy arrays (CSR layout: the
+tokens of text ``r`` are ``bounds[r]:bounds[r + 1]``) with integer ids into a :class:`Vocabulary` that
+the matcher keeps across chunks, so dictionary lookups are array indexing, not per-token dict probes.
+
+Tokens are the matcher's (:data:`TOKEN_PATTERN`): lower-cased words (letters/digits with inner hyphens
+or apostrophes, decimal numbers) and single punctuation marks; offsets are character offsets into each
+text as written.  Lower-casing never changes where tokens start and end for texts whose lower-cased form
+has the same length (checked over every code point in the tests), so the lower-cased chunk is split
+directly; the rare texts whose length changes ("İ") are split as written and their tokens lower-cased
+one by one, exactly as before.
+
+Examples
+--------
+>>> table = tokenize_texts(["Iran-Azerbaijan ties.", "No gas swap"], Vocabulary())
+>>> table.lows(0), table.spans(1)
+(['iran-azerbaijan', 'ties', '.'], [(0, 2), (3, 6), (7, 11)])
+>>> table.split_hyphens().lows(0)
+['iran', '-', 'azerbaijan', 'ties', '.']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+__all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "Vocabulary", "TokenTable", "tokenize_texts"]
+
+TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*|[^\w\s]")
+# Used by dictionaries built with ``split_hyphens=True`` (actor names: "Tehran-Baku ties" names two actors).
+SPLIT_TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019]\w+)*|[^\w\s]")
+# The same patterns as one capturing group: ``split`` returns gap, token, gap, token, ..., gap (all strings,
+# built in C), from which offsets follow by a cumulative sum of lengths.
+_SPLITTERS = {False: re.compile(f"({TOKEN_PATTERN.pattern})"), True: re.compile(f"({SPLIT_TOKEN_PATTERN.pattern})")}
+_SEPARATOR = "\n"  # whitespace: no token pattern crosses it, so joined texts tokenize as they do alone
+
+
+class _Index(dict):
+    """token -> id, assigning the next id to a token seen for the first time."""
+
+    __slots__ = ("strings",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.strings: list[str] = []
+
+    def __missing__(self, token: str) -> int:
+        i = self[token] = len(self.strings)
+        self.strings.append(token)
+        return i
+
+
+class Vocabulary:
+    """Token strings and their integer ids, stable for the life of the object.
+
+    ``strings[i]`` is the token with id ``i``; consumers that keep per-id tables (the matcher) extend them
+    for the ids added since they last looked (``len(vocabulary)`` grows, ids never change).
+    """
+
+    def __init__(self) -> None:
+        self._index = _Index()
+
+    @property
+    def strings(self) -> list[str]:
+        return self._index.strings
+
+    def __len__(self) -> int:
+        return len(self._index.strings)
+
+    def __contains__(self, token: str) -> bool:
+        return token in self._index
+
+    def id(self, token: str) -> int:
+        """The id of ``token`` (added if new)."""
+        return self._index[token]
+
+    def ids(self, tokens: Sequence[str]) -> np.ndarray:
+        """Ids of ``tokens`` (new tokens are added), as int64."""
+        return np.fromiter(map(self._index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+
+@dataclass(frozen=True)
+class TokenTable:
+    """The tokens of a chunk of texts as flat arrays.
+
+    ``bounds`` (n_texts + 1): the tokens of text ``r`` are ``bounds[r]:bounds[r + 1]``; ``row``, ``start``,
+    ``end`` and ``ids`` have one entry per token (text index, character offsets in that text, vocabulary
+    id of the lower-cased token).
+    """
+
+    texts: list[str]
+    bounds: np.ndarray
+    row: np.ndarray
+    start: np.ndarray
+    end: np.ndarray
+    ids: np.ndarray
+    vocabulary: Vocabulary
+    split: bool = False
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def lows(self, r: int) -> list[str]:
+        """Lower-cased tokens of text ``r``."""
+        strings = self.vocabulary.strings
+        return [strings[i] for i in self.ids[self.bounds[r]:self.bounds[r + 1]].tolist()]
+
+    def spans(self, r: int) -> list[tuple[int, int]]:
+        """``(start, end)`` of each token of text ``r``."""
+        a, b = self.bounds[r], self.bounds[r + 1]
+        return list(zip(self.start[a:b].tolist(), self.end[a:b].tolist()))
+
+    def split_hyphens(self) -> "TokenTable":
+        """The same texts tokenized with :data:`SPLIT_TOKEN_PATTERN` (only texts with a hyphenated token
+        tokenize differently, so only those are split again)."""
+        if self.split:
+            return self
+        strings = self.vocabulary.strings
+        uniq = np.unique(self.ids)
+        hyphenated = uniq[np.fromiter(("-" in strings[i] for i in uniq.tolist()), dtype=bool, count=len(uniq))]
+        if not len(hyphenated):
+            return TokenTable(self.texts, self.bounds, self.row, self.start, self.end, self.ids, self.vocabulary,
+                              split=True)
+        rows = np.unique(self.row[np.isin(self.ids, hyphenated)])
+        sub = tokenize_texts([self.texts[r] for r in rows.tolist()], self.vocabulary, split_hyphens=True)
+        keep = ~np.isin(self.row, rows)
+        row = np.concatenate([self.row[keep], rows[sub.row]])
+        order = np.argsort(row, kind="stable")
+        row = row[order]
+        pick = lambda a, b: np.concatenate([a[keep], b])[order]  # noqa: E731
+        bounds = np.searchsorted(row, np.arange(len(self.texts) + 1), side="left").astype(np.int64)
+        return TokenTable(self.texts, bounds, row, pick(self.start, sub.start), pick(self.end, sub.end),
+                          pick(self.ids, sub.ids), self.vocabulary, split=True)
+
+
+def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bool = False) -> TokenTable:
+    """Tokenize ``texts`` (non-strings count as empty) in one pass; token ids are added to ``vocabulary``."""
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    big = _SEPARATOR.join(texts)
+    low = big.lower()
+    special: list[int] = []
+    if len(low) != len(big):  # some text changes length when lower-cased: split those as written
+        lowered = [t.lower() for t in texts]
+        special = [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]
+        for r in special:
+            lowered[r] = texts[r]
+        low = _SEPARATOR.join(lowered)
+    parts = _SPLITTERS[split_hyphens].split(low)
+    part_ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+    tokens = parts[1::2]
+    tok_end = part_ends[1::2]
+    tok_start = tok_end - np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    text_start = np.zeros(n, dtype=np.int64)
+    if n > 1:
+        text_start[1:] = np.cumsum(lengths[:-1] + len(_SEPARATOR))
+    row = (np.searchsorted(text_start, tok_start, side="right") - 1).astype(np.int64)
+    bounds = np.searchsorted(row, np.arange(n + 1), side="left").astype(np.int64)
+    for r in special:
+        for k in range(bounds[r], bounds[r + 1]):
+            tokens[k] = tokens[k].lower()
+    offset = text_start[row] if n else np.zeros(0, dtype=np.int64)
+    return TokenTable(texts, bounds, row, tok_start - offset, tok_end - offset, vocabulary.ids(tokens),
+                      vocabulary, split=split_hyphens)

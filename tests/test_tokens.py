@@ -1,0 +1,89 @@
+"""Chunk tokenization equals tokenizing each text alone, as the matcher always has."""
+
+from __future__ import annotations
+
+import re
+import sys
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from diplo.corpus import build_corpus
+from diplo.load import load_documents
+from diplo.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Vocabulary, tokenize_texts
+
+
+def _alone(text, pattern):
+    """Each text tokenized on its own: spans as written, tokens lower-cased (the reference)."""
+    spans = [m.span() for m in pattern.finditer(text)]
+    return spans, [text[s:e].lower() for s, e in spans]
+
+
+def _check(texts, split=False):
+    table = tokenize_texts(texts, Vocabulary(), split_hyphens=split)
+    pattern = SPLIT_TOKEN_PATTERN if split else TOKEN_PATTERN
+    assert len(table.bounds) == len(texts) + 1
+    for r, text in enumerate(texts):
+        spans, lows = _alone(text if isinstance(text, str) else "", pattern)
+        assert table.spans(r) == spans, (r, text)
+        assert table.lows(r) == lows, (r, text)
+        assert (table.row[table.bounds[r]:table.bounds[r + 1]] == r).all()
+    return table
+
+
+TRICKY = ["", "   ", "Iran-Azerbaijan ties; 3+3 format, 1,200.5 km.", "İstanbul İzmir talks", "ß and ẞ",
+          "Baku\u2019s stance\nTehran's reply", "ΟΔΟΣ ΣΟΦΟΣ", "2-3.5 km", "North-South-corridor", None, "a\tb\r\nc"]
+
+
+def test_chunk_equals_each_text_alone_on_tricky_texts():
+    _check(TRICKY)
+    _check(TRICKY, split=True)
+
+
+def test_split_hyphens_retokenizes_only_hyphenated_texts():
+    table = tokenize_texts(TRICKY, Vocabulary())
+    split = table.split_hyphens()
+    for r, text in enumerate(TRICKY):
+        spans, lows = _alone(text if isinstance(text, str) else "", SPLIT_TOKEN_PATTERN)
+        assert split.spans(r) == spans and split.lows(r) == lows
+    plain = tokenize_texts(["no hyphen here"], Vocabulary())
+    assert plain.split_hyphens().ids is plain.ids
+
+
+def test_chunk_equals_each_text_alone_on_the_seeds(raw_dir):
+    texts = build_corpus(load_documents(raw_dir, []))["sentences"]["text"].tolist()
+    assert len(texts) > 100
+    _check(texts)
+    _check(texts, split=True)
+
+
+def test_ids_are_stable_across_chunks():
+    vocab = Vocabulary()
+    a = tokenize_texts(["Iran and Azerbaijan"], vocab)
+    b = tokenize_texts(["azerbaijan, IRAN"], vocab)
+    assert vocab.strings[int(b.ids[0])] == "azerbaijan" and b.ids[2] == a.ids[0]
+
+
+def test_lower_casing_never_moves_a_token_boundary():
+    # why the chunk is split lower-cased: no character changes class (\w, \d, \s) when lower-cased alone,
+    # and none lower-cases into the punctuation the patterns treat specially
+    classes = [re.compile(p) for p in (r"\w", r"\d", r"\s")]
+    special = set("-'\u2019.,")
+    for cp in range(0, sys.maxunicode + 1, 1):
+        c = chr(cp)
+        low = c.lower()
+        if len(low) != 1:
+            continue
+        assert all(bool(p.match(c)) == bool(p.match(low)) for p in classes), hex(cp)
+        assert low not in special or c in special, hex(cp)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("aZ İß-'\u2019.,!3 \n\tΣ")), max_size=30), max_size=6))
+def test_chunk_equals_each_text_alone_property(texts):
+    _check(texts)
+    _check(texts, split=True)
+    np.testing.assert_array_equal(tokenize_texts(texts, Vocabulary()).split_hyphens().bounds,
+                                  tokenize_texts(texts, Vocabulary(), split_hyphens=True).bounds)
