@@ -36,3 +36,73 @@ def test_text_without_spaces_is_cut_hard():
 def test_max_chars_must_be_positive():
     with pytest.raises(ValueError, match="max_chars must be a positive integer, got 0"):
         list(iter_sentences("x", max_chars=0))
+
+
+# --------------------------------------------------------------------------- fast Punkt vs nltk (oracle)
+# diplo.segment reimplements nltk's PunktSentenceTokenizer.span_tokenize (same patterns, same heuristics,
+# memoized decisions); nltk's own implementation is the oracle these tests compare against.
+
+_TRICKY = ["Mr.", "Dr.", "U.S.", "U.N.", "J.", "a.", "5.", "1.5", "No.", "etc.", "...", "..", ".", "?", "!", "!!",
+           "?!", '"', "'", ")", "(", "]", "[", "\u201c", "\u201d", "\u2018", "\u2019", "\u00ab", "\u00bb", "--", "-",
+           ",", ";", ":", "The", "the", "He", "he", "Iran", "iran", "said.", "Said.", "talks.", "Baku.", "Jan.",
+           "Inc.", "Co.", "vs.", "e.g.", "i.e.", "In", "in", "It", "A", "a", "B.", "St.", "Gen.", "Sept.", "2023.",
+           "$5.", "--.", "x-ray.", "ex-U.S.", "(Photo", "IRNA)", "@", "*", "{", "}", "#", "\u00dc.", "\u00c9",
+           "\u00df.", "3.5.", "1,000.", "-5.", "Mrs.", "al.", "p.m.", "a.m.", "Corp.", "Ltd.", "Nos.", "\u2026",
+           "\t", "\u00a0", "\x0b", "\x1c", "\u2028", "\n", "\n\n", " ", "   "]
+
+
+def _random_texts(n: int, seed: int) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice(_TRICKY) + rng.choice(["", " ", " ", " ", "  ", "\n"])
+                    for _ in range(rng.randint(1, 14))) for _ in range(n)]
+
+
+def _seed_paragraphs(raw_dir) -> list[str]:
+    from diplo.clean import clean_article
+    from diplo.segment import _PARA
+
+    paras = []
+    for path in sorted(raw_dir.glob("*.txt")):
+        raw = path.read_text(encoding="utf-8")
+        for text in (raw, clean_article(raw).text):  # raw text too: quotes, dashes and spacing not normalized
+            paras += [m.group() for m in _PARA.finditer(text)]
+    return paras
+
+
+def test_fast_punkt_spans_equal_nltk_on_seed_articles(raw_dir):
+    from diplo.resources import punkt_tokenizer
+    from diplo.segment import _PunktSpans
+
+    nltk_punkt = punkt_tokenizer()
+    fast = _PunktSpans(nltk_punkt)
+    paras = _seed_paragraphs(raw_dir)
+    assert len(paras) > 50
+    for para in paras:
+        assert fast(para) == list(nltk_punkt.span_tokenize(para)), para
+
+
+def test_fast_punkt_equals_nltk_on_random_tricky_texts():
+    from diplo.resources import punkt_tokenizer
+    from diplo.segment import _PunktSpans
+
+    nltk_punkt = punkt_tokenizer()
+    fast = _PunktSpans(nltk_punkt)
+    breaks = 0
+    for text in _random_texts(4000, seed=11):
+        assert fast(text) == list(nltk_punkt.span_tokenize(text)), text
+        decision = nltk_punkt.text_contains_sentbreak(text)
+        assert fast._contains_sentbreak(text) == decision, text
+        breaks += decision
+    assert 500 < breaks < 3500  # both outcomes well exercised
+
+
+def test_iter_sentences_uses_punkt_spans_per_paragraph():
+    from diplo.resources import punkt_tokenizer
+
+    text = "Mr. Aliyev met U.S. officials. Talks ended\n\nat 5 p.m. He left. (Photo by IRNA.) Next one."
+    nltk_punkt = punkt_tokenizer()
+    expected = [(p, base + s, base + e) for p, (base, para) in enumerate([(0, text[:42]), (44, text[44:])])
+                for s, e in nltk_punkt.span_tokenize(para)]
+    assert [(p, s, e) for p, s, e, _ in iter_sentences(text)] == expected

@@ -9,6 +9,7 @@ pathological sentence cannot dominate scoring time or memory.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from typing import Iterator
@@ -38,6 +39,161 @@ def _split_long(text: str, start: int, end: int, max_chars: int) -> Iterator[tup
         yield start, end
 
 
+_ASCII_SPACE = tuple(" \t\n\r\x0b\x0c")  # Punkt's notion of whitespace before a candidate (string.whitespace)
+
+
+def _compiled(pattern):
+    # nltk >= 3.9 wraps its patterns in a timeout guard (nltk.redos.TimedPattern); its patterns are fixed and
+    # linear, so use the wrapped engine object directly: same engine, same pattern, no per-call wrapper.
+    return getattr(pattern, "_rx", pattern)
+
+
+class _PunktSpans:
+    """``PunktSentenceTokenizer.span_tokenize`` of one paragraph, the same spans with less overhead.
+
+    nltk's version runs every candidate boundary through four nested generators and builds token objects
+    for its context; the sentence-break decision depends only on the context string (the word before the
+    candidate, the candidate, the token after it), so it is memoized (a bounded cache).  The candidate
+    search, overlap removal and boundary realignment below follow nltk's ``_match_potential_end_contexts``,
+    ``_slices_from_text`` and ``_realign_boundaries`` step by step; ``tests/test_segment.py`` checks the
+    spans against nltk's own on real and generated articles.
+    """
+
+    def __init__(self, tokenizer) -> None:
+        from nltk.tokenize import punkt
+
+        lang, params = tokenizer._lang_vars, tokenizer._params
+        self._period = _compiled(lang.period_context_re())
+        self._realign = _compiled(lang.re_boundary_realignment)
+        self._words = _compiled(lang._word_tokenizer_re()).findall
+        self._numeric = _compiled(punkt.PunktToken._RE_NUMERIC).sub
+        self._ellipsis = _compiled(punkt.PunktToken._RE_ELLIPSIS).match
+        self._initial = _compiled(punkt.PunktToken._RE_INITIAL).match
+        self._sent_end = tuple(lang.sent_end_chars)
+        self._punctuation = tuple(tokenizer.PUNCTUATION)
+        self._abbrevs, self._collocations = params.abbrev_types, params.collocations
+        self._starters, self._ortho = params.sent_starters, params.ortho_context
+        self._lc, self._mid_uc = punkt._ORTHO_LC, punkt._ORTHO_MID_UC
+        self._uc, self._beg_lc = punkt._ORTHO_UC, punkt._ORTHO_BEG_LC
+        self._decide = functools.lru_cache(maxsize=1 << 16)(self._contains_sentbreak)
+
+    # nltk's text_contains_sentbreak with plain tuples instead of PunktToken objects: tokens, a first
+    # pass on each token's type, a second pass on each pair (collocation, orthographic, sentence-starter,
+    # initial and number heuristics).  True when a token other than the last ends a sentence.
+
+    def _contains_sentbreak(self, context: str) -> bool:
+        if "\n" in context:
+            toks = [t for line in context.split("\n") if line.strip() for t in self._words(line)]
+        else:
+            toks = self._words(context) if context.strip() else []
+        if len(toks) < 2:
+            return False
+        annotated = [self._first_pass(tok) for tok in toks]
+        return any(self._second_pass(annotated[i], annotated[i + 1]) for i in range(len(toks) - 1))
+
+    def _first_pass(self, tok: str) -> tuple[str, str, bool, bool]:
+        """(token, type, sentence break, abbreviation or ellipsis) from the token alone."""
+        typ = self._numeric("##number##", tok.lower())
+        if tok in self._sent_end:
+            return tok, typ, True, False
+        if self._ellipsis(tok):
+            return tok, typ, False, True
+        if tok.endswith(".") and not tok.endswith(".."):
+            stem = tok[:-1].lower()
+            if stem in self._abbrevs or stem.split("-")[-1] in self._abbrevs:
+                return tok, typ, False, True
+            return tok, typ, True, False
+        return tok, typ, False, False
+
+    def _second_pass(self, first: tuple[str, str, bool, bool], second: tuple[str, str, bool, bool]) -> bool:
+        """Whether ``first`` ends a sentence, given the token after it."""
+        tok, typ, sentbreak, abbr = first
+        if not tok.endswith("."):
+            return sentbreak
+        if len(typ) > 1 and typ[-1] == ".":
+            typ = typ[:-1]
+        next_tok, next_typ, next_break, _ = second
+        if next_break and len(next_typ) > 1 and next_typ[-1] == ".":
+            next_typ = next_typ[:-1]
+        initial = self._initial(tok)
+        if (typ, next_typ) in self._collocations:
+            return False
+        if abbr and not initial:
+            if self._starts_sentence(next_tok, next_typ) is True:
+                return True
+            if next_tok[0].isupper() and next_typ in self._starters:
+                return True
+        if initial or typ == "##number##":
+            starts = self._starts_sentence(next_tok, next_typ)
+            if starts is False:
+                return False
+            if (starts == "unknown" and initial and next_tok[0].isupper()
+                    and not self._ortho.get(next_typ, 0) & self._lc):
+                return False
+        return sentbreak
+
+    def _starts_sentence(self, tok: str, typ: str) -> bool | str:
+        # nltk's _ortho_heuristic
+        if tok in self._punctuation:
+            return False
+        context = self._ortho.get(typ, 0)
+        if tok[0].isupper() and context & self._lc and not context & self._mid_uc:
+            return True
+        if tok[0].islower() and (context & self._uc or not context & self._beg_lc):
+            return False
+        return "unknown"
+
+    def __call__(self, text: str) -> list[tuple[int, int]]:
+        decide = self._decide
+        # candidates (nltk: _match_potential_end_contexts), kept only where the context breaks a sentence
+        breaks: list[tuple[int, int]] = []  # (end of this sentence, start of the next)
+        prev = None
+        prev_start = prev_stop = 0
+        for match in self._period.finditer(text):
+            start = match.start()
+            before = text[prev_stop:start]
+            space = max(map(before.rfind, _ASCII_SPACE))
+            word_start = space + prev_stop + 1 if space > 0 else prev_start
+            if prev is not None and prev_stop <= word_start:
+                if decide(text[prev_start:prev_stop] + prev.group() + prev.group("after_tok")):
+                    breaks.append((prev.end(), prev.start("next_tok") if prev.group("next_tok") else prev.end()))
+            prev, prev_start, prev_stop = match, word_start, start
+        if prev is not None:
+            if decide(text[prev_start:prev_stop] + prev.group() + prev.group("after_tok")):
+                breaks.append((prev.end(), prev.start("next_tok") if prev.group("next_tok") else prev.end()))
+        # slices (nltk: _slices_from_text), then closing quotes/brackets moved back (_realign_boundaries)
+        bounds = []
+        last = 0
+        for end, nxt in breaks:
+            bounds.append((last, end))
+            last = nxt
+        bounds.append((last, len(text.rstrip())))
+        spans: list[tuple[int, int]] = []
+        realign = 0
+        realign_match = self._realign.match
+        for i, (start, stop) in enumerate(bounds):
+            start += realign
+            if i + 1 == len(bounds):
+                if start < stop:
+                    spans.append((start, stop))
+                break
+            next_start, next_stop = bounds[i + 1]
+            m = realign_match(text[next_start:next_stop])
+            if m:
+                spans.append((start, next_start + len(m.group(0).rstrip())))
+                realign = m.end()
+            else:
+                realign = 0
+                if start < stop:
+                    spans.append((start, stop))
+        return spans
+
+
+@functools.lru_cache(maxsize=4)
+def _punkt_spans(language: str = "english") -> _PunktSpans:
+    return _PunktSpans(punkt_tokenizer(language))
+
+
 def iter_sentences(text: str, *, max_chars: int = MAX_SENTENCE_CHARS, label: str = "",
                    ) -> Iterator[tuple[int, int, int, str]]:
     """Yield ``(para_id, start, end, sentence)`` with offsets into ``text``.
@@ -50,10 +206,10 @@ def iter_sentences(text: str, *, max_chars: int = MAX_SENTENCE_CHARS, label: str
     """
     if max_chars < 1:
         raise ValueError(f"max_chars must be a positive integer, got {max_chars!r}")
-    tokenizer = punkt_tokenizer()
+    spans = _punkt_spans()
     for para_id, para in enumerate(_PARA.finditer(text)):
         base = para.start()
-        for start, end in tokenizer.span_tokenize(para.group()):
+        for start, end in spans(para.group()):
             start, end = base + start, base + end
             if end - start > max_chars:
                 log.warning("%s: sentence at offset %d is %d characters, over max_sentence_chars=%d; "
