@@ -159,3 +159,68 @@ def test_sample_articles_lose_exactly_their_boilerplate(raw_dir, path, rules):
     assert [r.rule for r in result.removed] == rules
     for removed in result.removed:
         assert removed.text not in result.text
+
+
+# ------------------------------------------------------------ optimized steps vs their earlier versions
+# tests/oracles.py keeps the straightforward implementations these replaced (issue 8: speed).
+
+def _fuzz(pieces: list[str], n: int, seed: int, longest: int = 14) -> list[str]:
+    import random
+
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, longest))) for _ in range(n)]
+
+
+_SPACE_PIECES = [" ", " ", "  ", "\t", "\n", "\r", "\r\n", "\u00a0", "\u2000", "\u200a", "\u2028", "\u2029", "\x0b",
+                 "\x0c", "\x1c", "\x85", "\u3000", "\u202f", "a", "b.", "\n\n\n", "\u200b", "\u201c", "\u2014", "\u00e9"]
+
+
+def test_normalize_whitespace_equals_its_earlier_version():
+    import oracles
+
+    for text in _fuzz(_SPACE_PIECES, 20_000, seed=1):
+        assert normalize_whitespace(text) == oracles.normalize_whitespace(text), repr(text)
+
+
+def test_spelling_step_equals_its_earlier_version():
+    import oracles
+
+    spellings = load_spellings()
+    pieces = [" ", "  ", "\n", "-", "_", "x", "\u00e9", ".", "A", "\t", "\u00a0", "Amir", "Abdollahian",
+              *spellings, *set(spellings.values())]
+    fast, slow = make_spelling_step(spellings), oracles.make_spelling_step(spellings)
+    changed = 0
+    for text in _fuzz(pieces, 20_000, seed=2, longest=10):
+        assert fast(text) == slow(text), repr(text)
+        changed += fast(text) != text
+    assert changed > 1000
+
+
+def _boilerplate_pieces(raw_dir) -> list[str]:
+    lines = [line for _, line in LINE_CASES]
+    for path in sorted(raw_dir.glob("*.txt")):
+        lines += [ln for ln in make_pipeline(*DEFAULT_STEPS)(path.read_text(encoding="utf-8")).split("\n") if ln]
+    # case-folding corner cases: long s and dotted I match s and i case-insensitively; final sigma
+    lines += ["\u017fhare this article", "PR\u0130NT", "Photo: \u03a3", "ALL RIGHTS RE\u017fERVED.", BODY,
+              "Iran and Azerbaijan sign gas deal", "www.example.org"]
+    return lines
+
+
+def test_remove_boilerplate_equals_its_earlier_version(raw_dir):
+    import random
+
+    import oracles
+    from diplo.clean import BoilerplateRule
+
+    rng = random.Random(3)
+    lines = _boilerplate_pieces(raw_dir)
+    sigma = BoilerplateRule("sigma", __import__("re").compile(".*\u03c3.*"), hints=("\u03c3",))
+    rule_sets = [BOILERPLATE_RULES, [r for r in BOILERPLATE_RULES if r.name != "title"], [sigma, *BOILERPLATE_RULES]]
+    removed = 0
+    for _ in range(1500):
+        text = "\n".join(rng.choice(lines) + rng.choice(["", "\n", " "]) for _ in range(rng.randint(1, 20)))
+        for rules in rule_sets:
+            fast, slow = remove_boilerplate(text, rules=rules), oracles.remove_boilerplate(text, rules=rules)
+            assert fast == slow, text
+            removed += len(fast.removed)
+    assert removed > 5000

@@ -133,3 +133,29 @@ def test_outlets_file_errors_name_file_and_line(tmp_path, yaml_text, message):
 def test_credit_line_names_an_unlisted_outlet():
     text = "The ministers met in Baku and discussed trade.\n\nFirst published in Al-Monitor"
     assert _meta(text).outlet == "Al-Monitor"
+
+
+def test_find_outlet_equals_its_earlier_version(raw_dir):
+    """The credit-line search skips patterns whose words are absent (ASCII only); tests/oracles.py has
+    the version that searched every line with every pattern."""
+    import random
+
+    import oracles
+    from diplo.metadata import _default_outlets, _find_outlet
+
+    lines = [ln.strip() for path in sorted(raw_dir.glob("*.txt"))
+             for ln in make_pipeline(*DEFAULT_STEPS)(path.read_text(encoding="utf-8")).split("\n") if ln.strip()]
+    lines += ["First published in the website of The Tehran Times.", "ORIGINALLY PUBLISHED BY Mehr.",
+              "Fir\u017ft publi\u017fhed in Tehran Times", "all content by TDI is licen\u017fed under CC",
+              "Press TV\u2019s website can also be accessed at", "PRESS TV'S WEBSITE CAN ALSO BE ACCESSED here",
+              "Press TV News Roku", "first published on"]
+    rng = random.Random(4)
+    outlets = _default_outlets()
+    found = set()
+    for _ in range(3000):
+        sample = [rng.choice(lines) for _ in range(rng.randint(0, 30))]
+        agency = rng.choice([None, "TDI", "IRNA", "xyz"])
+        outlet = _find_outlet(sample, agency, outlets)
+        assert outlet == oracles.find_outlet(sample, agency, outlets), sample
+        found.add(outlet)
+    assert len(found) >= 5

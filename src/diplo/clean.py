@@ -67,6 +67,8 @@ _QUOTE_CHARS = re.compile("[" + "".join(_QUOTES) + "]")
 
 def normalize_quotes(text: str) -> str:
     """Curly, angle and prime quotes to ASCII quotes."""
+    if text.isascii():  # O(1) in CPython; every character replaced here is non-ASCII
+        return text
     # re.sub touches only the quotes; str.translate with a dict is several times slower on long text.
     return _QUOTE_CHARS.sub(lambda m: _QUOTES[m.group()], text)
 
@@ -76,17 +78,28 @@ _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
 
 def normalize_dashes(text: str) -> str:
     """Hyphen, en and em dashes and minus signs to ASCII hyphen-minus."""
-    return _DASHES.sub("-", text)
+    return text if text.isascii() else _DASHES.sub("-", text)
 
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_OTHER_SPACES = "\t\u00a0\u2000-\u200a\u202f\u205f\u3000"
+_SPACES = re.compile(f"[ {_OTHER_SPACES}]+")
+# The same replacements as _SPACES.sub(" ", ...) without matching each single space (replacing it is a
+# no-op): every run of two or more, and every run holding another space character, matched whole.
+_SPACE_RUNS = re.compile(f"  [ {_OTHER_SPACES}]*| ?[{_OTHER_SPACES}][ {_OTHER_SPACES}]*")
+_ASCII_SPACE_RUNS = re.compile("  +")
+_BLANK_LINES = re.compile("\n\n\n+")  # = \n{3,}, but a literal prefix lets re skip ahead
 
 
 def normalize_whitespace(text: str) -> str:
     """Collapse runs of spaces within lines; keep paragraphs as single blank lines."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
-    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    if text.isascii():  # the only ASCII space characters in _SPACES are space and tab
+        text = _ASCII_SPACE_RUNS.sub(" ", text.replace("\t", " "))
+    else:
+        text = _SPACE_RUNS.sub(" ", text)
+    # runs never span a newline, so stripping after the whole-text collapse equals collapsing per line
+    text = "\n".join(map(str.strip, text.split("\n")))
+    return _BLANK_LINES.sub("\n\n", text).strip()
 
 
 def load_spellings(path: str | os.PathLike | None = None) -> dict[str, str]:
@@ -119,17 +132,30 @@ def load_spellings(path: str | os.PathLike | None = None) -> dict[str, str]:
     return out
 
 
+_WORD_OR_HYPHEN = re.compile(r"[\w-]")
+
+
 def make_spelling_step(spellings: dict[str, str]) -> Callable[[str], str]:
     """A ``str -> str`` step replacing whole-word variants by their canonical spelling."""
     if not spellings:
         return lambda text: text
     variants = sorted(spellings, key=len, reverse=True)
     lookup = {re.sub(r"\s+", " ", v): c for v, c in spellings.items()}
-    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants)
-                         + r")(?![\w-])")
+    # Whole words: not preceded by a word character or hyphen, not followed by one.  The "not preceded"
+    # test is done in Python on each candidate: a pattern starting with a lookbehind makes re test every
+    # position of the text, one without lets it skip to the possible first characters.
+    find = re.compile("(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants) + r")(?![\w-])").search
 
     def canonicalize(text: str) -> str:
-        return pattern.sub(lambda m: lookup[re.sub(r"\s+", " ", m.group())], text)
+        pieces, done, pos = [], 0, 0
+        while m := find(text, pos):
+            start = m.start()
+            if start and _WORD_OR_HYPHEN.match(text, start - 1):
+                pos = start + 1
+                continue
+            pieces += (text[done:start], lookup[re.sub(r"\s+", " ", m.group())])
+            done = pos = m.end()
+        return "".join((*pieces, text[done:])) if pieces else text
 
     canonicalize.__name__ = "canonicalize_spellings"
     return canonicalize
@@ -235,6 +261,13 @@ class CleanResult:
     removed: tuple[Removal, ...]
 
 
+def _any_in(hints: tuple[str, ...], lowered: str) -> bool:
+    for hint in hints:
+        if hint in lowered:
+            return True
+    return False
+
+
 def _is_headline(line: str, lines: Sequence[str], index: int) -> bool:
     # A headline stands alone (blank line or end after it), is short, and more text follows.
     words = len(line.split())
@@ -250,8 +283,16 @@ def remove_boilerplate(text: str, *, rules: Iterable[BoilerplateRule] = BOILERPL
     line looks like a headline.
     """
     rules = tuple(rules)
-    line_rules = [r for r in rules if r.kind == "line" and r.name != "title"]
-    span_rules = [r for r in rules if r.kind == "span"]
+    # A hint absent from the whole text is absent from every line: rules none of whose hints occur are
+    # skipped outright, the others check only their hints that occur.  (A line's lower case is the same
+    # characters as its stretch of the text's lower case, final sigma aside: hints with a sigma stay.)
+    lowered_text = text.lower()
+    hints = [tuple(h for h in r.hints if h in lowered_text or "\u03c3" in h or "\u03c2" in h) for r in rules]
+    # (name, matcher, head only, hints) per rule, so the per-line loop below does no attribute lookups
+    line_rules = [(r.name, r.pattern.fullmatch, r.where == "head", found) for r, found in zip(rules, hints)
+                  if r.kind == "line" and r.name != "title" and (found or not r.hints)]
+    span_rules = [(r.name, r.pattern.search, r.where == "head", found) for r, found in zip(rules, hints)
+                  if r.kind == "span" and (found or not r.hints)]
     title_rule = next((r for r in rules if r.name == "title"), None)
     lines = text.split("\n")
     kept: list[str] = []
@@ -266,23 +307,22 @@ def remove_boilerplate(text: str, *, rules: Iterable[BoilerplateRule] = BOILERPL
         head = seen_nonblank < HEAD_LINES
         seen_nonblank += 1
         lowered = stripped.lower()
-        rule = next((r for r in line_rules if r.applies(lowered, head) and r.pattern.fullmatch(stripped)), None)
-        if rule is not None:
-            removed.append(Removal(rule.name, stripped, index))
-            continue
-        for span in span_rules:
-            if not span.applies(lowered, head):
-                continue
-            if m := span.pattern.search(line):
-                removed.append(Removal(span.name, m.group().strip(), index))
-                line = (line[:m.start()] + " " + line[m.end():]).strip()
-        if not title_checked and line:
-            title_checked = True
-            if head and title_rule.pattern.fullmatch(line) and _is_headline(line, lines, index):
-                removed.append(Removal(title_rule.name, line, index))
-                continue
-        kept.append(line)
-    out = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+        for name, fullmatch, head_only, hints in line_rules:
+            if (head or not head_only) and (not hints or _any_in(hints, lowered)) and fullmatch(stripped):
+                removed.append(Removal(name, stripped, index))
+                break
+        else:
+            for name, search, head_only, hints in span_rules:
+                if (head or not head_only) and (not hints or _any_in(hints, lowered)) and (m := search(line)):
+                    removed.append(Removal(name, m.group().strip(), index))
+                    line = (line[:m.start()] + " " + line[m.end():]).strip()
+            if not title_checked and line:
+                title_checked = True
+                if head and title_rule.pattern.fullmatch(line) and _is_headline(line, lines, index):
+                    removed.append(Removal(title_rule.name, line, index))
+                    continue
+            kept.append(line)
+    out = _BLANK_LINES.sub("\n\n", "\n".join(kept)).strip()
     return CleanResult(out, tuple(removed))
 
 

@@ -139,13 +139,14 @@ def build_corpus(docs: Iterable[RawDocument], overrides: dict[str, dict[str, str
         sents = [(doc.doc_id, i, p, s, e, t) for i, (p, s, e, t)
                  in enumerate(iter_sentences(cleaned.text, max_chars=max_sentence_chars,
                                                label=f"{doc.source_file} ({doc.doc_id})"))]
-        row.update(text=cleaned.text, n_words=count_words(cleaned.text), n_sentences=len(sents),
-                   removed_lines=len(cleaned.removed), duplicate_of=None)
+        row.update(text=cleaned.text, n_sentences=len(sents), removed_lines=len(cleaned.removed), duplicate_of=None)
         articles.append(row)
         sentences.extend(sents)
         removed.extend((doc.doc_id, i, r.rule, r.line, r.text) for i, r in enumerate(cleaned.removed))
+    articles = pd.DataFrame(articles, columns=ARTICLE_COLUMNS).astype({"duplicate_of": object})
+    articles["n_words"] = count_words_many(articles["text"])
     return {
-        "articles": pd.DataFrame(articles, columns=ARTICLE_COLUMNS).astype({"duplicate_of": object}),
+        "articles": articles,
         "sentences": pd.DataFrame(sentences, columns=SENTENCE_COLUMNS),
         "removed": pd.DataFrame(removed, columns=REMOVED_COLUMNS),
     }

@@ -55,6 +55,10 @@ _OUTLET_CREDITS = (
     re.compile(r"(?i)all content by (.{2,80}?) is licensed"),
     re.compile(r"^(.{2,40}?)(?:'s?|’s?) website can also be accessed", re.I),
 )
+# Words each credit pattern needs.  In ASCII text a case-insensitive match needs them in the lower-cased
+# text (outside ASCII, case folding can match other letters, e.g. U+017F long s for s), so credit
+# patterns whose words are absent from ASCII lines are not searched.
+_CREDIT_WORDS = ("published ", "all content by ", "website can also be accessed")
 
 
 @dataclass(frozen=True)
@@ -237,13 +241,22 @@ def _head_line_index(text: str) -> int:
 
 def _find_outlet(lines: Sequence[str], agency: str | None, outlets: Outlets) -> str | None:
     # credits sit at the end of an article, sometimes at the top
-    for line in [*reversed(lines[-HEAD_LINES:]), *lines[:HEAD_LINES]]:
-        for pattern in _OUTLET_CREDITS:
-            if m := pattern.search(line):
-                return canonical_outlet(m[1], outlets)
+    candidates = [*reversed(lines[-HEAD_LINES:]), *lines[:HEAD_LINES]]
+    joined = "\n".join(candidates)
+    if joined.isascii():
+        lowered = joined.lower()
+        patterns = [p for p, words in zip(_OUTLET_CREDITS, _CREDIT_WORDS) if words in lowered]
+    else:
+        patterns = _OUTLET_CREDITS
+    if patterns:
+        for line in candidates:
+            for pattern in patterns:
+                if m := pattern.search(line):
+                    return canonical_outlet(m[1], outlets)
     if agency and agency.lower() in outlets.aliases:
         return outlets.aliases[agency.lower()]
     for cue, name in outlets.cues.items():
-        if any(cue in line for line in [*lines[:HEAD_LINES], *lines[-HEAD_LINES:]]):
+        # a cue within one line is within the joined lines, and (no newline in it) the other way round
+        if cue in joined if "\n" not in cue else any(cue in line for line in candidates):
             return name
     return None

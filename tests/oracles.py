@@ -1,0 +1,79 @@
+"""Earlier, straightforward implementations kept as test oracles for the optimized ones in diplo.
+
+Each function here is the version diplo shipped before a speed-up (issue 8); the differential tests in
+``tests/test_<module>.py`` check that the fast version gives the same output on real and generated input.
+Not used by the library.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable, Sequence
+
+from diplo.clean import _SPACES, BOILERPLATE_RULES, HEAD_LINES, BoilerplateRule, CleanResult, Removal, _is_headline
+from diplo.metadata import _OUTLET_CREDITS, Outlets, canonical_outlet
+
+
+def normalize_whitespace(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    text = "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def make_spelling_step(spellings: dict[str, str]):
+    variants = sorted(spellings, key=len, reverse=True)
+    lookup = {re.sub(r"\s+", " ", v): c for v, c in spellings.items()}
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(v).replace(r"\ ", r"\s+") for v in variants)
+                         + r")(?![\w-])")
+    return lambda text: pattern.sub(lambda m: lookup[re.sub(r"\s+", " ", m.group())], text)
+
+
+def remove_boilerplate(text: str, *, rules: Iterable[BoilerplateRule] = BOILERPLATE_RULES) -> CleanResult:
+    rules = tuple(rules)
+    line_rules = [r for r in rules if r.kind == "line" and r.name != "title"]
+    span_rules = [r for r in rules if r.kind == "span"]
+    title_rule = next((r for r in rules if r.name == "title"), None)
+    lines = text.split("\n")
+    kept: list[str] = []
+    removed: list[Removal] = []
+    seen_nonblank = 0
+    title_checked = title_rule is None
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            kept.append("")
+            continue
+        head = seen_nonblank < HEAD_LINES
+        seen_nonblank += 1
+        lowered = stripped.lower()
+        rule = next((r for r in line_rules if r.applies(lowered, head) and r.pattern.fullmatch(stripped)), None)
+        if rule is not None:
+            removed.append(Removal(rule.name, stripped, index))
+            continue
+        for span in span_rules:
+            if not span.applies(lowered, head):
+                continue
+            if m := span.pattern.search(line):
+                removed.append(Removal(span.name, m.group().strip(), index))
+                line = (line[:m.start()] + " " + line[m.end():]).strip()
+        if not title_checked and line:
+            title_checked = True
+            if head and title_rule.pattern.fullmatch(line) and _is_headline(line, lines, index):
+                removed.append(Removal(title_rule.name, line, index))
+                continue
+        kept.append(line)
+    out = re.sub(r"\n{3,}", "\n\n", "\n".join(kept)).strip()
+    return CleanResult(out, tuple(removed))
+
+
+def find_outlet(lines: Sequence[str], agency: str | None, outlets: Outlets) -> str | None:
+    for line in [*reversed(lines[-HEAD_LINES:]), *lines[:HEAD_LINES]]:
+        for pattern in _OUTLET_CREDITS:
+            if m := pattern.search(line):
+                return canonical_outlet(m[1], outlets)
+    if agency and agency.lower() in outlets.aliases:
+        return outlets.aliases[agency.lower()]
+    for cue, name in outlets.cues.items():
+        if any(cue in line for line in [*lines[:HEAD_LINES], *lines[-HEAD_LINES:]]):
+            return name
+    return None
