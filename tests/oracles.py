@@ -77,3 +77,41 @@ def find_outlet(lines: Sequence[str], agency: str | None, outlets: Outlets) -> s
         if any(cue in line for line in [*lines[:HEAD_LINES], *lines[-HEAD_LINES:]]):
             return name
     return None
+
+
+def minhash_signatures(texts, *, shingle_words: int = 5):
+    """diplo.dedupe.minhash_signatures as first written: one text at a time."""
+    import numpy as np
+    import pandas as pd
+
+    from diplo.dedupe import _A, _B, _EMPTY, _MULT, NUM_PERM
+
+    def shingle_hashes(tokens, k):
+        if not len(tokens):
+            return tokens
+        k = min(k, len(tokens))
+        n = len(tokens) - k + 1
+        h = np.zeros(n, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            for j in range(k):
+                h = h * _MULT + tokens[j:j + n]
+        return np.unique(h)
+
+    words = [re.findall(r"\w+", text.lower()) for text in texts]
+    if not words:
+        return np.empty((0, NUM_PERM), dtype=np.uint32)
+    flat = pd.util.hash_array(np.asarray([w for ws in words for w in ws], dtype=object))
+    bounds = np.cumsum([0, *map(len, words)])
+    out = np.empty((len(words), NUM_PERM), dtype=np.uint32)
+    for row in range(len(words)):
+        shingles = shingle_hashes(flat[bounds[row]:bounds[row + 1]], shingle_words)
+        if not len(shingles):
+            out[row] = _EMPTY
+            continue
+        sig = _EMPTY.astype(np.uint64)
+        with np.errstate(over="ignore"):
+            for i in range(0, len(shingles), 8192):
+                block = shingles[i:i + 8192, None]
+                sig = np.minimum(sig, ((block * _A + _B) >> np.uint64(32)).min(axis=0))
+        out[row] = sig
+    return out

@@ -55,3 +55,22 @@ def test_index_grows_past_its_first_allocation():
     out = index.add([str(i) for i in range(1500)], texts)
     assert out == [None] * 1500
     assert index.add(["again"], [texts[1234]]) == ["1234"]
+
+
+def test_signatures_equal_the_one_text_at_a_time_version():
+    """The batch computation (all shingles of a chunk at once) against tests/oracles.py."""
+    import random
+
+    import oracles
+
+    rng = random.Random(5)
+    words = STORY.split() + OTHER.upper().split() + ["Baku's", "U.S.", "\u00c9lys\u00e9e", "stra\u00dfe", "--", "x_y",
+                                                    "\u0130stanbul", "7", "\n", "..."]
+    texts = ["", "one", "two words", "four words in all", "exactly five words here now", STORY, OTHER,
+             " ".join(rng.choice(words) for _ in range(20_000))]  # longer than one block
+    texts += [" ".join(rng.choice(words) for _ in range(rng.choice([0, 1, 3, 4, 5, 6, 30, 400])))
+              for _ in range(300)]
+    for shingle_words in (1, 2, 5):
+        expected = oracles.minhash_signatures(texts, shingle_words=shingle_words)
+        assert np.array_equal(minhash_signatures(texts, shingle_words=shingle_words), expected)
+    assert minhash_signatures([]).shape == (0, NUM_PERM)

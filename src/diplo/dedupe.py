@@ -32,24 +32,27 @@ NUM_PERM = 64
 BANDS = 16
 _ROWS = NUM_PERM // BANDS
 _WORD = re.compile(r"\w+")
+# ASCII text: word characters lower-cased, every other character a space, so str.split() gives the words
+# of _WORD.findall(text.lower()) without a regex match object per word
+_ASCII_WORDS = str.maketrans({chr(c): chr(c).lower() if _WORD.fullmatch(chr(c)) else " " for c in range(128)})
 _MULT = np.uint64(0x100000001B3)
-_BLOCK = 8192
+_BLOCK = 4096
 _rng = np.random.default_rng(20231207)
 _A = _rng.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
+_A_COL, _B_COL = _A[:, None], _B[:, None]
 _EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
 
 
 def _shingle_hashes(tokens: np.ndarray, k: int) -> np.ndarray:
-    if not len(tokens):
-        return tokens
+    """Hashes of one text's word k-shingles (a text shorter than k words is one shingle of all its words)."""
     k = min(k, len(tokens))
     n = len(tokens) - k + 1
     h = np.zeros(n, dtype=np.uint64)
     with np.errstate(over="ignore"):
         for j in range(k):
             h = h * _MULT + tokens[j:j + n]
-    return np.unique(h)
+    return h
 
 
 def minhash_signatures(texts: Iterable[str], *, shingle_words: int = SHINGLE_WORDS) -> np.ndarray:
@@ -58,24 +61,53 @@ def minhash_signatures(texts: Iterable[str], *, shingle_words: int = SHINGLE_WOR
     Two texts' rows agree on a share of positions that estimates the Jaccard similarity of their
     word-shingle sets.  Deterministic: fixed seeds and a fixed token hash.
     """
-    words = [_WORD.findall(text.lower()) for text in texts]
-    if not words:
-        return np.empty((0, NUM_PERM), dtype=np.uint32)
-    # one vectorized hash call for the whole batch (pandas' hash is deterministic: fixed key)
-    flat = pd.util.hash_array(np.asarray([w for ws in words for w in ws], dtype=object))
-    bounds = np.cumsum([0, *map(len, words)])
+    words = [text.translate(_ASCII_WORDS).split() if text.isascii() else _WORD.findall(text.lower())
+             for text in texts]
     out = np.empty((len(words), NUM_PERM), dtype=np.uint32)
-    for row in range(len(words)):
-        shingles = _shingle_hashes(flat[bounds[row]:bounds[row + 1]], shingle_words)
-        if not len(shingles):
-            out[row] = _EMPTY
-            continue
-        sig = _EMPTY.astype(np.uint64)
+    if not words:
+        return out
+    # one vectorized hash call for the whole batch (pandas' hash is deterministic: fixed key)
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    flat = pd.util.hash_array(np.asarray([w for ws in words for w in ws], dtype=object))
+    k = shingle_words
+    # shingles of every text with at least k words, from one pass over the batch's tokens: position i
+    # starts a shingle of its text when the text has k words from i on
+    n_shingles = np.where(lengths >= k, lengths - k + 1, np.minimum(lengths, 1))
+    shingles = np.empty(int(n_shingles.sum()), dtype=np.uint64)
+    bounds = np.concatenate(([0], np.cumsum(lengths)))
+    firsts = np.concatenate(([0], np.cumsum(n_shingles)))
+    long_ = lengths >= k
+    if long_.any():
+        n = len(flat) - k + 1
+        rolled = np.zeros(n, dtype=np.uint64)
         with np.errstate(over="ignore"):
-            for i in range(0, len(shingles), _BLOCK):
-                block = shingles[i:i + _BLOCK, None]
-                sig = np.minimum(sig, ((block * _A + _B) >> np.uint64(32)).min(axis=0))
-        out[row] = sig
+            for j in range(k):
+                rolled = rolled * _MULT + flat[j:j + n]
+        counts = n_shingles[long_]
+        within = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        shingles[np.repeat(long_, n_shingles)] = rolled[np.repeat(bounds[:-1][long_], counts) + within]
+    for row in np.flatnonzero(~long_ & (lengths > 0)).tolist():  # texts shorter than k words
+        shingles[firsts[row]:firsts[row + 1]] = _shingle_hashes(flat[bounds[row]:bounds[row + 1]], k)
+    out[:] = _EMPTY
+    # a signature is the per-permutation minimum over the text's shingles (duplicates do not change a
+    # minimum), computed for blocks of whole texts as a (permutations x shingles) array: contiguous rows,
+    # one reusable buffer
+    rows = np.flatnonzero(n_shingles)
+    block_ends = np.searchsorted(firsts[rows + 1], firsts[rows] + _BLOCK, side="right")
+    buffer = np.empty((NUM_PERM, _BLOCK), dtype=np.uint64)
+    i = 0
+    with np.errstate(over="ignore"):
+        while i < len(rows):
+            j = max(int(block_ends[i]), i + 1)
+            lo, hi = firsts[rows[i]], firsts[rows[j - 1] + 1]
+            if hi - lo > buffer.shape[1]:  # one text longer than a block
+                buffer = np.empty((NUM_PERM, hi - lo), dtype=np.uint64)
+            hashed = buffer[:, :hi - lo]
+            np.multiply(_A_COL, shingles[None, lo:hi], out=hashed)
+            np.add(hashed, _B_COL, out=hashed)
+            np.right_shift(hashed, np.uint64(32), out=hashed)
+            out[rows[i:j]] = np.minimum.reduceat(hashed, firsts[rows[i:j]] - lo, axis=1).T
+            i = j
     return out
 
 
