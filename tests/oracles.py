@@ -115,3 +115,29 @@ def minhash_signatures(texts, *, shingle_words: int = 5):
                 sig = np.minimum(sig, ((block * _A + _B) >> np.uint64(32)).min(axis=0))
         out[row] = sig
     return out
+
+
+def aggregate_sums(sums, by, columns, *, n_boot: int = 2000, level: float = 0.95, seed: int = 0):
+    """diplo.aggregate.aggregate_sums as first written: fresh bootstrap draws for every column."""
+    import numpy as np
+    import pandas as pd
+
+    from diplo.aggregate import _bootstrap_means, _interval
+
+    by = [by] if isinstance(by, str) else list(by)
+    rows = []
+    for key, group in sums.groupby(by, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key))
+        row["n"] = int(group["n"].sum())
+        row["n_articles"] = len(group)
+        for col in columns:
+            total = group[f"{col}__sum"].to_numpy(dtype=float)
+            count = group[f"{col}__count"].to_numpy(dtype=float)
+            keep = count > 0
+            row[col] = float(total[keep].sum() / count[keep].sum()) if keep.any() else np.nan
+            row[f"{col}_lo"], row[f"{col}_hi"] = (
+                _interval(_bootstrap_means(total[keep], count[keep], n_boot=n_boot, seed=seed), level)
+                if keep.sum() >= 2 else (np.nan, np.nan))
+        rows.append(row)
+    return pd.DataFrame(rows)

@@ -174,3 +174,25 @@ def test_streamed_cluster_sums_give_the_same_table_as_the_sentences():
     streamed = aggregate_sums(pd.concat(chunks, ignore_index=True), "date", ["tone"], n_boot=300)
     pd.testing.assert_frame_equal(streamed, aggregate_by(table, "date", ["tone"], n_boot=300))
     assert streamed["n"].sum() == 200 and streamed["n_articles"].tolist() == [4, 4]
+
+
+def test_aggregate_sums_equals_its_per_column_version():
+    """Columns over the same clusters share bootstrap draws; tests/oracles.py draws for each column."""
+    import oracles
+    from diplo.aggregate import aggregate_sums, sum_by_cluster
+
+    rng = np.random.default_rng(11)
+    n = 600
+    table = pd.DataFrame({"doc_id": rng.integers(0, 150, n).astype(str), "a": rng.normal(size=n),
+                          "b": rng.normal(size=n), "c": rng.normal(size=n)})
+    table.loc[::13, ["a", "b"]] = np.nan  # a and b lose the same sentences: shared draws and counts
+    table.loc[::7, "c"] = np.nan  # c loses others (and whole articles): its own counts and units
+    table.loc[table["doc_id"].isin(["3", "4"]), "c"] = np.nan
+    sums = sum_by_cluster(table, ["a", "b", "c"]).assign(
+        date=lambda d: d["doc_id"].map(lambda x: f"d{int(x) % 4}"), outlet=lambda d: d["doc_id"].str[-1])
+    sums.loc[sums["date"] == "d3", "date"] = np.where(sums.index[sums["date"] == "d3"] % 2, "d3", "d5")
+    for key in ("date", "outlet"):
+        fast = aggregate_sums(sums, key, ["a", "b", "c"], n_boot=300, seed=2)
+        pd.testing.assert_frame_equal(fast, oracles.aggregate_sums(sums, key, ["a", "b", "c"], n_boot=300, seed=2))
+        assert fast[["a_lo", "c_lo"]].notna().all().all()
+    assert not np.array_equal(fast["a_lo"], fast["b_lo"])

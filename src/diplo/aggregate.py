@@ -36,22 +36,38 @@ def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) ->
 
 
 def _bootstrap_means(sums: np.ndarray, counts: np.ndarray, *, n_boot: int, seed: int,
-                     batch_cells: int = 4_000_000) -> np.ndarray:
+                     batch_cells: int = 1_000_000) -> np.ndarray:
     """Means of ``n_boot`` resamples (with replacement) of units with value ``sums`` over ``counts`` rows.
 
     A resample's mean is the sum of its units' sums over the sum of their counts (the pooled mean of
     the rows in the resampled units).  Resamples are drawn in batches so memory stays bounded by
-    ``batch_cells`` indices, however many units there are.
+    about ``batch_cells`` indices (at least 4 resamples), however many units there are.
     """
+    return _bootstrap_means_many([sums], [counts], n_boot=n_boot, seed=seed, batch_cells=batch_cells)[0]
+
+
+def _bootstrap_means_many(sums: Sequence[np.ndarray], counts: Sequence[np.ndarray], *, n_boot: int, seed: int,
+                          batch_cells: int = 1_000_000) -> list[np.ndarray]:
+    """:func:`_bootstrap_means` of several columns over the same units: each batch of resampled unit
+    indices is drawn once and used for every column (the draws of one seed are the same for all), and a
+    ``counts`` array equal to an earlier one is summed once."""
     rng = np.random.default_rng(seed)
-    k = sums.size
-    per_batch = max(1, batch_cells // max(k, 1))
-    out = np.empty(n_boot)
+    k = sums[0].size
+    # batches of about a million indices keep the gathered values in cache (batching does not change
+    # the draws); at least 4 resamples per batch so a huge group is not gathered one row at a time
+    per_batch = max(4, batch_cells // max(k, 1))
+    out = [np.empty(n_boot) for _ in sums]
+    # columns sharing their counts (usually all: a NaN score drops the same sentence from every scorer)
+    same = [next(j for j in range(i + 1) if np.array_equal(counts[j], counts[i])) for i in range(len(counts))]
     for start in range(0, n_boot, per_batch):
         stop = min(n_boot, start + per_batch)
         idx = rng.integers(0, k, size=(stop - start, k))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[start:stop] = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
+        totals = {}
+        for i, first in enumerate(same):
+            if first not in totals:
+                totals[first] = counts[first][idx].sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[i][start:stop] = sums[i][idx].sum(axis=1) / totals[first]
     return out
 
 
@@ -132,14 +148,22 @@ def aggregate_sums(sums: pd.DataFrame, by: str | Sequence[str], columns: Sequenc
         row = dict(zip(by, key))
         row["n"] = int(group["n"].sum())
         row["n_articles"] = len(group)
+        # columns whose resampled units (clusters holding values) are the same share their draws
+        resample: dict[bytes, list] = {}
         for col in columns:
             total = group[f"{col}__sum"].to_numpy(dtype=float)
             count = group[f"{col}__count"].to_numpy(dtype=float)
             keep = count > 0
             row[col] = float(total[keep].sum() / count[keep].sum()) if keep.any() else np.nan
-            row[f"{col}_lo"], row[f"{col}_hi"] = (
-                _interval(_bootstrap_means(total[keep], count[keep], n_boot=n_boot, seed=seed), level)
-                if keep.sum() >= 2 else (np.nan, np.nan))
+            row[f"{col}_lo"] = row[f"{col}_hi"] = np.nan
+            if keep.sum() >= 2:
+                resample.setdefault(np.packbits(keep).tobytes() + bytes([keep.size % 8]), []).append(
+                    (col, total[keep], count[keep]))
+        for same_units in resample.values():
+            names, totals, counts = zip(*same_units)
+            means = _bootstrap_means_many(totals, counts, n_boot=n_boot, seed=seed)
+            for col, col_means in zip(names, means):
+                row[f"{col}_lo"], row[f"{col}_hi"] = _interval(col_means, level)
         rows.append(row)
     return pd.DataFrame(rows)
 
