@@ -74,3 +74,21 @@ def test_signatures_equal_the_one_text_at_a_time_version():
         expected = oracles.minhash_signatures(texts, shingle_words=shingle_words)
         assert np.array_equal(minhash_signatures(texts, shingle_words=shingle_words), expected)
     assert minhash_signatures([]).shape == (0, NUM_PERM)
+
+
+def test_signatures_computed_elsewhere_give_the_same_answer():
+    texts = [STORY, OTHER, STORY + " (IRNA)"]
+    by_text = NearDuplicateIndex().add(["a", "b", "c"], texts)
+    by_signature = NearDuplicateIndex().add(["a", "b", "c"], signatures=minhash_signatures(texts))
+    assert by_text == by_signature == [None, None, "a"]
+
+
+@pytest.mark.parametrize("kwargs, error, message", [
+    ({}, TypeError, "either texts or signatures"),
+    ({"texts": [STORY], "signatures": np.zeros((1, NUM_PERM))}, TypeError, "either texts or signatures"),
+    ({"texts": [STORY]}, ValueError, "2 doc_ids but 1 texts"),
+    ({"signatures": np.zeros((1, NUM_PERM))}, ValueError, r"signatures of shape \(1, 64\) for 2 doc_ids"),
+])
+def test_add_validates_its_input(kwargs, error, message):
+    with pytest.raises(error, match=message):
+        NearDuplicateIndex().add(["a", "b"], **kwargs)

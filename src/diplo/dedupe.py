@@ -136,13 +136,27 @@ class NearDuplicateIndex:
             bigger[:self._n] = self._sigs[:self._n]
             self._sigs = bigger
 
-    def add(self, doc_ids: Sequence[str], texts: Sequence[str]) -> list[str | None]:
+    def add(self, doc_ids: Sequence[str], texts: Sequence[str] | None = None, *,
+            signatures: np.ndarray | None = None) -> list[str | None]:
         """Index articles (in order) and return, for each, the doc_id of the first earlier article it
-        nearly duplicates, or None."""
-        doc_ids, texts = list(doc_ids), list(texts)
-        if len(doc_ids) != len(texts):
-            raise ValueError(f"{len(doc_ids)} doc_ids but {len(texts)} texts")
-        sigs = minhash_signatures(texts)
+        nearly duplicates, or None.
+
+        Give the articles' ``texts``, or their ``signatures`` from :func:`minhash_signatures` (computed
+        elsewhere, e.g. in the worker process that built the chunk).
+        """
+        if (texts is None) == (signatures is None):
+            raise TypeError("give either texts or signatures")
+        doc_ids = list(doc_ids)
+        if texts is not None:
+            texts = list(texts)
+            if len(doc_ids) != len(texts):
+                raise ValueError(f"{len(doc_ids)} doc_ids but {len(texts)} texts")
+            sigs = minhash_signatures(texts)
+        else:
+            sigs = np.asarray(signatures, dtype=np.uint32)
+            if sigs.shape != (len(doc_ids), NUM_PERM):
+                raise ValueError(f"signatures of shape {sigs.shape} for {len(doc_ids)} doc_ids; "
+                                 f"expected ({len(doc_ids)}, {NUM_PERM})")
         self._grow(len(sigs))
         with np.errstate(over="ignore"):
             keys = sigs.reshape(len(sigs), BANDS, _ROWS).astype(np.uint64)

@@ -29,7 +29,7 @@ from diplo.actors import load_actors
 from diplo.aggregate import aggregate_articles, aggregate_sums, sum_by_cluster
 from diplo.codebook import describe, render_codebook
 from diplo.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
-from diplo.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex
+from diplo.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex, minhash_signatures
 from diplo.load import (MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, RawDocument, iter_raw_files,
                         load_documents, load_metadata)
 from diplo.score import SCORE_TABLES, score_sentences
@@ -128,16 +128,23 @@ def default_jobs() -> int:
 
 
 def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list[str], tone_cols: list[str],
-                   max_sentence_chars: int, themes=None, actors=None,
-                   ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame]:
-    """The per-chunk work that needs no other chunk: corpus tables, score tables, article means.
+                   theme_cols: list[str], max_sentence_chars: int, themes=None, actors=None,
+                   signatures: bool = False) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
+    """The per-chunk work that needs no other chunk, as far as it goes.
 
-    Runs in worker processes (``jobs > 1``, dask); everything order-dependent stays in the parent.
+    Returns every output table of the chunk (``articles`` with its tone means and theme measures, its
+    ``duplicate_of`` still empty), the articles' MinHash signatures (when ``signatures``) and the
+    per-article sums behind ``tone_by_date``/``tone_by_outlet``.  Runs in worker processes (``jobs > 1``,
+    dask); only the order-dependent near-duplicate lookup and the writing stay in the parent.
     """
     corpus = build_corpus(chunk, overrides, max_sentence_chars=max_sentence_chars)
     scored = score_sentences(corpus["sentences"], scorers=scorers, themes=themes, actors=actors)
-    per_article = aggregate_articles(scored["sentence_scores"], tone_cols)
-    return corpus, scored, per_article
+    scores = scored["sentence_scores"]
+    articles = corpus["articles"].merge(aggregate_articles(scores, tone_cols), on="doc_id", how="left")
+    articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
+    sums = sum_by_cluster(scores, tone_cols).merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
+    sigs = minhash_signatures(corpus["articles"]["text"]) if signatures else None
+    return {**corpus, "articles": articles, **scored}, sigs, sums
 
 
 def _map_ordered(func: Callable, arg_tuples: Iterable[tuple], jobs: int) -> Iterator[Any]:
@@ -168,12 +175,12 @@ def _map_ordered(func: Callable, arg_tuples: Iterable[tuple], jobs: int) -> Iter
 
 
 _DOC_FIELDS = tuple(f.name for f in fields(RawDocument))
-_PART_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES, "per_article")
+_PART_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES, "sums")
 
 
 def _dask_partition(docs: pd.DataFrame, overrides: dict, scorers: list[str], tone_cols: list[str],
-                    max_sentence_chars: int, themes, actors, parts_dir: str,
-                    partition_info: dict | None = None) -> pd.DataFrame:
+                    theme_cols: list[str], max_sentence_chars: int, themes, actors, signatures: bool,
+                    parts_dir: str, partition_info: dict | None = None) -> pd.DataFrame:
     """One dask partition of documents -> :func:`_process_chunk` -> one parquet part file per table."""
     summary = pd.DataFrame({"part": pd.Series(dtype="int64"), "n_articles": pd.Series(dtype="int64")})
     if partition_info is None:  # dask probing the output type
@@ -181,17 +188,20 @@ def _dask_partition(docs: pd.DataFrame, overrides: dict, scorers: list[str], ton
     number = int(partition_info["number"])
     chunk = [RawDocument(**{k: (json.loads(v) if k == "meta" else v) for k, v in rec.items()})
              for rec in docs[list(_DOC_FIELDS)].to_dict("records")]
-    corpus, scored, per_article = _process_chunk(chunk, overrides, scorers, tone_cols, max_sentence_chars,
-                                                 themes, actors)
-    for name, table in {**corpus, **scored, "per_article": per_article}.items():
+    tables, sigs, sums = _process_chunk(chunk, overrides, scorers, tone_cols, theme_cols, max_sentence_chars,
+                                        themes, actors, signatures)
+    for name, table in {**tables, "sums": sums}.items():
         folder = Path(parts_dir) / name
         folder.mkdir(parents=True, exist_ok=True)
         table.to_parquet(folder / f"part-{number:06d}.parquet", index=False)
+    if sigs is not None:
+        (Path(parts_dir) / "signatures").mkdir(exist_ok=True)
+        np.save(Path(parts_dir) / "signatures" / f"part-{number:06d}.npy", sigs)
     return pd.DataFrame({"part": [number], "n_articles": [len(chunk)]})
 
 
 def _dask_chunks(work: Iterable[tuple], out_dir: Path, *, jobs: int, scheduler: str | None,
-                 ) -> Iterator[tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame]]:
+                 ) -> Iterator[tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]]:
     """:func:`_process_chunk` results, in order, computed on dask.dataframe partitions.
 
     The documents are staged as partitioned parquet (one part per chunk) under ``OUT/.dask-work``; each
@@ -220,7 +230,7 @@ def _dask_chunks(work: Iterable[tuple], out_dir: Path, *, jobs: int, scheduler: 
         ddf = dd.read_parquet(str(input_dir), split_row_groups=False)
         if ddf.npartitions != n_parts:  # pragma: no cover - dask must not fuse or split our chunks
             raise RuntimeError(f"dask read {ddf.npartitions} partitions from {n_parts} parts")
-        meta = _dask_partition(pd.DataFrame(columns=list(_DOC_FIELDS)), {}, [], [], 0, None, None, "")
+        meta = _dask_partition(pd.DataFrame(columns=list(_DOC_FIELDS)), {}, [], [], [], 0, None, None, False, "")
         summary = ddf.map_partitions(_dask_partition, *options, str(parts_dir), meta=meta,
                                      align_dataframes=False)
         if scheduler is None:
@@ -234,8 +244,8 @@ def _dask_chunks(work: Iterable[tuple], out_dir: Path, *, jobs: int, scheduler: 
                 future.result()
                 tables = {name: pd.read_parquet(parts_dir / name / f"part-{number:06d}.parquet")
                           for name in _PART_TABLES}
-                yield ({k: tables[k] for k in ("articles", "sentences", "removed")},
-                       {k: tables[k] for k in SCORE_TABLES}, tables["per_article"])
+                sigs = parts_dir / "signatures" / f"part-{number:06d}.npy"
+                yield tables, np.load(sigs) if sigs.exists() else None, tables.pop("sums")
         if cluster is not None:
             cluster.close()
     finally:
@@ -317,32 +327,25 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     dated: list[pd.DataFrame] = []
     n_articles = n_sentences = n_near = 0
     bar = _progress(progress, raw_dir)
-    work = ((chunk, overrides, scorers, tone_cols, limits.max_sentence_chars, themes, actors)
-            for chunk in _batched(documents, chunk_size))
+    work = ((chunk, overrides, scorers, tone_cols, theme_cols, limits.max_sentence_chars, themes, actors,
+             near_dups is not None) for chunk in _batched(documents, chunk_size))
     try:
         if engine == "dask":
             results = _dask_chunks(work, out_dir, jobs=jobs, scheduler=scheduler)
         else:
             results = _map_ordered(_process_chunk, work, jobs)
-        for corpus, scored, per_article in results:
-            articles, sentences = corpus["articles"], corpus["sentences"]
+        for tables, signatures, sums in results:
+            articles = tables["articles"]
             if near_dups is not None:
-                articles["duplicate_of"] = near_dups.add(articles["doc_id"], articles["text"])
+                articles["duplicate_of"] = near_dups.add(articles["doc_id"], signatures=signatures)
             n_near += int(articles["duplicate_of"].notna().sum())
-            sinks["removed"].write(corpus["removed"])
-            scores = scored["sentence_scores"]
-            articles = articles.merge(per_article, on="doc_id", how="left")
-            articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
-            sinks["articles"].write(articles)
-            sinks["sentences"].write(sentences)
-            for name, table in scored.items():
-                sinks[name].write(table)
+            for name in OUTPUT_TABLES:
+                sinks[name].write(tables[name])
             # kept for tone_by_date/outlet until the end: per-article sums and counts (one row per article,
             # all the cluster bootstrap over articles needs), not every sentence
-            dated.append(sum_by_cluster(scores, tone_cols).merge(articles[["doc_id", "date", "outlet"]],
-                                                                 on="doc_id"))
+            dated.append(sums)
             n_articles += len(articles)
-            n_sentences += len(sentences)
+            n_sentences += len(tables["sentences"])
             if bar is not None:
                 bar.update(len(articles))
         empties = {"articles": pd.DataFrame(columns=ARTICLE_COLUMNS), "removed": pd.DataFrame(columns=REMOVED_COLUMNS),
