@@ -191,8 +191,9 @@ def test_aggregate_sums_equals_its_per_column_version():
     sums = sum_by_cluster(table, ["a", "b", "c"]).assign(
         date=lambda d: d["doc_id"].map(lambda x: f"d{int(x) % 4}"), outlet=lambda d: d["doc_id"].str[-1])
     sums.loc[sums["date"] == "d3", "date"] = np.where(sums.index[sums["date"] == "d3"] % 2, "d3", "d5")
-    for key in ("date", "outlet"):
+    sums.loc[sums.index % 10 == 3, "outlet"] = None  # a missing key is a group of its own (dropna=False)
+    for key in ("date", "outlet", ["date", "outlet"]):
         fast = aggregate_sums(sums, key, ["a", "b", "c"], n_boot=300, seed=2)
         pd.testing.assert_frame_equal(fast, oracles.aggregate_sums(sums, key, ["a", "b", "c"], n_boot=300, seed=2))
-        assert fast[["a_lo", "c_lo"]].notna().all().all()
+    assert fast["a_lo"].notna().sum() > 10
     assert not np.array_equal(fast["a_lo"], fast["b_lo"])

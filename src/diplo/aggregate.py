@@ -142,26 +142,34 @@ def aggregate_sums(sums: pd.DataFrame, by: str | Sequence[str], columns: Sequenc
     resamples whole clusters; a group with fewer than two clusters holding values gets NaN bounds.
     """
     by = [by] if isinstance(by, str) else list(by)
+    grouped = sums.groupby(by, sort=True, dropna=False)
+    # rows of each group contiguous, in their original order (what iterating the groupby gives), as
+    # numpy arrays: no per-group DataFrame
+    order = np.argsort(grouped.ngroup().to_numpy(), kind="stable")
+    group_keys = grouped.size().index
+    bounds = np.concatenate(([0], np.cumsum(grouped.size().to_numpy())))
+    n_rows = sums["n"].to_numpy()[order]
+    totals = {col: sums[f"{col}__sum"].to_numpy(dtype=float)[order] for col in columns}
+    counts = {col: sums[f"{col}__count"].to_numpy(dtype=float)[order] for col in columns}
     rows = []
-    for key, group in sums.groupby(by, sort=True, dropna=False):
+    for g, key in enumerate(group_keys):
+        lo, hi = bounds[g], bounds[g + 1]
         key = key if isinstance(key, tuple) else (key,)
         row = dict(zip(by, key))
-        row["n"] = int(group["n"].sum())
-        row["n_articles"] = len(group)
+        row["n"] = int(n_rows[lo:hi].sum())
+        row["n_articles"] = int(hi - lo)
         # columns whose resampled units (clusters holding values) are the same share their draws
         resample: dict[bytes, list] = {}
         for col in columns:
-            total = group[f"{col}__sum"].to_numpy(dtype=float)
-            count = group[f"{col}__count"].to_numpy(dtype=float)
+            total, count = totals[col][lo:hi], counts[col][lo:hi]
             keep = count > 0
             row[col] = float(total[keep].sum() / count[keep].sum()) if keep.any() else np.nan
             row[f"{col}_lo"] = row[f"{col}_hi"] = np.nan
             if keep.sum() >= 2:
-                resample.setdefault(np.packbits(keep).tobytes() + bytes([keep.size % 8]), []).append(
-                    (col, total[keep], count[keep]))
+                resample.setdefault(np.packbits(keep).tobytes(), []).append((col, total[keep], count[keep]))
         for same_units in resample.values():
-            names, totals, counts = zip(*same_units)
-            means = _bootstrap_means_many(totals, counts, n_boot=n_boot, seed=seed)
+            names, unit_totals, unit_counts = zip(*same_units)
+            means = _bootstrap_means_many(unit_totals, unit_counts, n_boot=n_boot, seed=seed)
             for col, col_means in zip(names, means):
                 row[f"{col}_lo"], row[f"{col}_hi"] = _interval(col_means, level)
         rows.append(row)
