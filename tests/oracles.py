@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from typing import Iterable, Sequence
 
+import numpy as np
+
 from diplo.clean import _SPACES, BOILERPLATE_RULES, HEAD_LINES, BoilerplateRule, CleanResult, Removal, _is_headline
+from diplo.dedupe import BANDS, NEAR_DUPLICATE_THRESHOLD, NUM_PERM, _MULT, _ROWS
+from diplo.dedupe import minhash_signatures as _minhash
 from diplo.metadata import _OUTLET_CREDITS, Outlets, canonical_outlet
 
 
@@ -81,10 +85,9 @@ def find_outlet(lines: Sequence[str], agency: str | None, outlets: Outlets) -> s
 
 def minhash_signatures(texts, *, shingle_words: int = 5):
     """diplo.dedupe.minhash_signatures as first written: one text at a time."""
-    import numpy as np
     import pandas as pd
 
-    from diplo.dedupe import _A, _B, _EMPTY, _MULT, NUM_PERM
+    from diplo.dedupe import _A, _B, _EMPTY
 
     def shingle_hashes(tokens, k):
         if not len(tokens):
@@ -119,7 +122,6 @@ def minhash_signatures(texts, *, shingle_words: int = 5):
 
 def aggregate_sums(sums, by, columns, *, n_boot: int = 2000, level: float = 0.95, seed: int = 0):
     """diplo.aggregate.aggregate_sums as first written: fresh bootstrap draws for every column."""
-    import numpy as np
     import pandas as pd
 
     from diplo.aggregate import _bootstrap_means, _interval
@@ -141,3 +143,62 @@ def aggregate_sums(sums, by, columns, *, n_boot: int = 2000, level: float = 0.95
                 if keep.sum() >= 2 else (np.nan, np.nan))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+class NearDuplicateIndex:
+    """diplo.dedupe.NearDuplicateIndex as first written: one dict of Python ints per band.
+
+    Parameters
+    ----------
+    threshold : share of agreeing MinHash values (estimated Jaccard similarity) at or above which an
+        article is a near-duplicate of an earlier one; between 0 and 1.
+    """
+
+    def __init__(self, *, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> None:
+        if not 0 < threshold <= 1:
+            raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold!r}")
+        self.threshold = threshold
+        self._bands: list[dict[int, int]] = [{} for _ in range(BANDS)]
+        self._sigs = np.empty((0, NUM_PERM), dtype=np.uint32)
+        self._n = 0
+        self._root: list[int] = []
+        self._ids: list[str] = []
+
+    def _grow(self, extra: int) -> None:
+        if self._n + extra > len(self._sigs):
+            bigger = np.empty((max(2 * len(self._sigs), self._n + extra, 1024), NUM_PERM), dtype=np.uint32)
+            bigger[:self._n] = self._sigs[:self._n]
+            self._sigs = bigger
+
+    def add(self, doc_ids: Sequence[str], texts: Sequence[str]) -> list[str | None]:
+        """Index articles (in order) and return, for each, the doc_id of the first earlier article it
+        nearly duplicates, or None."""
+        doc_ids, texts = list(doc_ids), list(texts)
+        if len(doc_ids) != len(texts):
+            raise ValueError(f"{len(doc_ids)} doc_ids but {len(texts)} texts")
+        sigs = _minhash(texts)
+        self._grow(len(sigs))
+        with np.errstate(over="ignore"):
+            keys = sigs.reshape(len(sigs), BANDS, _ROWS).astype(np.uint64)
+            band_keys = keys[:, :, 0]
+            for r in range(1, _ROWS):
+                band_keys = band_keys * _MULT + keys[:, :, r]
+        out: list[str | None] = []
+        for i, doc_id in enumerate(doc_ids):
+            pos = self._n
+            self._sigs[pos] = sigs[i]
+            candidates = set()
+            for b, key in enumerate(band_keys[i].tolist()):
+                first = self._bands[b].setdefault(key, pos)
+                if first != pos:
+                    candidates.add(first)
+            match = None
+            for cand in sorted(candidates, key=lambda c: self._root[c]):
+                if np.count_nonzero(self._sigs[cand] == sigs[i]) >= self.threshold * NUM_PERM:
+                    match = self._root[cand]
+                    break
+            self._root.append(pos if match is None else match)
+            self._ids.append(doc_id)
+            self._n += 1
+            out.append(None if match is None else self._ids[match])
+        return out

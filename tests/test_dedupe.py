@@ -92,3 +92,27 @@ def test_signatures_computed_elsewhere_give_the_same_answer():
 def test_add_validates_its_input(kwargs, error, message):
     with pytest.raises(error, match=message):
         NearDuplicateIndex().add(["a", "b"], **kwargs)
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 500])
+def test_index_equals_the_dict_version(chunk, monkeypatch):
+    """Sorted numpy band tables against tests/oracles.py (one dict per band), with signatures drawn from
+    few values so bands collide, candidates abound and chains of near-duplicates form."""
+    import oracles
+
+    rng = np.random.default_rng(chunk)
+    base = rng.integers(0, 3, size=(40, NUM_PERM), dtype=np.uint32)
+    sigs = base[rng.integers(0, 40, size=1500)]
+    flip = rng.random(sigs.shape) < 0.15
+    sigs[flip] = rng.integers(0, 3, size=int(flip.sum()), dtype=np.uint32)
+    ids = [f"d{i}" for i in range(len(sigs))]
+    batches = [(ids[lo:lo + chunk], sigs[lo:lo + chunk]) for lo in range(0, len(sigs), chunk)]
+    fast = NearDuplicateIndex(threshold=0.85)
+    got = [d for batch_ids, batch in batches for d in fast.add(batch_ids, signatures=batch)]
+    # the oracle hashes texts: give it the same signatures in place of its hashing step
+    slow = oracles.NearDuplicateIndex(threshold=0.85)
+    pending = iter(batch for _, batch in batches)
+    monkeypatch.setattr(oracles, "_minhash", lambda texts: next(pending))
+    expected = [d for batch_ids, _ in batches for d in slow.add(batch_ids, batch_ids)]
+    assert got == expected
+    assert 300 < sum(d is not None for d in got) < 1400

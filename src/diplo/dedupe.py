@@ -9,8 +9,8 @@ shingle sets (standard error about 0.05 at 0.8).  With 16 bands of 4, a pair at 
 candidate with probability 0.9998, a pair at 0.3 with probability 0.12 (then rejected by the check).
 
 Work is linear in the corpus: each article is hashed once and looked up in 16 dictionaries, never
-compared with every other article.  Memory is about 2 KB per article (signature, band keys, doc_id),
-so 2 GB for a million articles; ``diplo run --near-duplicate-threshold 0`` turns detection off.
+compared with every other article.  Memory is about 0.5 KB per article (signature, band keys, doc_id),
+so 0.5 GB for a million articles; ``diplo run --near-duplicate-threshold 0`` turns detection off.
 Articles are marked against earlier ones only, so ``duplicate_of`` names the first article (in
 processing order: sorted file path, then row) of its group, and the first article itself has none.
 """
@@ -111,6 +111,41 @@ def minhash_signatures(texts: Iterable[str], *, shingle_words: int = SHINGLE_WOR
     return out
 
 
+class _BandTable:
+    """One LSH band: band key -> position of the first article that had it.
+
+    Sorted numpy runs (key array, position array) instead of a dict of Python ints: 12 bytes per key
+    instead of about 100.  A batch's new keys become a new run; runs are merged when the newer one
+    reaches half the size of the one before, so there are O(log n) runs and each key is copied
+    O(log n) times.
+    """
+
+    def __init__(self) -> None:
+        self._keys: list[np.ndarray] = []
+        self._positions: list[np.ndarray] = []
+
+    def first_positions(self, keys: np.ndarray, positions: np.ndarray) -> np.ndarray:
+        """For each of a batch's ``keys`` (articles at ``positions``, ascending) the position of the first
+        article with that key: an earlier batch's, else the batch's own first; records the new keys."""
+        first = np.full(len(keys), -1, dtype=np.int64)
+        for run_keys, run_positions in zip(self._keys, self._positions):
+            at = np.minimum(np.searchsorted(run_keys, keys), len(run_keys) - 1)
+            hit = run_keys[at] == keys
+            first[hit] = run_positions[at[hit]]
+        new = np.flatnonzero(first < 0)
+        if len(new):
+            unique, at_first, inverse = np.unique(keys[new], return_index=True, return_inverse=True)
+            new_positions = positions[new][at_first]
+            first[new] = new_positions[inverse]
+            self._keys.append(unique)
+            self._positions.append(new_positions.astype(np.int32 if positions[-1] < 2**31 else np.int64))
+            while len(self._keys) > 1 and 2 * len(self._keys[-1]) >= len(self._keys[-2]):
+                keys_, positions_ = np.concatenate(self._keys[-2:]), np.concatenate(self._positions[-2:])
+                order = np.argsort(keys_)  # keys are unique across runs
+                self._keys[-2:], self._positions[-2:] = [keys_[order]], [positions_[order]]
+        return first
+
+
 class NearDuplicateIndex:
     """Streaming near-duplicate detection: add articles chunk by chunk, get ``duplicate_of`` back.
 
@@ -124,17 +159,21 @@ class NearDuplicateIndex:
         if not 0 < threshold <= 1:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold!r}")
         self.threshold = threshold
-        self._bands: list[dict[int, int]] = [{} for _ in range(BANDS)]
+        self._bands = [_BandTable() for _ in range(BANDS)]
         self._sigs = np.empty((0, NUM_PERM), dtype=np.uint32)
+        self._root = np.empty(0, dtype=np.int64)  # position of the first article of each one's group
         self._n = 0
-        self._root: list[int] = []
         self._ids: list[str] = []
 
     def _grow(self, extra: int) -> None:
         if self._n + extra > len(self._sigs):
-            bigger = np.empty((max(2 * len(self._sigs), self._n + extra, 1024), NUM_PERM), dtype=np.uint32)
+            size = max(2 * len(self._sigs), self._n + extra, 1024)
+            bigger = np.empty((size, NUM_PERM), dtype=np.uint32)
             bigger[:self._n] = self._sigs[:self._n]
             self._sigs = bigger
+            root = np.empty(size, dtype=np.int64)
+            root[:self._n] = self._root[:self._n]
+            self._root = root
 
     def add(self, doc_ids: Sequence[str], texts: Sequence[str] | None = None, *,
             signatures: np.ndarray | None = None) -> list[str | None]:
@@ -157,28 +196,32 @@ class NearDuplicateIndex:
             if sigs.shape != (len(doc_ids), NUM_PERM):
                 raise ValueError(f"signatures of shape {sigs.shape} for {len(doc_ids)} doc_ids; "
                                  f"expected ({len(doc_ids)}, {NUM_PERM})")
-        self._grow(len(sigs))
+        n, start = len(sigs), self._n
+        out: list[str | None] = [None] * n
+        if not n:
+            return out
+        self._grow(n)
+        self._sigs[start:start + n] = sigs
+        positions = np.arange(start, start + n)
+        self._root[start:start + n] = positions
+        self._ids.extend(doc_ids)
+        self._n += n
         with np.errstate(over="ignore"):
-            keys = sigs.reshape(len(sigs), BANDS, _ROWS).astype(np.uint64)
+            keys = sigs.reshape(n, BANDS, _ROWS).astype(np.uint64)
             band_keys = keys[:, :, 0]
             for r in range(1, _ROWS):
                 band_keys = band_keys * _MULT + keys[:, :, r]
-        out: list[str | None] = []
-        for i, doc_id in enumerate(doc_ids):
-            pos = self._n
-            self._sigs[pos] = sigs[i]
-            candidates = set()
-            for b, key in enumerate(band_keys[i].tolist()):
-                first = self._bands[b].setdefault(key, pos)
-                if first != pos:
-                    candidates.add(first)
-            match = None
+        # first article with each band key: candidates are the earlier ones sharing a band
+        firsts = np.stack([table.first_positions(np.ascontiguousarray(band_keys[:, b]), positions)
+                           for b, table in enumerate(self._bands)], axis=1)
+        needed = self.threshold * NUM_PERM
+        for i in np.flatnonzero((firsts != positions[:, None]).any(axis=1)).tolist():
+            pos = start + i
+            candidates = {c for c in firsts[i].tolist() if c != pos}
+            # the earliest group (smallest root) among the candidates that pass the check
             for cand in sorted(candidates, key=lambda c: self._root[c]):
-                if np.count_nonzero(self._sigs[cand] == sigs[i]) >= self.threshold * NUM_PERM:
-                    match = self._root[cand]
+                if np.count_nonzero(self._sigs[cand] == sigs[i]) >= needed:
+                    self._root[pos] = self._root[cand]
+                    out[i] = self._ids[self._root[pos]]
                     break
-            self._root.append(pos if match is None else match)
-            self._ids.append(doc_id)
-            self._n += 1
-            out.append(None if match is None else self._ids[match])
         return out

@@ -284,7 +284,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     columns : column mapping for tabular inputs (see :func:`diplo.load.parse_columns`).
     limits : size limits (see :class:`diplo.load.Limits`).
     near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.dedupe`);
-        None skips near-duplicate detection (``duplicate_of`` stays empty; saves ~2 KB of memory per article).
+        None skips near-duplicate detection (``duplicate_of`` stays empty; saves ~0.5 KB of memory per article).
     themes, actors : a researcher's own themes file / actor alias file (default: the packaged
         ``themes.yml`` / ``actors.yml``); validated before anything is read.
     jobs : worker processes that build and score chunks (``1``: all in this process).  Outputs are the
