@@ -8,6 +8,7 @@ at the end, so an interrupted run leaves the previous outputs intact.
 from __future__ import annotations
 
 import collections
+import csv
 import itertools
 import json
 import logging
@@ -16,6 +17,7 @@ import shutil
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, fields
+from io import StringIO
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
@@ -85,7 +87,12 @@ class _TableSink:
         df = df[self._schema.names]
         self._writer.write_table(pa.Table.from_pandas(df, schema=self._schema, preserve_index=False))
         if self.csv_tmp is not None:
-            df.to_csv(self.csv_tmp, mode="a", header=False, index=False, lineterminator="\n")
+            text = _csv_rows(df)
+            if text is None:
+                df.to_csv(self.csv_tmp, mode="a", header=False, index=False, lineterminator="\n")
+            else:
+                with open(self.csv_tmp, "a", encoding="utf-8", newline="") as fh:
+                    fh.write(text)
 
     def close(self, empty: pd.DataFrame) -> None:
         """Finish the temporary files (``commit`` renames them into place)."""
@@ -105,6 +112,63 @@ class _TableSink:
         for p in (self.tmp, self.csv_tmp):
             if p is not None and p.exists():
                 p.unlink()
+
+
+def _csv_needs_quotes() -> str:
+    # the characters that make Python's csv writer (QUOTE_MINIMAL, "\n" line ends; what pandas' to_csv
+    # uses) quote a field: only ASCII ones are special to it
+    out = []
+    for char in map(chr, range(128)):
+        buffer = StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(["a" + char + "b", "c"])
+        if buffer.getvalue().startswith('"'):
+            out.append(char)
+    return "".join(out)
+
+
+_CSV_QUOTE_CHARS = _csv_needs_quotes()
+
+
+def _csv_field(value: str) -> str:
+    for char in _CSV_QUOTE_CHARS:
+        if char in value:
+            return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _csv_rows(df: pd.DataFrame) -> str | None:
+    """The rows ``df.to_csv(header=False, index=False, lineterminator="\\n")`` writes, or None for a table
+    this does not cover (then call pandas).
+
+    pandas hands every field to Python's csv writer, which scans each character of every long article
+    text; here values are formatted as pandas formats them (floats by numpy ``astype(str)``, missing
+    values empty) and only fields holding a special character are quoted.
+    """
+    if df.shape[1] < 2 or not len(df):
+        return None
+    columns = []
+    for _, series in df.items():
+        kind = series.dtype.kind
+        if kind == "f":
+            values = series.to_numpy()
+            formatted = values.astype(str).astype(object)
+            formatted[np.isnan(values)] = ""
+            columns.append(formatted.tolist())
+        elif kind in "iub":
+            columns.append(list(map(str, series.to_numpy().tolist())))
+        elif kind == "O" or isinstance(series.dtype, pd.StringDtype):
+            column = []
+            for value in series.to_numpy(dtype=object).tolist():
+                if isinstance(value, str):
+                    column.append(_csv_field(value))
+                elif value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+                    column.append("")
+                else:
+                    return None
+            columns.append(column)
+        else:
+            return None
+    return "".join(",".join(row) + "\n" for row in zip(*columns))
 
 
 def _batched(items: Iterable, n: int) -> Iterator[list]:
