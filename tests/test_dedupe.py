@@ -100,6 +100,7 @@ def test_index_equals_the_dict_version(chunk, monkeypatch):
     few values so bands collide, candidates abound and chains of near-duplicates form."""
     import oracles
 
+    monkeypatch.setattr("diplo.dedupe._SIG_BLOCK", 100)  # signatures stored across many blocks
     rng = np.random.default_rng(chunk)
     base = rng.integers(0, 3, size=(40, NUM_PERM), dtype=np.uint32)
     sigs = base[rng.integers(0, 40, size=1500)]

@@ -37,6 +37,7 @@ _WORD = re.compile(r"\w+")
 _ASCII_WORDS = str.maketrans({chr(c): chr(c).lower() if _WORD.fullmatch(chr(c)) else " " for c in range(128)})
 _MULT = np.uint64(0x100000001B3)
 _BLOCK = 4096
+_SIG_BLOCK = 1 << 16  # signatures stored per block of rows (16 MB)
 _rng = np.random.default_rng(20231207)
 _A = _rng.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)  # odd multipliers
 _B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
@@ -160,20 +161,30 @@ class NearDuplicateIndex:
             raise ValueError(f"near-duplicate threshold must be in (0, 1], got {threshold!r}")
         self.threshold = threshold
         self._bands = [_BandTable() for _ in range(BANDS)]
-        self._sigs = np.empty((0, NUM_PERM), dtype=np.uint32)
+        # signatures in fixed blocks of rows: growing never copies them or over-allocates much
+        self._sig_blocks: list[np.ndarray] = []
         self._root = np.empty(0, dtype=np.int64)  # position of the first article of each one's group
         self._n = 0
         self._ids: list[str] = []
 
-    def _grow(self, extra: int) -> None:
-        if self._n + extra > len(self._sigs):
-            size = max(2 * len(self._sigs), self._n + extra, 1024)
-            bigger = np.empty((size, NUM_PERM), dtype=np.uint32)
-            bigger[:self._n] = self._sigs[:self._n]
-            self._sigs = bigger
-            root = np.empty(size, dtype=np.int64)
+    def _store(self, sigs: np.ndarray) -> None:
+        end = self._n + len(sigs)
+        while len(self._sig_blocks) * _SIG_BLOCK < end:
+            self._sig_blocks.append(np.empty((_SIG_BLOCK, NUM_PERM), dtype=np.uint32))
+        done = 0
+        while done < len(sigs):
+            block, offset = divmod(self._n + done, _SIG_BLOCK)
+            take = min(len(sigs) - done, _SIG_BLOCK - offset)
+            self._sig_blocks[block][offset:offset + take] = sigs[done:done + take]
+            done += take
+        if end > len(self._root):
+            root = np.empty(max(2 * len(self._root), end, 1024), dtype=np.int64)
             root[:self._n] = self._root[:self._n]
             self._root = root
+
+    def _signature(self, pos: int) -> np.ndarray:
+        block, offset = divmod(pos, _SIG_BLOCK)
+        return self._sig_blocks[block][offset]
 
     def add(self, doc_ids: Sequence[str], texts: Sequence[str] | None = None, *,
             signatures: np.ndarray | None = None) -> list[str | None]:
@@ -200,8 +211,7 @@ class NearDuplicateIndex:
         out: list[str | None] = [None] * n
         if not n:
             return out
-        self._grow(n)
-        self._sigs[start:start + n] = sigs
+        self._store(sigs)
         positions = np.arange(start, start + n)
         self._root[start:start + n] = positions
         self._ids.extend(doc_ids)
@@ -220,7 +230,7 @@ class NearDuplicateIndex:
             candidates = {c for c in firsts[i].tolist() if c != pos}
             # the earliest group (smallest root) among the candidates that pass the check
             for cand in sorted(candidates, key=lambda c: self._root[c]):
-                if np.count_nonzero(self._sigs[cand] == sigs[i]) >= needed:
+                if np.count_nonzero(self._signature(cand) == sigs[i]) >= needed:
                     self._root[pos] = self._root[cand]
                     out[i] = self._ids[self._root[pos]]
                     break

@@ -121,7 +121,7 @@ class RawDocument:
     meta_source: str = ""
 
 
-@dataclass
+@dataclass(slots=True)  # one per input file, kept for the whole run: no per-instance __dict__
 class ManifestRow:
     source_file: str
     status: str = "ok"
@@ -135,7 +135,7 @@ class ManifestRow:
     sha256: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RejectedRow:
     source_file: str
     row: int

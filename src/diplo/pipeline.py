@@ -423,9 +423,12 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             table = aggregate_sums(groups, key, tone_cols)
             io.write_table(table, _staged(out_dir / f"tone_by_{key}.parquet", staged))
             table.to_csv(_staged(out_dir / f"tone_by_{key}.csv", staged), index=False, lineterminator="\n")
-        manifest_df = pd.DataFrame([vars(r) for r in manifest], columns=MANIFEST_COLUMNS)
+        # column by column: a dict per row would be a transient ~1 KB per file (a GB for a million files)
+        manifest_df = pd.DataFrame({c: [getattr(r, c) for r in manifest] for c in MANIFEST_COLUMNS},
+                                   columns=MANIFEST_COLUMNS)
         manifest_df.to_csv(_staged(out_dir / "manifest.csv", staged), index=False, lineterminator="\n")
-        rejected_df = pd.DataFrame([vars(r) for r in rejected_rows], columns=REJECTED_ROW_COLUMNS)
+        rejected_df = pd.DataFrame({c: [getattr(r, c) for r in rejected_rows] for c in REJECTED_ROW_COLUMNS},
+                                   columns=REJECTED_ROW_COLUMNS)
         rejected_df.to_csv(_staged(out_dir / "rejected_rows.csv", staged), index=False, lineterminator="\n")
         _staged(out_dir / "CODEBOOK.md", staged).write_text(render_codebook(), encoding="utf-8")
     except BaseException:
