@@ -17,6 +17,7 @@ processing order: sorted file path, then row) of its group, and the first articl
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Iterable, Sequence
 
@@ -69,7 +70,8 @@ def minhash_signatures(texts: Iterable[str], *, shingle_words: int = SHINGLE_WOR
         return out
     # one vectorized hash call for the whole batch (pandas' hash is deterministic: fixed key)
     lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
-    flat = pd.util.hash_array(np.asarray([w for ws in words for w in ws], dtype=object))
+    flat = pd.util.hash_array(np.fromiter(itertools.chain.from_iterable(words), dtype=object,
+                                          count=int(lengths.sum())))
     k = shingle_words
     # shingles of every text with at least k words, from one pass over the batch's tokens: position i
     # starts a shingle of its text when the text has k words from i on

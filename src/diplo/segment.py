@@ -48,6 +48,23 @@ def _compiled(pattern):
     return getattr(pattern, "_rx", pattern)
 
 
+# Characters that the `regex` engine (nltk >= 3.9) and `re` class differently for \s and \S: `re` takes
+# str.isspace(), which includes the information separators U+001C..U+001F.
+_ENGINES_DIFFER = "\x1c\x1d\x1e\x1f"
+
+
+def _stdlib_twin(pattern) -> re.Pattern | None:
+    """The same pattern compiled by `re` (faster here), when its only class escapes are \\s and \\S (others
+    are character codes): on text without :data:`_ENGINES_DIFFER` both engines find the same matches."""
+    if isinstance(pattern, re.Pattern):
+        return pattern
+    flags = re.I | re.M | re.S | re.U | re.X
+    extra = pattern.flags & ~flags & ~0x2000  # regex.V0, the default behaviour
+    if extra or not set(re.findall(r"\\[A-Za-z]", pattern.pattern)) <= {"\\s", "\\S", "\\u", "\\x"}:
+        return None
+    return re.compile(pattern.pattern, pattern.flags & flags)
+
+
 class _PunktSpans:
     """``PunktSentenceTokenizer.span_tokenize`` of one paragraph, the same spans with less overhead.
 
@@ -64,6 +81,7 @@ class _PunktSpans:
 
         lang, params = tokenizer._lang_vars, tokenizer._params
         self._period = _compiled(lang.period_context_re())
+        self._period_re = _stdlib_twin(self._period)
         self._realign = _compiled(lang.re_boundary_realignment)
         self._words = _compiled(lang._word_tokenizer_re()).findall
         self._numeric = _compiled(punkt.PunktToken._RE_NUMERIC).sub
@@ -149,7 +167,10 @@ class _PunktSpans:
         breaks: list[tuple[int, int]] = []  # (end of this sentence, start of the next)
         prev = None
         prev_start = prev_stop = 0
-        for match in self._period.finditer(text):
+        period = self._period
+        if self._period_re is not None and not any(c in text for c in _ENGINES_DIFFER):
+            period = self._period_re
+        for match in period.finditer(text):
             start = match.start()
             before = text[prev_stop:start]
             space = max(map(before.rfind, _ASCII_SPACE))
