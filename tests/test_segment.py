@@ -98,10 +98,11 @@ def test_fast_punkt_equals_nltk_on_random_tricky_texts():
     assert 500 < breaks < 3500  # both outcomes well exercised
 
 
-def test_iter_sentences_uses_punkt_spans_per_paragraph():
+@pytest.mark.parametrize("sep", [" ", "\x1c"])  # U+001C: \s to `re`, not to nltk's `regex` engine
+def test_iter_sentences_uses_punkt_spans_per_paragraph(sep):
     from diplo.resources import punkt_tokenizer
 
-    text = "Mr. Aliyev met U.S. officials. Talks ended\n\nat 5 p.m. He left. (Photo by IRNA.) Next one."
+    text = f"Mr. Aliyev met U.S. officials.{sep}Talks ended\n\nat 5 p.m. He left. (Photo by IRNA.) Next one."
     nltk_punkt = punkt_tokenizer()
     expected = [(p, base + s, base + e) for p, (base, para) in enumerate([(0, text[:42]), (44, text[44:])])
                 for s, e in nltk_punkt.span_tokenize(para)]

@@ -51,6 +51,7 @@ def _compiled(pattern):
 # Characters that the `regex` engine (nltk >= 3.9) and `re` class differently for \s and \S: `re` takes
 # str.isspace(), which includes the information separators U+001C..U+001F.
 _ENGINES_DIFFER = "\x1c\x1d\x1e\x1f"
+_ENGINES_DIFFER_RE = re.compile(f"[{_ENGINES_DIFFER}]")
 
 
 def _stdlib_twin(pattern) -> re.Pattern | None:
@@ -161,15 +162,17 @@ class _PunktSpans:
             return False
         return "unknown"
 
-    def __call__(self, text: str) -> list[tuple[int, int]]:
+    def __call__(self, text: str, *, plain: bool | None = None) -> list[tuple[int, int]]:
+        """Sentence spans of ``text``; ``plain``: whether it is known to hold none of
+        :data:`_ENGINES_DIFFER` (None: look)."""
         decide = self._decide
         # candidates (nltk: _match_potential_end_contexts), kept only where the context breaks a sentence
         breaks: list[tuple[int, int]] = []  # (end of this sentence, start of the next)
         prev = None
         prev_start = prev_stop = 0
-        period = self._period
-        if self._period_re is not None and not any(c in text for c in _ENGINES_DIFFER):
-            period = self._period_re
+        if plain is None:
+            plain = _ENGINES_DIFFER_RE.search(text) is None
+        period = self._period_re if plain and self._period_re is not None else self._period
         for match in period.finditer(text):
             start = match.start()
             before = text[prev_stop:start]
@@ -228,9 +231,10 @@ def iter_sentences(text: str, *, max_chars: int = MAX_SENTENCE_CHARS, label: str
     if max_chars < 1:
         raise ValueError(f"max_chars must be a positive integer, got {max_chars!r}")
     spans = _punkt_spans()
+    plain = _ENGINES_DIFFER_RE.search(text) is None
     for para_id, para in enumerate(_PARA.finditer(text)):
         base = para.start()
-        for start, end in spans(para.group()):
+        for start, end in spans(para.group(), plain=plain):
             start, end = base + start, base + end
             if end - start > max_chars:
                 log.warning("%s: sentence at offset %d is %d characters, over max_sentence_chars=%d; "
