@@ -208,7 +208,20 @@ def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list[str]
     articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
     sums = sum_by_cluster(scores, tone_cols).merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
     sigs = minhash_signatures(corpus["articles"]["text"]) if signatures else None
-    return {**corpus, "articles": articles, **scored}, sigs, sums
+    tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored}.items()}
+    return {**tables, "articles": articles}, sigs, sums
+
+
+def _arrow_strings(table: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding only strings (and missing values) as pandas' arrow-backed ``str`` dtype.
+
+    A worker's tables then travel to the parent as a few buffers instead of one pickled object per
+    value, and convert to Arrow without a pass over Python strings; the parquet files are the same
+    (the sinks write with the codebook schema).
+    """
+    strings = [c for c in table.columns if table[c].dtype == object
+               and pd.api.types.infer_dtype(table[c], skipna=True) == "string"]
+    return table.astype({c: "str" for c in strings}) if strings else table
 
 
 def _map_ordered(func: Callable, arg_tuples: Iterable[tuple], jobs: int) -> Iterator[Any]:
