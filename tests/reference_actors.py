@@ -122,15 +122,8 @@ def _find_speaker(text: str, ranges: Sequence[tuple[int, int]], cache: dict | No
     return -1
 
 
-def target_windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, window: int = DEFAULT_WINDOW,
-                   breaks: str = DEFAULT_BREAKS,
-                   exclude: Sequence[Sequence[tuple[int, int]]] | None = None) -> list[tuple[int, int]]:
-    """Character range of the words about each target.
-
-    From the target's tokens the window grows up to ``window`` tokens each side, stopping before a clause
-    break (``breaks``: ``"clause"`` = punctuation incl. commas and contrastive conjunctions, ``"strong"`` =
-    the same without commas, ``"none"``) and before any span in ``exclude[i]`` (other actors' mentions).
-    """
+def target_windows(texts, spans, *, window=DEFAULT_WINDOW, breaks=DEFAULT_BREAKS, exclude=None) -> list:
+    """The old :func:`diplo.actors.target_windows`."""
     return _windows(texts, spans, window=window, breaks=breaks, exclude=exclude, cache={})
 
 
@@ -172,38 +165,9 @@ def _windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, window: 
     return out
 
 
-def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
-                      scorers: Sequence[str] | None = None, window: int = DEFAULT_WINDOW,
-                      breaks: str = DEFAULT_BREAKS,
-                      exclude: Sequence[Sequence[tuple[int, int]]] | None = None,
-                      text_scores: pd.DataFrame | None = None, matches: Mapping[str, pd.DataFrame] | None = None,
-                      rows: Sequence[int] | None = None) -> pd.DataFrame:
-    """Tone toward targets: each target's window (:func:`target_windows`) scored by the tone scorers.
-
-    Parameters
-    ----------
-    texts : one sentence per target (repeat a sentence for several targets in it).
-    spans : ``(start, end)`` character offsets of each target in its text.
-    scorers : tone scorer names (:data:`diplo.tone.SCORERS`); default all.
-    window, breaks, exclude : see :func:`target_windows`.
-    text_scores : tone scores already computed for ``texts`` (aligned rows); a window that is the whole
-        text reuses them instead of scoring the text again.
-    matches, rows : a :meth:`diplo.match.Matcher.match` result that already covers the dictionaries of the
-        matcher-based scorers, and for each target the ``row`` of its text in it (default: ``matches`` is
-        over ``texts``).  The matches inside each window are then scored instead of matching the window
-        again (negation and hedges keep their sentence context).
-
-    Returns
-    -------
-    DataFrame aligned with ``spans``: ``window_start``, ``window_end``, ``window`` (the scored text) and
-    ``<tone column>_target`` for every ``tone_*`` column the scorers produce (e.g. ``tone_vader_target``).
-
-    Examples
-    --------
-    >>> t = "Iran praised the wonderful talks, but Armenia faced harsh criticism."
-    >>> score_target_tone([t, t], [(0, 4), (38, 45)], scorers=["vader"])["tone_vader_target"].gt(0).tolist()
-    [True, False]
-    """
+def score_target_tone(texts, spans, *, scorers=None, window=DEFAULT_WINDOW, breaks=DEFAULT_BREAKS, exclude=None,
+                      text_scores=None, matches=None, rows=None) -> pd.DataFrame:
+    """The old :func:`diplo.actors.score_target_tone`."""
     return _score_target_tone(texts, spans, scorers=scorers, window=window, breaks=breaks, exclude=exclude,
                               text_scores=text_scores, matches=matches, rows=rows, cache={})
 

@@ -401,6 +401,16 @@ def _target_tone(texts: list[str], t_rows: np.ndarray, ws: np.ndarray, we: np.nd
     return out
 
 
+def _by_row(m: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """A match table sorted by ``row`` (stable) and its rows; the matcher emits rows in order, so this
+    rarely copies."""
+    rows = m["row"].to_numpy(dtype=np.int64)
+    if len(rows) > 1 and (np.diff(rows) < 0).any():
+        m = m.iloc[np.argsort(rows, kind="stable")].reset_index(drop=True)
+        rows = m["row"].to_numpy(dtype=np.int64)
+    return m, rows
+
+
 def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | None, rows: np.ndarray,
                     ws: np.ndarray, we: np.ndarray) -> dict[str, pd.DataFrame] | None:
     """The matches lying inside each window (text ``rows[i]``, characters ``ws[i]:we[i]``), re-indexed to
@@ -412,11 +422,7 @@ def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | Non
         return None
     out = {}
     for name in needed:
-        m = matches[name]
-        m_rows = m["row"].to_numpy(dtype=np.int64)
-        if len(m_rows) > 1 and (np.diff(m_rows) < 0).any():  # the matcher emits rows in order; be safe
-            m = m.iloc[np.argsort(m_rows, kind="stable")].reset_index(drop=True)
-            m_rows = m["row"].to_numpy(dtype=np.int64)
+        m, m_rows = _by_row(matches[name])
         # each window's candidate matches: the block of its row (searchsorted), then kept if inside it
         lo = np.searchsorted(m_rows, rows, "left")
         window, offset = _ranges(np.searchsorted(m_rows, rows, "right") - lo)
@@ -478,11 +484,7 @@ class ActorScorer(DictionaryMatching):
         elif table.split or len(table.bounds) != len(texts) + 1:
             raise ValueError(f"table must tokenize the {len(texts)} texts without splitting hyphens; got "
                              f"{len(table.bounds) - 1} texts, split={table.split}")
-        m = matches[self.actors.name]
-        rows = m["row"].to_numpy(dtype=np.int64)
-        if len(rows) > 1 and (np.diff(rows) < 0).any():  # the matcher emits rows in order; be safe
-            m = m.iloc[np.argsort(rows, kind="stable")].reset_index(drop=True)
-            rows = m["row"].to_numpy(dtype=np.int64)
+        m, rows = _by_row(matches[self.actors.name])
         starts, ends = m["start"].to_numpy(dtype=np.int64), m["end"].to_numpy(dtype=np.int64)
         located, bits = _Located(table), _token_bits(table)
         lo, hi = located.covering(rows, starts, ends)
