@@ -321,3 +321,21 @@ def test_table_must_tokenize_the_texts_unsplit():
         scorer.score_from_matches(matches, texts, table=tokenize_texts(texts[:1], Vocabulary()))
     with pytest.raises(ValueError, match="split=True"):
         scorer.score_from_matches(matches, texts, table=tokenize_texts(texts, Vocabulary(), split_hyphens=True))
+
+
+@pytest.mark.parametrize("texts", [[], [None], ["", "   "], ["No actors here."]])
+def test_same_as_reference_without_mentions(texts):
+    assert _assert_same_as_reference(texts).empty
+
+
+def test_matches_out_of_row_order_are_sorted_first():
+    scorer, _, matcher = _setup()
+    texts = ["Iran and Azerbaijan.", "Baku said so, according to Tehran.", "Armenia told Iran."]
+    matches = matcher.match(texts)
+    shuffled = {**matches, "actors": matches["actors"].iloc[::-1].reset_index(drop=True)}
+    cols, mentions = scorer.score_from_matches(matches, texts)
+    cols2, mentions2 = scorer.score_from_matches(shuffled, texts)
+    assert {k: v.tolist() for k, v in cols.items()} == {k: v.tolist() for k, v in cols2.items()}
+    # rows in order; mentions of one text keep the order they came in
+    assert mentions2["row"].tolist() == [0, 0, 1, 1, 2, 2]
+    pd.testing.assert_frame_equal(mentions2.sort_values(["row", "start"], ignore_index=True), mentions)

@@ -373,9 +373,8 @@ def _target_tone(texts: list[str], t_rows: np.ndarray, ws: np.ndarray, we: np.nd
     n = len(t_rows)
     reuse = np.zeros(n, dtype=bool)
     if text_scores is not None:
-        at_start = np.flatnonzero(ws == 0)
-        reuse[at_start] = we[at_start] == np.fromiter((len(texts[r]) for r in t_rows[at_start].tolist()),
-                                                      dtype=np.int64, count=len(at_start))
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        reuse = (ws == 0) & (we == lengths[t_rows])
     todo = np.flatnonzero(~reuse)
     strings = np.array([texts[r][a:b] for r, a, b in zip(t_rows[todo].tolist(), ws[todo].tolist(),
                                                          we[todo].tolist())], dtype=object)
