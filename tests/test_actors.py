@@ -339,3 +339,17 @@ def test_matches_out_of_row_order_are_sorted_first():
     # rows in order; mentions of one text keep the order they came in
     assert mentions2["row"].tolist() == [0, 0, 1, 1, 2, 2]
     pd.testing.assert_frame_equal(mentions2.sort_values(["row", "start"], ignore_index=True), mentions)
+
+
+def test_same_as_reference_with_more_actors_than_a_bit_mask_holds():
+    from diplo.match import Matcher, dictionary_from_mapping
+
+    actors = dictionary_from_mapping({f"Actor {k:02d}": [f"name{k}"] for k in range(70)}, name="actors",
+                                     negation_window=0, split_hyphens=True, possessives=True)
+    texts = [" and ".join(f"name{k}" for k in range(j, 70, 7)) + " said so." for j in range(7)] + ["name69-name3"]
+    matches = Matcher([actors]).match(texts)
+    new = ActorScorer(actors, scorers=()).score_from_matches(matches, texts)
+    old = ReferenceActorScorer(actors, scorers=()).score_from_matches(matches, texts)
+    assert new[0]["actors"].tolist() == old[0]["actors"].tolist()
+    assert new[0]["actors"][-1] == "Actor 03;Actor 69"
+    pd.testing.assert_frame_equal(new[1], old[1])
