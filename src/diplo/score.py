@@ -84,8 +84,8 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
     scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches)
     scores = scores.reset_index(drop=True)
     theme_counts, hits = theme_scorer.score_from_matches(matches, texts)
-    table = tokenize_texts(texts, Vocabulary())  # the chunk's tokens for the actor rules
-    actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores, table=table)
+    tokens = tokenize_texts(texts, Vocabulary())  # the chunk's tokens for the actor rules
+    actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores, table=tokens)
     actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
     table = head.assign(n_words=count_words_many(texts))
     table = pd.concat([table, scores], axis=1).assign(**theme_counts, **actor_cols)
