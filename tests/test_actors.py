@@ -204,6 +204,7 @@ _TRICKY = [
     "with Iran", "Iran", "!!!", "", "   ", "said Iran.", "Iran said.",
     "According to", "according to Baku", "Armenia, said Iran, and Georgia, told Baku",
     'Iran said, "', "said Baku to Iran.", "told Iran,",  # a verb opening a text: no quote before it
+    "Iran remar\u212aed that Baku SA\u0130D no; Armenia \u017fAID so.",  # Kelvin sign, dotted I, long s
 ]
 
 
