@@ -190,6 +190,7 @@ TRICKY_TEXTS = [
     "1-2.5 km of the Rasht-Astara railway, 2-3,5 and 10-4.", "ΟΔΟΣ-ΣΟΦΟΣ Σ-Σ",
     "gas gas swap swap gas swap deal electricity electric-power",
     "signed a memorandum of understanding on cooperation and strategic partnership",
+    "gas\ud800 swap deal with Iran",  # a lone surrogate: not UTF-8
 ]
 
 

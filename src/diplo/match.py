@@ -35,6 +35,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
 from diplo.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, TokenTable, Vocabulary, tokenize_texts
@@ -297,6 +298,10 @@ class _Compiled:
             else:
                 self.literal.setdefault(first, []).append(i)
         self.entry_tokens = [e.tokens for e in d.entries]
+        # the columns of match tables, indexed by entry number
+        self.categories = pa.array([e.category for e in d.entries], type=pa.large_string())
+        self.patterns = pa.array([e.pattern for e in d.entries], type=pa.large_string())
+        self.weights = np.array([e.weight for e in d.entries], dtype=float)
 
     def _priority(self, i: int) -> tuple[int, int, int]:
         # Longest phrase first; among equally long phrases the most specific (literal words, longer
@@ -578,7 +583,7 @@ class Matcher:
                              f"{'' if table.vocabulary is self.vocabulary else ' from another vocabulary'}")
         if tokens is not None:
             _fill_tokens(table, tokens)
-        result = {}
+        result, strings = {}, _Strings(table.texts)
         for split, (ks, group) in self._groups.items():
             chunk = table.split_hyphens() if split else table
             group.extend(self.vocabulary.strings)
@@ -588,7 +593,7 @@ class Matcher:
             for g, k in enumerate(ks):
                 a, b = cut[g], cut[g + 1]
                 result[self._compiled[k].dictionary.name] = _frame(
-                    self._compiled[k].dictionary, chunk, entry[a:b] - group.offsets[g], first[a:b], last[a:b],
+                    self._compiled[k], chunk, strings, entry[a:b] - group.offsets[g], first[a:b], last[a:b],
                     negated[a:b], hedged[a:b])
         return {c.dictionary.name: result[c.dictionary.name] for c in self._compiled}
 
@@ -604,22 +609,62 @@ def _fill_tokens(table: TokenTable, tokens: dict) -> None:
             tokens[text] = (spans[a:b], lows[a:b])
 
 
-def _frame(d: Dictionary, table: TokenTable, entry: np.ndarray, first: np.ndarray, last: np.ndarray,
-           negated: np.ndarray, hedged: np.ndarray) -> pd.DataFrame:
+# what pandas makes of a list of str: the column type of category, entry and match
+_STR = pd.DataFrame({"c": [""]})["c"].dtype
+
+
+class _Strings:
+    """The chunk's texts as one UTF-8 buffer, to cut the ``match`` column out of it in Arrow (no Python
+    string per match): ``byte_at[i]`` is the byte offset of character ``i`` of the joined texts."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        self.text_start = np.zeros(len(texts), dtype=np.int64)
+        np.cumsum(lengths[:-1] + 1, out=self.text_start[1:])
+        joined = "\n".join(texts)
+        try:
+            self.data = pa.py_buffer(joined.encode("utf-8"))
+            self.byte_at = None
+            if self.data.size != len(joined):
+                codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+                width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+                self.byte_at = np.concatenate([[0], np.cumsum(width)])
+        except UnicodeEncodeError:  # lone surrogates: not UTF-8, cut them in Python
+            self.data = None
+
+    def cut(self, texts: Sequence[str], row: np.ndarray, start: np.ndarray, end: np.ndarray):
+        """``texts[row][start:end]`` for each match, as a ``str`` array."""
+        if self.data is None or _STR.storage != "pyarrow":
+            return [texts[r][s:e] for r, s, e in zip(row.tolist(), start.tolist(), end.tolist())]
+        # the buffer as alternating gap and match strings, then every second one taken
+        bounds = np.empty(2 * len(row) + 1, dtype=np.int64)
+        bounds[0] = 0
+        bounds[1::2], bounds[2::2] = self.text_start[row] + start, self.text_start[row] + end
+        if self.byte_at is not None:
+            bounds[1:] = self.byte_at[bounds[1:]]
+        pieces = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), self.data)
+        return pd.array(pieces.take(pa.array(np.arange(1, len(bounds) - 1, 2))), dtype=_STR)
+
+
+def _labels(values: pa.Array, index: np.ndarray):
+    """``values[index]`` as a ``str`` array (Arrow take from the few distinct labels)."""
+    if _STR.storage != "pyarrow":
+        return values.take(pa.array(index)).to_pylist()
+    return pd.array(values.take(pa.array(index)), dtype=_STR)
+
+
+def _frame(c: _Compiled, table: TokenTable, strings: _Strings, entry: np.ndarray, first: np.ndarray,
+           last: np.ndarray, negated: np.ndarray, hedged: np.ndarray) -> pd.DataFrame:
     """The match table of one dictionary, built column-wise."""
     if not len(entry):
         df = pd.DataFrame({c: [] for c in MATCH_COLUMNS})
         return df.astype({"row": np.int64, "start": np.int64, "end": np.int64, "weight": float, "negated": bool,
                           "hedged": bool})
-    entries = d.entries
-    chosen = [entries[i] for i in entry.tolist()]
     row, start, end = table.row[first], table.start[first], table.end[last]
-    texts = table.texts
     return pd.DataFrame({
-        "row": row, "category": [e.category for e in chosen], "entry": [e.pattern for e in chosen],
-        "match": [texts[r][s:e] for r, s, e in zip(row.tolist(), start.tolist(), end.tolist())],
-        "start": start, "end": end, "weight": np.array([e.weight for e in chosen], dtype=float),
-        "negated": negated, "hedged": hedged})
+        "row": row, "category": _labels(c.categories, entry), "entry": _labels(c.patterns, entry),
+        "match": strings.cut(table.texts, row, start, end), "start": start, "end": end,
+        "weight": c.weights[entry], "negated": negated, "hedged": hedged})
 
 
 class DictionaryMatching:

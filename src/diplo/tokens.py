@@ -64,6 +64,7 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self._index = _Index()
+        self._pieces = _Pieces()
 
     @property
     def strings(self) -> list[str]:
@@ -82,6 +83,61 @@ class Vocabulary:
     def ids(self, tokens: Sequence[str]) -> np.ndarray:
         """Ids of ``tokens`` (new tokens are added), as int64."""
         return np.fromiter(map(self._index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+
+def _grow(array: np.ndarray, n: int) -> np.ndarray:
+    """``array`` with room for at least ``n`` entries (capacity doubling, zero-filled)."""
+    if n <= len(array):
+        return array
+    out = np.zeros(max(n, 2 * len(array), 1024), dtype=array.dtype)
+    out[:len(array)] = array
+    return out
+
+
+# A hyphenated token ending in "-<digits>" followed by ".5" or ",5" splits differently in context: the
+# split pattern reads "2.5" in "1-2.5" as one number, which crosses the plain tokens "1-2", ".", "5".
+_DIGIT_TAIL = re.compile(r"-\d+\Z")
+
+
+class _Pieces:
+    """Per vocabulary id, the :data:`SPLIT_TOKEN_PATTERN` pieces of tokens that contain a hyphen.
+
+    ``count[i]`` pieces (0 for a token without a hyphen: it splits into itself) at ``at[i]`` in the flat
+    ``start``/``end`` (offsets in the token) and ``ids`` arrays; ``digit_tail[i]`` marks tokens ending in
+    ``-<digits>`` (see :data:`_DIGIT_TAIL`).  Extended for new ids when asked (:meth:`update`).
+    """
+
+    def __init__(self) -> None:
+        self.done = self.size = 0
+        self.count = np.zeros(0, dtype=np.int64)
+        self.at = np.zeros(0, dtype=np.int64)
+        self.digit_tail = np.zeros(0, dtype=bool)
+        self.start = np.zeros(0, dtype=np.int64)
+        self.end = np.zeros(0, dtype=np.int64)
+        self.ids = np.zeros(0, dtype=np.int64)
+
+    def update(self, vocabulary: "Vocabulary") -> "_Pieces":
+        strings = vocabulary.strings
+        while self.done < len(strings):  # pieces may themselves be new tokens
+            lo, hi = self.done, len(strings)
+            self.count, self.at = _grow(self.count, hi), _grow(self.at, hi)
+            self.digit_tail = _grow(self.digit_tail, hi)
+            starts, ends, ids = [], [], []
+            for i in range(lo, hi):
+                token = strings[i]
+                if "-" not in token:
+                    continue
+                spans = [m.span() for m in SPLIT_TOKEN_PATTERN.finditer(token)]
+                self.count[i], self.at[i] = len(spans), self.size + len(starts)
+                self.digit_tail[i] = _DIGIT_TAIL.search(token) is not None
+                starts.extend(a for a, _ in spans)
+                ends.extend(b for _, b in spans)
+                ids.extend(vocabulary.id(token[a:b]) for a, b in spans)
+            n = self.size + len(starts)
+            self.start, self.end, self.ids = _grow(self.start, n), _grow(self.end, n), _grow(self.ids, n)
+            self.start[self.size:n], self.end[self.size:n], self.ids[self.size:n] = starts, ends, ids
+            self.size, self.done = n, hi
+        return self
 
 
 @dataclass(frozen=True)
@@ -116,18 +172,59 @@ class TokenTable:
         return list(zip(self.start[a:b].tolist(), self.end[a:b].tolist()))
 
     def split_hyphens(self) -> "TokenTable":
-        """The same texts tokenized with :data:`SPLIT_TOKEN_PATTERN` (only texts with a hyphenated token
-        tokenize differently, so only those are split again)."""
+        """The same texts tokenized with :data:`SPLIT_TOKEN_PATTERN`.
+
+        Splitting a text at hyphens splits each hyphenated token into its pieces and leaves the other
+        tokens as they are, so the pieces are computed once per vocabulary type and spliced in by array
+        operations.  The two exceptions are tokenized again from their text: texts that change length
+        when lower-cased (their tokens are lower-cased one by one) and a token ending in ``-<digits>``
+        directly followed by ``.`` or ``,`` (``"1-2.5"`` splits as ``1 - 2.5``).
+        """
         if self.split:
             return self
-        strings = self.vocabulary.strings
-        uniq = np.unique(self.ids)
-        hyphenated = uniq[np.fromiter(("-" in strings[i] for i in uniq.tolist()), dtype=bool, count=len(uniq))]
+        pieces = self.vocabulary._pieces.update(self.vocabulary)
+        count = pieces.count[self.ids]
+        hyphenated = np.flatnonzero(count)
         if not len(hyphenated):
             return TokenTable(self.texts, self.bounds, self.row, self.start, self.end, self.ids, self.vocabulary,
                               split=True)
-        rows = np.unique(self.row[np.isin(self.ids, hyphenated)])
-        sub = tokenize_texts([self.texts[r] for r in rows.tolist()], self.vocabulary, split_hyphens=True)
+        redo = self._resplit_rows(hyphenated, pieces)
+        if len(redo):
+            count[np.isin(self.row, redo)] = 0
+            hyphenated = np.flatnonzero(count)
+        reps = np.maximum(count, 1)
+        src = np.repeat(np.arange(len(self.ids)), reps)
+        start, end, ids = self.start[src], self.end[src], self.ids[src]
+        first = np.cumsum(reps) - reps  # where each token's pieces begin in the new arrays
+        n = count[hyphenated]
+        within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        at = np.repeat(first[hyphenated], n) + within
+        flat = np.repeat(pieces.at[self.ids[hyphenated]], n) + within
+        base = start[at]
+        start[at], end[at], ids[at] = base + pieces.start[flat], base + pieces.end[flat], pieces.ids[flat]
+        ends = np.concatenate([[0], np.cumsum(reps)])
+        table = TokenTable(self.texts, ends[self.bounds], self.row[src], start, end, ids, self.vocabulary, split=True)
+        return table._retokenized(redo) if len(redo) else table
+
+    def _resplit_rows(self, hyphenated: np.ndarray, pieces: _Pieces) -> np.ndarray:
+        """Rows among those with hyphenated tokens that must be split from their text (see split_hyphens)."""
+        rows = np.unique(self.row[hyphenated])
+        texts = [self.texts[r] for r in rows.tolist()]
+        joined = _SEPARATOR.join(texts)
+        redo = set()
+        if len(joined.lower()) != len(joined):
+            redo.update(r for r, t in zip(rows.tolist(), texts) if len(t.lower()) != len(t))
+        tail = hyphenated[pieces.digit_tail[self.ids[hyphenated]]]
+        tail = tail[tail + 1 < len(self.ids)]
+        if len(tail):
+            strings = self.vocabulary.strings
+            glued = (self.row[tail + 1] == self.row[tail]) & (self.start[tail + 1] == self.end[tail])
+            redo.update(int(self.row[t]) for t in tail[glued].tolist() if strings[self.ids[t + 1]] in (".", ","))
+        return np.array(sorted(redo), dtype=np.int64)
+
+    def _retokenized(self, rows: np.ndarray) -> "TokenTable":
+        """This table with the tokens of ``rows`` replaced by tokenizing those texts again."""
+        sub = tokenize_texts([self.texts[r] for r in rows.tolist()], self.vocabulary, split_hyphens=self.split)
         keep = ~np.isin(self.row, rows)
         row = np.concatenate([self.row[keep], rows[sub.row]])
         order = np.argsort(row, kind="stable")
@@ -135,7 +232,7 @@ class TokenTable:
         pick = lambda a, b: np.concatenate([a[keep], b])[order]  # noqa: E731
         bounds = np.searchsorted(row, np.arange(len(self.texts) + 1), side="left").astype(np.int64)
         return TokenTable(self.texts, bounds, row, pick(self.start, sub.start), pick(self.end, sub.end),
-                          pick(self.ids, sub.ids), self.vocabulary, split=True)
+                          pick(self.ids, sub.ids), self.vocabulary, split=self.split)
 
 
 def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bool = False) -> TokenTable:
@@ -155,8 +252,7 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
     parts = _SPLITTERS[split_hyphens].split(low)
     part_ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
     tokens = parts[1::2]
-    tok_end = part_ends[1::2]
-    tok_start = tok_end - np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    tok_start, tok_end = part_ends[0:-1:2], part_ends[1::2]
     text_start = np.zeros(n, dtype=np.int64)
     if n > 1:
         text_start[1:] = np.cumsum(lengths[:-1] + len(_SEPARATOR))
