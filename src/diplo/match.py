@@ -342,11 +342,9 @@ class _Group:
         self.entry_len = np.array([len(t) for t in tokens], dtype=np.int64)
         self.max_len = int(self.entry_len.max()) if len(tokens) else 0
         # rank of each entry in candidate order: dictionary, then its priority
-        order = sorted(range(len(tokens)), key=lambda g: (int(self.entry_dict[g]),
-                                                          compiled[self.entry_dict[g]]._priority(
-                                                              g - int(self.offsets[self.entry_dict[g]]))))
-        self.rank = [0] * len(tokens)
-        for r, g in enumerate(order):
+        keys = [(k, c._priority(i)) for k, c in enumerate(compiled) for i in range(len(c.entry_tokens))]
+        self.rank = [0] * len(keys)
+        for r, g in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
             self.rank[g] = r
         self.literal: dict[str, list[int]] = {}
         self.prefix: dict[str, list[int]] = {}
@@ -439,21 +437,29 @@ class _Group:
         pos = np.repeat(at, n_cand)
         shift = np.repeat(self.cand_start[ids[at]] - (np.cumsum(n_cand) - n_cand), n_cand)
         cand = self.cand_flat[shift + np.arange(len(pos))]
-        length = self.entry_len[cand]
-        ok = pos + length <= table.bounds[table.row[pos] + 1]  # a phrase never crosses into the next text
+        ok = np.ones(len(pos), dtype=bool)
+        # phrases: compare later tokens one offset at a time on the pairs still alive; whether a phrase
+        # crosses into the next text (or past the chunk's end, into the -1 padding) is checked on the survivors
+        padded = np.concatenate([ids, np.full(self.max_len, -1, dtype=ids.dtype)])
+        live = np.flatnonzero(self.entry_len[cand] > 1)
+        at, entry, length = pos[live], cand[live], self.entry_len[cand[live]]
         for j in range(1, self.max_len):
-            check = np.flatnonzero(ok & (length > j))
-            if not len(check):
+            if not len(live):
                 break
-            tok = ids[pos[check] + j]
-            want = self.pattern[cand[check], j]
+            tok = padded[at + j]
+            want = self.pattern[entry, j]
             good = tok == want
-            glob = want < -1
-            if glob.any():
+            glob = np.flatnonzero(want < -1)
+            if len(glob):
                 g = -2 - want[glob]
                 bits = self.glob_bits[g >> 6, tok[glob]]
                 good[glob] = (bits >> (g & 63).astype(np.uint64)) & np.uint64(1) == 1
-            ok[check[~good]] = False
+            ok[live[~good]] = False
+            more = good & (length > j + 1)
+            live, at, entry, length = live[more], at[more], entry[more], length[more]
+        phrase = np.flatnonzero(ok & (self.entry_len[cand] > 1))
+        start = pos[phrase]
+        ok[phrase] = start + self.entry_len[cand[phrase]] <= table.bounds[table.row[start] + 1]
         # the first matching candidate of each (position, dictionary): the best entry starting there
         hit = np.flatnonzero(ok)
         entry, first = cand[hit], pos[hit]
@@ -476,9 +482,11 @@ class _Group:
         hedged = np.zeros(len(first), dtype=bool)
         if not self.max_window or not len(first):
             return negated, hedged
-        window = self.windows[dic]
-        text_start = table.bounds[table.row[first]]
-        alive = window > 0
+        scoped = np.flatnonzero(self.windows[dic] > 0)
+        first, dic = first[scoped], dic[scoped]
+        window, text_start = self.windows[dic], table.bounds[table.row[first]]
+        neg, hedge = np.zeros(len(first), dtype=bool), np.zeros(len(first), dtype=bool)
+        alive = np.ones(len(first), dtype=bool)
         for k in range(1, self.max_window + 1):
             j = first - k
             alive &= (j >= text_start) & (window >= k)
@@ -486,8 +494,9 @@ class _Group:
                 break
             tok = table.ids[np.maximum(j, 0)]
             alive &= ~self.breaks[tok]
-            negated ^= alive & self.negates[dic, tok]
-            hedged |= alive & self.hedging[dic, tok]
+            neg ^= alive & self.negates[dic, tok]
+            hedge |= alive & self.hedging[dic, tok]
+        negated[scoped], hedged[scoped] = neg, hedge
         return negated, hedged
 
 
@@ -505,14 +514,14 @@ def _leftmost(start: np.ndarray, length: np.ndarray) -> np.ndarray:
     keep = start >= reach
     if keep.all():
         return keep
-    starts, ends = start.tolist(), end.tolist()
+    bad = np.flatnonzero(~keep)
     free, last = 0, -2
-    for t in np.flatnonzero(~keep).tolist():
+    for t, s, e, before in zip(bad.tolist(), start[bad].tolist(), end[bad].tolist(), end[bad - 1].tolist()):
         if t != last + 1:  # first overlap of a run: the span before it was kept
-            free = ends[t - 1]
-        if starts[t] >= free:
+            free = before
+        if s >= free:
             keep[t] = True
-            free = ends[t]
+            free = e
         last = t
     return keep
 
@@ -642,6 +651,8 @@ class _Strings:
         bounds[1::2], bounds[2::2] = self.text_start[row] + start, self.text_start[row] + end
         if self.byte_at is not None:
             bounds[1:] = self.byte_at[bounds[1:]]
+        if bounds[-1] > self.data.size or (np.diff(bounds) < 0).any():  # Arrow trusts the offsets it is given
+            raise RuntimeError("match spans out of order or outside the chunk's text")
         pieces = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), self.data)
         return pd.array(pieces.take(pa.array(np.arange(1, len(bounds) - 1, 2))), dtype=_STR)
 
