@@ -1,14 +1,17 @@
-"""Chunk tokenization: every text of a chunk tokenized in one regex pass, as flat arrays.
+"""Chunk tokenization: every text of a chunk tokenized at once, as flat arrays.
 
 Scoring a chunk of sentences one Python object per token is what made scoring slow; here the whole chunk
-is joined and split by one compiled pattern, and the tokens come back as numpy arrays (CSR layout: the
-tokens of text ``r`` are ``bounds[r]:bounds[r + 1]``) with integer ids into a :class:`Vocabulary` that
-the matcher keeps across chunks, so dictionary lookups are array indexing, not per-token dict probes.
+is joined, lower-cased and cut at whitespace by ``str.split`` (in C), and the tokens come back as numpy
+arrays (CSR layout: the tokens of text ``r`` are ``bounds[r]:bounds[r + 1]``) with integer ids into a
+:class:`Vocabulary` that the matcher keeps across chunks, so dictionary lookups are array indexing, not
+per-token dict probes.  No token contains whitespace, so each distinct whitespace-separated chunk
+("iran's", "talks.") is tokenized by the pattern once and remembered by the vocabulary; a chunk of texts
+then costs one dict probe per chunk plus array arithmetic for the offsets.
 
 Tokens are the matcher's (:data:`TOKEN_PATTERN`): lower-cased words (letters/digits with inner hyphens
 or apostrophes, decimal numbers) and single punctuation marks; offsets are character offsets into each
 text as written.  Lower-casing never changes where tokens start and end for texts whose lower-cased form
-has the same length (checked over every code point in the tests), so the lower-cased chunk is split
+has the same length (checked over every code point in the tests), so the lower-cased chunk is cut
 directly; the rare texts whose length changes ("İ") are split as written and their tokens lower-cased
 one by one, exactly as before.
 
@@ -34,10 +37,10 @@ __all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "Vocabulary", "TokenTable", "
 TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*|[^\w\s]")
 # Used by dictionaries built with ``split_hyphens=True`` (actor names: "Tehran-Baku ties" names two actors).
 SPLIT_TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019]\w+)*|[^\w\s]")
-# The same patterns as one capturing group: ``split`` returns gap, token, gap, token, ..., gap (all strings,
-# built in C), from which offsets follow by a cumulative sum of lengths.
-_SPLITTERS = {False: re.compile(f"({TOKEN_PATTERN.pattern})"), True: re.compile(f"({SPLIT_TOKEN_PATTERN.pattern})")}
+_PATTERNS = {False: TOKEN_PATTERN, True: SPLIT_TOKEN_PATTERN}
 _SEPARATOR = "\n"  # whitespace: no token pattern crosses it, so joined texts tokenize as they do alone
+# str.isspace() (what str.split() and the patterns' \s mean) by code point; none above U+3000 is whitespace
+_SPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
 
 
 class _Index(dict):
@@ -65,6 +68,7 @@ class Vocabulary:
     def __init__(self) -> None:
         self._index = _Index()
         self._pieces = _Pieces()
+        self._chunks = {split: _Chunks(_PATTERNS[split]) for split in (False, True)}
 
     @property
     def strings(self) -> list[str]:
@@ -138,6 +142,55 @@ class _Pieces:
             self.start[self.size:n], self.end[self.size:n], self.ids[self.size:n] = starts, ends, ids
             self.size, self.done = n, hi
         return self
+
+
+class _Chunks:
+    """The tokens of each distinct whitespace-separated chunk seen so far, under one pattern.
+
+    No token contains whitespace, and where a token ends never depends on what follows the whitespace,
+    so a text's tokens are its chunks' tokens: the regex runs once per new chunk ("iran's", "talks.")
+    and a chunk of texts is tokenized by array lookups.  ``count[c]`` tokens of chunk ``c`` at ``at[c]``
+    in the flat ``start``/``end`` (offsets in the chunk) and ``ids`` (vocabulary ids) arrays.  Chunk ids
+    live only within one call, so the cache is dropped when it grows past :attr:`LIMIT` chunks.
+    """
+
+    LIMIT = 1_000_000
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        self.pattern = pattern
+        self.clear()
+
+    def clear(self) -> None:
+        self.index = _Index()
+        self.size = 0
+        self.count = np.zeros(0, dtype=np.int64)
+        self.at = np.zeros(0, dtype=np.int64)
+        self.start = np.zeros(0, dtype=np.int64)
+        self.end = np.zeros(0, dtype=np.int64)
+        self.ids = np.zeros(0, dtype=np.int64)
+
+    def lookup(self, chunks: Sequence[str], vocabulary: "Vocabulary") -> np.ndarray:
+        """Chunk ids of ``chunks``, tokenizing the new ones."""
+        if len(self.index) > self.LIMIT:
+            self.clear()
+        lo = len(self.index)
+        cids = np.fromiter(map(self.index.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        new = self.index.strings[lo:]
+        if new:
+            self.count, self.at = _grow(self.count, lo + len(new)), _grow(self.at, lo + len(new))
+            starts, ends, tokens = [], [], []
+            for c, chunk in enumerate(new, lo):
+                spans = [m.span() for m in self.pattern.finditer(chunk)]
+                self.count[c], self.at[c] = len(spans), self.size + len(starts)
+                starts.extend(a for a, _ in spans)
+                ends.extend(b for _, b in spans)
+                tokens.extend(chunk[a:b] for a, b in spans)
+            n = self.size + len(starts)
+            self.start, self.end, self.ids = _grow(self.start, n), _grow(self.end, n), _grow(self.ids, n)
+            self.start[self.size:n], self.end[self.size:n] = starts, ends
+            self.ids[self.size:n] = vocabulary.ids(tokens)
+            self.size = n
+        return cids
 
 
 @dataclass(frozen=True)
@@ -240,27 +293,42 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
     texts = [t if isinstance(t, str) else "" for t in texts]
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    big = _SEPARATOR.join(texts)
-    low = big.lower()
-    special: list[int] = []
-    if len(low) != len(big):  # some text changes length when lower-cased: split those as written
-        lowered = [t.lower() for t in texts]
-        special = [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]
-        for r in special:
-            lowered[r] = texts[r]
-        low = _SEPARATOR.join(lowered)
-    parts = _SPLITTERS[split_hyphens].split(low)
-    part_ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-    tokens = parts[1::2]
-    tok_start, tok_end = part_ends[0:-1:2], part_ends[1::2]
     text_start = np.zeros(n, dtype=np.int64)
     if n > 1:
         text_start[1:] = np.cumsum(lengths[:-1] + len(_SEPARATOR))
+    big = _SEPARATOR.join(texts)
+    low = big.lower()
+    special: list[int] = []
+    if len(low) != len(big):  # some text changes length when lower-cased: blank it here, split it as written below
+        lowered = [t.lower() for t in texts]
+        special = [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]
+        for r in special:
+            lowered[r] = " " * len(texts[r])
+        low = _SEPARATOR.join(lowered)
+    chunks = low.split()
+    cache = vocabulary._chunks[split_hyphens]
+    cids = cache.lookup(chunks, vocabulary)
+    # a chunk starts at the first non-space character after the characters of the chunks before it
+    sizes = np.fromiter(map(len, chunks), dtype=np.int64, count=len(chunks))
+    codes = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    nonspace = np.flatnonzero(~(_SPACE[np.minimum(codes, len(_SPACE) - 1)] & (codes < len(_SPACE))))
+    chunk_start = nonspace[np.cumsum(sizes) - sizes]
+    count = cache.count[cids]
+    within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    flat = np.repeat(cache.at[cids], count) + within
+    base = np.repeat(chunk_start, count)
+    tok_start, tok_end, ids = base + cache.start[flat], base + cache.end[flat], cache.ids[flat]
+    if special:
+        spans = [(text_start[r] + m.start(), text_start[r] + m.end(), m.group().lower())
+                 for r in special for m in _PATTERNS[split_hyphens].finditer(texts[r])]
+        if spans:
+            starts, ends, lows = zip(*spans)
+            tok_start = np.concatenate([tok_start, np.array(starts, dtype=np.int64)])
+            tok_end = np.concatenate([tok_end, np.array(ends, dtype=np.int64)])
+            ids = np.concatenate([ids, vocabulary.ids(lows)])
+            order = np.argsort(tok_start, kind="stable")
+            tok_start, tok_end, ids = tok_start[order], tok_end[order], ids[order]
     row = (np.searchsorted(text_start, tok_start, side="right") - 1).astype(np.int64)
     bounds = np.searchsorted(row, np.arange(n + 1), side="left").astype(np.int64)
-    for r in special:
-        for k in range(bounds[r], bounds[r + 1]):
-            tokens[k] = tokens[k].lower()
     offset = text_start[row] if n else np.zeros(0, dtype=np.int64)
-    return TokenTable(texts, bounds, row, tok_start - offset, tok_end - offset, vocabulary.ids(tokens),
-                      vocabulary, split=split_hyphens)
+    return TokenTable(texts, bounds, row, tok_start - offset, tok_end - offset, ids, vocabulary, split=split_hyphens)
