@@ -163,6 +163,7 @@ class _Chunks:
     def clear(self) -> None:
         self.index = _Index()
         self.size = 0
+        self.length = np.zeros(0, dtype=np.int64)
         self.count = np.zeros(0, dtype=np.int64)
         self.at = np.zeros(0, dtype=np.int64)
         self.start = np.zeros(0, dtype=np.int64)
@@ -177,7 +178,9 @@ class _Chunks:
         cids = np.fromiter(map(self.index.__getitem__, chunks), dtype=np.int64, count=len(chunks))
         new = self.index.strings[lo:]
         if new:
-            self.count, self.at = _grow(self.count, lo + len(new)), _grow(self.at, lo + len(new))
+            hi = lo + len(new)
+            self.length, self.count, self.at = (_grow(a, hi) for a in (self.length, self.count, self.at))
+            self.length[lo:hi] = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
             starts, ends, tokens = [], [], []
             for c, chunk in enumerate(new, lo):
                 spans = [m.span() for m in self.pattern.finditer(chunk)]
@@ -309,9 +312,12 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
     cache = vocabulary._chunks[split_hyphens]
     cids = cache.lookup(chunks, vocabulary)
     # a chunk starts at the first non-space character after the characters of the chunks before it
-    sizes = np.fromiter(map(len, chunks), dtype=np.int64, count=len(chunks))
-    codes = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    nonspace = np.flatnonzero(~(_SPACE[np.minimum(codes, len(_SPACE) - 1)] & (codes < len(_SPACE))))
+    sizes = cache.length[cids]
+    if low.isascii():
+        nonspace = np.flatnonzero(~_SPACE[np.frombuffer(low.encode("ascii"), dtype=np.uint8)])
+    else:
+        codes = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        nonspace = np.flatnonzero(~(_SPACE[np.minimum(codes, len(_SPACE) - 1)] & (codes < len(_SPACE))))
     chunk_start = nonspace[np.cumsum(sizes) - sizes]
     count = cache.count[cids]
     within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
@@ -328,7 +334,8 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
             ids = np.concatenate([ids, vocabulary.ids(lows)])
             order = np.argsort(tok_start, kind="stable")
             tok_start, tok_end, ids = tok_start[order], tok_end[order], ids[order]
-    row = (np.searchsorted(text_start, tok_start, side="right") - 1).astype(np.int64)
-    bounds = np.searchsorted(row, np.arange(n + 1), side="left").astype(np.int64)
-    offset = text_start[row] if n else np.zeros(0, dtype=np.int64)
+    # tokens are in text order: each text's first token is the first one at or after the text's start
+    bounds = np.append(np.searchsorted(tok_start, text_start), len(tok_start)).astype(np.int64)
+    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(bounds))
+    offset = text_start[row]
     return TokenTable(texts, bounds, row, tok_start - offset, tok_end - offset, ids, vocabulary, split=split_hyphens)
