@@ -11,38 +11,21 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.match import HEDGES, MATCH_COLUMNS, NEGATORS, Dictionary
+from diplo import match
+from diplo.match import _SCOPE_BREAKS, HEDGES, MATCH_COLUMNS, NEGATORS, Dictionary
 from diplo.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN
 
-_SCOPE_BREAKS = frozenset({",", ".", ";", ":", "!", "?", "but", "however", "although", "though", "while"})
 
-
-class _Compiled:
-    """Per-dictionary lookup tables: first-token literal and prefix-glob indexes."""
+class _Compiled(match._Compiled):
+    """The shipped first-token indexes and candidate priority, plus the old per-token candidate memo."""
 
     def __init__(self, d: Dictionary) -> None:
-        self.dictionary = d
-        self.literal: dict[str, list[int]] = {}
-        self.prefix: dict[str, list[int]] = {}
-        for i, e in enumerate(d.entries):
-            first = e.tokens[0]
-            if first.endswith("*"):
-                self.prefix.setdefault(first[:-1], []).append(i)
-            else:
-                self.literal.setdefault(first, []).append(i)
+        super().__init__(d)
         self.prefix_lengths = sorted({len(p) for p in self.prefix})
-        self.entry_tokens = [e.tokens for e in d.entries]
         # the tokens after the first as a list when none is a glob (compared by one list equality), else None
         self.entry_rest = [None if any(t.endswith("*") for t in e.tokens[1:]) else list(e.tokens[1:])
                            for e in d.entries]
         self.memo: dict[str, tuple[int, ...]] = {}
-
-    def _priority(self, i: int) -> tuple[int, int, int]:
-        # Longest phrase first; among equally long phrases the most specific (literal words, longer
-        # glob stems), so "opposition" beats "oppos*" and "investigat*" beats "invest*".
-        toks = self.entry_tokens[i]
-        specificity = sum(len(t) + 1 if not t.endswith("*") else len(t) - 1 for t in toks)
-        return (-len(toks), -specificity, i)
 
     def candidates(self, tok: str) -> tuple[int, ...]:
         """Entries whose first token pattern matches ``tok``, longest phrase first, then most specific."""

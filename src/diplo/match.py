@@ -38,7 +38,7 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
-from diplo.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, TokenTable, Vocabulary, tokenize_texts
+from diplo.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, TokenTable, Vocabulary, _grow, tokenize_texts
 
 __all__ = ["DictionaryMatching", "TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
            "MATCH_COLUMNS", "load_dictionary", "dictionary_from_mapping", "tokenize"]
@@ -309,16 +309,6 @@ class _Compiled:
         toks = self.entry_tokens[i]
         specificity = sum(len(t) + 1 if not t.endswith("*") else len(t) - 1 for t in toks)
         return (-len(toks), -specificity, i)
-
-
-def _grow(array: np.ndarray, n: int) -> np.ndarray:
-    """``array`` with room for at least ``n`` entries along its last axis (doubling, zero-filled)."""
-    cap = array.shape[-1]
-    if n <= cap:
-        return array
-    out = np.zeros((*array.shape[:-1], max(n, 2 * cap, 1024)), dtype=array.dtype)
-    out[..., :cap] = array
-    return out
 
 
 class _Group:

@@ -90,11 +90,13 @@ class Vocabulary:
 
 
 def _grow(array: np.ndarray, n: int) -> np.ndarray:
-    """``array`` with room for at least ``n`` entries (capacity doubling, zero-filled)."""
-    if n <= len(array):
+    """``array`` with room for at least ``n`` entries along its last axis (capacity doubling, zero-filled);
+    for tables indexed by vocabulary id, which grow with the vocabulary."""
+    cap = array.shape[-1]
+    if n <= cap:
         return array
-    out = np.zeros(max(n, 2 * len(array), 1024), dtype=array.dtype)
-    out[:len(array)] = array
+    out = np.zeros((*array.shape[:-1], max(n, 2 * cap, 1024)), dtype=array.dtype)
+    out[..., :cap] = array
     return out
 
 
@@ -154,7 +156,7 @@ class _Chunks:
     live only within one call, so the cache is dropped when it grows past :attr:`LIMIT` chunks.
     """
 
-    LIMIT = 1_000_000
+    LIMIT = 500_000  # ~100 MB of chunk strings and their token arrays
 
     def __init__(self, pattern: re.Pattern) -> None:
         self.pattern = pattern
