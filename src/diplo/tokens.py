@@ -293,6 +293,21 @@ class TokenTable:
                           pick(self.ids, sub.ids), self.vocabulary, split=self.split)
 
 
+def _chunk_starts(text: str, sizes: np.ndarray) -> np.ndarray:
+    """Where the whitespace-separated chunks of ``text``, of lengths ``sizes``, start."""
+    if len(sizes) and len(text) - int(sizes.sum()) == len(sizes) - 1:
+        # as much whitespace as there are gaps between chunks: every gap is one character (no empty texts,
+        # no double spaces: the usual case for segmented sentences)
+        return np.cumsum(sizes + 1) - sizes - 1
+    # else a chunk starts at the first non-space character after the characters of the chunks before it
+    if text.isascii():
+        nonspace = np.flatnonzero(~_SPACE[np.frombuffer(text.encode("ascii"), dtype=np.uint8)])
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        nonspace = np.flatnonzero(~(_SPACE[np.minimum(codes, len(_SPACE) - 1)] & (codes < len(_SPACE))))
+    return nonspace[np.cumsum(sizes) - sizes]
+
+
 def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bool = False) -> TokenTable:
     """Tokenize ``texts`` (non-strings count as empty) in one pass; token ids are added to ``vocabulary``."""
     texts = [t if isinstance(t, str) else "" for t in texts]
@@ -313,14 +328,7 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
     chunks = low.split()
     cache = vocabulary._chunks[split_hyphens]
     cids = cache.lookup(chunks, vocabulary)
-    # a chunk starts at the first non-space character after the characters of the chunks before it
-    sizes = cache.length[cids]
-    if low.isascii():
-        nonspace = np.flatnonzero(~_SPACE[np.frombuffer(low.encode("ascii"), dtype=np.uint8)])
-    else:
-        codes = np.frombuffer(low.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        nonspace = np.flatnonzero(~(_SPACE[np.minimum(codes, len(_SPACE) - 1)] & (codes < len(_SPACE))))
-    chunk_start = nonspace[np.cumsum(sizes) - sizes]
+    chunk_start = _chunk_starts(low, cache.length[cids])
     count = cache.count[cids]
     within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
     flat = np.repeat(cache.at[cids], count) + within
