@@ -159,7 +159,8 @@ class _Chunks:
     LIMIT = 500_000  # ~100 MB of chunk strings and their token arrays
 
     def __init__(self, pattern: re.Pattern) -> None:
-        self.pattern = pattern
+        # the pattern as one capturing group: ``split`` returns gap, token, gap, ..., gap, built in C
+        self.splitter = re.compile(f"({pattern.pattern})")
         self.clear()
 
     def clear(self) -> None:
@@ -179,21 +180,22 @@ class _Chunks:
         lo = len(self.index)
         cids = np.fromiter(map(self.index.__getitem__, chunks), dtype=np.int64, count=len(chunks))
         new = self.index.strings[lo:]
-        if new:
+        if new:  # tokenize the new chunks at once: one regex split of them joined, offsets by cumulative sums
             hi = lo + len(new)
             self.length, self.count, self.at = (_grow(a, hi) for a in (self.length, self.count, self.at))
-            self.length[lo:hi] = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
-            starts, ends, tokens = [], [], []
-            for c, chunk in enumerate(new, lo):
-                spans = [m.span() for m in self.pattern.finditer(chunk)]
-                self.count[c], self.at[c] = len(spans), self.size + len(starts)
-                starts.extend(a for a, _ in spans)
-                ends.extend(b for _, b in spans)
-                tokens.extend(chunk[a:b] for a, b in spans)
-            n = self.size + len(starts)
+            length = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+            chunk_start = np.cumsum(length + len(_SEPARATOR)) - length - len(_SEPARATOR)
+            parts = self.splitter.split(_SEPARATOR.join(new))
+            ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+            start, end = ends[0:-1:2], ends[1::2]
+            chunk = np.searchsorted(chunk_start, start, side="right") - 1
+            count = np.bincount(chunk, minlength=len(new))
+            n = self.size + len(start)
+            self.length[lo:hi], self.count[lo:hi] = length, count
+            self.at[lo:hi] = self.size + np.cumsum(count) - count
             self.start, self.end, self.ids = _grow(self.start, n), _grow(self.end, n), _grow(self.ids, n)
-            self.start[self.size:n], self.end[self.size:n] = starts, ends
-            self.ids[self.size:n] = vocabulary.ids(tokens)
+            self.start[self.size:n], self.end[self.size:n] = start - chunk_start[chunk], end - chunk_start[chunk]
+            self.ids[self.size:n] = vocabulary.ids(parts[1::2])
             self.size = n
         return cids
 
