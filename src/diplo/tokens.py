@@ -109,8 +109,8 @@ class _Pieces:
     """Per vocabulary id, the :data:`SPLIT_TOKEN_PATTERN` pieces of tokens that contain a hyphen.
 
     ``count[i]`` pieces (0 for a token without a hyphen: it splits into itself) at ``at[i]`` in the flat
-    ``start``/``end`` (offsets in the token) and ``ids`` arrays; ``digit_tail[i]`` marks tokens ending in
-    ``-<digits>`` (see :data:`_DIGIT_TAIL`).  Extended for new ids when asked (:meth:`update`).
+    ``start``/``end`` (offsets in the token) and ``ids`` arrays; ``length[i]`` is the token's length and
+    ``digit_tail[i]`` marks tokens ending in ``-<digits>`` (see :data:`_DIGIT_TAIL`).  Extended for new ids when asked (:meth:`update`).
     """
 
     def __init__(self) -> None:
@@ -118,6 +118,7 @@ class _Pieces:
         self.count = np.zeros(0, dtype=np.int64)
         self.at = np.zeros(0, dtype=np.int64)
         self.digit_tail = np.zeros(0, dtype=bool)
+        self.length = np.zeros(0, dtype=np.int64)
         self.start = np.zeros(0, dtype=np.int64)
         self.end = np.zeros(0, dtype=np.int64)
         self.ids = np.zeros(0, dtype=np.int64)
@@ -127,7 +128,7 @@ class _Pieces:
         while self.done < len(strings):  # pieces may themselves be new tokens
             lo, hi = self.done, len(strings)
             self.count, self.at = _grow(self.count, hi), _grow(self.at, hi)
-            self.digit_tail = _grow(self.digit_tail, hi)
+            self.digit_tail, self.length = _grow(self.digit_tail, hi), _grow(self.length, hi)
             starts, ends, ids = [], [], []
             for i in range(lo, hi):
                 token = strings[i]
@@ -136,6 +137,7 @@ class _Pieces:
                 spans = [m.span() for m in SPLIT_TOKEN_PATTERN.finditer(token)]
                 self.count[i], self.at[i] = len(spans), self.size + len(starts)
                 self.digit_tail[i] = _DIGIT_TAIL.search(token) is not None
+                self.length[i] = len(token)
                 starts.extend(a for a, _ in spans)
                 ends.extend(b for _, b in spans)
                 ids.extend(vocabulary.id(token[a:b]) for a, b in spans)
@@ -236,9 +238,11 @@ class TokenTable:
 
         Splitting a text at hyphens splits each hyphenated token into its pieces and leaves the other
         tokens as they are, so the pieces are computed once per vocabulary type and spliced in by array
-        operations.  The two exceptions are tokenized again from their text: texts that change length
-        when lower-cased (their tokens are lower-cased one by one) and a token ending in ``-<digits>``
-        directly followed by ``.`` or ``,`` (``"1-2.5"`` splits as ``1 - 2.5``).
+        operations (a hyphen is neither cased nor case-ignorable, so lower-casing a piece alone gives the
+        same as cutting it from the lower-cased token).  Texts with two kinds of hyphenated token are
+        tokenized again from their text instead: one longer or shorter lower-cased than as written ("İ",
+        its offsets do not carry over) and one ending in ``-<digits>`` directly followed by ``.`` or
+        ``,`` (``"1-2.5"`` splits as ``1 - 2.5``).
         """
         if self.split:
             return self
@@ -268,13 +272,10 @@ class TokenTable:
 
     def _resplit_rows(self, hyphenated: np.ndarray, pieces: _Pieces) -> np.ndarray:
         """Rows among those with hyphenated tokens that must be split from their text (see split_hyphens)."""
-        rows = np.unique(self.row[hyphenated])
-        texts = [self.texts[r] for r in rows.tolist()]
-        joined = _SEPARATOR.join(texts)
-        redo = set()
-        if len(joined.lower()) != len(joined):
-            redo.update(r for r, t in zip(rows.tolist(), texts) if len(t.lower()) != len(t))
-        tail = hyphenated[pieces.digit_tail[self.ids[hyphenated]]]
+        ids = self.ids[hyphenated]
+        moved = pieces.length[ids] != self.end[hyphenated] - self.start[hyphenated]
+        redo = set(self.row[hyphenated[moved]].tolist())
+        tail = hyphenated[pieces.digit_tail[ids]]
         tail = tail[tail + 1 < len(self.ids)]
         if len(tail):
             strings = self.vocabulary.strings
