@@ -51,9 +51,6 @@ class ReferenceMatcher:
 
     def __init__(self, dictionaries: Sequence[Dictionary], *, negators: Iterable[str] = NEGATORS,
                  hedges: Iterable[str] = HEDGES) -> None:
-        names = [d.name for d in dictionaries]
-        if len(set(names)) != len(names):
-            raise ValueError(f"dictionary names must be distinct; got {names}")
         self._compiled = [_Compiled(d) for d in dictionaries]
         self.negators, self.hedges = frozenset(negators), frozenset(hedges)
         # token -> ((dictionary index, candidate entries), ...) over the dictionaries sharing a tokenization,

@@ -258,6 +258,18 @@ def test_same_as_reference_property(dictionaries, texts, glued):
         _assert_same(dictionaries, [texts + glued, glued])
 
 
+def test_a_new_vocabulary_when_full_changes_nothing(packaged, monkeypatch):
+    monkeypatch.setattr(Matcher, "VOCABULARY_LIMIT", 50)
+    matcher = Matcher(packaged)
+    first = matcher.vocabulary
+    _assert_same(packaged, [TRICKY_TEXTS[4:9], TRICKY_TEXTS, TRICKY_TEXTS[::-1]], matcher=matcher)
+    assert matcher.vocabulary is not first
+    stale = matcher.tokenize(TRICKY_TEXTS)
+    matcher.tokenize(TRICKY_TEXTS)
+    with pytest.raises(ValueError, match="another vocabulary"):
+        matcher.match(TRICKY_TEXTS, table=stale)
+
+
 def test_table_is_shared_and_checked():
     d = dictionary_from_mapping({"a": ["gas swap"]}, name="d")
     matcher = Matcher([d])

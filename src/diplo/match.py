@@ -539,6 +539,9 @@ class Matcher:
             raise ValueError(f"dictionary names must be distinct; got {names}")
         self._compiled = [_Compiled(d) for d in dictionaries]
         self.negators, self.hedges = frozenset(negators), frozenset(hedges)
+        self._start_vocabulary()
+
+    def _start_vocabulary(self) -> None:
         self.vocabulary = Vocabulary()
         # dictionaries sharing a tokenization are matched together: split_hyphens -> (dictionary indexes, group)
         self._groups: dict[bool, tuple[list[int], _Group]] = {}
@@ -548,8 +551,18 @@ class Matcher:
                 group = _Group([self._compiled[k] for k in ks], self.vocabulary, self.negators, self.hedges)
                 self._groups[split] = (ks, group)
 
+    #: Token types kept before the matcher starts a new vocabulary (so memory stays bounded on a long run;
+    #: ids are only compared within a chunk, so results do not change).
+    VOCABULARY_LIMIT = 1_000_000
+
     def tokenize(self, texts: Sequence) -> TokenTable:
-        """The chunk's tokens (:func:`diplo.tokens.tokenize_texts`) with ids in this matcher's vocabulary."""
+        """The chunk's tokens (:func:`diplo.tokens.tokenize_texts`) with ids in this matcher's vocabulary.
+
+        A table is valid for :meth:`match` until the next call of ``tokenize`` (which may start a new
+        vocabulary when the current one holds :attr:`VOCABULARY_LIMIT` types).
+        """
+        if len(self.vocabulary) > self.VOCABULARY_LIMIT:
+            self._start_vocabulary()
         return tokenize_texts(texts, self.vocabulary)
 
     def match(self, texts: Sequence[str], *, table: TokenTable | None = None,
