@@ -198,6 +198,11 @@ def test_same_as_reference_on_tricky_texts(packaged):
     _assert_same(packaged, [TRICKY_TEXTS, TRICKY_TEXTS[::-1], []])
 
 
+def test_same_as_reference_with_columns_built_from_lists(packaged, monkeypatch):
+    monkeypatch.setattr("diplo.match._ARROW_STR", False)  # the path for a pandas without Arrow strings
+    _assert_same(packaged, [TRICKY_TEXTS])
+
+
 def test_same_as_reference_on_the_seeds(packaged, raw_dir):
     texts = build_corpus(load_documents(raw_dir, []))["sentences"]["text"].tolist()
     assert len(texts) > 100

@@ -621,8 +621,10 @@ def _fill_tokens(table: TokenTable, tokens: dict) -> None:
             tokens[text] = (spans[a:b], lows[a:b])
 
 
-# what pandas makes of a list of str: the column type of category, entry and match
+# what pandas makes of a list of str: the column type of category, entry and match, built from Arrow
+# arrays when it is Arrow-backed (the default), from lists otherwise
 _STR = pd.DataFrame({"c": [""]})["c"].dtype
+_ARROW_STR = getattr(_STR, "storage", None) == "pyarrow"
 
 
 class _Strings:
@@ -646,7 +648,7 @@ class _Strings:
 
     def cut(self, texts: Sequence[str], row: np.ndarray, start: np.ndarray, end: np.ndarray):
         """``texts[row][start:end]`` for each match, as a ``str`` array."""
-        if self.data is None or _STR.storage != "pyarrow":
+        if self.data is None or not _ARROW_STR:
             return [texts[r][s:e] for r, s, e in zip(row.tolist(), start.tolist(), end.tolist())]
         # the buffer as alternating gap and match strings, then every second one taken
         bounds = np.empty(2 * len(row) + 1, dtype=np.int64)
@@ -662,7 +664,7 @@ class _Strings:
 
 def _labels(values: pa.Array, index: np.ndarray):
     """``values[index]`` as a ``str`` array (Arrow take from the few distinct labels)."""
-    if _STR.storage != "pyarrow":
+    if not _ARROW_STR:
         return values.take(pa.array(index)).to_pylist()
     return pd.array(values.take(pa.array(index)), dtype=_STR)
 
