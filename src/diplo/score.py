@@ -17,7 +17,6 @@ import pandas as pd
 from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers
 from diplo.corpus import count_words_many
 from diplo.match import Dictionary, Matcher
-from diplo.tokens import Vocabulary, tokenize_texts
 from diplo.themes import THEME_HIT_COLUMNS, ThemeScorer
 from diplo.tone import available_scorers, get_scorer, score_tone
 
@@ -80,11 +79,11 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
     instances, theme_scorer, actor_scorer, matcher = _components(themes, actors, scorers)
     head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
     texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
-    matches = matcher.match(texts)
+    tokens = matcher.tokenize(texts)  # the chunk's tokens, shared by the matcher and the actor rules
+    matches = matcher.match(texts, table=tokens)
     scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches)
     scores = scores.reset_index(drop=True)
     theme_counts, hits = theme_scorer.score_from_matches(matches, texts)
-    tokens = tokenize_texts(texts, Vocabulary())  # the chunk's tokens for the actor rules
     actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores, table=tokens)
     actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
     table = head.assign(n_words=count_words_many(texts))
