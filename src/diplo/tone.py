@@ -46,10 +46,10 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.corpus import count_words
+from diplo.corpus import count_words_many
 from diplo.match import (NEGATORS, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
                          DictionaryMatching, load_dictionary)
-from diplo.vader import score_vader
+from diplo.vader import _code_points, score_vader
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
            "DiplomaticScorer", "score_tone", "available_scorers", "get_scorer", "tone_columns", "valid_texts"]
@@ -62,12 +62,141 @@ DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_c
                          "material_conflict", "neutral")
 _DATA = resources.files("diplo") / "data"
 _QUOTES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
+# Character classes for the array pass of the negation pre-check: 0 a word character, 1 whitespace
+# (as str.split sees it), 2 a character of _QUOTES, 3 an apostrophe (also in _QUOTES).  Beyond the table: 0.
+_CHAR_CLASS = np.zeros(0x3002, dtype=np.uint8)
+_CHAR_CLASS[[c for c in range(0x3001) if chr(c).isspace()]] = 1
+_CHAR_CLASS[[ord(c) for c in _QUOTES]] = 2
+_CHAR_CLASS[[ord("'"), 0x2019]] = 3
+_KEY_MULTIPLIER = np.uint64(1_000_003)
+
+
+def _classes(codes: np.ndarray) -> np.ndarray:
+    """:data:`_CHAR_CLASS` of every code point."""
+    if codes.dtype != np.uint8:
+        codes = np.minimum(codes, np.uint32(len(_CHAR_CLASS) - 1))
+    return np.take(_CHAR_CLASS, codes)
+
+
+def _segment_keys(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """A uint64 key per character run ``codes[starts:ends]`` from its length and four of its characters:
+    equal runs have equal keys (different runs rarely do, and then only cost a closer look)."""
+    length = ends - starts
+    key = np.minimum(length, 255).astype(np.uint64)
+    for at in (starts, starts + np.minimum(length - 1, 1), starts + length // 2, ends - 1):
+        key = key * _KEY_MULTIPLIER + codes[at].astype(np.uint64)  # wraps around: uint64 arithmetic
+    return key
+
+
+class _WordIndex:
+    """Words (the negators) as :func:`_segment_keys`, with a table of their first two characters (clipped
+    to ASCII) and their lengths, which rule out most runs of a text before any key is computed."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        words = sorted(w for w in words if w)
+        lengths = np.array([len(w) for w in words], dtype=np.int64)
+        codes = np.array([ord(ch) for w in words for ch in w], dtype=np.uint32)
+        ends = np.cumsum(lengths)
+        self.keys = np.unique(_segment_keys(codes, ends - lengths, ends))
+        self.pairs = np.zeros(128 * 128, dtype=bool)
+        clipped = np.minimum(codes, 127).astype(np.int64)
+        self.pairs[clipped[ends - lengths] * 128 + clipped[ends - lengths + np.minimum(lengths - 1, 1)]] = True
+        self.min_length, self.max_length = int(lengths.min(initial=1)), int(lengths.max(initial=0))
+
+    @staticmethod
+    def build(words: Iterable[str]) -> "_WordIndex | None":
+        """The index, or None when a word holds whitespace or a _QUOTES character (such a word is not a run
+        of word characters, so the array pre-check cannot see it)."""
+        words = list(words)
+        if any(_CHAR_CLASS[min(ord(ch), len(_CHAR_CLASS) - 1)] for w in words for ch in w):
+            return None
+        return _WordIndex(words)
+
+    def find(self, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Starts of the runs ``codes[starts:ends]`` that may be one of the words (a superset)."""
+        lengths = ends - starts
+        first = np.minimum(codes[starts], 127).astype(np.int64)
+        second = np.minimum(codes[starts + np.minimum(lengths - 1, 1)], 127)
+        maybe = np.flatnonzero(self.pairs[first * 128 + second] & (lengths >= self.min_length)
+                               & (lengths <= self.max_length))
+        if not len(maybe) or not len(self.keys):
+            return starts[:0]
+        keys = _segment_keys(codes, starts[maybe], ends[maybe])
+        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
+        return starts[maybe[self.keys[at] == keys]]
+
+
+def _negator_candidates(texts: list, rows: np.ndarray, starts: np.ndarray, window: int,
+                        negators: _WordIndex | None) -> np.ndarray:
+    """Matches (``rows``, ``starts``) whose negation pre-check may pass: a superset, found in one array pass.
+
+    The pre-check (:meth:`DiplomaticScorer._negated_at`) asks whether one of the last ``window`` whitespace
+    words within ``16 * window`` characters before the match, stripped of :data:`_QUOTES`, is a negator
+    or holds "n't".  Such a word is a maximal run of word characters of the lower-cased text (a *segment*)
+    that ``negators`` finds, or an apostrophe between "n" and "t", starting at or after the window's first
+    word.  Matches where that reasoning does not hold are always candidates: a window cut inside a word
+    that is among its last ``window`` words, a match glued to the word character before it, texts whose
+    length changes when lower-cased, negators that are not runs of word characters (``negators`` None).
+    """
+    n_matches = len(rows)
+    if negators is None or not n_matches:
+        return np.ones(n_matches, dtype=bool)
+    if not set(map(type, texts)) <= {str}:
+        texts = [t if isinstance(t, str) else "" for t in texts]
+    n = len(texts)
+    big = "\n".join(texts)
+    low = big.lower()
+    special = np.zeros(n, dtype=bool)
+    if len(low) != len(big):  # "İ" and a few others: such texts are kept as written and always looked at
+        lowered = [t.lower() for t in texts]
+        for r in [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]:
+            lowered[r], special[r] = texts[r], True
+        low = "\n".join(lowered)
+    codes = _code_points(low)
+    cls = _classes(codes)
+    space, word = cls == 1, cls == 0
+    begins = np.flatnonzero(space[:-1] > space[1:]) + 1  # whitespace-word starts ("\n" separates texts)
+    seg_starts = np.flatnonzero(word[1:] > word[:-1]) + 1
+    seg_ends = np.flatnonzero(word[:-1] > word[1:]) + 1
+    if len(space) and not space[0]:
+        begins = np.concatenate(([0], begins))
+    if len(word) and word[0]:
+        seg_starts = np.concatenate(([0], seg_starts))
+    if len(word) and word[-1]:
+        seg_ends = np.append(seg_ends, len(word))
+    apostrophes = np.flatnonzero(cls == 3)
+    apostrophes = apostrophes[(apostrophes > 0) & (apostrophes < len(codes) - 1)]
+    nt = apostrophes[(codes[apostrophes - 1] == 110) & (codes[apostrophes + 1] == 116)] - 1  # "n't"
+    flagged = np.sort(np.concatenate((negators.find(codes, seg_starts, seg_ends), nt)))
+
+    text_start = np.zeros(n, dtype=np.int64)
+    if n > 1:
+        np.cumsum(np.fromiter(map(len, texts[:-1]), dtype=np.int64, count=n - 1) + 1, out=text_start[1:])
+    first = text_start[rows]
+    end = first + starts
+    lo = first + np.maximum(starts - 16 * window, 0)
+    if not len(begins):
+        return special[rows]
+    last = np.searchsorted(begins, end) - 1  # the last whitespace word starting before the match
+    inside = last - np.searchsorted(begins, lo) + 1  # words starting in the window
+    full = inside >= window
+    lo = np.where(full, begins[np.clip(last - window + 1, 0, len(begins) - 1)], lo)
+    before = np.maximum(lo - 1, 0)
+    cut = ~full & (lo > first) & ~space[before] & ~space[np.minimum(lo, len(space) - 1)]
+    glued = (end > first) & word[np.maximum(end - 1, 0)]
+    near = np.searchsorted(flagged, end) > np.searchsorted(flagged, lo)
+    return near | cut | glued | special[rows]
 
 
 def valid_texts(texts: Sequence) -> np.ndarray:
     """Boolean mask: True where the item is a string with at least one non-space character."""
-    return np.fromiter((isinstance(t, str) and not t.isspace() and t != "" for t in texts), dtype=bool,
-                       count=len(texts))
+    n = len(texts)
+    try:  # all strings (the usual case): two C-level passes
+        blank = np.fromiter(map(str.isspace, texts), dtype=bool, count=n)
+        return ~blank & (np.fromiter(map(len, texts), dtype=np.int64, count=n) > 0)
+    except TypeError:  # a non-string somewhere
+        return np.fromiter((isinstance(t, str) and not t.isspace() and t != "" for t in texts), dtype=bool,
+                           count=n)
 
 
 def _sum_by_row(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -202,7 +331,7 @@ class LexiconScorer(_MatcherScorer):
         if self.scale == "logit":
             tone = np.log(pos + 0.5) - np.log(neg + 0.5)
         elif self.scale == "proportion":
-            words = np.array([count_words(t) if ok else 0 for t, ok in zip(texts, valid)], dtype=float)
+            words = np.where(valid, count_words_many(texts), 0).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 tone = np.where(words > 0, (pos - neg) / words, 0.0)
         else:
@@ -294,41 +423,45 @@ class DiplomaticScorer(_MatcherScorer):
         self.dictionary = replace(d, negators=frozenset(d.negators) | self.NEGATORS,
                                   hedges=frozenset(d.hedges) | self.HEDGES)
         self._negators = NEGATORS | self.dictionary.negators
+        self._negator_index = _WordIndex.build(self._negators)  # None: every match is looked at
 
     def _negated(self, m: pd.DataFrame, texts: list) -> np.ndarray:
         """Per match: an odd number of negators in its window govern it (scope rules: :attr:`SCOPE_BLOCKERS`,
-        :attr:`GOVERNED_GAP`).  O(matches); only matches with a negator nearby are tokenized again."""
-        negated = m["negated"].to_numpy(dtype=bool).copy()
+        :attr:`GOVERNED_GAP`).  The window is the last ``negation_window`` tokens within ``16 *
+        negation_window`` characters before the match.  One array pass over the chunk finds the few matches
+        with a negator-like word in that window (:func:`_negator_candidates`); only those are tokenized."""
         window = self.dictionary.negation_window
         if not window or not len(m):
-            return negated
-        verbs, base = self.NEGATORS, self._negators
-        findall = TOKEN_PATTERN.findall
-        span = 16 * window  # characters that surely hold `window` tokens of news prose
-        for k, (row, start) in enumerate(zip(m["row"].tolist(), m["start"].tolist())):
-            text = texts[row]
-            lo = max(0, start - span)
-            # cheap pre-check on whitespace words (at least as many as tokens): most windows hold no negator
-            if not any(w.strip(_QUOTES) in base or "n't" in w or "n\u2019t" in w
-                       for w in text[lo:start].lower().split()[-window:]):
-                negated[k] = False
-                continue
-            before = [t.lower() for t in findall(text, lo, start)][-window:]
-            flips = False
-            for j in range(len(before) - 1, -1, -1):
-                t = before[j]
-                if t in _SCOPE_BREAKS:
-                    break
-                if not (t in base or t.endswith("n't") or t.endswith("n\u2019t")):
-                    continue
-                gap = before[j + 1:]
-                if gap and gap[0] in ("to", "of"):
-                    gap = gap[1:]
-                if (t in verbs and len(gap) > self.GOVERNED_GAP) or any(g in self.SCOPE_BLOCKERS for g in gap):
-                    continue
-                flips = not flips
-            negated[k] = flips
+            return m["negated"].to_numpy(dtype=bool).copy()
+        rows, starts = m["row"].to_numpy(dtype=np.int64), m["start"].to_numpy(dtype=np.int64)
+        negated = np.zeros(len(m), dtype=bool)
+        for k in np.flatnonzero(_negator_candidates(texts, rows, starts, window, self._negator_index)).tolist():
+            negated[k] = self._negated_at(texts[int(rows[k])], int(starts[k]), window)
         return negated
+
+    def _negated_at(self, text: str, start: int, window: int) -> bool:
+        """The scope rules for the match at ``start`` of ``text`` (see :meth:`_negated`)."""
+        base = self._negators
+        lo = max(0, start - 16 * window)  # characters that surely hold `window` tokens of news prose
+        # whitespace words (at least as many as tokens): a window without a negator-like word negates nothing
+        if not any(w.strip(_QUOTES) in base or "n't" in w or "n\u2019t" in w
+                   for w in text[lo:start].lower().split()[-window:]):
+            return False
+        before = [t.lower() for t in TOKEN_PATTERN.findall(text, lo, start)][-window:]
+        flips = False
+        for j in range(len(before) - 1, -1, -1):
+            t = before[j]
+            if t in _SCOPE_BREAKS:
+                break
+            if not (t in base or t.endswith("n't") or t.endswith("n\u2019t")):
+                continue
+            gap = before[j + 1:]
+            if gap and gap[0] in ("to", "of"):
+                gap = gap[1:]
+            if (t in self.NEGATORS and len(gap) > self.GOVERNED_GAP) or any(g in self.SCOPE_BLOCKERS for g in gap):
+                continue
+            flips = not flips
+        return flips
 
     def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
         n = len(texts)
@@ -434,7 +567,8 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
         index = pd.RangeIndex(len(texts))
     instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
     valid = valid_texts(texts)
-    texts = [t if ok else "" for t, ok in zip(texts, valid)]
+    if not valid.all():
+        texts = [t if ok else "" for t, ok in zip(texts, valid)]
     out: dict[str, np.ndarray] = {}
     evidence_parts = []
     for scorer in instances:
