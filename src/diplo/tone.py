@@ -49,7 +49,7 @@ import pandas as pd
 from diplo.corpus import count_words_many
 from diplo.match import (NEGATORS, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
                          DictionaryMatching, load_dictionary)
-from diplo.vader import _code_points, score_vader
+from diplo.vader import score_vader
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
            "DiplomaticScorer", "score_tone", "available_scorers", "get_scorer", "tone_columns", "valid_texts"]
@@ -62,25 +62,28 @@ DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_c
                          "material_conflict", "neutral")
 _DATA = resources.files("diplo") / "data"
 _QUOTES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
-# Character classes for the array pass of the negation pre-check: 0 a word character, 1 whitespace
-# (as str.split sees it), 2 a character of _QUOTES, 3 an apostrophe (also in _QUOTES).  Beyond the table: 0.
-_CHAR_CLASS = np.zeros(0x3002, dtype=np.uint8)
-_CHAR_CLASS[[c for c in range(0x3001) if chr(c).isspace()]] = 1
-_CHAR_CLASS[[ord(c) for c in _QUOTES]] = 2
-_CHAR_CLASS[[ord("'"), 0x2019]] = 3
+# The array pass of the negation pre-check reads each text as one byte per character (_ascii_bytes) and
+# classifies the bytes: 0 a word character, 1 whitespace (as str.split sees it), 2 a character of _QUOTES
+# (and "?", which stands for any non-ASCII character), 3 an apostrophe (also in _QUOTES).
+_BYTE_CLASS = bytearray(256)
+for _c in range(128):
+    _BYTE_CLASS[_c] = 3 if chr(_c) == "'" else 2 if chr(_c) in _QUOTES + "?" else 1 if chr(_c).isspace() else 0
+_BYTE_CLASS = bytes(_BYTE_CLASS)
 _KEY_MULTIPLIER = np.uint64(1_000_003)
 
 
-def _classes(codes: np.ndarray) -> np.ndarray:
-    """:data:`_CHAR_CLASS` of every code point."""
-    if codes.dtype != np.uint8:
-        codes = np.minimum(codes, np.uint32(len(_CHAR_CLASS) - 1))
-    return np.take(_CHAR_CLASS, codes)
+def _ascii_bytes(low: str) -> bytes:
+    """``low`` as one byte per character: ASCII as is, the right single quote as an apostrophe, any other
+    non-ASCII character as "?".  "?" is a _QUOTES-like delimiter, so a word of ASCII characters between
+    delimiters stays one (non-ASCII whitespace only merges words, which widens the window looked at)."""
+    if "\u2019" in low:
+        low = low.replace("\u2019", "'")
+    return low.encode("ascii", "replace")
 
 
 def _segment_keys(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """A uint64 key per character run ``codes[starts:ends]`` from its length and four of its characters:
-    equal runs have equal keys (different runs rarely do, and then only cost a closer look)."""
+    equal runs have equal keys (the few different runs that share one are told apart by :class:`_WordIndex`)."""
     length = ends - starts
     key = np.minimum(length, 255).astype(np.uint64)
     for at in (starts, starts + np.minimum(length - 1, 1), starts + length // 2, ends - 1):
@@ -89,41 +92,44 @@ def _segment_keys(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np
 
 
 class _WordIndex:
-    """Words (the negators) as :func:`_segment_keys`, with a table of their first two characters (clipped
-    to ASCII) and their lengths, which rule out most runs of a text before any key is computed."""
+    """Words (the negators) as :func:`_segment_keys`, with a table of their first two characters and their
+    lengths, which rule out most runs of a text before any key is computed."""
 
     def __init__(self, words: Iterable[str]) -> None:
         words = sorted(w for w in words if w)
+        self.words = frozenset(words)
         lengths = np.array([len(w) for w in words], dtype=np.int64)
-        codes = np.array([ord(ch) for w in words for ch in w], dtype=np.uint32)
+        codes = np.frombuffer("".join(words).encode("ascii"), dtype=np.uint8)
         ends = np.cumsum(lengths)
         self.keys = np.unique(_segment_keys(codes, ends - lengths, ends))
         self.pairs = np.zeros(128 * 128, dtype=bool)
-        clipped = np.minimum(codes, 127).astype(np.int64)
-        self.pairs[clipped[ends - lengths] * 128 + clipped[ends - lengths + np.minimum(lengths - 1, 1)]] = True
+        firsts = ends - lengths
+        self.pairs[codes[firsts].astype(np.int64) * 128 + codes[firsts + np.minimum(lengths - 1, 1)]] = True
         self.min_length, self.max_length = int(lengths.min(initial=1)), int(lengths.max(initial=0))
 
     @staticmethod
     def build(words: Iterable[str]) -> "_WordIndex | None":
-        """The index, or None when a word holds whitespace or a _QUOTES character (such a word is not a run
-        of word characters, so the array pre-check cannot see it)."""
+        """The index, or None when a word is not a run of ASCII word characters (the array pre-check could
+        not see it)."""
         words = list(words)
-        if any(_CHAR_CLASS[min(ord(ch), len(_CHAR_CLASS) - 1)] for w in words for ch in w):
+        if not all(w.isascii() for w in words) or any(_BYTE_CLASS[ord(ch)] for w in words for ch in w):
             return None
         return _WordIndex(words)
 
-    def find(self, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """Starts of the runs ``codes[starts:ends]`` that may be one of the words (a superset)."""
+    def find(self, text: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Starts of the runs ``text[starts:ends]`` (``codes``: its bytes) that are one of the words."""
         lengths = ends - starts
-        first = np.minimum(codes[starts], 127).astype(np.int64)
-        second = np.minimum(codes[starts + np.minimum(lengths - 1, 1)], 127)
-        maybe = np.flatnonzero(self.pairs[first * 128 + second] & (lengths >= self.min_length)
-                               & (lengths <= self.max_length))
+        pair = codes[starts].astype(np.int64) * 128 + codes[starts + np.minimum(lengths - 1, 1)]
+        maybe = np.flatnonzero(self.pairs[pair] & (lengths >= self.min_length) & (lengths <= self.max_length))
         if not len(maybe) or not len(self.keys):
             return starts[:0]
         keys = _segment_keys(codes, starts[maybe], ends[maybe])
         at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        return starts[maybe[self.keys[at] == keys]]
+        maybe = maybe[self.keys[at] == keys]
+        # equal keys are nearly always equal words ("recent" and "reject" share one): check the few left
+        words = self.words
+        exact = [text[a:b] in words for a, b in zip(starts[maybe].tolist(), ends[maybe].tolist())]
+        return starts[maybe[np.array(exact, dtype=bool)]] if len(maybe) else starts[:0]
 
 
 def _negator_candidates(texts: list, rows: np.ndarray, starts: np.ndarray, window: int,
@@ -136,7 +142,8 @@ def _negator_candidates(texts: list, rows: np.ndarray, starts: np.ndarray, windo
     that ``negators`` finds, or an apostrophe between "n" and "t", starting at or after the window's first
     word.  Matches where that reasoning does not hold are always candidates: a window cut inside a word
     that is among its last ``window`` words, a match glued to the word character before it, texts whose
-    length changes when lower-cased, negators that are not runs of word characters (``negators`` None).
+    length changes when lower-cased, negators that are not runs of ASCII word characters (``negators``
+    None).
     """
     n_matches = len(rows)
     if negators is None or not n_matches:
@@ -152,22 +159,22 @@ def _negator_candidates(texts: list, rows: np.ndarray, starts: np.ndarray, windo
         for r in [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]:
             lowered[r], special[r] = texts[r], True
         low = "\n".join(lowered)
-    codes = _code_points(low)
-    cls = _classes(codes)
+    data = _ascii_bytes(low)
+    codes = np.frombuffer(data, dtype=np.uint8)
+    cls = np.frombuffer(data.translate(_BYTE_CLASS), dtype=np.uint8)
     space, word = cls == 1, cls == 0
     begins = np.flatnonzero(space[:-1] > space[1:]) + 1  # whitespace-word starts ("\n" separates texts)
-    seg_starts = np.flatnonzero(word[1:] > word[:-1]) + 1
-    seg_ends = np.flatnonzero(word[:-1] > word[1:]) + 1
     if len(space) and not space[0]:
         begins = np.concatenate(([0], begins))
+    edges = np.flatnonzero(word[1:] != word[:-1]) + 1  # segment starts and ends, alternating
     if len(word) and word[0]:
-        seg_starts = np.concatenate(([0], seg_starts))
+        edges = np.concatenate(([0], edges))
     if len(word) and word[-1]:
-        seg_ends = np.append(seg_ends, len(word))
+        edges = np.append(edges, len(word))
     apostrophes = np.flatnonzero(cls == 3)
     apostrophes = apostrophes[(apostrophes > 0) & (apostrophes < len(codes) - 1)]
     nt = apostrophes[(codes[apostrophes - 1] == 110) & (codes[apostrophes + 1] == 116)] - 1  # "n't"
-    flagged = np.sort(np.concatenate((negators.find(codes, seg_starts, seg_ends), nt)))
+    flagged = np.sort(np.concatenate((negators.find(low, codes, edges[0::2], edges[1::2]), nt)))
 
     text_start = np.zeros(n, dtype=np.int64)
     if n > 1:
@@ -178,9 +185,9 @@ def _negator_candidates(texts: list, rows: np.ndarray, starts: np.ndarray, windo
     if not len(begins):
         return special[rows]
     last = np.searchsorted(begins, end) - 1  # the last whitespace word starting before the match
-    inside = last - np.searchsorted(begins, lo) + 1  # words starting in the window
-    full = inside >= window
-    lo = np.where(full, begins[np.clip(last - window + 1, 0, len(begins) - 1)], lo)
+    oldest = begins[np.maximum(last - window + 1, 0)]  # the window-th last one
+    full = (last - window + 1 >= 0) & (oldest >= lo)  # the window holds `window` whole words
+    lo = np.where(full, oldest, lo)
     before = np.maximum(lo - 1, 0)
     cut = ~full & (lo > first) & ~space[before] & ~space[np.minimum(lo, len(space) - 1)]
     glued = (end > first) & word[np.maximum(end - 1, 0)]
