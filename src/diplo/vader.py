@@ -45,6 +45,8 @@ SCORE_COLUMNS = ("compound", "pos", "neg", "neu")
 EVIDENCE_COLUMNS = ["row", "term", "start", "end", "weight", "negated"]
 
 _PUNCT = string.punctuation
+# str.split() whitespace among ASCII bytes, as a bytes.translate table (1 = whitespace)
+_ASCII_SPACE = bytes(int(chr(c).isspace()) if c < 128 else 0 for c in range(256))
 # The reference's sum() of a sentence's valences: plain left-to-right float addition before Python 3.12.
 _SEQUENTIAL_SUM = sys.version_info < (3, 12)
 # Memo tables grow with the vocabulary seen; past this many token types they are rebuilt, which only
@@ -358,15 +360,26 @@ def _prepare_converted(seen: list[str], where: dict[int, list[int]]):
     return seen, where, big, _code_points(big), base
 
 
-def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Whitespace tokens of the joined batch: (tokens, sentence of each token, offset in its sentence)."""
+def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray
+              ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Whitespace tokens of the joined batch: (tokens, their character offsets in the batch, the first
+    token of every text and the token count as a last entry)."""
     flat = big.split()
-    space = _lookup(vd.ws, codes)
-    begins = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+    if codes.dtype == np.uint8:  # ASCII: one C pass over the bytes
+        space = np.frombuffer(big.encode("ascii").translate(_ASCII_SPACE), dtype=np.uint8).view(bool)
+    else:
+        space = _lookup(vd.ws, codes)
+    begins = np.flatnonzero(space[:-1] > space[1:]) + 1
+    if len(space) and not space[0]:
+        begins = np.concatenate(([0], begins))
     if len(begins) != len(flat):  # pragma: no cover - would mean the whitespace table is wrong
         raise RuntimeError(f"tokenizer mismatch: {len(begins)} token starts for {len(flat)} tokens")
-    sent = np.searchsorted(base, begins, side="right") - 1
-    return flat, sent, begins - base[sent]
+    return flat, begins, np.append(np.searchsorted(begins, base), len(begins))
+
+
+def _text_of(first_tok: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+    """The text each token (index into the batch) belongs to."""
+    return np.searchsorted(first_tok, tokens, side="right") - 1
 
 
 def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -399,12 +412,10 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
         return pd.DataFrame({c: np.zeros(0) for c in SCORE_COLUMNS}), (
             pd.DataFrame(columns=EVIDENCE_COLUMNS) if evidence else None)
     seen, where, big, codes, base = _prepare(vd, texts)
-    flat, sent, offset = _tokenize(vd, big, codes, base)
+    flat, begins, first_tok = _tokenize(vd, big, codes, base)
     tid = vd.type_ids(flat)
     flags = vd.flags[tid]
-    counts = np.bincount(sent, minlength=n)
-    first_tok = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=first_tok[1:])
+    counts = np.diff(first_tok)
 
     # Lexicon words whose context cannot matter keep their lexicon valence; the rest follow the rules.
     cand = np.flatnonzero(flags & _CAND)
@@ -422,7 +433,7 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     values = vd.value[tid[cand]]
     negs = np.zeros(len(cand), dtype=np.int64)
     if complex_.any():
-        cand_sent = sent[cand]
+        cand_sent = _text_of(first_tok, cand)
         upper_count: dict[int, int] = {}
         for k in np.flatnonzero(complex_).tolist():
             g = int(cand[k])
@@ -439,12 +450,12 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
             values[k], negs[k] = _valence(vd, tids, g - lo, g - a, b - a, bool(pair_near[g]), cap_diff)
     keep = values != 0
     hit_tok, hit_val, hit_neg = cand[keep], values[keep], negs[keep] % 2 == 1
-    hit_sent = sent[hit_tok]
+    hit_sent = _text_of(first_tok, hit_tok)
 
     # The "but" rule, on sentences that have both a "but" and a valence.
     buts = np.flatnonzero(flags & _BUT)
     if len(buts) and len(hit_tok):
-        but_sent, first = np.unique(sent[buts], return_index=True)
+        but_sent, first = np.unique(_text_of(first_tok, buts), return_index=True)
         but_at = dict(zip(but_sent.tolist(), (buts[first] - first_tok[but_sent]).tolist()))
         lo = np.searchsorted(hit_sent, but_sent, side="left")
         hi = np.searchsorted(hit_sent, but_sent, side="right")
@@ -456,7 +467,7 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     scores = _score_valence(seen, counts, hit_sent, hit_val)
     if not evidence:
         return scores, None
-    start = offset[hit_tok] + vd.lead[tid[hit_tok]]
+    start = begins[hit_tok] - base[hit_sent] + vd.lead[tid[hit_tok]]
     end = start + vd.length[tid[hit_tok]]
     info = vd.info
     ev = pd.DataFrame({
