@@ -57,6 +57,7 @@ _CAND = 1      # lexicon word that gets a valence (lexicon words that are booste
 _BUT = 2       # "but": the contrastive conjunction
 _SELF = 4      # candidate whose own rules need context: "no", "kind" (of), ALL CAPS
 _MOD = 8       # may change a following lexicon word: "no", boosters, negations, "this", "least"
+_PAIR = 16     # first word of a multi-word idiom or booster ("kind" of "kind of")
 # info tuple fields (complex path only)
 _TOK, _LOW, _UPPER, _INLEX, _BOOST, _NEG = range(6)
 
@@ -140,6 +141,8 @@ class _Vader:
             flags |= _BUT
         if boost or neg or low in ("no", "this", "least"):
             flags |= _MOD
+        if low in self.first_ids:
+            flags |= _PAIR
         k = self.n_types
         self.n_types += 1
         dict.__setitem__(self.type_id, raw, k)
@@ -419,17 +422,16 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
 
     # Lexicon words whose context cannot matter keep their lexicon valence; the rest follow the rules.
     cand = np.flatnonzero(flags & _CAND)
-    mod = (flags & _MOD) != 0
-    near = np.zeros(len(flat) + 3, dtype=bool)
+    # ... that is, a modifier in the 3 tokens before, or the first word of a multi-word key in the 3 before
+    # or at the word itself (looked up for the candidates and the few possible first words only)
+    complex_ = (flags[cand] & _SELF) != 0
     for lag in (1, 2, 3):
-        near[lag:len(flat) + lag] |= mod
-    pair = np.zeros(len(flat) + 3, dtype=bool)
-    if len(flat) > 1:
-        pair[:len(flat) - 1] = vd.pair_table[vd.first[tid[:-1]], vd.second[tid[1:]]]
-    pair_near = np.zeros(len(flat), dtype=bool)
-    for lag in range(min(4, len(flat))):
-        pair_near[lag:] |= pair[:len(flat) - lag]
-    complex_ = ((flags[cand] & _SELF) != 0) | near[cand] | pair_near[cand]
+        back = cand - lag
+        complex_ |= ((flags[np.maximum(back, 0)] & _MOD) != 0) & (back >= 0)
+    firsts = np.flatnonzero(flags[:-1] & _PAIR)
+    pairs = firsts[vd.pair_table[vd.first[tid[firsts]], vd.second[tid[firsts + 1]]]]
+    pair_near = np.searchsorted(pairs, cand - 3) < np.searchsorted(pairs, cand, side="right")
+    complex_ |= pair_near
     values = vd.value[tid[cand]]
     negs = np.zeros(len(cand), dtype=np.int64)
     if complex_.any():
@@ -447,7 +449,7 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
                     upper_count[s] = sum(vd.info[t][_UPPER] for t in tid[a:b].tolist())
                 return 0 < (b - a) - upper_count[s] < (b - a)
 
-            values[k], negs[k] = _valence(vd, tids, g - lo, g - a, b - a, bool(pair_near[g]), cap_diff)
+            values[k], negs[k] = _valence(vd, tids, g - lo, g - a, b - a, bool(pair_near[k]), cap_diff)
     keep = values != 0
     hit_tok, hit_val, hit_neg = cand[keep], values[keep], negs[keep] % 2 == 1
     hit_sent = _text_of(first_tok, hit_tok)
