@@ -299,15 +299,23 @@ def main(argv: list[str] | None = None) -> int:
             print()
             print(f"diplo run --jobs {jobs} (streamed to parquet), corpus scaled:")
             print(f"{'size':<5} {'articles':>9} {'sentences':>10} {'seconds':>8} {'articles/s':>11} {'peak MB':>8}")
+            runs = []
             for k, factor in enumerate((1, 2, 4)):
                 arts = generate_articles(args.articles * factor, seed=args.seed + 100 + k, sentences=seeds)
                 folder = write_corpus(arts, work / f"raw{factor}")
                 secs, mb = diplo_run(folder, work / f"out{factor}", jobs)
                 n_sent = sum(len(a.sentences) for a in arts)
+                runs.append((len(arts), secs, mb))
                 print(f"{factor}x    {len(arts):>9} {n_sent:>10} {secs:>8.1f} {len(arts) / secs:>11.0f} {mb:>8.0f}")
                 shutil.rmtree(work / f"out{factor}", ignore_errors=True)
                 if factor > 1:
                     shutil.rmtree(folder, ignore_errors=True)
+            # marginal cost per article between the 1x and 4x runs (start-up cancels out), extrapolated
+            (a1, s1, _), (a4, s4, mb4) = runs[0], runs[-1]
+            per_article = (s4 - s1) / (a4 - a1)
+            print(f"marginal cost {per_article * 1e3:.2f} ms/article ({1 / per_article:,.0f} articles/s) -> "
+                  f"1,000,000 articles in about {(s1 + per_article * (1_000_000 - a1)) / 60:.0f} min on {jobs} "
+                  f"worker(s); peak memory at 4x {mb4:.0f} MB (flat if memory is bounded)")
         if not args.corpus and not args.no_dask:
             folder = work / "raw1"
             if not folder.exists():
