@@ -60,9 +60,10 @@ def test_evidence_order_is_the_stable_multi_column_sort(sent_ids):
     head = pd.DataFrame({"doc_id": ["b", "a", "\u00e9", "a", "Z", "b"], "sent_id": sent_ids})
     rng = np.random.default_rng(0)
     n = 400
-    evidence = pd.DataFrame({"row": rng.integers(0, len(head), n),
-                             "scorer": rng.choice(["vader", "lexicon", "diplomatic"], n), "term": [f"t{i}" for i in range(n)], "start": rng.integers(0, 5, n),
-                             "end": rng.integers(5, 8, n), "weight": rng.normal(size=n), "negated": rng.random(n) < 0.5})
+    evidence = pd.DataFrame({
+        "row": rng.integers(0, len(head), n), "scorer": rng.choice(["vader", "lexicon", "diplomatic"], n),
+        "term": [f"t{i}" for i in range(n)], "start": rng.integers(0, 5, n), "end": rng.integers(5, 8, n),
+        "weight": rng.normal(size=n), "negated": rng.random(n) < 0.5})
     expected = _keyed(head, evidence, EVIDENCE_TABLE_COLUMNS).sort_values(
         ["doc_id", "sent_id", "scorer", "start", "end"], kind="stable").reset_index(drop=True)
     got = _keyed(head, evidence.iloc[_evidence_order(head, evidence)], EVIDENCE_TABLE_COLUMNS)

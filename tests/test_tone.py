@@ -306,7 +306,8 @@ NEGATION_TRICKY = [
     "an internationally-recognized-and-long-negotiated-not-yet-ratified agreement-text sanctions",
     "Internationally-recognised cannot-be-ignored never-ending un-ratified sanctions",
     # lower-casing changes the length ("İ"); Greek final sigma; Kelvin sign lower-cases to ASCII
-    "\u0130lham Aliyev did not sign the agreement.", "\u0130LHAM AL\u0130YEV D\u0130D NOT S\u0130GN THE DEAL.", "\u0130\u0130\u0130 not sanctions \u0130",
+    "\u0130lham Aliyev did not sign the agreement.", "\u0130LHAM AL\u0130YEV D\u0130D NOT S\u0130GN THE DEAL.",
+    "\u0130\u0130\u0130 not sanctions \u0130",
     "\u03a3\u039f\u03a3 not sanctions", "\u212anot sanctions", "not \U0001F600 sanctions",
     "Iran and Azerbaijan did not sign. Baku did not end the talks without sanctions.",
 ]
@@ -369,8 +370,10 @@ def test_diplomatic_negation_equals_reference_on_tricky_texts(window):
 def test_diplomatic_negation_equals_reference_with_unusual_dictionaries():
     d = DiplomaticScorer().dictionary
     custom = DiplomaticScorer(Dictionary(d.name, d.entries, negation_window=4, source="<test>",
-                                         negators=frozenset({"no-go", "won't", "no go"})))
-    _differential(["A no-go on sanctions.", "They won't sign.", "It is a no go for talks."], custom)
+                                         negators=frozenset({"no-go", "won't", "no go", "n\u00e3o"})))
+    assert custom._negator_index is None  # not runs of ASCII word characters: every match is looked at
+    _differential(["A no-go on sanctions.", "They won't sign.", "It is a no go for talks.", "N\u00e3o sign."],
+                  custom)
     # an entry starting with punctuation can follow a word with no space between them
     glued = DiplomaticScorer(Dictionary(d.name, (*d.entries, Entry("material_conflict", "+embargo", ("+", "embargo"),
                                                                    -5.0)), negation_window=4, source="<test>"))

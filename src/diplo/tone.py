@@ -65,10 +65,8 @@ _QUOTES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from 
 # The array pass of the negation pre-check reads each text as one byte per character (_ascii_bytes) and
 # classifies the bytes: 0 a word character, 1 whitespace (as str.split sees it), 2 a character of _QUOTES
 # (and "?", which stands for any non-ASCII character), 3 an apostrophe (also in _QUOTES).
-_BYTE_CLASS = bytearray(256)
-for _c in range(128):
-    _BYTE_CLASS[_c] = 3 if chr(_c) == "'" else 2 if chr(_c) in _QUOTES + "?" else 1 if chr(_c).isspace() else 0
-_BYTE_CLASS = bytes(_BYTE_CLASS)
+_BYTE_CLASS = bytes(3 if chr(c) == "'" else 2 if chr(c) in _QUOTES + "?" else 1 if chr(c).isspace() else 0
+                    for c in range(128)) + bytes(128)
 _KEY_MULTIPLIER = np.uint64(1_000_003)
 
 
