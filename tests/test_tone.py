@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from diplo.corpus import count_words
 from diplo.match import Dictionary, DictionaryError, Entry, Matcher
 from diplo.tone import (EVIDENCE_COLUMNS, SCORERS, DiplomaticScorer, LexiconScorer, available_scorers,
-                        get_scorer, score_tone, tone_columns)
+                        get_scorer, score_tone, tone_columns, valid_texts)
 
 
 @pytest.mark.parametrize("name", sorted(SCORERS))
@@ -313,18 +314,18 @@ NEGATION_TRICKY = [
 ]
 
 
-def _differential(texts, dip=None, lex=None):
-    dip, lex = dip or DiplomaticScorer(), lex or LexiconScorer()
-    old_dip, old_lex = ref.ReferenceDiplomatic(dip.dictionary), ref.ReferenceLexicon(lex.dictionary, scale=lex.scale)
-    old_dip.dictionary = dip.dictionary  # the same negators/hedges (ReferenceDiplomatic adds its own again)
-    matches = Matcher([*dip.dictionaries, *lex.dictionaries]).match(texts)
-    for new, old in ((dip, old_dip), (lex, old_lex)):
-        a, ea = new.score_from_matches(matches, texts, evidence=True)
-        b, eb = old.score_from_matches(matches, texts, evidence=True)
-        assert a.keys() == b.keys()
-        for k in a:
-            np.testing.assert_array_equal(a[k], b[k], err_msg=k)
-        pd.testing.assert_frame_equal(ea, eb)
+def _differential(texts, dip=None):
+    """The diplomatic scorer's columns and evidence equal those of the per-match reference."""
+    dip = dip or DiplomaticScorer()
+    old = ref.ReferenceDiplomatic(dip.dictionary)
+    old.dictionary = dip.dictionary  # the same negators/hedges (the constructor adds its own again)
+    matches = Matcher(dip.dictionaries).match(texts)
+    a, ea = dip.score_from_matches(matches, texts, evidence=True)
+    b, eb = old.score_from_matches(matches, texts, evidence=True)
+    assert a.keys() == b.keys()
+    for k in a:
+        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+    pd.testing.assert_frame_equal(ea, eb)
     return matches
 
 
@@ -346,10 +347,16 @@ def test_array_scorers_equal_reference_on_seeds_and_synthetic_corpus():
     matches = Matcher([d for s in ("lexicon", "diplomatic") for d in get_scorer(s).dictionaries]).match(
         [t if isinstance(t, str) else "" for t in sentences["text"]])
     new = score_tone(sentences, evidence=True, matches=matches)
-    old = ref.score_tone(sentences, [ref.ReferenceDiplomatic(), ref.ReferenceLexicon(), "vader"], evidence=True,
-                         matches=matches)
+    old = score_tone(sentences, [ref.ReferenceDiplomatic(), "lexicon", "vader"], evidence=True, matches=matches)
     pd.testing.assert_frame_equal(new[0], old[0])
     pd.testing.assert_frame_equal(new[1], old[1])
+    np.testing.assert_array_equal(valid_texts(all_texts), ref.valid_texts(all_texts))
+    # the proportion scale divides by count_words of each text
+    cols, _ = LexiconScorer(scale="proportion").score_from_matches(matches, all_texts)
+    words = np.array([count_words(t) if isinstance(t, str) else 0 for t in all_texts], dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.where(words > 0, (cols["lexicon_pos"] - cols["lexicon_neg"]) / words, 0.0)
+    np.testing.assert_array_equal(cols["tone_lexicon"], np.where(np.isnan(cols["lexicon_pos"]), np.nan, expected))
 
 
 def _cut_window_text(window: int, negator: str = "not") -> str:
@@ -358,13 +365,21 @@ def _cut_window_text(window: int, negator: str = "not") -> str:
     return f"xxxxxxxxxx{negator} {gap} sanctions"
 
 
+def _cut_first_word_text(window: int) -> str:
+    """A match whose window starts one character into "xnot", the first of its last ``window`` words."""
+    head = "xnot " + "aaa " * (window - 2)
+    return head + "y" * (16 * window - len(head)) + " sanctions"
+
+
 @pytest.mark.parametrize("window", [1, 2, 4, 6])
 def test_diplomatic_negation_equals_reference_on_tricky_texts(window):
     texts = [*NEGATION_TRICKY, _cut_window_text(window), _cut_window_text(window, "refused")]
+    texts += [_cut_first_word_text(window)] if window > 1 else []
     scorer = DiplomaticScorer(negation_window=window)
     _differential(texts, scorer)
     # a window (> 1 token) cut inside "xxxxxxxxxxnot" sees "not", as the per-match code always did
-    assert window == 1 or scorer.score([_cut_window_text(window)], evidence=True)[1]["negated"].tolist() == [True]
+    for text in ([_cut_window_text(window), _cut_first_word_text(window)] if window > 1 else []):
+        assert scorer.score([text], evidence=True)[1]["negated"].tolist() == [True]
 
 
 def test_diplomatic_negation_equals_reference_with_unusual_dictionaries():
