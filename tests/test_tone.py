@@ -24,6 +24,8 @@ def test_scorer_interface_and_evidence_offsets(name):
     for row in ev.itertuples():
         assert texts[row.row][row.start:row.end].strip() != ""
     assert get_scorer(name).score(texts)[1] is None
+    for rows in (ev, get_scorer(name).score([], evidence=True)[1], get_scorer(name).score([""], evidence=True)[1]):
+        assert rows.dtypes.astype(str).tolist() == ["int64", "object", "int64", "int64", "float64", "bool"]
 
 
 @pytest.mark.parametrize("text, sign", [

@@ -236,10 +236,7 @@ class _Vader:
         out = {}
         for col, key in zip(self.columns, ("compound", "pos", "neg", "neu")):
             out[col] = np.where(valid, scores[key].to_numpy(dtype=float), np.nan)
-        if not evidence:
-            return out, None
-        return out, _evidence_frame(rows["row"].to_numpy(), rows["term"].tolist(), rows["start"].to_numpy(),
-                                    rows["end"].to_numpy(), rows["weight"].to_numpy(), rows["negated"].to_numpy())
+        return out, rows  # score_vader's evidence has EVIDENCE_COLUMNS and their types
 
 
 def _resolve_dictionary(source, default: str, name: str, negation_window: int) -> Dictionary:

@@ -411,9 +411,6 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     vd = _vader()
     texts = list(texts)
     n = len(texts)
-    if n == 0:
-        return pd.DataFrame({c: np.zeros(0) for c in SCORE_COLUMNS}), (
-            pd.DataFrame(columns=EVIDENCE_COLUMNS) if evidence else None)
     seen, where, big, codes, base = _prepare(vd, texts)
     flat, begins, first_tok = _tokenize(vd, big, codes, base)
     tid = vd.type_ids(flat)
@@ -472,10 +469,11 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     start = begins[hit_tok] - base[hit_sent] + vd.lead[tid[hit_tok]]
     end = start + vd.length[tid[hit_tok]]
     info = vd.info
-    ev = pd.DataFrame({
+    ev = pd.DataFrame({  # typed columns even when empty
         "row": hit_sent.astype(np.int64),
         "term": pd.Series([info[t][_TOK] for t in tid[hit_tok].tolist()], dtype=object),
-        "start": start, "end": end, "weight": hit_val, "negated": hit_neg,
+        "start": start.astype(np.int64), "end": end.astype(np.int64), "weight": hit_val.astype(float),
+        "negated": hit_neg.astype(bool),
     }, columns=EVIDENCE_COLUMNS)
     if where:
         rows = ev["row"].to_numpy()
@@ -531,7 +529,8 @@ def _score_valence(seen: list[str], counts: np.ndarray, hit_sent: np.ndarray, hi
     neg = np.zeros(n)
     neu = (counts > 0).astype(float)
     if len(hit_sent):
-        rows, lo = np.unique(hit_sent, return_index=True)
+        lo = np.flatnonzero(np.concatenate(([True], hit_sent[1:] != hit_sent[:-1])))  # hit_sent is sorted
+        rows = hit_sent[lo]
         hi = np.append(lo[1:], len(hit_sent))
         sum_s, pos_sum, neg_sum = _running_sums(hit_val, lo, hi)
         text = [seen[s] for s in rows.tolist()]
