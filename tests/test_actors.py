@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
+import sys
 
 import pandas as pd
 import pytest
@@ -9,11 +12,15 @@ from hypothesis import strategies as st
 
 from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers, load_actors, score_actors, \
     score_target_tone, target_windows
-from diplo.actors import _ATTRIBUTION, _attributed
 from diplo.corpus import build_articles
 from diplo.load import load_documents
 from diplo.match import DictionaryError
+from diplo.tokens import Vocabulary, tokenize_texts
 from diplo.tone import score_tone
+
+import reference_actors
+from conftest import ROOT
+from reference_actors import ReferenceActorScorer
 
 
 def _one(text: str) -> pd.DataFrame:
@@ -161,14 +168,6 @@ def test_pronoun_speakers_do_not_cross_documents():
     assert out.tolist() == ["Azerbaijan", ""]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["He", "SAID", "said", "Says", "according", "To", "to", "ACCORDING", "\t", " ",
-                                 "\n", "-", "_", "resaid", "saidx", "ſaid", "İ", "told,", "x"]), max_size=10))
-def test_attribution_fast_path_equals_the_regex(words):
-    text = "".join(w if k % 2 else w + " " for k, w in enumerate(words))
-    assert _attributed(text) == bool(_ATTRIBUTION.search(text))
-
-
 def test_target_tone_from_shared_matches_equals_matching_the_windows():
     from diplo.match import Matcher
     from diplo.tone import get_scorer
@@ -183,3 +182,175 @@ def test_target_tone_from_shared_matches_equals_matching_the_windows():
                                matches=matches, rows=[r for r, _, _ in targets])
     pd.testing.assert_frame_equal(plain, shared)
     assert (plain["tone_diplomatic_target"].to_numpy()[[2, 3]] * [1, -1] < 0).all()  # condemned < 0 < welcomed
+
+
+# --- the array-based rules against the per-sentence oracle (tests/reference_actors.py) -----------------------
+# Same inputs, same outputs: actors, speaker, and every mention column (roles, windows, target tones).
+
+_TRICKY = [
+    "Tehran-Baku ties are on the right track, Aliyev said.",
+    "Iran, Iran and Iranian officials said Armenia was wrong; Baku agreed.",
+    '"We are ready," said Azerbaijani Foreign Minister Jeyhun Bayramov, adding that Iran "must act".',
+    "Talks will continue, according to the Iranian foreign ministry, but Armenia disagreed!",
+    "According to Russia's envoy, Turkey said: Iran's stance is clear?!",
+    "He said Iran would attend.",
+    "She added that Baku and Tehran-Yerevan ties matter.",
+    "\u0130stanbul hosted Iran and Baku, the Turkish minister\u2019s deputy said.",
+    "Aliyev SAID Iran\u2019s position was \u201cunacceptable\u201d \u2014 and Armenia agreed.",
+    "\u017faid Iran; the Iranian side, for its part, stressed that Baku matters.",
+    "Iran and Tehran and Iranian diplomats met Azerbaijan's envoy in Baku (Azerbaijan).",
+    "The ministry, " + "which had long argued for closer ties and more trade " * 6 + "with Iran, said Baku agreed.",
+    "Iran\u2014Azerbaijan talks, Russia told reporters, went well.",
+    "with Iran", "Iran", "!!!", "", "   ", "said Iran.", "Iran said.",
+    "According to", "according to Baku", "Armenia, said Iran, and Georgia, told Baku",
+    'Iran said, "', "said Baku to Iran.", "told Iran,",  # a verb opening a text: no quote before it
+    "Iran remar\u212aed that Baku SA\u0130D no; Armenia \u017fAID so.",  # Kelvin sign, dotted I, long s
+]
+
+
+@functools.lru_cache(maxsize=None)
+def _setup():
+    from diplo.match import Matcher
+    from diplo.tone import available_scorers, get_scorer
+
+    scorers = tuple(available_scorers())
+    scorer = ActorScorer(scorers=scorers)
+    dictionaries = [d for s in scorers for d in getattr(get_scorer(s), "dictionaries", ())]
+    return scorer, ReferenceActorScorer(scorer.actors, scorers=scorers), Matcher([*dictionaries, scorer.actors])
+
+
+def _assert_same_as_reference(texts: list) -> pd.DataFrame:
+    scorer, reference, matcher = _setup()
+    texts = [t if isinstance(t, str) else "" for t in texts]
+    tokens: dict = {}
+    matches = matcher.match(texts, tokens=tokens)
+    text_scores = score_tone(texts, list(scorer.scorers), matches=matches).reset_index(drop=True)
+    old_cols, old = reference.score_from_matches(matches, texts, text_scores=text_scores, tokens=tokens)
+    table = tokenize_texts(texts, Vocabulary())
+    for kwargs in ({"text_scores": text_scores, "table": table}, {"text_scores": text_scores}):
+        cols, new = scorer.score_from_matches(matches, texts, **kwargs)
+        assert {k: v.tolist() for k, v in cols.items()} == {k: v.tolist() for k, v in old_cols.items()}
+        pd.testing.assert_frame_equal(new, old)
+    # without reused sentence scores every window is scored on its own
+    pd.testing.assert_frame_equal(scorer.score_from_matches(matches, texts)[1],
+                                  reference.score_from_matches(matches, texts)[1])
+    return old
+
+
+def test_same_as_reference_on_tricky_texts():
+    mentions = _assert_same_as_reference([*_TRICKY, None, *_TRICKY[::-1]])
+    assert {"speaker", "mention"} == set(mentions["role"])
+
+
+@pytest.mark.parametrize("gap", range(3, 12))
+def test_same_as_reference_at_the_scan_limits(gap):
+    fillers = " ".join(["the"] * gap)
+    _assert_same_as_reference([f"Iran {fillers} said so.", f'"Yes," said {fillers} Iran.',
+                               f"Talks went on, according to {fillers} Iran.", f"Peace, told {fillers} Baku."])
+
+
+@pytest.mark.parametrize("text, span, exclude", [
+    ("Iran welcomed it.", (0, 4), [(16, 17)]),           # an excluded span on the final punctuation
+    ("Iran welcomed it!\u201d", (0, 4), [(17, 18)]),
+    ("Iran welcomed it.", (0, 4), [(9, 20)]),
+    ("Iran welcomed Baku.", (5, 13), [(0, 4), (14, 18)]),
+    ("Iran, Baku.", (6, 10), [(0, 4), (0, 11)]),
+])
+def test_windows_same_as_reference_at_the_edges(text, span, exclude):
+    for window in (0, 1, 2, 50):
+        kwargs = {"window": window, "exclude": [exclude]}
+        assert target_windows([text], [span], **kwargs) == reference_actors.target_windows([text], [span], **kwargs)
+
+
+def test_same_as_reference_on_the_sample_corpus(raw_dir):
+    texts = build_articles(load_documents(raw_dir, []))[1]["text"].tolist()
+    assert (_assert_same_as_reference(texts)["role"] == "speaker").sum() >= 5
+
+
+def test_same_as_reference_on_a_synthetic_corpus():
+    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
+    corpus = sys.modules[spec.name] = importlib.util.module_from_spec(spec)  # dataclasses look it up
+    spec.loader.exec_module(corpus)
+    texts = [s for a in corpus.generate_articles(200, seed=3) for s in a.sentences]
+    assert len(_assert_same_as_reference(texts)) > 1000
+
+
+_WORDS = ["Iran", "Iranian", "Tehran-Baku", "Baku", "Aliyev", "Armenia's", "Russia", "said", "SAID", "told",
+          "stressed", "according", "to", "the", "foreign", "minister", "minister's", "for", "his", "part", "He",
+          "she", "also", "Talks", "peace", "good", "bad", "war", "sanctions", "agreement", "not", "but",
+          "while", ",", ";", ":", ".", "!", "?", '"', "\u201c", "\u201d", "'", "(", ")", "-", "\u2014", "\u0130",
+          "\u017faid", "wonderful", "terrible", "x"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from([" ", "", "  "])), max_size=25)
+                .map(lambda ws: "".join(w + sep for w, sep in ws)), min_size=1, max_size=4))
+def test_same_as_reference_on_generated_texts(texts):
+    _assert_same_as_reference(texts)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_public_windows_and_target_tone_same_as_reference(data):
+    text = data.draw(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=30).map(" ".join))
+    other = data.draw(st.sampled_from(["", "Iran said so.", text]))
+    n = len(text)
+    span = st.tuples(st.integers(-2, n + 2), st.integers(-2, n + 2))
+    spans = data.draw(st.lists(span, min_size=1, max_size=4))
+    texts = [data.draw(st.sampled_from([text, other, None])) for _ in spans]
+    exclude = data.draw(st.none() | st.lists(st.lists(span, max_size=3), min_size=len(spans),
+                                               max_size=len(spans)))
+    kwargs = {"window": data.draw(st.sampled_from([0, 1, 3, 50])),
+              "breaks": data.draw(st.sampled_from(["clause", "strong", "none"])), "exclude": exclude}
+    assert target_windows(texts, spans, **kwargs) == reference_actors.target_windows(texts, spans, **kwargs)
+    _, _, matcher = _setup()
+    clean = [t if isinstance(t, str) else "" for t in texts]
+    matches = matcher.match(clean)
+    text_scores = score_tone(clean, ["vader", "lexicon"], matches=matches).reset_index(drop=True)
+    for extra in ({}, {"matches": matches}, {"text_scores": text_scores, "matches": matches,
+                                            "rows": list(range(len(texts)))}):
+        pd.testing.assert_frame_equal(
+            score_target_tone(texts, spans, scorers=["vader", "lexicon"], **kwargs, **extra),
+            reference_actors.score_target_tone(texts, spans, scorers=["vader", "lexicon"], **kwargs, **extra))
+
+
+def test_table_must_tokenize_the_texts_unsplit():
+    scorer, _, matcher = _setup()
+    texts = ["Iran and Azerbaijan.", "Baku said so."]
+    matches = matcher.match(texts)
+    with pytest.raises(ValueError, match="table must tokenize the 2 texts"):
+        scorer.score_from_matches(matches, texts, table=tokenize_texts(texts[:1], Vocabulary()))
+    with pytest.raises(ValueError, match="split=True"):
+        scorer.score_from_matches(matches, texts, table=tokenize_texts(texts, Vocabulary(), split_hyphens=True))
+
+
+@pytest.mark.parametrize("texts", [[], [None], ["", "   "], ["No actors here."]])
+def test_same_as_reference_without_mentions(texts):
+    assert _assert_same_as_reference(texts).empty
+
+
+def test_matches_out_of_row_order_are_sorted_first():
+    scorer, _, matcher = _setup()
+    texts = ["Iran and Azerbaijan.", "Baku said so, according to Tehran.", "Armenia told Iran."]
+    matches = matcher.match(texts)
+    shuffled = {**matches, "actors": matches["actors"].iloc[::-1].reset_index(drop=True)}
+    cols, mentions = scorer.score_from_matches(matches, texts)
+    cols2, mentions2 = scorer.score_from_matches(shuffled, texts)
+    assert {k: v.tolist() for k, v in cols.items()} == {k: v.tolist() for k, v in cols2.items()}
+    # rows in order; mentions of one text keep the order they came in
+    assert mentions2["row"].tolist() == [0, 0, 1, 1, 2, 2]
+    pd.testing.assert_frame_equal(mentions2.sort_values(["row", "start"], ignore_index=True), mentions)
+
+
+def test_same_as_reference_with_more_actors_than_a_bit_mask_holds():
+    from diplo.match import Matcher, dictionary_from_mapping
+
+    actors = dictionary_from_mapping({f"Actor {k:02d}": [f"name{k}"] for k in range(70)}, name="actors",
+                                     negation_window=0, split_hyphens=True, possessives=True)
+    texts = [" and ".join(f"name{k}" for k in range(j, 70, 7)) + " said so." for j in range(7)] + ["name69-name3"]
+    matches = Matcher([actors]).match(texts)
+    new = ActorScorer(actors, scorers=()).score_from_matches(matches, texts)
+    old = ReferenceActorScorer(actors, scorers=()).score_from_matches(matches, texts)
+    assert new[0]["actors"].tolist() == old[0]["actors"].tolist()
+    assert new[0]["actors"][-1] == "Actor 03;Actor 69"
+    pd.testing.assert_frame_equal(new[1], old[1])

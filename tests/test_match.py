@@ -1,8 +1,17 @@
 from __future__ import annotations
 
-import pytest
+import sys
 
-from diplo.match import DictionaryError, Matcher, dictionary_from_mapping, load_dictionary, tokenize
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import ROOT
+from diplo.corpus import build_corpus
+from diplo.load import load_documents
+from diplo.match import Dictionary, DictionaryError, Matcher, dictionary_from_mapping, load_dictionary, tokenize
+from reference_match import ReferenceMatcher
 
 
 def _matches(mapping, text, **kw):
@@ -138,3 +147,141 @@ def test_split_hyphens_and_possessives():
     assert m["entry"].tolist() == ["tehran", "baku", "baku", "amir-abdollahian"]
     plain = dictionary_from_mapping({"x": ["baku"]}, name="p")
     assert Matcher([plain]).match(["Tehran-Baku and Baku's"])["p"].empty
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The vectorized matcher gives exactly what the one-text-at-a-time matcher gave (tests/reference_match.py).
+
+def _packaged_dictionaries():
+    from diplo.actors import ActorScorer
+    from diplo.themes import ThemeScorer
+    from diplo.tone import available_scorers, get_scorer
+
+    tone = [d for name in available_scorers() for d in getattr(get_scorer(name), "dictionaries", ())]
+    return [*tone, *ThemeScorer().dictionaries, *ActorScorer().dictionaries]
+
+
+@pytest.fixture(scope="module")
+def packaged():
+    return _packaged_dictionaries()
+
+
+def _assert_same(dictionaries, chunks, matcher=None, **kw):
+    """Every chunk matched by one (new) Matcher equals the reference matcher: frames, dtypes, tokens."""
+    matcher = matcher or Matcher(dictionaries, **kw)
+    reference = ReferenceMatcher(dictionaries, **kw)
+    for texts in chunks:
+        got_tokens, want_tokens = {}, {}
+        got, want = matcher.match(texts, tokens=got_tokens), reference.match(texts, tokens=want_tokens)
+        assert list(got) == list(want)
+        for name in want:
+            pd.testing.assert_frame_equal(got[name], want[name], check_exact=True)
+        assert got_tokens == want_tokens
+    return matcher
+
+
+TRICKY_TEXTS = [
+    "", None, 5, "   ", "Iran did not welcome the move, but Baku welcomed it.",
+    "Iran didn't refuse; Baku hasn\u2019t refused and would not never welcome it.",
+    "not not welcome", "No, welcome", "may not perhaps welcome", "Not now. Welcome however not here",
+    "Tehran-Baku ties; Baku's view; Amir-Abdollahian\u2019s visit to Tehran's ally",
+    "İstanbul İran-Azerbaijan talks in İzmir: Iran's gas swap",
+    "the North-South transport corridor and north-south corridor deals 3+3 format",
+    "1-2.5 km of the Rasht-Astara railway, 2-3,5 and 10-4.", "ΟΔΟΣ-ΣΟΦΟΣ Σ-Σ",
+    "gas gas swap swap gas swap deal electricity electric-power",
+    "signed a memorandum of understanding on cooperation and strategic partnership",
+    "gas\ud800 swap deal with Iran",  # a lone surrogate: not UTF-8
+]
+
+
+def test_same_as_reference_on_tricky_texts(packaged):
+    _assert_same(packaged, [TRICKY_TEXTS, TRICKY_TEXTS[::-1], []])
+
+
+def test_same_as_reference_with_columns_built_from_lists(packaged, monkeypatch):
+    monkeypatch.setattr("diplo.match._ARROW_STR", False)  # the path for a pandas without Arrow strings
+    _assert_same(packaged, [TRICKY_TEXTS])
+
+
+def test_same_as_reference_on_the_seeds(packaged, raw_dir):
+    texts = build_corpus(load_documents(raw_dir, []))["sentences"]["text"].tolist()
+    assert len(texts) > 100
+    _assert_same(packaged, [texts])
+
+
+def test_same_as_reference_on_the_benchmark_corpus_in_chunks(packaged):
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from corpus import generate_articles
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    texts = [s for a in generate_articles(200, seed=3) for s in a.sentences]
+    assert len(texts) > 3000
+    # one matcher over several chunks: the vocabulary grows between them
+    _assert_same(packaged, [texts[:1000], texts[1000:1001], texts[1001:]])
+
+
+def test_globs_anywhere_overlaps_and_scope_options():
+    d = dictionary_from_mapping({"a": ["gas swap*", "swap* deal", "gas", "deal", "el* pow* grid*", "power"],
+                                 "b": ["swap", "swapping", "sw*", "s*"]}, name="d", negation_window=5)
+    e = Dictionary("e", d.entries, negation_window=2, negators=frozenset({"refused"}), hedges=frozenset({"urged"}))
+    f = dictionary_from_mapping({"x": ["tehran", "baku", "gas"]}, name="f", split_hyphens=True, possessives=True)
+    texts = ["gas swapping deal, swap deal", "refused not gas; urged the swap deal", "electric power grids' power",
+             "Tehran-Baku gas-swap: Baku's gas swap. refused urged deal", "never ever gas", "refused, gas"]
+    _assert_same([d, e, f], [texts, texts[2:]])
+    _assert_same([d, e, f], [texts], negators={"ever"}, hedges={"never"})
+
+
+WORDS = ["gas", "swap", "deal", "not", "no", "may", "but", ",", ".", "didn't", "gas-swap", "swap's", "Gas",
+         "refused", "urged", "İ", "1-2", ".5", "deal\u2019s", "x"]
+
+
+@st.composite
+def _dictionaries(draw):
+    vocab = ["gas", "swap", "deal", "g*", "sw*", "gas-swap", "d*", "not", "x", "1-2", "İ"]
+    out = []
+    for k in range(draw(st.integers(1, 3))):
+        terms = draw(st.lists(st.lists(st.sampled_from(vocab), min_size=1, max_size=3).map(" ".join),
+                              min_size=1, max_size=6, unique=True))
+        split, possessives = draw(st.booleans()), draw(st.booleans())
+        try:
+            d = dictionary_from_mapping({"c": terms}, name=f"d{k}", split_hyphens=split, possessives=possessives,
+                                        negation_window=draw(st.integers(-1, 4)))
+        except DictionaryError:  # two terms tokenizing alike: not a dictionary
+            continue
+        extra = draw(st.sampled_from([frozenset(), frozenset({"refused"}), frozenset({"urged", "deal"})]))
+        out.append(Dictionary(d.name, d.entries, negation_window=d.negation_window, split_hyphens=split,
+                              negators=extra, hedges=extra - {"refused"}))
+    return out
+
+
+@settings(max_examples=150, deadline=None)
+@given(_dictionaries(), st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join), max_size=5),
+       st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map("".join), max_size=3))
+def test_same_as_reference_property(dictionaries, texts, glued):
+    if dictionaries:
+        _assert_same(dictionaries, [texts + glued, glued])
+
+
+def test_a_new_vocabulary_when_full_changes_nothing(packaged, monkeypatch):
+    monkeypatch.setattr(Matcher, "VOCABULARY_LIMIT", 50)
+    matcher = Matcher(packaged)
+    first = matcher.vocabulary
+    _assert_same(packaged, [TRICKY_TEXTS[4:9], TRICKY_TEXTS, TRICKY_TEXTS[::-1]], matcher=matcher)
+    assert matcher.vocabulary is not first
+    stale = matcher.tokenize(TRICKY_TEXTS)
+    matcher.tokenize(TRICKY_TEXTS)
+    with pytest.raises(ValueError, match="another vocabulary"):
+        matcher.match(TRICKY_TEXTS, table=stale)
+
+
+def test_table_is_shared_and_checked():
+    d = dictionary_from_mapping({"a": ["gas swap"]}, name="d")
+    matcher = Matcher([d])
+    texts = ["a gas swap", "no gas"]
+    table = matcher.tokenize(texts)
+    assert matcher.match(texts, table=table)["d"]["row"].tolist() == [0]
+    with pytest.raises(ValueError, match="another vocabulary"):
+        matcher.match(texts, table=Matcher([d]).tokenize(texts))
+    with pytest.raises(ValueError, match="for the 1 texts; got a table of 2 texts"):
+        matcher.match(texts[:1], table=table)

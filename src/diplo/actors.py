@@ -15,11 +15,16 @@ Speaker attribution is rule-based and conservative (precision over recall):
 
 A pronoun subject ("He added that ...", "she said") takes the speaker of one of the two previous sentences
 of the same article (:func:`carry_pronoun_speakers`); other pronouns ("they said") are not resolved.
+
+The rules run over a whole chunk of sentences at once, as array operations on its tokens
+(:class:`diplo.tokens.TokenTable`): mentions find their tokens by one ``searchsorted``, windows stop at the
+nearest break found by ``searchsorted`` over the break positions, and the speaker scans (up to 10 tokens
+back from a speech verb to its subject, 6 forward to "said X") look up the nearest blocking token the same
+way.  Python touches each mention only to cut its window string for the tone scorers.
 """
 
 from __future__ import annotations
 
-import bisect
 import os
 import re
 from importlib import resources
@@ -28,7 +33,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.match import TOKEN_PATTERN, Dictionary, DictionaryError, DictionaryMatching, load_dictionary
+from diplo.match import Dictionary, DictionaryError, DictionaryMatching, load_dictionary
+from diplo.tokens import TokenTable, Vocabulary, tokenize_texts
 from diplo.tone import available_scorers, get_scorer, score_tone
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
@@ -42,10 +48,6 @@ SPEECH_VERBS = frozenset({
     "wrote", "tweeted", "reiterated", "confirmed", "pointed", "expressed", "voiced", "argued", "replied",
     "mentioned", "described",
 })
-_ATTRIBUTION = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
-# The same test for ASCII text, lower-cased first: much faster than IGNORECASE, and equivalent there
-# (the verbs are lower-case ASCII; lower-casing ASCII moves no word boundary).
-_ATTRIBUTION_ASCII = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)))
 _FINAL = frozenset({".", "!", "?", '"', "\u201d", "'", "\u2019", ")"})
 _PRONOUN_SPEECH = re.compile(r"\b(?:he|she)\s+(?:also\s+|further\s+|then\s+|later\s+|again\s+)?(?:%s)\b"
                              % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
@@ -95,107 +97,199 @@ def load_actors(path: str | os.PathLike | None = None) -> Dictionary:
     return d
 
 
-class _Tokens:
-    """Tokens of one text with their offsets, for locating character spans by bisection."""
-
-    __slots__ = ("text", "spans", "lows", "starts", "ends", "_toks")
-
-    def __init__(self, text: str, tokenized: tuple[list, list] | None = None) -> None:
-        self.text = text
-        if tokenized is not None:  # (spans, lower-cased tokens) as the Matcher computed them
-            spans, self.lows = tokenized
-        else:
-            spans = [m.span() for m in TOKEN_PATTERN.finditer(text)]
-            low = text.lower()
-            self.lows = ([low[s:e] for s, e in spans] if len(low) == len(text)
-                         else [text[s:e].lower() for s, e in spans])
-        self.spans = spans
-        self.starts, self.ends = (list(x) for x in zip(*spans)) if spans else ([], [])
-        self._toks: list[str] | None = None
-
-    @property
-    def toks(self) -> list[str]:
-        """Tokens as written (only speaker attribution needs their case)."""
-        if self._toks is None:
-            self._toks = [self.text[s:e] for s, e in self.spans]
-        return self._toks
-
-    @classmethod
-    def of(cls, text: str, cache: dict | None) -> "_Tokens":
-        if cache is None:
-            return cls(text)
-        tokens = cache.get(text)
-        if tokens is None:
-            tokens = cache[text] = cls(text)
-        return tokens
-
-    def covering(self, start: int, end: int) -> tuple[int, int]:
-        """First and last token overlapping ``[start, end)`` (first > last when none)."""
-        return bisect.bisect_right(self.ends, start), bisect.bisect_left(self.starts, end) - 1
+# Token classes the rules test, as bits per vocabulary id: a chunk's tokens are classified by one gather
+# (bits[table.ids]) instead of a set probe per token.
+_STOP_BITS = {"clause": 1, "strong": 2, "none": 0}
+_FINAL_BIT, _VERB_BIT, _ACCORDING_BIT, _TO_BIT, _FILLER_BIT, _COMMA_QUOTE_BIT, _HARD_BIT = (
+    4, 8, 16, 32, 64, 128, 256)
 
 
-def _token_owner(tokens: _Tokens, ranges: Sequence[tuple[int, int]]) -> list[int]:
-    """For each token, the index of the character range (mention) overlapping it, or -1."""
-    owner = [-1] * len(tokens.spans)
-    for k, (s, e) in enumerate(ranges):
-        first, last = tokens.covering(s, e)
-        for i in range(first, last + 1):
-            owner[i] = k
-    return owner
+def _word_bits() -> dict[str, int]:
+    fillers = _SUBJECT_FILLERS | {f + s for f in _SUBJECT_FILLERS for s in ("'s", "\u2019s")}  # "minister's"
+    classes = ((1, _CLAUSE_BREAKS["clause"]), (2, _CLAUSE_BREAKS["strong"]), (_FINAL_BIT, _FINAL),
+               (_VERB_BIT, SPEECH_VERBS), (_ACCORDING_BIT, {"according"}), (_TO_BIT, {"to"}),
+               (_FILLER_BIT, fillers), (_COMMA_QUOTE_BIT, {",", *_QUOTES}), (_HARD_BIT, _HARD_STOPS))
+    out: dict[str, int] = {}
+    for bit, words in classes:
+        for word in words:
+            out[word] = out.get(word, 0) | bit
+    return out
 
 
-def _filler(tok: str, low: str) -> bool:
-    if low.endswith(("'s", "\u2019s")):
-        low = low[:-2]
-    return low in _SUBJECT_FILLERS or tok[:1].isupper()
+_WORD_BITS = _word_bits()
+_BIG = 1 << 32  # row * _BIG + offset orders every character position of a chunk (texts are < 2**31 long)
 
 
-def _subject_before(tokens: _Tokens, owner: list[int], i: int) -> int:
-    """Mention standing as the subject just before token ``i`` (only fillers or names between), or -1."""
-    for j in range(i - 1, max(i - 11, -1), -1):
-        if owner[j] >= 0:
-            return owner[j]
-        if not _filler(tokens.toks[j], tokens.lows[j]):
-            return -1
-    return -1
+def _token_bits(table: TokenTable) -> np.ndarray:
+    """The bits of each token of ``table``."""
+    vocabulary = table.vocabulary
+    per_id = np.zeros(len(vocabulary), dtype=np.int16)
+    for word, bits in _WORD_BITS.items():
+        if word in vocabulary:
+            per_id[vocabulary.id(word)] = bits
+    return per_id[table.ids]
 
 
-def _mention_after(tokens: _Tokens, owner: list[int], i: int, limit: int = 6) -> int:
-    for j in range(i + 1, min(len(tokens.toks), i + 1 + limit)):
-        if owner[j] >= 0:
-            return owner[j]
-        t, low = tokens.toks[j], tokens.lows[j]
-        if t in _HARD_STOPS or not (_filler(t, low) or low == "to"):
-            return -1
-    return -1
+class _Located:
+    """A token table with chunk-wide sort keys: the tokens under character ranges by one searchsorted."""
+
+    def __init__(self, table: TokenTable) -> None:
+        self.table = table
+        base = table.row * _BIG
+        self._start_key, self._end_key = base + table.start, base + table.end
+
+    def covering(self, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Global index of the first and last token overlapping ``[start, end)`` of each row's text (first >
+        last when none)."""
+        base = rows * _BIG
+        lo = np.searchsorted(self._end_key, base + np.clip(starts, -1, _BIG // 2), "right")
+        hi = np.searchsorted(self._start_key, base + np.clip(ends, -1, _BIG // 2), "left") - 1
+        return lo.astype(np.int64), hi.astype(np.int64)
 
 
-def _attributed(text: str) -> bool:
-    """``_ATTRIBUTION`` occurs in ``text`` (a speech verb or "according to")."""
-    if text.isascii():
-        return _ATTRIBUTION_ASCII.search(text.lower()) is not None
-    return _ATTRIBUTION.search(text) is not None
+def _ranges(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For ranges of these lengths laid end to end: the range number and the offset within it of each item."""
+    which = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
+    ends = np.cumsum(lengths)
+    return which, np.arange(ends[-1] if len(ends) else 0, dtype=np.int64) - (ends - lengths)[which]
 
 
-def _find_speaker(text: str, ranges: Sequence[tuple[int, int]], cache: dict | None = None) -> int:
-    """Index into ``ranges`` of the attributed speaker's mention, or -1."""
-    if not _attributed(text):
-        return -1
-    tokens = _Tokens.of(text, cache)
-    owner = _token_owner(tokens, ranges)
-    lows = tokens.lows
-    for i, low in enumerate(lows):
-        if low in SPEECH_VERBS:
-            k = _subject_before(tokens, owner, i)
-            if k < 0 and i > 0 and tokens.toks[i - 1] in (",", *_QUOTES):
-                k = _mention_after(tokens, owner, i)
-            if k >= 0:
-                return k
-        elif low == "according" and i + 1 < len(lows) and lows[i + 1] == "to":
-            k = _mention_after(tokens, owner, i + 1)
-            if k >= 0:
-                return k
-    return -1
+def _grow(located: _Located, bits: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+          starts: np.ndarray, ends: np.ndarray, *, window: int, breaks: str,
+          pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+    """Window (start, end) of each target: its tokens ``lo..hi`` (global indices) grown by the rules of
+    :func:`target_windows`; ``pairs``: (target, first token, last token) of each span it must not cross."""
+    table = located.table
+    b0, b1 = table.bounds[rows], table.bounds[rows + 1]
+    has = lo <= hi
+    left, right = b0.copy(), b1 - 1
+    if pairs is not None and len(pairs[0]):
+        target, xlo, xhi = pairs
+        ok = (xlo <= xhi) & has[target]
+        before, after = ok & (xhi < lo[target]), ok & (xlo > hi[target])
+        np.maximum.at(left, target[before], xhi[before] + 1)
+        np.minimum.at(right, target[after], xlo[after] - 1)
+    step = max(window, 0)
+    new_lo, new_hi = np.maximum(lo - step, left), np.minimum(hi + step, right)
+    n = len(table)
+    stops = np.flatnonzero(bits & _STOP_BITS[breaks])
+    if len(stops):  # stop before the nearest break on each side
+        k = np.searchsorted(stops, lo, "left")
+        new_lo = np.maximum(new_lo, np.where(k > 0, stops[np.maximum(k - 1, 0)], -1) + 1)
+        k = np.searchsorted(stops, hi + 1, "left")
+        new_hi = np.minimum(new_hi, np.where(k < len(stops), stops[np.minimum(k, len(stops) - 1)], n) - 1)
+    # a window that runs to the sentence's final punctuation keeps it (VADER reads "!" as emphasis)
+    finals = np.flatnonzero(bits & _FINAL_BIT)
+    n_final = np.searchsorted(finals, b1, "left") - np.searchsorted(finals, new_hi + 1, "left")
+    new_hi = np.where((new_hi + 1 <= right) & (n_final == b1 - new_hi - 1), b1 - 1, new_hi)
+    if not n:
+        return starts.copy(), ends.copy()
+    ws = np.minimum(table.start[np.clip(new_lo, 0, n - 1)], starts)
+    we = np.maximum(table.end[np.clip(new_hi, 0, n - 1)], ends)
+    return np.where(has, ws, starts), np.where(has, we, ends)
+
+
+def _nearest(positions: np.ndarray, owner: np.ndarray, first: np.ndarray, stop: np.ndarray,
+             backwards: bool) -> np.ndarray:
+    """Owner of the nearest of ``positions`` in ``[first, stop)`` (the last one when ``backwards``) or -1."""
+    if not len(positions):
+        return np.full(len(first), -1, dtype=np.int64)
+    if backwards:
+        k = np.searchsorted(positions, stop, "left") - 1
+        at = positions[np.maximum(k, 0)]
+        ok = (k >= 0) & (at >= first)
+    else:
+        k = np.searchsorted(positions, first, "left")
+        at = positions[np.minimum(k, len(positions) - 1)]
+        ok = (k < len(positions)) & (at < stop)
+    return np.where(ok, owner[at], -1)
+
+
+def _upper_first(texts: list[str], rows: np.ndarray, which: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Whether the first character of each token (text ``rows[which]``, offset ``starts``) is upper-case."""
+    chosen = [texts[r] for r in rows.tolist()]
+    lengths = np.fromiter(map(len, chosen), dtype=np.int64, count=len(chosen))
+    joined = "".join(chosen)
+    code = (np.frombuffer(joined.encode("ascii"), dtype=np.uint8) if joined.isascii()
+            else np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+    first = code[(np.cumsum(lengths) - lengths)[which] + starts]
+    upper = (first >= 65) & (first <= 90)
+    other = first >= 128
+    if other.any():
+        values, inverse = np.unique(first[other], return_inverse=True)
+        upper[other] = np.array([chr(c).isupper() for c in values.tolist()], dtype=bool)[inverse]
+    return upper
+
+
+def _speakers(located: _Located, bits: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Index of the attributed speaker's mention in each text that has one (mentions ``rows``, tokens
+    ``lo..hi``), by the rules in the module docstring: only texts with a speech verb or "according" are
+    scanned, all of them at once."""
+    table = located.table
+    scan = np.zeros(len(table.bounds) - 1, dtype=bool)
+    scan[table.row[(bits & (_VERB_BIT | _ACCORDING_BIT)) != 0]] = True
+    has_mention = np.zeros(len(scan), dtype=bool)
+    has_mention[rows] = True
+    cand = np.flatnonzero(scan & has_mention)
+    if not len(cand):
+        return np.zeros(0, dtype=np.int64)
+    # the tokens of the candidate texts, end to end ("sub" positions); each with its text's sub range
+    b0 = table.bounds[cand]
+    size = table.bounds[cand + 1] - b0
+    which, offset = _ranges(size)
+    sub_end = np.cumsum(size)
+    sub_start = sub_end - size
+    tok = b0[which] + offset
+    first, stop = sub_start[which], sub_end[which]
+    # owner: the mention over each token (the last one when mentions share a token, as "Tehran-Baku")
+    owner = np.full(len(tok), -1, dtype=np.int64)
+    sel = np.flatnonzero(scan[rows] & (lo <= hi))
+    if len(sel):
+        k, off = _ranges(hi[sel] - lo[sel] + 1)
+        g = lo[sel][k] + off
+        c = np.searchsorted(cand, table.row[g])
+        np.maximum.at(owner, g - b0[c] + sub_start[c], sel[k])
+    sbits = bits[tok]
+    owned = owner >= 0
+    filler = ((sbits & _FILLER_BIT) != 0) | _upper_first(table.texts, cand, which, table.start[tok])
+    # scanning from a verb back to its subject / forward to "said X": what ends the scan, and who is there
+    block_before = np.flatnonzero(owned | ~filler)
+    block_after = np.flatnonzero(owned | ((sbits & _HARD_BIT) != 0) | ~(filler | ((sbits & _TO_BIT) != 0)))
+    verbs = np.flatnonzero(sbits & _VERB_BIT)
+    k_verb = _nearest(block_before, owner, np.maximum(verbs - 10, first[verbs]), verbs, backwards=True)
+    after_quote = (verbs > first[verbs]) & ((sbits[verbs - 1] & _COMMA_QUOTE_BIT) != 0)
+    k_said = _nearest(block_after, owner, verbs + 1, np.minimum(verbs + 7, stop[verbs]), backwards=False)
+    k_verb = np.where(k_verb >= 0, k_verb, np.where(after_quote, k_said, -1))
+    acc = np.flatnonzero(sbits & _ACCORDING_BIT)
+    acc = acc[(acc + 1 < stop[acc]) & ((sbits[np.minimum(acc + 1, len(tok) - 1)] & _TO_BIT) != 0)]
+    k_acc = _nearest(block_after, owner, acc + 2, np.minimum(acc + 8, stop[acc]), backwards=False)
+    at, found = np.concatenate([verbs, acc]), np.concatenate([k_verb, k_acc])
+    keep = found >= 0
+    at, found = at[keep], found[keep]
+    order = np.argsort(at, kind="stable")
+    _, firsts = np.unique(which[at[order]], return_index=True)  # the first attribution of each text
+    return found[order][firsts]
+
+
+def _locate_texts(texts: Sequence, spans: Sequence[tuple[int, int]]) -> tuple[_Located, np.ndarray, np.ndarray,
+                                                                              np.ndarray]:
+    """Distinct texts tokenized once; each target's row, start and end."""
+    index: dict[str, int] = {}
+    rows = np.fromiter((index.setdefault(t if isinstance(t, str) else "", len(index)) for t in texts),
+                       dtype=np.int64, count=len(texts))
+    pairs = np.array(list(spans), dtype=np.int64).reshape(-1, 2)
+    return _Located(tokenize_texts(list(index), Vocabulary())), rows, pairs[:, 0].copy(), pairs[:, 1].copy()
+
+
+def _exclusion_pairs(located: _Located, rows: np.ndarray,
+                     exclude: Sequence[Sequence[tuple[int, int]]] | None) -> tuple | None:
+    """(target, first token, last token) of every span in ``exclude`` (``exclude[i]``: spans of target i)."""
+    if exclude is None:
+        return None
+    counts = np.fromiter(map(len, exclude), dtype=np.int64, count=len(exclude))
+    target = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    spans = np.array([x for spans in exclude for x in spans], dtype=np.int64).reshape(-1, 2)
+    return (target, *located.covering(rows[target], spans[:, 0], spans[:, 1]))
 
 
 def target_windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, window: int = DEFAULT_WINDOW,
@@ -207,45 +301,23 @@ def target_windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, wi
     break (``breaks``: ``"clause"`` = punctuation incl. commas and contrastive conjunctions, ``"strong"`` =
     the same without commas, ``"none"``) and before any span in ``exclude[i]`` (other actors' mentions).
     """
-    return _windows(texts, spans, window=window, breaks=breaks, exclude=exclude, cache={})
+    ws, we = _target_windows(texts, spans, window=window, breaks=breaks, exclude=exclude)[2:]
+    return list(zip(ws.tolist(), we.tolist()))
 
 
-def _windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, window: int, breaks: str,
-             exclude: Sequence[Sequence[tuple[int, int]]] | None, cache: dict) -> list[tuple[int, int]]:
+def _target_windows(texts: Sequence, spans: Sequence[tuple[int, int]], *, window: int, breaks: str,
+                    exclude: Sequence[Sequence[tuple[int, int]]] | None,
+                    ) -> tuple[_Located, np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct texts tokenized, each target's row in them, and its window start and end."""
     if breaks not in _CLAUSE_BREAKS:
         raise ValueError(f"breaks={breaks!r} is not valid; use one of {sorted(_CLAUSE_BREAKS)}")
     if len(texts) != len(spans):
         raise ValueError(f"texts and spans must have the same length; got {len(texts)} and {len(spans)}")
-    stops = _CLAUSE_BREAKS[breaks]
-    out = []
-    for i, (text, (s, e)) in enumerate(zip(texts, spans)):
-        text = text if isinstance(text, str) else ""
-        tokens = _Tokens.of(text, cache)
-        lo, hi = tokens.covering(s, e)
-        if lo > hi:
-            out.append((s, e))
-            continue
-        left_limit, right_limit = 0, len(tokens.lows) - 1
-        for xs, xe in (exclude[i] if exclude is not None else ()):
-            xlo, xhi = tokens.covering(xs, xe)
-            if xlo <= xhi and xhi < lo:
-                left_limit = max(left_limit, xhi + 1)
-            elif xlo <= xhi and xlo > hi:
-                right_limit = min(right_limit, xlo - 1)
-        lows = tokens.lows
-        for _ in range(window):
-            if lo - 1 < left_limit or lows[lo - 1] in stops:
-                break
-            lo -= 1
-        for _ in range(window):
-            if hi + 1 > right_limit or lows[hi + 1] in stops:
-                break
-            hi += 1
-        # a window that runs to the sentence's final punctuation keeps it (VADER reads "!" as emphasis)
-        if hi + 1 <= right_limit and all(t in _FINAL for t in lows[hi + 1:]):
-            hi = len(lows) - 1
-        out.append((min(tokens.starts[lo], s), max(tokens.ends[hi], e)))
-    return out
+    located, rows, starts, ends = _locate_texts(texts, spans)
+    lo, hi = located.covering(rows, starts, ends)
+    ws, we = _grow(located, _token_bits(located.table), rows, lo, hi, starts, ends, window=window,
+                   breaks=breaks, pairs=_exclusion_pairs(located, rows, exclude))
+    return located, rows, ws, we
 
 
 def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
@@ -280,75 +352,89 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     >>> score_target_tone([t, t], [(0, 4), (38, 45)], scorers=["vader"])["tone_vader_target"].gt(0).tolist()
     [True, False]
     """
-    return _score_target_tone(texts, spans, scorers=scorers, window=window, breaks=breaks, exclude=exclude,
-                              text_scores=text_scores, matches=matches, rows=rows, cache={})
-
-
-def _score_target_tone(texts, spans, *, scorers, window, breaks, exclude, text_scores, matches, rows,
-                       cache: dict) -> pd.DataFrame:
-    texts = [t if isinstance(t, str) else "" for t in texts]
-    windows = _windows(texts, spans, window=window, breaks=breaks, exclude=exclude, cache=cache)
-    window_texts = [t[s:e] for t, (s, e) in zip(texts, windows)]
-    whole = np.array([s == 0 and e == len(t) for t, (s, e) in zip(texts, windows)], dtype=bool)
+    located, t_rows, ws, we = _target_windows(texts, spans, window=window, breaks=breaks, exclude=exclude)
     if text_scores is not None and len(text_scores) != len(texts):
         raise ValueError(f"text_scores has {len(text_scores)} rows for {len(texts)} texts")
-    reuse = whole if text_scores is not None else np.zeros(len(texts), dtype=bool)
-    first: dict[str, int] = {}
-    for i, (w, r) in enumerate(zip(window_texts, reuse)):
-        if not r and w not in first:
-            first[w] = i
-    unique = list(first)
+    n = len(t_rows)
+    out = _target_tone(located.table.texts, t_rows, ws, we, scorers=scorers, text_scores=text_scores,
+                       score_rows=np.arange(n), matches=matches,
+                       match_rows=np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64),
+                       with_text=True)
+    return pd.DataFrame(out)
+
+
+def _target_tone(texts: list[str], t_rows: np.ndarray, ws: np.ndarray, we: np.ndarray, *, scorers,
+                 text_scores: pd.DataFrame | None, score_rows: np.ndarray,
+                 matches: Mapping[str, pd.DataFrame] | None, match_rows: np.ndarray,
+                 with_text: bool) -> dict[str, object]:
+    """Columns of :func:`score_target_tone` for windows ``ws:we`` of ``texts[t_rows]``: each distinct
+    window string scored once (with the matches of its first target); a window that is its whole text
+    takes row ``score_rows`` of ``text_scores`` instead (when given)."""
+    n = len(t_rows)
+    reuse = np.zeros(n, dtype=bool)
+    if text_scores is not None:
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        reuse = (ws == 0) & (we == lengths[t_rows])
+    todo = np.flatnonzero(~reuse)
+    strings = np.array([texts[r][a:b] for r, a, b in zip(t_rows[todo].tolist(), ws[todo].tolist(),
+                                                         we[todo].tolist())], dtype=object)
+    string_of, unique = pd.factorize(strings)  # codes in order of first occurrence
+    unique = unique.tolist()
+    first = todo[np.unique(string_of, return_index=True)[1]]  # the first target of each distinct string
     window_matches = None
     if matches is not None:
-        rows_of = np.arange(len(texts)) if rows is None else np.asarray(rows, dtype=np.int64)
-        window_matches = _window_matches(matches, scorers, rows_of[list(first.values())],
-                                         [windows[i] for i in first.values()])
+        window_matches = _window_matches(matches, scorers, match_rows[first], ws[first], we[first])
     scores = score_tone(unique, scorers, matches=window_matches)
-    tone_cols = [c for c in scores.columns if c.startswith("tone_")]
-    pos = pd.Index(unique).get_indexer(window_texts)
-    out = pd.DataFrame({"window_start": np.array([w[0] for w in windows], dtype=np.int64),
-                        "window_end": np.array([w[1] for w in windows], dtype=np.int64),
-                        "window": window_texts})
-    for c in tone_cols:
-        values = np.full(len(texts), np.nan)
-        values[~reuse] = scores[c].to_numpy()[pos[~reuse]] if len(unique) else np.nan
+    out: dict[str, object] = {"window_start": ws.astype(np.int64), "window_end": we.astype(np.int64)}
+    if with_text:
+        window = np.empty(n, dtype=object)
+        window[todo] = strings
+        window[reuse] = [texts[r] for r in t_rows[reuse].tolist()]
+        out["window"] = window.tolist()
+    for c in (c for c in scores.columns if c.startswith("tone_")):
+        values = np.full(n, np.nan)
+        values[todo] = scores[c].to_numpy()[string_of] if len(unique) else np.nan
         if reuse.any():
-            values[reuse] = text_scores[c].to_numpy(dtype=float)[reuse]
+            values[reuse] = text_scores[c].to_numpy(dtype=float)[score_rows[reuse]]
         out[f"{c}_target"] = values
     return out
 
 
+def _by_row(m: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """A match table sorted by ``row`` (stable) and its rows; the matcher emits rows in order, so this
+    rarely copies."""
+    rows = m["row"].to_numpy(dtype=np.int64)
+    if len(rows) > 1 and (np.diff(rows) < 0).any():
+        m = m.iloc[np.argsort(rows, kind="stable")].reset_index(drop=True)
+        rows = m["row"].to_numpy(dtype=np.int64)
+    return m, rows
+
+
 def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | None, rows: np.ndarray,
-                    windows: Sequence[tuple[int, int]]) -> dict[str, pd.DataFrame] | None:
-    """The matches lying inside each window, re-indexed to the windows (row = window number, offsets
-    relative to the window); None when ``matches`` lacks a dictionary the scorers need."""
+                    ws: np.ndarray, we: np.ndarray) -> dict[str, pd.DataFrame] | None:
+    """The matches lying inside each window (text ``rows[i]``, characters ``ws[i]:we[i]``), re-indexed to
+    the windows (row = window number, offsets relative to the window); None when ``matches`` lacks a
+    dictionary the scorers need."""
     needed = {d.name for s in (scorers if scorers is not None else available_scorers())
               for d in getattr(get_scorer(s), "dictionaries", ())}
     if not needed <= set(matches):
         return None
-    rows = np.asarray(rows, dtype=np.int64)
-    ws = np.array([w[0] for w in windows], dtype=np.int64)
-    we = np.array([w[1] for w in windows], dtype=np.int64)
     out = {}
     for name in needed:
-        m = matches[name]
-        m_rows = m["row"].to_numpy(dtype=np.int64)
-        if len(m_rows) > 1 and (np.diff(m_rows) < 0).any():  # the matcher emits rows in order; be safe
-            m = m.iloc[np.argsort(m_rows, kind="stable")].reset_index(drop=True)
-            m_rows = m["row"].to_numpy(dtype=np.int64)
+        m, m_rows = _by_row(matches[name])
         # each window's candidate matches: the block of its row (searchsorted), then kept if inside it
-        lo, hi = np.searchsorted(m_rows, rows, "left"), np.searchsorted(m_rows, rows, "right")
-        counts = hi - lo
-        window = np.repeat(np.arange(len(rows), dtype=np.int64), counts)
-        idx = np.arange(counts.sum(), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts - lo, counts)
+        lo = np.searchsorted(m_rows, rows, "left")
+        window, offset = _ranges(np.searchsorted(m_rows, rows, "right") - lo)
+        idx = lo[window] + offset
         starts, ends = m["start"].to_numpy(dtype=np.int64)[idx], m["end"].to_numpy(dtype=np.int64)[idx]
         keep = (starts >= ws[window]) & (ends <= we[window])
-        idx, window = idx[keep], window[keep]
-        order = np.lexsort((starts[keep] - ws[window], window))  # by window, then start; stable
-        idx, window = idx[order], window[order]
+        idx, window, starts, ends = idx[keep], window[keep], starts[keep] - ws[window[keep]], ends[keep]
+        step_w, step_s = np.diff(window), np.diff(starts)
+        if ((step_w == 0) & (step_s < 0)).any():  # by window, then start (stable)
+            order = np.lexsort((starts, window))
+            idx, window, starts, ends = idx[order], window[order], starts[order], ends[order]
         j = m.iloc[idx].reset_index(drop=True)
-        out[name] = j.assign(row=window, start=j["start"].to_numpy(dtype=np.int64) - ws[window],
-                             end=j["end"].to_numpy(dtype=np.int64) - ws[window])[list(m.columns)]
+        out[name] = j.assign(row=window, start=starts, end=ends - ws[window])[list(m.columns)]
     return out
 
 
@@ -380,52 +466,71 @@ class ActorScorer(DictionaryMatching):
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
                            text_scores: pd.DataFrame | None = None,
-                           tokens: Mapping[str, tuple] | None = None) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+                           table: TokenTable | None = None) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
         """Same as :meth:`score` from matches a :class:`~diplo.match.Matcher` already found.
 
         ``text_scores``: tone scores of ``texts`` (aligned rows), reused for windows spanning a whole text.
-        ``tokens``: the texts' tokens as :meth:`~diplo.match.Matcher.match` returned them (``tokens=``).
+        ``table``: the texts' tokens (:func:`diplo.tokens.tokenize_texts`, not split at hyphens), when
+        the caller has them already.
+
+        Raises
+        ------
+        ValueError
+            If ``table`` does not hold one tokenization per text, or is split at hyphens.
         """
-        m = matches[self.actors.name]
-        rows, cats = m["row"].to_numpy(), m["category"].tolist()
-        starts, ends = m["start"].tolist(), m["end"].tolist()
+        if table is None:
+            table = tokenize_texts(texts, Vocabulary())
+        elif table.split or len(table.bounds) != len(texts) + 1:
+            raise ValueError(f"table must tokenize the {len(texts)} texts without splitting hyphens; got "
+                             f"{len(table.bounds) - 1} texts, split={table.split}")
+        m, rows = _by_row(matches[self.actors.name])
+        starts, ends = m["start"].to_numpy(dtype=np.int64), m["end"].to_numpy(dtype=np.int64)
+        located, bits = _Located(table), _token_bits(table)
+        lo, hi = located.covering(rows, starts, ends)
+        # actor code per mention (codes in name order), and the groups of mentions of the same text
+        codes, names = pd.factorize(m["category"], sort=True)
+        names = np.asarray(names, dtype=object)
+        group_start = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
+        group_size = np.diff(np.r_[group_start, len(rows)])
         actors_col = np.full(len(texts), "", dtype=object)
+        if len(rows):
+            actors_col[rows[group_start]] = _joined_names(codes, names.tolist(), group_start)
+        speakers = _speakers(located, bits, rows, lo, hi)
         speaker_col = np.full(len(texts), "", dtype=object)
-        role = ["mention"] * len(m)
-        exclude: list[list[tuple[int, int]]] = [[] for _ in range(len(m))]
-        cache: dict = {}  # tokens of each sentence, shared by speaker attribution and target windows
-        if tokens is not None:
-            for r in dict.fromkeys(rows.tolist()):
-                if texts[r] in tokens:
-                    cache[texts[r]] = _Tokens(texts[r], tokens[texts[r]])
-        # mentions are grouped by row (the matcher emits rows in order)
-        bounds = np.flatnonzero(np.diff(rows)) + 1 if len(rows) else np.array([], dtype=int)
-        for lo, hi in zip(np.r_[0, bounds], np.r_[bounds, len(rows)]) if len(rows) else ():
-            row = int(rows[lo])
-            names = [cats[k] for k in range(lo, hi)]
-            actors_col[row] = ";".join(sorted(set(names)))
-            ranges = [(starts[k], ends[k]) for k in range(lo, hi)]
-            k = _find_speaker(texts[row], ranges, cache)
-            if k >= 0:
-                speaker_col[row] = names[k]
-                role[lo + k] = "speaker"
-            for a in range(lo, hi):
-                exclude[a] = [ranges[b - lo] for b in range(lo, hi) if cats[b] != cats[a]]
-        mentions = pd.DataFrame({"row": rows.astype(np.int64), "actor": cats, "mention": m["match"].tolist(),
-                                 "start": m["start"].to_numpy(np.int64), "end": m["end"].to_numpy(np.int64),
-                                 "role": role})
+        speaker_col[rows[speakers]] = names[codes[speakers]]
+        role = ["mention"] * len(rows)
+        for k in speakers.tolist():
+            role[k] = "speaker"
+        columns = {"row": rows, "actor": _strings(m["category"]), "mention": _strings(m["match"]),
+                   "start": starts, "end": ends, "role": role}
         if self.scorers != ():
-            known = None
-            if text_scores is not None:
-                known = text_scores.iloc[rows].reset_index(drop=True)
-            tones = _score_target_tone([texts[r] for r in rows.tolist()], list(zip(starts, ends)),
-                                       scorers=self.scorers, window=DEFAULT_WINDOW, breaks=DEFAULT_BREAKS,
-                                       exclude=exclude, text_scores=known, matches=matches, rows=rows,
-                                       cache=cache)
-            for c in tones.columns:
-                if c.endswith("_target") or c in ("window_start", "window_end"):
-                    mentions[c] = tones[c].to_numpy()
-        return {"actors": actors_col, "speaker": speaker_col}, mentions
+            # each mention with the other actors' mentions of its text, which its window must not cross
+            group = np.repeat(np.arange(len(group_start)), group_size)
+            mention, offset = _ranges(group_size[group])
+            other = group_start[group[mention]] + offset
+            other_actor = codes[mention] != codes[other]
+            mention, other = mention[other_actor], other[other_actor]
+            ws, we = _grow(located, bits, rows, lo, hi, starts, ends, window=DEFAULT_WINDOW,
+                           breaks=DEFAULT_BREAKS, pairs=(mention, lo[other], hi[other]))
+            columns.update(_target_tone(table.texts, rows, ws, we, scorers=self.scorers, text_scores=text_scores,
+                                        score_rows=rows, matches=matches, match_rows=rows, with_text=False))
+        return {"actors": actors_col, "speaker": speaker_col}, pd.DataFrame(columns)
+
+
+def _strings(column: pd.Series) -> object:
+    """A match table's string column as a new table's column (as a list of str would come out)."""
+    return column.array if column.dtype == "str" else column.tolist()
+
+
+def _joined_names(codes: np.ndarray, names: list[str], group_start: np.ndarray) -> list[str]:
+    """The distinct names of each group of codes (groups start at ``group_start``), sorted, joined by ";"."""
+    if len(names) <= 62:  # each group's set of actors as a bit mask: one join per distinct set
+        masks = np.bitwise_or.reduceat(np.left_shift(np.int64(1), codes.astype(np.int64)), group_start)
+        values, inverse = np.unique(masks, return_inverse=True)
+        joined = [";".join(n for k, n in enumerate(names) if v >> k & 1) for v in values.tolist()]
+        return [joined[i] for i in inverse.tolist()]
+    bounds = np.r_[group_start, len(codes)].tolist()
+    return [";".join(names[c] for c in sorted(set(codes[a:b].tolist()))) for a, b in zip(bounds[:-1], bounds[1:])]
 
 
 def carry_pronoun_speakers(doc_ids: Sequence, texts: Sequence[str], speakers: Sequence[str], *,

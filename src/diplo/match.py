@@ -35,9 +35,10 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import yaml
 
-from diplo.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN
+from diplo.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, TokenTable, Vocabulary, _grow, tokenize_texts
 
 __all__ = ["DictionaryMatching", "TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
            "MATCH_COLUMNS", "load_dictionary", "dictionary_from_mapping", "tokenize"]
@@ -284,7 +285,7 @@ def load_dictionary(path: str | os.PathLike, *, name: str | None = None, negatio
 
 
 class _Compiled:
-    """Per-dictionary lookup tables: first-token literal and prefix-glob indexes."""
+    """Per-dictionary lookup tables: first-token literal and prefix-glob indexes, candidate priority."""
 
     def __init__(self, d: Dictionary) -> None:
         self.dictionary = d
@@ -296,12 +297,11 @@ class _Compiled:
                 self.prefix.setdefault(first[:-1], []).append(i)
             else:
                 self.literal.setdefault(first, []).append(i)
-        self.prefix_lengths = sorted({len(p) for p in self.prefix})
         self.entry_tokens = [e.tokens for e in d.entries]
-        # the tokens after the first as a list when none is a glob (compared by one list equality), else None
-        self.entry_rest = [None if any(t.endswith("*") for t in e.tokens[1:]) else list(e.tokens[1:])
-                           for e in d.entries]
-        self.memo: dict[str, tuple[int, ...]] = {}
+        # the columns of match tables, indexed by entry number
+        self.categories = pa.array([e.category for e in d.entries], type=pa.large_string())
+        self.patterns = pa.array([e.pattern for e in d.entries], type=pa.large_string())
+        self.weights = np.array([e.weight for e in d.entries], dtype=float)
 
     def _priority(self, i: int) -> tuple[int, int, int]:
         # Longest phrase first; among equally long phrases the most specific (literal words, longer
@@ -310,27 +310,218 @@ class _Compiled:
         specificity = sum(len(t) + 1 if not t.endswith("*") else len(t) - 1 for t in toks)
         return (-len(toks), -specificity, i)
 
-    def candidates(self, tok: str) -> tuple[int, ...]:
-        """Entries whose first token pattern matches ``tok``, longest phrase first, then most specific."""
-        found = self.memo.get(tok)
-        if found is None:
-            ids = list(self.literal.get(tok, ()))
-            for n in self.prefix_lengths:
-                if n > len(tok):
-                    break
-                ids.extend(self.prefix.get(tok[:n], ()))
-            found = tuple(sorted(ids, key=self._priority))
-            if len(self.memo) < 1_000_000:  # bound memory on pathological vocabularies
-                self.memo[tok] = found
-        return found
+
+class _Group:
+    """The dictionaries matched on one tokenization, compiled to arrays indexed by vocabulary id.
+
+    Entries of all the group's dictionaries are numbered in one sequence (``offsets[k]`` is the first
+    of dictionary ``k``).  Per vocabulary id the group keeps the entries whose first token pattern
+    matches it (a CSR list in dictionary order, then candidate priority), whether it ends a negation
+    scope, negates or hedges (per dictionary), and which later-token globs it satisfies (a bit set), so
+    matching a chunk is array indexing; Python runs once per new vocabulary type (:meth:`extend`).
+    """
+
+    def __init__(self, compiled: Sequence[_Compiled], vocabulary: Vocabulary, negators: frozenset[str],
+                 hedges: frozenset[str]) -> None:
+        self.compiled = list(compiled)
+        self.negators, self.hedges = negators, hedges
+        sizes = [len(c.entry_tokens) for c in compiled]
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        tokens = [t for c in compiled for t in c.entry_tokens]
+        self.entry_dict = np.repeat(np.arange(len(compiled), dtype=np.int64), sizes)
+        self.entry_len = np.array([len(t) for t in tokens], dtype=np.int64)
+        self.max_len = int(self.entry_len.max()) if len(tokens) else 0
+        # rank of each entry in candidate order: dictionary, then its priority
+        keys = [(k, c._priority(i)) for k, c in enumerate(compiled) for i in range(len(c.entry_tokens))]
+        self.rank = [0] * len(keys)
+        for r, g in enumerate(sorted(range(len(keys)), key=keys.__getitem__)):
+            self.rank[g] = r
+        self.literal: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+        for k, c in enumerate(compiled):
+            for table, own in ((self.literal, c.literal), (self.prefix, c.prefix)):
+                for key, ids in own.items():
+                    table.setdefault(key, []).extend(int(self.offsets[k]) + i for i in ids)
+        self.prefix_lengths = sorted({len(p) for p in self.prefix})
+        # later tokens: literal vocabulary id (>= 0), glob -2 - g (g indexes self.glob_stems), past the end -1
+        self.glob_stems: dict[str, int] = {}
+        self.pattern = np.full((len(tokens), max(self.max_len, 1)), -1, dtype=np.int64)
+        for g, toks in enumerate(tokens):
+            for j, t in enumerate(toks[1:], 1):
+                if t.endswith("*"):
+                    self.pattern[g, j] = -2 - self.glob_stems.setdefault(t[:-1], len(self.glob_stems))
+                else:
+                    self.pattern[g, j] = vocabulary.id(t)
+        self.glob_lengths = sorted({len(s) for s in self.glob_stems})
+        self.glob_words = (len(self.glob_stems) + 63) // 64
+        self.windows = np.array([c.dictionary.negation_window for c in compiled], dtype=np.int64)
+        self.max_window = int(self.windows.max(initial=0))
+        n_dict = len(compiled)
+        self.size = 0
+        self.cand_start = np.zeros(0, dtype=np.int64)
+        self.cand_count = np.zeros(0, dtype=np.int64)
+        self.cand_flat = np.zeros(0, dtype=np.int64)
+        self.n_flat = 0
+        self.glob_bits = np.zeros((max(self.glob_words, 1), 0), dtype=np.uint64)
+        self.breaks = np.zeros(0, dtype=bool)
+        self.negates = np.zeros((n_dict, 0), dtype=bool)
+        self.hedging = np.zeros((n_dict, 0), dtype=bool)
+
+    def _candidates(self, tok: str) -> list[int]:
+        ids = list(self.literal.get(tok, ()))
+        for n in self.prefix_lengths:
+            if n > len(tok):
+                break
+            ids.extend(self.prefix.get(tok[:n], ()))
+        return sorted(ids, key=self.rank.__getitem__) if len(ids) > 1 else ids
+
+    def extend(self, strings: Sequence[str]) -> None:
+        """Compute the per-id tables for vocabulary ids ``self.size`` .. ``len(strings) - 1``."""
+        lo, hi = self.size, len(strings)
+        if hi <= lo:
+            return
+        new = strings[lo:hi]
+        self.cand_start, self.cand_count = _grow(self.cand_start, hi), _grow(self.cand_count, hi)
+        found = [self._candidates(t) for t in new]
+        counts = np.fromiter(map(len, found), dtype=np.int64, count=len(new))
+        flat = [g for f in found for g in f]
+        self.cand_count[lo:hi] = counts
+        self.cand_start[lo:hi] = self.n_flat + np.cumsum(counts) - counts
+        self.cand_flat = _grow(self.cand_flat, self.n_flat + len(flat))
+        self.cand_flat[self.n_flat:self.n_flat + len(flat)] = flat
+        self.n_flat += len(flat)
+        if self.glob_stems:
+            self.glob_bits = _grow(self.glob_bits, hi)
+            for i, t in enumerate(new, lo):
+                for n in self.glob_lengths:
+                    if n > len(t):
+                        break
+                    g = self.glob_stems.get(t[:n])
+                    if g is not None:
+                        self.glob_bits[g >> 6, i] |= np.uint64(1 << (g & 63))
+        self.breaks = _grow(self.breaks, hi)
+        self.breaks[lo:hi] = [t in _SCOPE_BREAKS for t in new]
+        self.negates, self.hedging = _grow(self.negates, hi), _grow(self.hedging, hi)
+        negator = np.array([t in self.negators or t.endswith(("n't", "n\u2019t")) for t in new], dtype=bool)
+        hedge = np.array([t in self.hedges for t in new], dtype=bool)
+        for k, c in enumerate(self.compiled):
+            d = c.dictionary
+            self.negates[k, lo:hi] = negator | [t in d.negators for t in new] if d.negators else negator
+            self.hedging[k, lo:hi] = hedge | [t in d.hedges for t in new] if d.hedges else hedge
+        self.size = hi
+
+    def find(self, table: TokenTable) -> tuple[np.ndarray, ...]:
+        """Leftmost-longest matches of every dictionary of the group in ``table``.
+
+        Returns ``(entry, first, last, negated, hedged)`` sorted by dictionary then token position: the
+        group entry number, the indexes of the first and last token in ``table``, and the scope flags.
+        """
+        ids = table.ids
+        count = self.cand_count[ids]
+        at = np.flatnonzero(count)
+        if not len(at):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty, np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+        # one (position, candidate) pair per candidate entry of each position, in candidate order
+        n_cand = count[at]
+        pos = np.repeat(at, n_cand)
+        shift = np.repeat(self.cand_start[ids[at]] - (np.cumsum(n_cand) - n_cand), n_cand)
+        cand = self.cand_flat[shift + np.arange(len(pos))]
+        ok = np.ones(len(pos), dtype=bool)
+        # phrases: compare later tokens one offset at a time on the pairs still alive; whether a phrase
+        # crosses into the next text (or past the chunk's end, into the -1 padding) is checked on the survivors
+        padded = np.concatenate([ids, np.full(self.max_len, -1, dtype=ids.dtype)])
+        live = np.flatnonzero(self.entry_len[cand] > 1)
+        at, entry, length = pos[live], cand[live], self.entry_len[cand[live]]
+        for j in range(1, self.max_len):
+            if not len(live):
+                break
+            tok = padded[at + j]
+            want = self.pattern[entry, j]
+            good = tok == want
+            glob = np.flatnonzero(want < -1)
+            if len(glob):
+                g = -2 - want[glob]
+                bits = self.glob_bits[g >> 6, tok[glob]]
+                good[glob] = (bits >> (g & 63).astype(np.uint64)) & np.uint64(1) == 1
+            ok[live[~good]] = False
+            more = good & (length > j + 1)
+            live, at, entry, length = live[more], at[more], entry[more], length[more]
+        phrase = np.flatnonzero(ok & (self.entry_len[cand] > 1))
+        start = pos[phrase]
+        ok[phrase] = start + self.entry_len[cand[phrase]] <= table.bounds[table.row[start] + 1]
+        # the first matching candidate of each (position, dictionary): the best entry starting there
+        hit = np.flatnonzero(ok)
+        entry, first = cand[hit], pos[hit]
+        dic = self.entry_dict[entry]
+        lead = np.ones(len(hit), dtype=bool)
+        lead[1:] = (first[1:] != first[:-1]) | (dic[1:] != dic[:-1])
+        entry, first, dic = entry[lead], first[lead], dic[lead]
+        order = np.argsort(dic, kind="stable")
+        entry, first, dic = entry[order], first[order], dic[order]
+        length = self.entry_len[entry]
+        keep = _leftmost(dic * (len(ids) + 1) + first, length)
+        entry, first, dic, length = entry[keep], first[keep], dic[keep], length[keep]
+        negated, hedged = self._scope(table, first, dic)
+        return entry, first, first + length - 1, negated, hedged
+
+    def _scope(self, table: TokenTable, first: np.ndarray, dic: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # Scan back up to the dictionary's window from each match, stopping at a scope break or the start
+        # of the text; each negator toggles (two cancel), any hedge sets.
+        negated = np.zeros(len(first), dtype=bool)
+        hedged = np.zeros(len(first), dtype=bool)
+        if not self.max_window or not len(first):
+            return negated, hedged
+        scoped = np.flatnonzero(self.windows[dic] > 0)
+        first, dic = first[scoped], dic[scoped]
+        window, text_start = self.windows[dic], table.bounds[table.row[first]]
+        neg, hedge = np.zeros(len(first), dtype=bool), np.zeros(len(first), dtype=bool)
+        alive = np.ones(len(first), dtype=bool)
+        for k in range(1, self.max_window + 1):
+            j = first - k
+            alive &= (j >= text_start) & (window >= k)
+            if not alive.any():
+                break
+            tok = table.ids[np.maximum(j, 0)]
+            alive &= ~self.breaks[tok]
+            neg ^= alive & self.negates[dic, tok]
+            hedge |= alive & self.hedging[dic, tok]
+        negated[scoped], hedged[scoped] = neg, hedge
+        return negated, hedged
 
 
-def _token_matches(pattern: str, tok: str) -> bool:
-    return tok.startswith(pattern[:-1]) if pattern.endswith("*") else tok == pattern
+def _leftmost(start: np.ndarray, length: np.ndarray) -> np.ndarray:
+    """Which of the sorted candidate spans ``[start, start + length)`` greedy leftmost-first selection keeps.
+
+    A span that starts at or after the end of every earlier span is kept whatever was chosen before it;
+    only the runs of spans after it that overlap something are resolved one by one.
+    """
+    end = start + length
+    reach = np.empty_like(end)
+    if len(end):
+        reach[0] = -1
+        np.maximum.accumulate(end[:-1], out=reach[1:])
+    keep = start >= reach
+    if keep.all():
+        return keep
+    bad = np.flatnonzero(~keep)
+    free, last = 0, -2
+    for t, s, e, before in zip(bad.tolist(), start[bad].tolist(), end[bad].tolist(), end[bad - 1].tolist()):
+        if t != last + 1:  # first overlap of a run: the span before it was kept
+            free = before
+        if s >= free:
+            keep[t] = True
+            free = e
+        last = t
+    return keep
 
 
 class Matcher:
-    """Find matches of several dictionaries in one pass over each text's tokens.
+    """Find matches of several dictionaries in one pass over a chunk's tokens.
+
+    The matcher owns a :class:`~diplo.tokens.Vocabulary`; texts are tokenized a chunk at a time
+    (:meth:`tokenize`) and matched with array operations, so its per-token cost does not grow with the
+    number or size of the dictionaries.
 
     Examples
     --------
@@ -348,135 +539,148 @@ class Matcher:
             raise ValueError(f"dictionary names must be distinct; got {names}")
         self._compiled = [_Compiled(d) for d in dictionaries]
         self.negators, self.hedges = frozenset(negators), frozenset(hedges)
-        # token -> ((dictionary index, candidate entries), ...) over the dictionaries sharing a tokenization,
-        # so a token no dictionary starts with costs one dict lookup however many dictionaries there are
-        self._groups = {split: [k for k, c in enumerate(self._compiled) if c.dictionary.split_hyphens == split]
-                        for split in (False, True)}
-        self._memo: dict[bool, dict[str, tuple]] = {False: {}, True: {}}
-        # every token that can set a negated/hedged flag in some dictionary (besides "...n't" forms): a
-        # sentence window with none of them needs no scope scan
-        self._scope_words = frozenset(self.negators | self.hedges).union(
-            *(c.dictionary.negators | c.dictionary.hedges for c in self._compiled))
+        self._start_vocabulary()
 
-    def _lookup(self, split: bool, tok: str) -> tuple:
-        found = tuple((k, cands) for k in self._groups[split] if (cands := self._compiled[k].candidates(tok)))
-        if len(self._memo[split]) < 1_000_000:  # bound memory on pathological vocabularies
-            self._memo[split][tok] = found
-        return found
+    def _start_vocabulary(self) -> None:
+        self.vocabulary = Vocabulary()
+        # dictionaries sharing a tokenization are matched together: split_hyphens -> (dictionary indexes, group)
+        self._groups: dict[bool, tuple[list[int], _Group]] = {}
+        for split in (False, True):
+            ks = [k for k, c in enumerate(self._compiled) if c.dictionary.split_hyphens == split]
+            if ks:
+                group = _Group([self._compiled[k] for k in ks], self.vocabulary, self.negators, self.hedges)
+                self._groups[split] = (ks, group)
 
-    def _is_negator(self, tok: str) -> bool:
-        return tok in self.negators or tok.endswith("n't") or tok.endswith("n\u2019t")
+    #: Token types kept before the matcher starts a new vocabulary (so memory stays bounded on a long run;
+    #: ids are only compared within a chunk, so results do not change).
+    VOCABULARY_LIMIT = 1_000_000
 
-    def _scope_flags(self, toks: list[str], i: int, window: int, extra: frozenset[str] = frozenset(),
-                     extra_hedges: frozenset[str] = frozenset()) -> tuple[bool, bool]:
-        negated = hedged = False
-        for j in range(i - 1, max(i - 1 - window, -1), -1):
-            t = toks[j]
-            if t in _SCOPE_BREAKS:
-                break
-            if t in extra or self._is_negator(t):
-                negated = not negated  # "will not lift the ban": two negators cancel
-            hedged = hedged or t in self.hedges or t in extra_hedges
-        return negated, hedged
+    def tokenize(self, texts: Sequence) -> TokenTable:
+        """The chunk's tokens (:func:`diplo.tokens.tokenize_texts`) with ids in this matcher's vocabulary.
 
-    def match(self, texts: Sequence[str], *, tokens: dict | None = None) -> dict[str, pd.DataFrame]:
+        A table is valid for :meth:`match` until the next call of ``tokenize`` (which may start a new
+        vocabulary when the current one holds :attr:`VOCABULARY_LIMIT` types).
+        """
+        if len(self.vocabulary) > self.VOCABULARY_LIMIT:
+            self._start_vocabulary()
+        return tokenize_texts(texts, self.vocabulary)
+
+    def match(self, texts: Sequence[str], *, table: TokenTable | None = None,
+              tokens: dict | None = None) -> dict[str, pd.DataFrame]:
         """Matches per dictionary name: DataFrames with :data:`MATCH_COLUMNS`.
 
         ``row`` indexes ``texts``; ``start``/``end`` are character offsets in that text; ``match`` is the
         matched text as written; ``entry`` the dictionary pattern; ``weight`` the entry's weight.
-        Non-strings are treated as empty texts.  ``tokens``: a dict that receives, for each text, its
-        :data:`TOKEN_PATTERN` spans and lower-cased tokens, for later stages to reuse (actors).
+        Non-strings are treated as empty texts.
+
+        Parameters
+        ----------
+        texts : the chunk's texts.
+        table : ``self.tokenize(texts)`` when the caller already has it (to share one tokenization with
+            later stages); tokenized here otherwise.
+        tokens : a dict that receives, for each non-empty text, its :data:`TOKEN_PATTERN` spans and
+            lower-cased tokens as lists, for later stages to reuse (actors).
+
+        Raises
+        ------
+        ValueError
+            If ``table`` was not made by this matcher's :meth:`tokenize` for as many texts.
         """
-        cols: list[list[tuple]] = [[] for _ in self._compiled]
-        need_split = any(c.dictionary.split_hyphens for c in self._compiled)
-        need_plain = any(not c.dictionary.split_hyphens for c in self._compiled)
-        finditer, split_finditer = TOKEN_PATTERN.finditer, SPLIT_TOKEN_PATTERN.finditer
-        scope_words = self._scope_words
-        for row, text in enumerate(texts):
-            if not isinstance(text, str) or not text:
-                continue
-            low = text.lower()
-            if len(low) != len(text):  # a few characters change length when lower-cased ("İ")
-                low = None
-            spans = [m.span() for m in finditer(text)]
-            toks = [low[s:e] for s, e in spans] if low is not None else [text[s:e].lower() for s, e in spans]
-            if tokens is not None:
-                tokens[text] = (spans, toks)
-            tokenized = {}
-            if need_plain:
-                tokenized[False] = (spans, toks)
-            if need_split:
-                if "-" in text and any("-" in t for t in toks):  # only hyphenated words tokenize differently
-                    s_spans = [m.span() for m in split_finditer(text)]
-                    s_toks = ([low[s:e] for s, e in s_spans] if low is not None
-                              else [text[s:e].lower() for s, e in s_spans])
-                    tokenized[True] = (s_spans, s_toks)
-                else:
-                    tokenized[True] = (spans, toks)
-            for split, (spans, toks) in tokenized.items():
-                memo, n = self._memo[split], len(toks)
-                found = list(map(memo.get, toks))
-                positions: dict[int, list] = {}
-                for i in [i for i, f in enumerate(found) if f is None or f]:
-                    f = found[i]
-                    if f is None:
-                        f = self._lookup(split, toks[i])
-                    for k, cands in f:
-                        positions.setdefault(k, []).append((i, cands))
-                if not positions:
-                    continue
-                # negation/hedge scope can only be set by a scope word or a "...n't" token in the sentence
-                has_nt = any(t.endswith(("n't", "n\u2019t")) for t in toks) if (
-                    low is None or "n't" in low or "n\u2019t" in low) else False
-                scoped = has_nt or not scope_words.isdisjoint(toks)
-                for k in sorted(positions):
-                    comp, out = self._compiled[k], cols[k]
-                    d, entry_tokens, entry_rest = comp.dictionary, comp.entry_tokens, comp.entry_rest
-                    window = d.negation_window if scoped else 0
-                    next_free = 0
-                    for i, cands in positions[k]:
-                        if i < next_free:  # inside the previous match: leftmost-longest, no overlaps
-                            continue
-                        best = None
-                        for eid in cands:
-                            pats = entry_tokens[eid]
-                            m = len(pats)
-                            if m == 1:
-                                best = eid
-                                break
-                            if i + m > n:
-                                continue
-                            rest = entry_rest[eid]
-                            if (toks[i + 1:i + m] == rest if rest is not None
-                                    else all(_token_matches(p, toks[i + j]) for j, p in enumerate(pats[1:], 1))):
-                                best = eid
-                                break
-                        if best is None:
-                            continue
-                        m = len(entry_tokens[best])
-                        entry = d.entries[best]
-                        start, end = spans[i][0], spans[i + m - 1][1]
-                        if window and (has_nt or not scope_words.isdisjoint(toks[max(i - window, 0):i])):
-                            negated, hedged = self._scope_flags(toks, i, window, d.negators, d.hedges)
-                        else:
-                            negated = hedged = False
-                        out.append((row, entry.category, entry.pattern, text[start:end], start, end, entry.weight,
-                                    negated, hedged))
-                        next_free = i + m
-        result = {}
-        for comp, out in zip(self._compiled, cols):
-            if out:  # column-wise: cheaper than DataFrame.from_records, same dtypes
-                row, category, entry, match, start, end, weight, negated, hedged = zip(*out)
-                result[comp.dictionary.name] = pd.DataFrame({
-                    "row": np.array(row, dtype=np.int64), "category": list(category), "entry": list(entry),
-                    "match": list(match), "start": np.array(start, dtype=np.int64),
-                    "end": np.array(end, dtype=np.int64), "weight": np.array(weight, dtype=float),
-                    "negated": np.array(negated, dtype=bool), "hedged": np.array(hedged, dtype=bool)})
-            else:
-                df = pd.DataFrame({c: [] for c in MATCH_COLUMNS})
-                result[comp.dictionary.name] = df.astype({"row": np.int64, "start": np.int64, "end": np.int64,
-                                                          "weight": float, "negated": bool, "hedged": bool})
-        return result
+        if table is None:
+            table = self.tokenize(texts)
+        elif table.vocabulary is not self.vocabulary or table.split or len(table.texts) != len(texts):
+            raise ValueError(f"table must be Matcher.tokenize(texts) of this matcher for the {len(texts)} texts; "
+                             f"got a table of {len(table.texts)} texts"
+                             f"{' split at hyphens' if table.split else ''}"
+                             f"{'' if table.vocabulary is self.vocabulary else ' from another vocabulary'}")
+        if tokens is not None:
+            _fill_tokens(table, tokens)
+        result, strings = {}, _Strings(table.texts)
+        for split, (ks, group) in self._groups.items():
+            chunk = table.split_hyphens() if split else table
+            group.extend(self.vocabulary.strings)
+            entry, first, last, negated, hedged = group.find(chunk)
+            dic = group.entry_dict[entry]
+            cut = np.searchsorted(dic, np.arange(len(ks) + 1))
+            for g, k in enumerate(ks):
+                a, b = cut[g], cut[g + 1]
+                result[self._compiled[k].dictionary.name] = _frame(
+                    self._compiled[k], chunk, strings, entry[a:b] - group.offsets[g], first[a:b], last[a:b],
+                    negated[a:b], hedged[a:b])
+        return {c.dictionary.name: result[c.dictionary.name] for c in self._compiled}
+
+
+def _fill_tokens(table: TokenTable, tokens: dict) -> None:
+    strings = table.vocabulary.strings
+    lows = [strings[i] for i in table.ids.tolist()]
+    spans = list(zip(table.start.tolist(), table.end.tolist()))
+    bounds = table.bounds.tolist()
+    for r, text in enumerate(table.texts):
+        if text:
+            a, b = bounds[r], bounds[r + 1]
+            tokens[text] = (spans[a:b], lows[a:b])
+
+
+# what pandas makes of a list of str: the column type of category, entry and match, built from Arrow
+# arrays when it is Arrow-backed (the default), from lists otherwise
+_STR = pd.DataFrame({"c": [""]})["c"].dtype
+_ARROW_STR = getattr(_STR, "storage", None) == "pyarrow"
+
+
+class _Strings:
+    """The chunk's texts as one UTF-8 buffer, to cut the ``match`` column out of it in Arrow (no Python
+    string per match): ``byte_at[i]`` is the byte offset of character ``i`` of the joined texts."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        self.text_start = np.zeros(len(texts), dtype=np.int64)
+        np.cumsum(lengths[:-1] + 1, out=self.text_start[1:])
+        joined = "\n".join(texts)
+        try:
+            self.data = pa.py_buffer(joined.encode("utf-8"))
+            self.byte_at = None
+            if self.data.size != len(joined):
+                codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+                width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
+                self.byte_at = np.concatenate([[0], np.cumsum(width)])
+        except UnicodeEncodeError:  # lone surrogates: not UTF-8, cut them in Python
+            self.data = None
+
+    def cut(self, texts: Sequence[str], row: np.ndarray, start: np.ndarray, end: np.ndarray):
+        """``texts[row][start:end]`` for each match, as a ``str`` array."""
+        if self.data is None or not _ARROW_STR:
+            return [texts[r][s:e] for r, s, e in zip(row.tolist(), start.tolist(), end.tolist())]
+        # the buffer as alternating gap and match strings, then every second one taken
+        bounds = np.empty(2 * len(row) + 1, dtype=np.int64)
+        bounds[0] = 0
+        bounds[1::2], bounds[2::2] = self.text_start[row] + start, self.text_start[row] + end
+        if self.byte_at is not None:
+            bounds[1:] = self.byte_at[bounds[1:]]
+        if bounds[-1] > self.data.size or (np.diff(bounds) < 0).any():  # Arrow trusts the offsets it is given
+            raise RuntimeError("match spans out of order or outside the chunk's text")
+        pieces = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), self.data)
+        return pd.array(pieces.take(pa.array(np.arange(1, len(bounds) - 1, 2))), dtype=_STR)
+
+
+def _labels(values: pa.Array, index: np.ndarray):
+    """``values[index]`` as a ``str`` array (Arrow take from the few distinct labels)."""
+    if not _ARROW_STR:
+        return values.take(pa.array(index)).to_pylist()
+    return pd.array(values.take(pa.array(index)), dtype=_STR)
+
+
+def _frame(c: _Compiled, table: TokenTable, strings: _Strings, entry: np.ndarray, first: np.ndarray,
+           last: np.ndarray, negated: np.ndarray, hedged: np.ndarray) -> pd.DataFrame:
+    """The match table of one dictionary, built column-wise."""
+    if not len(entry):
+        df = pd.DataFrame({c: [] for c in MATCH_COLUMNS})
+        return df.astype({"row": np.int64, "start": np.int64, "end": np.int64, "weight": float, "negated": bool,
+                          "hedged": bool})
+    row, start, end = table.row[first], table.start[first], table.end[last]
+    return pd.DataFrame({
+        "row": row, "category": _labels(c.categories, entry), "entry": _labels(c.patterns, entry),
+        "match": strings.cut(table.texts, row, start, end), "start": start, "end": end,
+        "weight": c.weights[entry], "negated": negated, "hedged": hedged})
 
 
 class DictionaryMatching:

@@ -105,12 +105,12 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
     instances, theme_scorer, actor_scorer, matcher = _components(themes, actors, scorers)
     head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
     texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
-    tokens: dict = {}  # each sentence's tokens, tokenized once for the matcher and the actor rules
-    matches = matcher.match(texts, tokens=tokens)
+    tokens = matcher.tokenize(texts)  # the chunk's tokens, shared by the matcher and the actor rules
+    matches = matcher.match(texts, table=tokens)
     scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches)
     scores = scores.reset_index(drop=True)
     theme_counts, hits = theme_scorer.score_from_matches(matches, texts)
-    actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores, tokens=tokens)
+    actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores, table=tokens)
     actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
     table = head.assign(n_words=count_words_many(texts))
     table = pd.concat([table, scores], axis=1).assign(**theme_counts, **actor_cols)

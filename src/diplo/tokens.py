@@ -1,14 +1,17 @@
-"""Chunk tokenization: every text of a chunk tokenized in one regex pass, as flat arrays.
+"""Chunk tokenization: every text of a chunk tokenized at once, as flat arrays.
 
 Scoring a chunk of sentences one Python object per token is what made scoring slow; here the whole chunk
-is joined and split by one compiled pattern, and the tokens come back as numpy arrays (CSR layout: the
-tokens of text ``r`` are ``bounds[r]:bounds[r + 1]``) with integer ids into a :class:`Vocabulary` that
-the matcher keeps across chunks, so dictionary lookups are array indexing, not per-token dict probes.
+is joined, lower-cased and cut at whitespace by ``str.split`` (in C), and the tokens come back as numpy
+arrays (CSR layout: the tokens of text ``r`` are ``bounds[r]:bounds[r + 1]``) with integer ids into a
+:class:`Vocabulary` that the matcher keeps across chunks, so dictionary lookups are array indexing, not
+per-token dict probes.  No token contains whitespace, so each distinct whitespace-separated chunk
+("iran's", "talks.") is tokenized by the pattern once and remembered by the vocabulary; a chunk of texts
+then costs one dict probe per chunk plus array arithmetic for the offsets.
 
 Tokens are the matcher's (:data:`TOKEN_PATTERN`): lower-cased words (letters/digits with inner hyphens
 or apostrophes, decimal numbers) and single punctuation marks; offsets are character offsets into each
 text as written.  Lower-casing never changes where tokens start and end for texts whose lower-cased form
-has the same length (checked over every code point in the tests), so the lower-cased chunk is split
+has the same length (checked over every code point in the tests), so the lower-cased chunk is cut
 directly; the rare texts whose length changes ("İ") are split as written and their tokens lower-cased
 one by one, exactly as before.
 
@@ -34,10 +37,10 @@ __all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "Vocabulary", "TokenTable", "
 TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*|[^\w\s]")
 # Used by dictionaries built with ``split_hyphens=True`` (actor names: "Tehran-Baku ties" names two actors).
 SPLIT_TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019]\w+)*|[^\w\s]")
-# The same patterns as one capturing group: ``split`` returns gap, token, gap, token, ..., gap (all strings,
-# built in C), from which offsets follow by a cumulative sum of lengths.
-_SPLITTERS = {False: re.compile(f"({TOKEN_PATTERN.pattern})"), True: re.compile(f"({SPLIT_TOKEN_PATTERN.pattern})")}
+_PATTERNS = {False: TOKEN_PATTERN, True: SPLIT_TOKEN_PATTERN}
 _SEPARATOR = "\n"  # whitespace: no token pattern crosses it, so joined texts tokenize as they do alone
+# str.isspace() (what str.split() and the patterns' \s mean) by code point; none above U+3000 is whitespace
+_SPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
 
 
 class _Index(dict):
@@ -64,6 +67,8 @@ class Vocabulary:
 
     def __init__(self) -> None:
         self._index = _Index()
+        self._pieces = _Pieces()
+        self._chunks = {split: _Chunks(_PATTERNS[split]) for split in (False, True)}
 
     @property
     def strings(self) -> list[str]:
@@ -82,6 +87,119 @@ class Vocabulary:
     def ids(self, tokens: Sequence[str]) -> np.ndarray:
         """Ids of ``tokens`` (new tokens are added), as int64."""
         return np.fromiter(map(self._index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+
+def _grow(array: np.ndarray, n: int) -> np.ndarray:
+    """``array`` with room for at least ``n`` entries along its last axis (capacity doubling, zero-filled);
+    for tables indexed by vocabulary id, which grow with the vocabulary."""
+    cap = array.shape[-1]
+    if n <= cap:
+        return array
+    out = np.zeros((*array.shape[:-1], max(n, 2 * cap, 1024)), dtype=array.dtype)
+    out[..., :cap] = array
+    return out
+
+
+# A hyphenated token ending in "-<digits>" followed by ".5" or ",5" splits differently in context: the
+# split pattern reads "2.5" in "1-2.5" as one number, which crosses the plain tokens "1-2", ".", "5".
+_DIGIT_TAIL = re.compile(r"-\d+\Z")
+
+
+class _Pieces:
+    """Per vocabulary id, the :data:`SPLIT_TOKEN_PATTERN` pieces of tokens that contain a hyphen.
+
+    ``count[i]`` pieces (0 for a token without a hyphen: it splits into itself) at ``at[i]`` in the flat
+    ``start``/``end`` (offsets in the token) and ``ids`` arrays; ``length[i]`` is the token's length and
+    ``digit_tail[i]`` marks tokens ending in ``-<digits>`` (see :data:`_DIGIT_TAIL`).  Extended for new ids when asked (:meth:`update`).
+    """
+
+    def __init__(self) -> None:
+        self.done = self.size = 0
+        self.count = np.zeros(0, dtype=np.int64)
+        self.at = np.zeros(0, dtype=np.int64)
+        self.digit_tail = np.zeros(0, dtype=bool)
+        self.length = np.zeros(0, dtype=np.int64)
+        self.start = np.zeros(0, dtype=np.int64)
+        self.end = np.zeros(0, dtype=np.int64)
+        self.ids = np.zeros(0, dtype=np.int64)
+
+    def update(self, vocabulary: "Vocabulary") -> "_Pieces":
+        strings = vocabulary.strings
+        while self.done < len(strings):  # pieces may themselves be new tokens
+            lo, hi = self.done, len(strings)
+            self.count, self.at = _grow(self.count, hi), _grow(self.at, hi)
+            self.digit_tail, self.length = _grow(self.digit_tail, hi), _grow(self.length, hi)
+            starts, ends, ids = [], [], []
+            for i in range(lo, hi):
+                token = strings[i]
+                if "-" not in token:
+                    continue
+                spans = [m.span() for m in SPLIT_TOKEN_PATTERN.finditer(token)]
+                self.count[i], self.at[i] = len(spans), self.size + len(starts)
+                self.digit_tail[i] = _DIGIT_TAIL.search(token) is not None
+                self.length[i] = len(token)
+                starts.extend(a for a, _ in spans)
+                ends.extend(b for _, b in spans)
+                ids.extend(vocabulary.id(token[a:b]) for a, b in spans)
+            n = self.size + len(starts)
+            self.start, self.end, self.ids = _grow(self.start, n), _grow(self.end, n), _grow(self.ids, n)
+            self.start[self.size:n], self.end[self.size:n], self.ids[self.size:n] = starts, ends, ids
+            self.size, self.done = n, hi
+        return self
+
+
+class _Chunks:
+    """The tokens of each distinct whitespace-separated chunk seen so far, under one pattern.
+
+    No token contains whitespace, and where a token ends never depends on what follows the whitespace,
+    so a text's tokens are its chunks' tokens: the regex runs once per new chunk ("iran's", "talks.")
+    and a chunk of texts is tokenized by array lookups.  ``count[c]`` tokens of chunk ``c`` at ``at[c]``
+    in the flat ``start``/``end`` (offsets in the chunk) and ``ids`` (vocabulary ids) arrays.  Chunk ids
+    live only within one call, so the cache is dropped when it grows past :attr:`LIMIT` chunks.
+    """
+
+    LIMIT = 500_000  # ~100 MB of chunk strings and their token arrays
+
+    def __init__(self, pattern: re.Pattern) -> None:
+        # the pattern as one capturing group: ``split`` returns gap, token, gap, ..., gap, built in C
+        self.splitter = re.compile(f"({pattern.pattern})")
+        self.clear()
+
+    def clear(self) -> None:
+        self.index = _Index()
+        self.size = 0
+        self.length = np.zeros(0, dtype=np.int64)
+        self.count = np.zeros(0, dtype=np.int64)
+        self.at = np.zeros(0, dtype=np.int64)
+        self.start = np.zeros(0, dtype=np.int64)
+        self.end = np.zeros(0, dtype=np.int64)
+        self.ids = np.zeros(0, dtype=np.int64)
+
+    def lookup(self, chunks: Sequence[str], vocabulary: "Vocabulary") -> np.ndarray:
+        """Chunk ids of ``chunks``, tokenizing the new ones."""
+        if len(self.index) > self.LIMIT:
+            self.clear()
+        lo = len(self.index)
+        cids = np.fromiter(map(self.index.__getitem__, chunks), dtype=np.int64, count=len(chunks))
+        new = self.index.strings[lo:]
+        if new:  # tokenize the new chunks at once: one regex split of them joined, offsets by cumulative sums
+            hi = lo + len(new)
+            self.length, self.count, self.at = (_grow(a, hi) for a in (self.length, self.count, self.at))
+            length = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+            chunk_start = np.cumsum(length + len(_SEPARATOR)) - length - len(_SEPARATOR)
+            parts = self.splitter.split(_SEPARATOR.join(new))
+            ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
+            start, end = ends[0:-1:2], ends[1::2]
+            chunk = np.searchsorted(chunk_start, start, side="right") - 1
+            count = np.bincount(chunk, minlength=len(new))
+            n = self.size + len(start)
+            self.length[lo:hi], self.count[lo:hi] = length, count
+            self.at[lo:hi] = self.size + np.cumsum(count) - count
+            self.start, self.end, self.ids = _grow(self.start, n), _grow(self.end, n), _grow(self.ids, n)
+            self.start[self.size:n], self.end[self.size:n] = start - chunk_start[chunk], end - chunk_start[chunk]
+            self.ids[self.size:n] = vocabulary.ids(parts[1::2])
+            self.size = n
+        return cids
 
 
 @dataclass(frozen=True)
@@ -116,18 +234,58 @@ class TokenTable:
         return list(zip(self.start[a:b].tolist(), self.end[a:b].tolist()))
 
     def split_hyphens(self) -> "TokenTable":
-        """The same texts tokenized with :data:`SPLIT_TOKEN_PATTERN` (only texts with a hyphenated token
-        tokenize differently, so only those are split again)."""
+        """The same texts tokenized with :data:`SPLIT_TOKEN_PATTERN`.
+
+        Splitting a text at hyphens splits each hyphenated token into its pieces and leaves the other
+        tokens as they are, so the pieces are computed once per vocabulary type and spliced in by array
+        operations (a hyphen is neither cased nor case-ignorable, so lower-casing a piece alone gives the
+        same as cutting it from the lower-cased token).  Texts with two kinds of hyphenated token are
+        tokenized again from their text instead: one longer or shorter lower-cased than as written ("İ",
+        its offsets do not carry over) and one ending in ``-<digits>`` directly followed by ``.`` or
+        ``,`` (``"1-2.5"`` splits as ``1 - 2.5``).
+        """
         if self.split:
             return self
-        strings = self.vocabulary.strings
-        uniq = np.unique(self.ids)
-        hyphenated = uniq[np.fromiter(("-" in strings[i] for i in uniq.tolist()), dtype=bool, count=len(uniq))]
+        pieces = self.vocabulary._pieces.update(self.vocabulary)
+        count = pieces.count[self.ids]
+        hyphenated = np.flatnonzero(count)
         if not len(hyphenated):
             return TokenTable(self.texts, self.bounds, self.row, self.start, self.end, self.ids, self.vocabulary,
                               split=True)
-        rows = np.unique(self.row[np.isin(self.ids, hyphenated)])
-        sub = tokenize_texts([self.texts[r] for r in rows.tolist()], self.vocabulary, split_hyphens=True)
+        redo = self._resplit_rows(hyphenated, pieces)
+        if len(redo):
+            count[np.isin(self.row, redo)] = 0
+            hyphenated = np.flatnonzero(count)
+        reps = np.maximum(count, 1)
+        src = np.repeat(np.arange(len(self.ids)), reps)
+        start, end, ids = self.start[src], self.end[src], self.ids[src]
+        first = np.cumsum(reps) - reps  # where each token's pieces begin in the new arrays
+        n = count[hyphenated]
+        within = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        at = np.repeat(first[hyphenated], n) + within
+        flat = np.repeat(pieces.at[self.ids[hyphenated]], n) + within
+        base = start[at]
+        start[at], end[at], ids[at] = base + pieces.start[flat], base + pieces.end[flat], pieces.ids[flat]
+        ends = np.concatenate([[0], np.cumsum(reps)])
+        table = TokenTable(self.texts, ends[self.bounds], self.row[src], start, end, ids, self.vocabulary, split=True)
+        return table._retokenized(redo) if len(redo) else table
+
+    def _resplit_rows(self, hyphenated: np.ndarray, pieces: _Pieces) -> np.ndarray:
+        """Rows among those with hyphenated tokens that must be split from their text (see split_hyphens)."""
+        ids = self.ids[hyphenated]
+        moved = pieces.length[ids] != self.end[hyphenated] - self.start[hyphenated]
+        redo = set(self.row[hyphenated[moved]].tolist())
+        tail = hyphenated[pieces.digit_tail[ids]]
+        tail = tail[tail + 1 < len(self.ids)]
+        if len(tail):
+            strings = self.vocabulary.strings
+            glued = (self.row[tail + 1] == self.row[tail]) & (self.start[tail + 1] == self.end[tail])
+            redo.update(int(self.row[t]) for t in tail[glued].tolist() if strings[self.ids[t + 1]] in (".", ","))
+        return np.array(sorted(redo), dtype=np.int64)
+
+    def _retokenized(self, rows: np.ndarray) -> "TokenTable":
+        """This table with the tokens of ``rows`` replaced by tokenizing those texts again."""
+        sub = tokenize_texts([self.texts[r] for r in rows.tolist()], self.vocabulary, split_hyphens=self.split)
         keep = ~np.isin(self.row, rows)
         row = np.concatenate([self.row[keep], rows[sub.row]])
         order = np.argsort(row, kind="stable")
@@ -135,7 +293,22 @@ class TokenTable:
         pick = lambda a, b: np.concatenate([a[keep], b])[order]  # noqa: E731
         bounds = np.searchsorted(row, np.arange(len(self.texts) + 1), side="left").astype(np.int64)
         return TokenTable(self.texts, bounds, row, pick(self.start, sub.start), pick(self.end, sub.end),
-                          pick(self.ids, sub.ids), self.vocabulary, split=True)
+                          pick(self.ids, sub.ids), self.vocabulary, split=self.split)
+
+
+def _chunk_starts(text: str, sizes: np.ndarray) -> np.ndarray:
+    """Where the whitespace-separated chunks of ``text``, of lengths ``sizes``, start."""
+    if len(sizes) and len(text) - int(sizes.sum()) == len(sizes) - 1:
+        # as much whitespace as there are gaps between chunks: every gap is one character (no empty texts,
+        # no double spaces: the usual case for segmented sentences)
+        return np.cumsum(sizes + 1) - sizes - 1
+    # else a chunk starts at the first non-space character after the characters of the chunks before it
+    if text.isascii():
+        nonspace = np.flatnonzero(~_SPACE[np.frombuffer(text.encode("ascii"), dtype=np.uint8)])
+    else:
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        nonspace = np.flatnonzero(~(_SPACE[np.minimum(codes, len(_SPACE) - 1)] & (codes < len(_SPACE))))
+    return nonspace[np.cumsum(sizes) - sizes]
 
 
 def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bool = False) -> TokenTable:
@@ -143,28 +316,39 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
     texts = [t if isinstance(t, str) else "" for t in texts]
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    big = _SEPARATOR.join(texts)
-    low = big.lower()
-    special: list[int] = []
-    if len(low) != len(big):  # some text changes length when lower-cased: split those as written
-        lowered = [t.lower() for t in texts]
-        special = [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]
-        for r in special:
-            lowered[r] = texts[r]
-        low = _SEPARATOR.join(lowered)
-    parts = _SPLITTERS[split_hyphens].split(low)
-    part_ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
-    tokens = parts[1::2]
-    tok_end = part_ends[1::2]
-    tok_start = tok_end - np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
     text_start = np.zeros(n, dtype=np.int64)
     if n > 1:
         text_start[1:] = np.cumsum(lengths[:-1] + len(_SEPARATOR))
-    row = (np.searchsorted(text_start, tok_start, side="right") - 1).astype(np.int64)
-    bounds = np.searchsorted(row, np.arange(n + 1), side="left").astype(np.int64)
-    for r in special:
-        for k in range(bounds[r], bounds[r + 1]):
-            tokens[k] = tokens[k].lower()
-    offset = text_start[row] if n else np.zeros(0, dtype=np.int64)
-    return TokenTable(texts, bounds, row, tok_start - offset, tok_end - offset, vocabulary.ids(tokens),
-                      vocabulary, split=split_hyphens)
+    big = _SEPARATOR.join(texts)
+    low = big.lower()
+    special: list[int] = []
+    if len(low) != len(big):  # some text changes length when lower-cased: blank it here, split it as written below
+        lowered = [t.lower() for t in texts]
+        special = [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]
+        for r in special:
+            lowered[r] = " " * len(texts[r])
+        low = _SEPARATOR.join(lowered)
+    chunks = low.split()
+    cache = vocabulary._chunks[split_hyphens]
+    cids = cache.lookup(chunks, vocabulary)
+    chunk_start = _chunk_starts(low, cache.length[cids])
+    count = cache.count[cids]
+    within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    flat = np.repeat(cache.at[cids], count) + within
+    base = np.repeat(chunk_start, count)
+    tok_start, tok_end, ids = base + cache.start[flat], base + cache.end[flat], cache.ids[flat]
+    if special:
+        spans = [(text_start[r] + m.start(), text_start[r] + m.end(), m.group().lower())
+                 for r in special for m in _PATTERNS[split_hyphens].finditer(texts[r])]
+        if spans:
+            starts, ends, lows = zip(*spans)
+            tok_start = np.concatenate([tok_start, np.array(starts, dtype=np.int64)])
+            tok_end = np.concatenate([tok_end, np.array(ends, dtype=np.int64)])
+            ids = np.concatenate([ids, vocabulary.ids(lows)])
+            order = np.argsort(tok_start, kind="stable")
+            tok_start, tok_end, ids = tok_start[order], tok_end[order], ids[order]
+    # tokens are in text order: each text's first token is the first one at or after the text's start
+    bounds = np.append(np.searchsorted(tok_start, text_start), len(tok_start)).astype(np.int64)
+    row = np.repeat(np.arange(n, dtype=np.int64), np.diff(bounds))
+    offset = text_start[row]
+    return TokenTable(texts, bounds, row, tok_start - offset, tok_end - offset, ids, vocabulary, split=split_hyphens)
