@@ -22,7 +22,7 @@ class ReferenceDiplomatic(DiplomaticScorer):
     """The diplomatic scale with the negation pre-check and scope rules applied to every match, one at a
     time, as before the array pre-pass picked the matches worth looking at."""
 
-    def _negated(self, m: pd.DataFrame, texts: list) -> np.ndarray:
+    def _negated(self, m: pd.DataFrame, texts: list, table=None) -> np.ndarray:
         window = self.dictionary.negation_window
         if not window or not len(m):
             return m["negated"].to_numpy(dtype=bool).copy()

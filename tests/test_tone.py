@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 from diplo.corpus import count_words
 from diplo.match import Dictionary, DictionaryError, Entry, Matcher
-from diplo.tone import (EVIDENCE_COLUMNS, SCORERS, DiplomaticScorer, LexiconScorer, available_scorers,
-                        get_scorer, score_tone, tone_columns, valid_texts)
+from diplo.tone import (EVIDENCE_COLUMNS, SCORERS, DiplomaticScorer, LexiconScorer, _negator_candidates,
+                        available_scorers, get_scorer, score_tone, tone_columns, valid_texts)
 
 
 @pytest.mark.parametrize("name", sorted(SCORERS))
@@ -321,13 +321,16 @@ def _differential(texts, dip=None):
     dip = dip or DiplomaticScorer()
     old = ref.ReferenceDiplomatic(dip.dictionary)
     old.dictionary = dip.dictionary  # the same negators/hedges (the constructor adds its own again)
-    matches = Matcher(dip.dictionaries).match(texts)
-    a, ea = dip.score_from_matches(matches, texts, evidence=True)
+    matcher = Matcher(dip.dictionaries)
+    table = matcher.tokenize(texts)
+    matches = matcher.match(texts, table=table)
     b, eb = old.score_from_matches(matches, texts, evidence=True)
-    assert a.keys() == b.keys()
-    for k in a:
-        np.testing.assert_array_equal(a[k], b[k], err_msg=k)
-    pd.testing.assert_frame_equal(ea, eb)
+    for given in (table, None):  # the matcher's token table, or tokenized by the scorer
+        a, ea = dip.score_from_matches(matches, texts, evidence=True, table=given)
+        assert a.keys() == b.keys()
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+        pd.testing.assert_frame_equal(ea, eb)
     return matches
 
 
@@ -346,9 +349,10 @@ def test_array_scorers_equal_reference_on_seeds_and_synthetic_corpus():
     assert len(matches["diplomatic"]) > 10_000  # the corpus exercises the scorers
     all_texts = texts + NEGATION_TRICKY + [None, 42]
     sentences = pd.DataFrame({"text": all_texts}, index=np.arange(len(all_texts)) * 3)
-    matches = Matcher([d for s in ("lexicon", "diplomatic") for d in get_scorer(s).dictionaries]).match(
-        [t if isinstance(t, str) else "" for t in sentences["text"]])
-    new = score_tone(sentences, evidence=True, matches=matches)
+    matcher = Matcher([d for s in ("lexicon", "diplomatic") for d in get_scorer(s).dictionaries])
+    table = matcher.tokenize([t if isinstance(t, str) else "" for t in sentences["text"]])
+    matches = matcher.match([t if isinstance(t, str) else "" for t in sentences["text"]], table=table)
+    new = score_tone(sentences, evidence=True, matches=matches, table=table)
     old = score_tone(sentences, [ref.ReferenceDiplomatic(), "lexicon", "vader"], evidence=True, matches=matches)
     pd.testing.assert_frame_equal(new[0], old[0])
     pd.testing.assert_frame_equal(new[1], old[1])
@@ -388,9 +392,12 @@ def test_diplomatic_negation_equals_reference_with_unusual_dictionaries():
     d = DiplomaticScorer().dictionary
     custom = DiplomaticScorer(Dictionary(d.name, d.entries, negation_window=4, source="<test>",
                                          negators=frozenset({"no-go", "won't", "no go", "n\u00e3o"})))
-    assert custom._negator_index is None  # not runs of ASCII word characters: every match is looked at
     _differential(["A no-go on sanctions.", "They won't sign.", "It is a no go for talks.", "N\u00e3o sign."],
                   custom)
+    dotted = DiplomaticScorer(Dictionary(d.name, d.entries, negation_window=4, source="<test>",
+                                         negators=frozenset({"no.go"})))
+    assert custom._token_negators and not dotted._token_negators  # "no.go" is three tokens: look at all
+    _differential(["A no.go on sanctions.", "(no.go) sanctions", "no.go"], dotted)
     # an entry starting with punctuation can follow a word with no space between them
     glued = DiplomaticScorer(Dictionary(d.name, (*d.entries, Entry("material_conflict", "+embargo", ("+", "embargo"),
                                                                    -5.0)), negation_window=4, source="<test>"))
@@ -408,3 +415,30 @@ _WORDS = ["not", "no", "never", "refused", "to", "of", "lift", "lifted", "ended"
                 max_size=30))
 def test_diplomatic_negation_equals_reference_on_random_texts(pieces):
     _differential(["".join(w + sep for w, sep in pieces)])
+
+
+@pytest.mark.parametrize("text, candidate", [
+    ("The ministers of the two countries met in the capital on Tuesday and signed sanctions.", False),
+    ("The ministers of the two countries met in the capital on Tuesday and did not sign sanctions.", True),
+    ("Not the ministers of the two countries who met in the capital on Tuesday, they imposed sanctions.", False),
+    ("They don\u2019t like sanctions.", True),
+    ("Not sanctions.", True),
+])
+def test_negator_candidates_are_few(text, candidate):
+    # the array pass must single out the windows with a negator-like word, not flag every match
+    scorer = DiplomaticScorer()
+    matcher = Matcher(scorer.dictionaries)
+    table = matcher.tokenize([text])
+    m = matcher.match([text], table=table)["diplomatic"]
+    m = m[m["entry"] == "sanction*"]
+    got = _negator_candidates(table, scorer._negator_flags(table.vocabulary), m["row"].to_numpy(),
+                              m["start"].to_numpy(), scorer.dictionary.negation_window)
+    assert got.tolist() == [candidate]
+
+
+def test_score_from_matches_rejects_a_table_of_other_texts():
+    scorer = DiplomaticScorer()
+    matcher = Matcher(scorer.dictionaries)
+    table = matcher.tokenize(["Iran did not sign.", "Talks."])
+    with pytest.raises(ValueError, match="table holds the tokens of 2 texts, not of the 1 given"):
+        scorer.score_from_matches(matcher.match(["Iran did not sign."]), ["Iran did not sign."], table=table)

@@ -107,7 +107,7 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
     texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
     tokens = matcher.tokenize(texts)  # the chunk's tokens, shared by the matcher and the actor rules
     matches = matcher.match(texts, table=tokens)
-    scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches)
+    scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches, table=tokens)
     scores = scores.reset_index(drop=True)
     theme_counts, hits = theme_scorer.score_from_matches(matches, texts)
     actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores, table=tokens)

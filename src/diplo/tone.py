@@ -47,8 +47,9 @@ import numpy as np
 import pandas as pd
 
 from diplo.corpus import count_words_many
-from diplo.match import (NEGATORS, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
-                         DictionaryMatching, load_dictionary)
+from diplo.match import (NEGATORS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
+                         DictionaryMatching, Matcher, load_dictionary)
+from diplo.tokens import TokenTable, Vocabulary, tokenize_texts
 from diplo.vader import score_vader
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
@@ -62,135 +63,41 @@ DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_c
                          "material_conflict", "neutral")
 _DATA = resources.files("diplo") / "data"
 _QUOTES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
-# The array pass of the negation pre-check reads each text as one byte per character (_ascii_bytes) and
-# classifies the bytes: 0 a word character, 1 whitespace (as str.split sees it), 2 a character of _QUOTES
-# (and "?", which stands for any non-ASCII character), 3 an apostrophe (also in _QUOTES).
-_BYTE_CLASS = bytes(3 if chr(c) == "'" else 2 if chr(c) in _QUOTES + "?" else 1 if chr(c).isspace() else 0
-                    for c in range(128)) + bytes(128)
-_KEY_MULTIPLIER = np.uint64(1_000_003)
 
 
-def _ascii_bytes(low: str) -> bytes:
-    """``low`` as one byte per character: ASCII as is, the right single quote as an apostrophe, any other
-    non-ASCII character as "?".  "?" is a _QUOTES-like delimiter, so a word of ASCII characters between
-    delimiters stays one (non-ASCII whitespace only merges words, which widens the window looked at)."""
-    if "\u2019" in low:
-        low = low.replace("\u2019", "'")
-    return low.encode("ascii", "replace")
-
-
-def _segment_keys(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """A uint64 key per character run ``codes[starts:ends]`` from its length and four of its characters:
-    equal runs have equal keys (the few different runs that share one are told apart by :class:`_WordIndex`)."""
-    length = ends - starts
-    key = np.minimum(length, 255).astype(np.uint64)
-    for at in (starts, starts + np.minimum(length - 1, 1), starts + length // 2, ends - 1):
-        key = key * _KEY_MULTIPLIER + codes[at].astype(np.uint64)  # wraps around: uint64 arithmetic
-    return key
-
-
-class _WordIndex:
-    """Words (the negators) as :func:`_segment_keys`, with a table of their first two characters and their
-    lengths, which rule out most runs of a text before any key is computed."""
-
-    def __init__(self, words: Iterable[str]) -> None:
-        words = sorted(w for w in words if w)
-        self.words = frozenset(words)
-        lengths = np.array([len(w) for w in words], dtype=np.int64)
-        codes = np.frombuffer("".join(words).encode("ascii"), dtype=np.uint8)
-        ends = np.cumsum(lengths)
-        self.keys = np.unique(_segment_keys(codes, ends - lengths, ends))
-        self.pairs = np.zeros(128 * 128, dtype=bool)
-        firsts = ends - lengths
-        self.pairs[codes[firsts].astype(np.int64) * 128 + codes[firsts + np.minimum(lengths - 1, 1)]] = True
-        self.min_length, self.max_length = int(lengths.min(initial=1)), int(lengths.max(initial=0))
-
-    @staticmethod
-    def build(words: Iterable[str]) -> "_WordIndex | None":
-        """The index, or None when a word is not a run of ASCII word characters (the array pre-check could
-        not see it)."""
-        words = list(words)
-        if not all(w.isascii() for w in words) or any(_BYTE_CLASS[ord(ch)] for w in words for ch in w):
-            return None
-        return _WordIndex(words)
-
-    def find(self, text: str, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-        """Starts of the runs ``text[starts:ends]`` (``codes``: its bytes) that are one of the words."""
-        lengths = ends - starts
-        pair = codes[starts].astype(np.int64) * 128 + codes[starts + np.minimum(lengths - 1, 1)]
-        maybe = np.flatnonzero(self.pairs[pair] & (lengths >= self.min_length) & (lengths <= self.max_length))
-        if not len(maybe) or not len(self.keys):
-            return starts[:0]
-        keys = _segment_keys(codes, starts[maybe], ends[maybe])
-        at = np.minimum(np.searchsorted(self.keys, keys), len(self.keys) - 1)
-        maybe = maybe[self.keys[at] == keys]
-        # equal keys are nearly always equal words ("recent" and "reject" share one): check the few left
-        words = self.words
-        exact = [text[a:b] in words for a, b in zip(starts[maybe].tolist(), ends[maybe].tolist())]
-        return starts[maybe[np.array(exact, dtype=bool)]] if len(maybe) else starts[:0]
-
-
-def _negator_candidates(texts: list, rows: np.ndarray, starts: np.ndarray, window: int,
-                        negators: _WordIndex | None) -> np.ndarray:
-    """Matches (``rows``, ``starts``) whose negation pre-check may pass: a superset, found in one array pass.
+def _negator_candidates(table: TokenTable, negator: np.ndarray, rows: np.ndarray, starts: np.ndarray,
+                        window: int) -> np.ndarray:
+    """Matches (``rows``, ``starts``) whose negation pre-check may pass: a superset, from the chunk's tokens.
 
     The pre-check (:meth:`DiplomaticScorer._negated_at`) asks whether one of the last ``window`` whitespace
-    words within ``16 * window`` characters before the match, stripped of :data:`_QUOTES`, is a negator
-    or holds "n't".  Such a word is a maximal run of word characters of the lower-cased text (a *segment*)
-    that ``negators`` finds, or an apostrophe between "n" and "t", starting at or after the window's first
-    word.  Matches where that reasoning does not hold are always candidates: a window cut inside a word
-    that is among its last ``window`` words, a match glued to the word character before it, texts whose
-    length changes when lower-cased, negators that are not runs of ASCII word characters (``negators``
-    None).
+    words within ``16 * window`` characters before the match, stripped of :data:`_QUOTES`, is a negator or
+    holds "n't".  Every non-space character belongs to a token, so whitespace words are runs of tokens
+    without a gap between them, and such a word holds a token that is a negator or holds "n't"
+    (``negator``: a flag per vocabulary id).  Windows that do not hold ``window`` whole words and do not
+    start at the text's start (the first word may be cut) are always candidates.
     """
-    n_matches = len(rows)
-    if negators is None or not n_matches:
-        return np.ones(n_matches, dtype=bool)
-    if not set(map(type, texts)) <= {str}:
-        texts = [t if isinstance(t, str) else "" for t in texts]
-    n = len(texts)
-    big = "\n".join(texts)
-    low = big.lower()
-    special = np.zeros(n, dtype=bool)
-    if len(low) != len(big):  # "İ" and a few others: such texts are kept as written and always looked at
-        lowered = [t.lower() for t in texts]
-        for r in [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]:
-            lowered[r], special[r] = texts[r], True
-        low = "\n".join(lowered)
-    data = _ascii_bytes(low)
-    codes = np.frombuffer(data, dtype=np.uint8)
-    cls = np.frombuffer(data.translate(_BYTE_CLASS), dtype=np.uint8)
-    space, word = cls == 1, cls == 0
-    begins = np.flatnonzero(space[:-1] > space[1:]) + 1  # whitespace-word starts ("\n" separates texts)
-    if len(space) and not space[0]:
-        begins = np.concatenate(([0], begins))
-    edges = np.flatnonzero(word[1:] != word[:-1]) + 1  # segment starts and ends, alternating
-    if len(word) and word[0]:
-        edges = np.concatenate(([0], edges))
-    if len(word) and word[-1]:
-        edges = np.append(edges, len(word))
-    apostrophes = np.flatnonzero(cls == 3)
-    apostrophes = apostrophes[(apostrophes > 0) & (apostrophes < len(codes) - 1)]
-    nt = apostrophes[(codes[apostrophes - 1] == 110) & (codes[apostrophes + 1] == 116)] - 1  # "n't"
-    flagged = np.sort(np.concatenate((negators.find(low, codes, edges[0::2], edges[1::2]), nt)))
-
-    text_start = np.zeros(n, dtype=np.int64)
-    if n > 1:
-        np.cumsum(np.fromiter(map(len, texts[:-1]), dtype=np.int64, count=n - 1) + 1, out=text_start[1:])
-    first = text_start[rows]
-    end = first + starts
-    lo = first + np.maximum(starts - 16 * window, 0)
-    if not len(begins):
-        return special[rows]
-    last = np.searchsorted(begins, end) - 1  # the last whitespace word starting before the match
-    oldest = begins[np.maximum(last - window + 1, 0)]  # the window-th last one
-    full = (last - window + 1 >= 0) & (oldest >= lo)  # the window holds `window` whole words
-    lo = np.where(full, oldest, lo)
-    before = np.maximum(lo - 1, 0)
-    cut = ~full & (lo > first) & ~space[before] & ~space[np.minimum(lo, len(space) - 1)]
-    glued = (end > first) & word[np.maximum(end - 1, 0)]
-    near = np.searchsorted(flagged, end) > np.searchsorted(flagged, lo)
-    return near | cut | glued | special[rows]
+    if not len(rows) or not len(table):
+        return np.full(len(rows), not len(table), dtype=bool)
+    flagged = np.zeros(len(table) + 1, dtype=np.int64)
+    np.cumsum(negator[table.ids], out=flagged[1:])  # flagged tokens before each token
+    gap = np.ones(len(table), dtype=bool)  # a token that starts a whitespace word
+    gap[1:] = (table.start[1:] > table.end[:-1]) | (table.row[1:] != table.row[:-1])
+    word = np.cumsum(gap) - 1
+    word_first = np.flatnonzero(gap)
+    # the match's first token (rows and starts ascend, so a combined key finds it)
+    width = int(table.end.max(initial=0)) + 1
+    keys = table.row * width + table.start
+    at = np.minimum(np.searchsorted(keys, rows * width + starts), len(keys) - 1)
+    found = keys[at] == rows * width + starts
+    text_first = table.bounds[rows]
+    oldest_word = word[np.maximum(at - 1, 0)] - window + 1  # the window-th last word before the match
+    oldest = word_first[np.maximum(oldest_word, 0)]  # its first token
+    full = ((at > text_first) & (oldest_word >= 0) & (oldest >= text_first)
+            & (table.start[oldest] >= starts - 16 * window))  # the window holds `window` whole words
+    from_start = ~full & (starts <= 16 * window)  # the window is the whole text before the match
+    first = np.where(full, oldest, text_first)
+    near = flagged[at] > flagged[first]
+    return ~found | np.where(full | from_start, near, True)
 
 
 def valid_texts(texts: Sequence) -> np.ndarray:
@@ -267,16 +174,26 @@ class _MatcherScorer(DictionaryMatching):
               ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
         """Score ``texts``: (columns aligned with texts, evidence rows or None)."""
         texts = list(texts)
-        return self.score_from_matches(self._match(texts), texts, evidence=evidence)
+        if self._matcher is None:
+            self._matcher = Matcher(self.dictionaries)
+        table = self._matcher.tokenize(texts)
+        return self.score_from_matches(self._matcher.match(texts, table=table), texts, evidence=evidence,
+                                       table=table)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
-                           evidence: bool = False) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
-        """Score from a Matcher result that includes this scorer's dictionaries."""
+                           evidence: bool = False, table: TokenTable | None = None,
+                           ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        """Score from a Matcher result that includes this scorer's dictionaries; ``table``: the
+        :meth:`~diplo.match.Matcher.tokenize` table the matches were found in, when the caller has it."""
         if self.dictionary.name not in matches:
             raise ValueError(f"matches lack dictionary {self.dictionary.name!r}; found {sorted(matches)}")
-        return self._from_matches(matches[self.dictionary.name], list(texts), evidence)
+        texts = list(texts)
+        if table is not None and len(table.texts) != len(texts):
+            raise ValueError(f"table holds the tokens of {len(table.texts)} texts, not of the {len(texts)} given")
+        return self._from_matches(matches[self.dictionary.name], texts, evidence, table)
 
-    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):  # pragma: no cover
+    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None
+                      ):  # pragma: no cover
         raise NotImplementedError
 
 
@@ -315,7 +232,7 @@ class LexiconScorer(_MatcherScorer):
             raise DictionaryError(f"{self.dictionary.source}: a tone dictionary needs a 'positive' or "
                                   f"'negative' category; found {self.dictionary.categories}")
 
-    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
+    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None):
         n = len(texts)
         valid = valid_texts(texts)
         cat = m["category"].map({c: c.lower() for c in self.dictionary.categories}).to_numpy(dtype=object)
@@ -425,21 +342,50 @@ class DiplomaticScorer(_MatcherScorer):
         self.dictionary = replace(d, negators=frozenset(d.negators) | self.NEGATORS,
                                   hedges=frozenset(d.hedges) | self.HEDGES)
         self._negators = NEGATORS | self.dictionary.negators
-        self._negator_index = _WordIndex.build(self._negators)  # None: every match is looked at
+        self._flags: tuple[Vocabulary | None, np.ndarray] = (None, np.zeros(0, dtype=bool))  # see _negator_flags
+        # a negator that a stripped whitespace word can equal but that is not one token ("no.go") is not seen
+        # in the token table: then every match is looked at
+        pattern = SPLIT_TOKEN_PATTERN if self.dictionary.split_hyphens else TOKEN_PATTERN
+        self._token_negators = all(pattern.fullmatch(w) for w in self._negators
+                                   if w and w == w.strip(_QUOTES) and w.split() == [w])
+        self._vocabulary = Vocabulary()  # for matches scored without the matcher's token table
 
-    def _negated(self, m: pd.DataFrame, texts: list) -> np.ndarray:
+    def _negated(self, m: pd.DataFrame, texts: list, table: TokenTable | None = None) -> np.ndarray:
         """Per match: an odd number of negators in its window govern it (scope rules: :attr:`SCOPE_BLOCKERS`,
         :attr:`GOVERNED_GAP`).  The window is the last ``negation_window`` tokens within ``16 *
-        negation_window`` characters before the match.  One array pass over the chunk finds the few matches
-        with a negator-like word in that window (:func:`_negator_candidates`); only those are tokenized."""
+        negation_window`` characters before the match.  The chunk's tokens (``table``, else tokenized
+        here) show the few matches with a negator-like word in that window (:func:`_negator_candidates`);
+        only those are looked at."""
         window = self.dictionary.negation_window
         if not window or not len(m):
             return m["negated"].to_numpy(dtype=bool).copy()
+        if table is None:
+            if len(self._vocabulary) > 1_000_000:  # bound memory over a long run
+                self._vocabulary = Vocabulary()
+            table = tokenize_texts(texts, self._vocabulary)
+        if self.dictionary.split_hyphens:  # the matches start at tokens split at hyphens
+            table = table.split_hyphens()
         rows, starts = m["row"].to_numpy(dtype=np.int64), m["start"].to_numpy(dtype=np.int64)
+        candidates = (_negator_candidates(table, self._negator_flags(table.vocabulary), rows, starts, window)
+                      if self._token_negators else np.ones(len(m), dtype=bool))
         negated = np.zeros(len(m), dtype=bool)
-        for k in np.flatnonzero(_negator_candidates(texts, rows, starts, window, self._negator_index)).tolist():
+        for k in np.flatnonzero(candidates).tolist():
             negated[k] = self._negated_at(texts[int(rows[k])], int(starts[k]), window)
         return negated
+
+    def _negator_flags(self, vocabulary: Vocabulary) -> np.ndarray:
+        """Per vocabulary id: the token is a negator or holds "n't" (kept and extended as ids are added)."""
+        known, flags = self._flags
+        strings = vocabulary.strings
+        if known is not vocabulary:
+            known, flags = vocabulary, np.zeros(0, dtype=bool)
+        if len(flags) < len(strings):
+            base = self._negators
+            new = np.fromiter((t in base or "n't" in t or "n\u2019t" in t for t in strings[len(flags):]),
+                              dtype=bool, count=len(strings) - len(flags))
+            flags = np.concatenate((flags, new))
+        self._flags = (known, flags)
+        return flags
 
     def _negated_at(self, text: str, start: int, window: int) -> bool:
         """The scope rules for the match at ``start`` of ``text`` (see :meth:`_negated`)."""
@@ -465,11 +411,11 @@ class DiplomaticScorer(_MatcherScorer):
             flips = not flips
         return flips
 
-    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
+    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None):
         n = len(texts)
         valid = valid_texts(texts)
         w = m["weight"].to_numpy(dtype=float)
-        negated = self._negated(m, texts)
+        negated = self._negated(m, texts, table)
         hedged = m["hedged"].to_numpy(dtype=bool)
         adj = w * np.where(negated, self.NEGATED, 1.0) * np.where(hedged, self.HEDGED, 1.0)
         keep = adj != 0  # neutral entries only block shorter matches
@@ -529,7 +475,7 @@ def get_scorer(name: "str | object") -> object:
 
 def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] | None = None, *,
                evidence: bool = False, matches: Mapping[str, pd.DataFrame] | None = None,
-               ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+               table: TokenTable | None = None) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score each sentence with each scorer.
 
     Parameters
@@ -540,6 +486,8 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     evidence : also return the evidence rows of every scorer.
     matches : a :meth:`diplo.match.Matcher.match` result over the same texts that includes the
         dictionaries of the matcher-based scorers (lets the caller run one pass for everything).
+    table : the :meth:`diplo.match.Matcher.tokenize` table those matches were found in, if the caller has
+        it (the diplomatic scorer reads its negation windows from it instead of tokenizing again).
 
     Returns
     -------
@@ -574,7 +522,9 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     out: dict[str, np.ndarray] = {}
     evidence_parts = []
     for scorer in instances:
-        if matches is not None and hasattr(scorer, "score_from_matches"):
+        if matches is not None and isinstance(scorer, _MatcherScorer):
+            cols, ev = scorer.score_from_matches(matches, texts, evidence=evidence, table=table)
+        elif matches is not None and hasattr(scorer, "score_from_matches"):
             cols, ev = scorer.score_from_matches(matches, texts, evidence=evidence)
         else:
             cols, ev = scorer.score(texts, evidence=evidence)
