@@ -75,7 +75,7 @@ class _Vader:
         self.special: dict[str, float] = dict(ref.SPECIAL_CASES)
         self.n_scalar: float = ref.N_SCALAR
         self.c_incr: float = ref.C_INCR
-        self.negated = ref.negated
+        self.negate = frozenset(ref.NEGATE)  # ref.negated([w]): w.lower() in NEGATE or "n't" in it
         self.emojis = {k: v for k, v in analyzer.emojis.items() if len(k) == 1}  # replaced per character
         self.emoji_table = np.zeros(max(map(ord, self.emojis)) + 2, dtype=bool)  # last entry: "beyond"
         self.emoji_table[[ord(k) for k in self.emojis]] = True
@@ -130,7 +130,8 @@ class _Vader:
         low = tok.lower()
         inlex = low in lexicon
         boost = booster.get(low, 0.0)
-        neg = self.negated([low])
+        folded = low.lower()  # as ref.negated lower-cases again
+        neg = folded in self.negate or "n't" in folded
         upper = tok.isupper()
         flags = 0
         if inlex and low not in booster:
