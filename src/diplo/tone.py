@@ -235,7 +235,8 @@ class LexiconScorer(_MatcherScorer):
     def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None):
         n = len(texts)
         valid = valid_texts(texts)
-        cat = m["category"].map({c: c.lower() for c in self.dictionary.categories}).to_numpy(dtype=object)
+        codes, names = pd.factorize(m["category"])  # categories compared once each, not once per match
+        cat = np.array([str(c).lower() for c in names] + [""], dtype=object)[codes]
         w = np.abs(m["weight"].to_numpy(dtype=float))
         negated = m["negated"].to_numpy(dtype=bool)
         is_pos, is_neg = cat == "positive", cat == "negative"
