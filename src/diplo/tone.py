@@ -84,7 +84,7 @@ def _negator_candidates(table: TokenTable, negator: np.ndarray, rows: np.ndarray
     gap[1:] = (table.start[1:] > table.end[:-1]) | (table.row[1:] != table.row[:-1])
     word = np.cumsum(gap) - 1
     word_first = np.flatnonzero(gap)
-    # the match's first token (rows and starts ascend, so a combined key finds it)
+    # the match's first token (tokens ascend by row, then start: one combined key finds it)
     width = int(table.end.max(initial=0)) + 1
     keys = table.row * width + table.start
     at = np.minimum(np.searchsorted(keys, rows * width + starts), len(keys) - 1)
