@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from diplo import load_outputs
-from diplo.score import EVIDENCE_TABLE_COLUMNS, SCORE_TABLES, score_sentences
+from diplo.score import EVIDENCE_TABLE_COLUMNS, SCORE_TABLES, _evidence_order, _keyed, score_sentences
 
 
 def test_score_sentences_tables_and_evidence_offsets():
@@ -52,3 +53,19 @@ def test_cli_run_with_a_user_lexicon(raw_dir, tmp_path):
     assert main(["run", str(raw_dir), "--out", str(tmp_path / "o"), "--scorer", "lexicon", "--lexicon", str(yml)]) == 0
     ev = pd.read_parquet(tmp_path / "o" / "evidence.parquet")
     assert set(ev["term"]) == {"cooperat*", "attack*"} and set(ev["scorer"]) == {"lexicon"}
+
+
+@pytest.mark.parametrize("sent_ids", [[3, 0, 1, 0, 0, 2], [3.0, 0.5, 1.0, 0.5, 0.5, 2.0]])  # ints: lexsort path
+def test_evidence_order_is_the_stable_multi_column_sort(sent_ids):
+    head = pd.DataFrame({"doc_id": ["b", "a", "\u00e9", "a", "Z", "b"], "sent_id": sent_ids})
+    rng = np.random.default_rng(0)
+    n = 400
+    evidence = pd.DataFrame({
+        "row": rng.integers(0, len(head), n), "scorer": rng.choice(["vader", "lexicon", "diplomatic"], n),
+        "term": [f"t{i}" for i in range(n)], "start": rng.integers(0, 5, n), "end": rng.integers(5, 8, n),
+        "weight": rng.normal(size=n), "negated": rng.random(n) < 0.5})
+    expected = _keyed(head, evidence, EVIDENCE_TABLE_COLUMNS).sort_values(
+        ["doc_id", "sent_id", "scorer", "start", "end"], kind="stable").reset_index(drop=True)
+    got = _keyed(head, evidence.iloc[_evidence_order(head, evidence)], EVIDENCE_TABLE_COLUMNS)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["term"].tolist() != evidence["term"].tolist()  # the rows were reordered

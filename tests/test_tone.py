@@ -8,9 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from diplo.match import Dictionary, DictionaryError, Matcher
-from diplo.tone import (EVIDENCE_COLUMNS, SCORERS, DiplomaticScorer, LexiconScorer, available_scorers,
-                        get_scorer, score_tone, tone_columns)
+from diplo.corpus import count_words
+from diplo.match import Dictionary, DictionaryError, Entry, Matcher
+from diplo.tone import (EVIDENCE_COLUMNS, SCORERS, DiplomaticScorer, LexiconScorer, _negator_candidates,
+                        available_scorers, get_scorer, score_tone, tone_columns, valid_texts)
 
 
 @pytest.mark.parametrize("name", sorted(SCORERS))
@@ -23,6 +24,8 @@ def test_scorer_interface_and_evidence_offsets(name):
     for row in ev.itertuples():
         assert texts[row.row][row.start:row.end].strip() != ""
     assert get_scorer(name).score(texts)[1] is None
+    for rows in (ev, get_scorer(name).score([], evidence=True)[1], get_scorer(name).score([""], evidence=True)[1]):
+        assert rows.dtypes.astype(str).tolist() == ["int64", "object", "int64", "int64", "float64", "bool"]
 
 
 @pytest.mark.parametrize("text, sign", [
@@ -278,3 +281,164 @@ def test_any_input_gets_a_defined_score(texts):
     assert out[valid].notna().all().all()
     assert out["tone_diplomatic"].dropna().between(-10, 10).all()
     assert out["tone_vader"].dropna().between(-1, 1).all()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Differential tests: the array-based scorers against their previous per-match implementation
+# (tests/reference_tone.py), on the seed articles, a synthetic 200-article corpus and tricky texts.
+
+from pathlib import Path  # noqa: E402
+import sys  # noqa: E402
+
+import reference_tone as ref  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+NEGATION_TRICKY = [
+    "The sides will not sign the agreement.", "Washington will not lift the sanctions.",
+    "Not sanctions but talks.", "not", "", "   ", "\t\n", "no sanctions", "sanctions",
+    "They did not\u2014sign the deal.", "They did not/sign the deal.", "They said no\u2014sanctions.",
+    "(not sanctions)", "\u201cnot\u201d sanctions", "\u201cNot sanctions\u201d, he said.", "NOT SIGN THE DEAL",
+    "It can't sign the deal and won\u2019t lift the ban; they don't cooperate.", "n't sign", "can'tsign",
+    "Tehran refused to sign, and Baku ended the war.", "lifted\u00a0sanctions", "lifted\u3000the sanctions",
+    "ended   \n  the   war", "cannot sign the accord", "xcannot sign", "not-sign the agreement",
+    # windows cut inside a long word: fewer than 4 whitespace words in 64 characters
+    "notsuperlongwordwithoutanyspacesthatgoesonandonforeverandeverandever sanctions",
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxnot sanctions",
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxcannot sanctions",
+    "an internationally-recognized-and-long-negotiated-not-yet-ratified agreement-text sanctions",
+    "Internationally-recognised cannot-be-ignored never-ending un-ratified sanctions",
+    # lower-casing changes the length ("İ"); Greek final sigma; Kelvin sign lower-cases to ASCII
+    "\u0130lham Aliyev did not sign the agreement.", "\u0130LHAM AL\u0130YEV D\u0130D NOT S\u0130GN THE DEAL.",
+    "\u0130\u0130\u0130 not sanctions \u0130",
+    "\u03a3\u039f\u03a3 not sanctions", "\u212anot sanctions", "not \U0001F600 sanctions",
+    "Iran and Azerbaijan did not sign. Baku did not end the talks without sanctions.",
+]
+
+
+def _differential(texts, dip=None):
+    """The diplomatic scorer's columns and evidence equal those of the per-match reference."""
+    dip = dip or DiplomaticScorer()
+    old = ref.ReferenceDiplomatic(dip.dictionary)
+    old.dictionary = dip.dictionary  # the same negators/hedges (the constructor adds its own again)
+    matcher = Matcher(dip.dictionaries)
+    table = matcher.tokenize(texts)
+    matches = matcher.match(texts, table=table)
+    b, eb = old.score_from_matches(matches, texts, evidence=True)
+    for given in (table, None):  # the matcher's token table, or tokenized by the scorer
+        a, ea = dip.score_from_matches(matches, texts, evidence=True, table=given)
+        assert a.keys() == b.keys()
+        for k in a:
+            np.testing.assert_array_equal(a[k], b[k], err_msg=k)
+        pd.testing.assert_frame_equal(ea, eb)
+    return matches
+
+
+def _corpus_texts(n_articles: int) -> list[str]:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from corpus import generate_articles, seed_sentences
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return seed_sentences() + [s for a in generate_articles(n_articles, seed=3) for s in a.sentences]
+
+
+def test_array_scorers_equal_reference_on_seeds_and_synthetic_corpus():
+    texts = _corpus_texts(200)
+    matches = _differential(texts)
+    assert len(matches["diplomatic"]) > 10_000  # the corpus exercises the scorers
+    all_texts = texts + NEGATION_TRICKY + [None, 42]
+    sentences = pd.DataFrame({"text": all_texts}, index=np.arange(len(all_texts)) * 3)
+    matcher = Matcher([d for s in ("lexicon", "diplomatic") for d in get_scorer(s).dictionaries])
+    table = matcher.tokenize([t if isinstance(t, str) else "" for t in sentences["text"]])
+    matches = matcher.match([t if isinstance(t, str) else "" for t in sentences["text"]], table=table)
+    new = score_tone(sentences, evidence=True, matches=matches, table=table)
+    old = score_tone(sentences, [ref.ReferenceDiplomatic(), "lexicon", "vader"], evidence=True, matches=matches)
+    pd.testing.assert_frame_equal(new[0], old[0])
+    pd.testing.assert_frame_equal(new[1], old[1])
+    np.testing.assert_array_equal(valid_texts(all_texts), ref.valid_texts(all_texts))
+    # the proportion scale divides by count_words of each text
+    cols, _ = LexiconScorer(scale="proportion").score_from_matches(matches, all_texts)
+    words = np.array([count_words(t) if isinstance(t, str) else 0 for t in all_texts], dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        expected = np.where(words > 0, (cols["lexicon_pos"] - cols["lexicon_neg"]) / words, 0.0)
+    np.testing.assert_array_equal(cols["tone_lexicon"], np.where(np.isnan(cols["lexicon_pos"]), np.nan, expected))
+
+
+def _cut_window_text(window: int, negator: str = "not") -> str:
+    """A match whose window (16 * window characters) starts inside a word, right at ``negator``."""
+    gap = "y" * (16 * window - len(negator) - 2)
+    return f"xxxxxxxxxx{negator} {gap} sanctions"
+
+
+def _cut_first_word_text(window: int) -> str:
+    """A match whose window starts one character into "xnot", the first of its last ``window`` words."""
+    head = "xnot " + "aaa " * (window - 2)
+    return head + "y" * (16 * window - len(head)) + " sanctions"
+
+
+@pytest.mark.parametrize("window", [1, 2, 4, 6])
+def test_diplomatic_negation_equals_reference_on_tricky_texts(window):
+    texts = [*NEGATION_TRICKY, _cut_window_text(window), _cut_window_text(window, "refused")]
+    texts += [_cut_first_word_text(window)] if window > 1 else []
+    scorer = DiplomaticScorer(negation_window=window)
+    _differential(texts, scorer)
+    # a window (> 1 token) cut inside "xxxxxxxxxxnot" sees "not", as the per-match code always did
+    for text in ([_cut_window_text(window), _cut_first_word_text(window)] if window > 1 else []):
+        assert scorer.score([text], evidence=True)[1]["negated"].tolist() == [True]
+
+
+def test_diplomatic_negation_equals_reference_with_unusual_dictionaries():
+    d = DiplomaticScorer().dictionary
+    custom = DiplomaticScorer(Dictionary(d.name, d.entries, negation_window=4, source="<test>",
+                                         negators=frozenset({"no-go", "won't", "no go", "n\u00e3o"})))
+    _differential(["A no-go on sanctions.", "They won't sign.", "It is a no go for talks.", "N\u00e3o sign."],
+                  custom)
+    dotted = DiplomaticScorer(Dictionary(d.name, d.entries, negation_window=4, source="<test>",
+                                         negators=frozenset({"no.go"})))
+    assert custom._token_negators and not dotted._token_negators  # "no.go" is three tokens: look at all
+    _differential(["A no.go on sanctions.", "(no.go) sanctions", "no.go"], dotted)
+    # an entry starting with punctuation can follow a word with no space between them
+    glued = DiplomaticScorer(Dictionary(d.name, (*d.entries, Entry("material_conflict", "+embargo", ("+", "embargo"),
+                                                                   -5.0)), negation_window=4, source="<test>"))
+    _differential(["They said not+embargo.", "no+embargo", "+embargo"], glued)
+
+
+_WORDS = ["not", "no", "never", "refused", "to", "of", "lift", "lifted", "ended", "sign", "signed", "sanctions",
+          "agreement", "talks", "war", "attack", "in", "and", "the", "may", "urged", "can't", "won\u2019t",
+          "cannot", "NOT", "Sanctions", "\u0130ran", ",", ".", "(", ")", "\u201c", "\u2014", "-", "/", "'",
+          "cooperation", "ceasefire", "suspension", "following", "xxxxxxxxxxxxxxxxxxxxxxxxx", "n't", "\U0001F600"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_WORDS), st.sampled_from(["", " ", "  ", "\n", "\u00a0", "\t"])),
+                max_size=30))
+def test_diplomatic_negation_equals_reference_on_random_texts(pieces):
+    _differential(["".join(w + sep for w, sep in pieces)])
+
+
+@pytest.mark.parametrize("text, candidate", [
+    ("The ministers of the two countries met in the capital on Tuesday and signed sanctions.", False),
+    ("The ministers of the two countries met in the capital on Tuesday and did not sign sanctions.", True),
+    ("Not the ministers of the two countries who met in the capital on Tuesday, they imposed sanctions.", False),
+    ("They don\u2019t like sanctions.", True),
+    ("Not sanctions.", True),
+])
+def test_negator_candidates_are_few(text, candidate):
+    # the array pass must single out the windows with a negator-like word, not flag every match
+    scorer = DiplomaticScorer()
+    matcher = Matcher(scorer.dictionaries)
+    table = matcher.tokenize([text])
+    m = matcher.match([text], table=table)["diplomatic"]
+    m = m[m["entry"] == "sanction*"]
+    got = _negator_candidates(table, scorer._negator_flags(table.vocabulary), m["row"].to_numpy(),
+                              m["start"].to_numpy(), scorer.dictionary.negation_window)
+    assert got.tolist() == [candidate]
+
+
+def test_score_from_matches_rejects_a_table_of_other_texts():
+    scorer = DiplomaticScorer()
+    matcher = Matcher(scorer.dictionaries)
+    table = matcher.tokenize(["Iran did not sign.", "Talks."])
+    with pytest.raises(ValueError, match="table holds the tokens of 2 texts, not of the 1 given"):
+        scorer.score_from_matches(matcher.match(["Iran did not sign."]), ["Iran did not sign."], table=table)

@@ -45,6 +45,8 @@ _ASCII_WORD = np.zeros(128, dtype=bool)
 _ASCII_WORD[[c for c in range(128) if re.fullmatch(r"\w", chr(c))]] = True
 _ASCII_JOINER = np.zeros(128, dtype=bool)
 _ASCII_JOINER[[ord("-"), ord("'")]] = True
+_ASCII_WORD_BYTES = _ASCII_WORD.astype(np.uint8).tobytes() + bytes(128)
+_ASCII_JOINER_BYTES = _ASCII_JOINER.astype(np.uint8).tobytes() + bytes(128)
 
 
 def count_words_many(texts: Iterable) -> np.ndarray:
@@ -54,17 +56,23 @@ def count_words_many(texts: Iterable) -> np.ndarray:
     between two word characters also counts, so counting run starts over the texts' characters (one
     numpy pass) gives the same numbers as the regex.  Non-ASCII texts go through the regex itself.
     """
-    texts = [t if isinstance(t, str) else "" for t in texts]
+    texts = list(texts)
+    if not set(map(type, texts)) <= {str}:
+        texts = [t if isinstance(t, str) else "" for t in texts]
     counts = np.zeros(len(texts), dtype=np.int64)
     ascii_ = np.fromiter(map(str.isascii, texts), dtype=bool, count=len(texts))
     rows = np.flatnonzero(ascii_)
     if len(rows):
-        picked = [texts[i] for i in rows.tolist()]
-        codes = np.frombuffer("\n".join(picked).encode("ascii"), dtype=np.uint8)
-        word = _ASCII_WORD[codes]
-        if len(codes) > 2:
-            word[1:-1] |= _ASCII_JOINER[codes[1:-1]] & word[:-2] & word[2:]
-        begins = np.flatnonzero(word & np.concatenate(([True], ~word[:-1])))
+        picked = texts if len(rows) == len(texts) else [texts[i] for i in rows.tolist()]
+        data = "\n".join(picked).encode("ascii")
+        # the tables applied by bytes.translate (one C pass each, no index arrays)
+        word = np.frombuffer(bytearray(data.translate(_ASCII_WORD_BYTES)), dtype=bool)
+        if len(word) > 2:
+            joiner = np.frombuffer(data.translate(_ASCII_JOINER_BYTES), dtype=bool)
+            word[1:-1] |= joiner[1:-1] & word[:-2] & word[2:]
+        begins = np.flatnonzero(word[1:] > word[:-1]) + 1
+        if len(word) and word[0]:
+            begins = np.concatenate(([0], begins))
         lengths = np.fromiter(map(len, picked), dtype=np.int64, count=len(picked))
         base = np.concatenate(([0], np.cumsum(lengths + 1)))
         counts[rows] = np.diff(np.searchsorted(begins, base))

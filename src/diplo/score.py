@@ -60,6 +60,32 @@ def _keyed(head: pd.DataFrame, table: pd.DataFrame, columns: Sequence[str]) -> p
     return out[[*columns, *extra]]
 
 
+def _evidence_order(head: pd.DataFrame, evidence: pd.DataFrame) -> np.ndarray:
+    """Positions of ``evidence`` rows sorted (stably) by doc_id, sent_id, scorer, start, end: one stable
+    argsort of a single int64 key built from integer codes, instead of a multi-column DataFrame sort."""
+    if not len(evidence):
+        return np.zeros(0, dtype=np.int64)
+    doc, sent = head["doc_id"], head["sent_id"]
+    start, end = evidence["start"].to_numpy(dtype=np.int64), evidence["end"].to_numpy(dtype=np.int64)
+    if pd.api.types.is_integer_dtype(sent.dtype) and not doc.isna().any() and min(start.min(), end.min()) >= 0:
+        try:
+            doc_code = pd.factorize(doc, sort=True)[0].astype(np.int64)
+        except TypeError:  # unorderable doc ids: let pandas sort (and complain)
+            doc_code = None
+        sent_id = sent.to_numpy(dtype=np.int64)
+        span = int(sent_id.max()) - int(sent_id.min()) + 1
+        if doc_code is not None and len(head) * span < 2**62:
+            sentence = np.unique(doc_code * span + (sent_id - sent_id.min()), return_inverse=True)[1].reshape(-1)
+            rank = sentence[evidence["row"].to_numpy()]
+            scorer = pd.factorize(evidence["scorer"], sort=True)[0]
+            sizes = [int(rank.max()) + 1, int(scorer.max()) + 1, int(start.max()) + 1, int(end.max()) + 1]
+            if np.prod(sizes, dtype=object) < 2**63:
+                # the rows come in long sorted runs (one per scorer), which a stable sort merges quickly
+                return np.argsort(((rank * sizes[1] + scorer) * sizes[2] + start) * sizes[3] + end, kind="stable")
+    keyed = _keyed(head, evidence, EVIDENCE_TABLE_COLUMNS)
+    return keyed.sort_values(["doc_id", "sent_id", "scorer", "start", "end"], kind="stable").index.to_numpy()
+
+
 def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
                     themes: DictionarySource = None, actors: DictionarySource = None) -> dict[str, pd.DataFrame]:
     """Score a sentences table (``doc_id``, ``sent_id``, ``text``).
@@ -81,15 +107,14 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
     texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
     tokens = matcher.tokenize(texts)  # the chunk's tokens, shared by the matcher and the actor rules
     matches = matcher.match(texts, table=tokens)
-    scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches)
+    scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches, table=tokens)
     scores = scores.reset_index(drop=True)
     theme_counts, hits = theme_scorer.score_from_matches(matches, texts)
     actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores, table=tokens)
     actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
     table = head.assign(n_words=count_words_many(texts))
     table = pd.concat([table, scores], axis=1).assign(**theme_counts, **actor_cols)
-    ev = _keyed(head, evidence, EVIDENCE_TABLE_COLUMNS)
-    ev = ev.sort_values(["doc_id", "sent_id", "scorer", "start", "end"], kind="stable").reset_index(drop=True)
+    ev = _keyed(head, evidence.iloc[_evidence_order(head, evidence)], EVIDENCE_TABLE_COLUMNS)
     return {"sentence_scores": table,
             "evidence": ev,
             "theme_hits": _keyed(head, hits, THEME_HIT_COLUMNS),

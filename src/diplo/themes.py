@@ -16,7 +16,7 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.corpus import count_words
+from diplo.corpus import count_words_many
 from diplo.match import Dictionary, DictionaryError, DictionaryMatching, load_dictionary
 
 __all__ = ["THEME_HIT_COLUMNS", "ThemeScorer", "article_theme_measures", "load_themes", "score_themes", "theme_columns",
@@ -179,7 +179,7 @@ def score_themes(sentences: pd.DataFrame, themes: Dictionary | str | os.PathLike
         keys = head.iloc[hits["row"].to_numpy()].reset_index(drop=True)
         out = pd.concat([keys, hits.drop(columns="row").reset_index(drop=True)], axis=1)[THEME_HIT_COLUMNS]
         return out.sort_values(["doc_id", "sent_id", "start"], kind="stable").reset_index(drop=True)
-    n_words = np.fromiter((count_words(t) for t in texts), dtype=np.int64, count=len(texts))
+    n_words = count_words_many(texts)
     table = head.assign(n_words=n_words, **counts)
     table = table.sort_values(["doc_id", "sent_id"], kind="stable").reset_index(drop=True)
     if per == "sentence":

@@ -46,9 +46,10 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.corpus import count_words
-from diplo.match import (NEGATORS, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
-                         DictionaryMatching, load_dictionary)
+from diplo.corpus import count_words_many
+from diplo.match import (NEGATORS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
+                         DictionaryMatching, Matcher, load_dictionary)
+from diplo.tokens import TokenTable, Vocabulary, tokenize_texts
 from diplo.vader import score_vader
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
@@ -64,10 +65,50 @@ _DATA = resources.files("diplo") / "data"
 _QUOTES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
 
 
+def _negator_candidates(table: TokenTable, negator: np.ndarray, rows: np.ndarray, starts: np.ndarray,
+                        window: int) -> np.ndarray:
+    """Matches (``rows``, ``starts``) whose negation pre-check may pass: a superset, from the chunk's tokens.
+
+    The pre-check (:meth:`DiplomaticScorer._negated_at`) asks whether one of the last ``window`` whitespace
+    words within ``16 * window`` characters before the match, stripped of :data:`_QUOTES`, is a negator or
+    holds "n't".  Every non-space character belongs to a token, so whitespace words are runs of tokens
+    without a gap between them, and such a word holds a token that is a negator or holds "n't"
+    (``negator``: a flag per vocabulary id).  Windows that do not hold ``window`` whole words and do not
+    start at the text's start (the first word may be cut) are always candidates.
+    """
+    if not len(rows) or not len(table):
+        return np.full(len(rows), not len(table), dtype=bool)
+    flagged = np.zeros(len(table) + 1, dtype=np.int64)
+    np.cumsum(negator[table.ids], out=flagged[1:])  # flagged tokens before each token
+    gap = np.ones(len(table), dtype=bool)  # a token that starts a whitespace word
+    gap[1:] = (table.start[1:] > table.end[:-1]) | (table.row[1:] != table.row[:-1])
+    word = np.cumsum(gap) - 1
+    word_first = np.flatnonzero(gap)
+    # the match's first token (tokens ascend by row, then start: one combined key finds it)
+    width = int(table.end.max(initial=0)) + 1
+    keys = table.row * width + table.start
+    at = np.minimum(np.searchsorted(keys, rows * width + starts), len(keys) - 1)
+    found = keys[at] == rows * width + starts
+    text_first = table.bounds[rows]
+    oldest_word = word[np.maximum(at - 1, 0)] - window + 1  # the window-th last word before the match
+    oldest = word_first[np.maximum(oldest_word, 0)]  # its first token
+    full = ((at > text_first) & (oldest_word >= 0) & (oldest >= text_first)
+            & (table.start[oldest] >= starts - 16 * window))  # the window holds `window` whole words
+    from_start = ~full & (starts <= 16 * window)  # the window is the whole text before the match
+    first = np.where(full, oldest, text_first)
+    near = flagged[at] > flagged[first]
+    return ~found | np.where(full | from_start, near, True)
+
+
 def valid_texts(texts: Sequence) -> np.ndarray:
     """Boolean mask: True where the item is a string with at least one non-space character."""
-    return np.fromiter((isinstance(t, str) and not t.isspace() and t != "" for t in texts), dtype=bool,
-                       count=len(texts))
+    n = len(texts)
+    try:  # all strings (the usual case): two C-level passes
+        blank = np.fromiter(map(str.isspace, texts), dtype=bool, count=n)
+        return ~blank & (np.fromiter(map(len, texts), dtype=np.int64, count=n) > 0)
+    except TypeError:  # a non-string somewhere
+        return np.fromiter((isinstance(t, str) and not t.isspace() and t != "" for t in texts), dtype=bool,
+                           count=n)
 
 
 def _sum_by_row(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
@@ -102,10 +143,7 @@ class _Vader:
         out = {}
         for col, key in zip(self.columns, ("compound", "pos", "neg", "neu")):
             out[col] = np.where(valid, scores[key].to_numpy(dtype=float), np.nan)
-        if not evidence:
-            return out, None
-        return out, _evidence_frame(rows["row"].to_numpy(), rows["term"].tolist(), rows["start"].to_numpy(),
-                                    rows["end"].to_numpy(), rows["weight"].to_numpy(), rows["negated"].to_numpy())
+        return out, rows  # score_vader's evidence has EVIDENCE_COLUMNS and their types
 
 
 def _resolve_dictionary(source, default: str, name: str, negation_window: int) -> Dictionary:
@@ -136,16 +174,26 @@ class _MatcherScorer(DictionaryMatching):
               ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
         """Score ``texts``: (columns aligned with texts, evidence rows or None)."""
         texts = list(texts)
-        return self.score_from_matches(self._match(texts), texts, evidence=evidence)
+        if self._matcher is None:
+            self._matcher = Matcher(self.dictionaries)
+        table = self._matcher.tokenize(texts)
+        return self.score_from_matches(self._matcher.match(texts, table=table), texts, evidence=evidence,
+                                       table=table)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
-                           evidence: bool = False) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
-        """Score from a Matcher result that includes this scorer's dictionaries."""
+                           evidence: bool = False, table: TokenTable | None = None,
+                           ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        """Score from a Matcher result that includes this scorer's dictionaries; ``table``: the
+        :meth:`~diplo.match.Matcher.tokenize` table the matches were found in, when the caller has it."""
         if self.dictionary.name not in matches:
             raise ValueError(f"matches lack dictionary {self.dictionary.name!r}; found {sorted(matches)}")
-        return self._from_matches(matches[self.dictionary.name], list(texts), evidence)
+        texts = list(texts)
+        if table is not None and len(table.texts) != len(texts):
+            raise ValueError(f"table holds the tokens of {len(table.texts)} texts, not of the {len(texts)} given")
+        return self._from_matches(matches[self.dictionary.name], texts, evidence, table)
 
-    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):  # pragma: no cover
+    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None
+                      ):  # pragma: no cover
         raise NotImplementedError
 
 
@@ -184,10 +232,11 @@ class LexiconScorer(_MatcherScorer):
             raise DictionaryError(f"{self.dictionary.source}: a tone dictionary needs a 'positive' or "
                                   f"'negative' category; found {self.dictionary.categories}")
 
-    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
+    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None):
         n = len(texts)
         valid = valid_texts(texts)
-        cat = m["category"].map({c: c.lower() for c in self.dictionary.categories}).to_numpy(dtype=object)
+        codes, names = pd.factorize(m["category"])  # categories compared once each, not once per match
+        cat = np.array([str(c).lower() for c in names] + [""], dtype=object)[codes]
         w = np.abs(m["weight"].to_numpy(dtype=float))
         negated = m["negated"].to_numpy(dtype=bool)
         is_pos, is_neg = cat == "positive", cat == "negative"
@@ -202,7 +251,7 @@ class LexiconScorer(_MatcherScorer):
         if self.scale == "logit":
             tone = np.log(pos + 0.5) - np.log(neg + 0.5)
         elif self.scale == "proportion":
-            words = np.array([count_words(t) if ok else 0 for t, ok in zip(texts, valid)], dtype=float)
+            words = np.where(valid, count_words_many(texts), 0).astype(float)
             with np.errstate(invalid="ignore", divide="ignore"):
                 tone = np.where(words > 0, (pos - neg) / words, 0.0)
         else:
@@ -294,47 +343,80 @@ class DiplomaticScorer(_MatcherScorer):
         self.dictionary = replace(d, negators=frozenset(d.negators) | self.NEGATORS,
                                   hedges=frozenset(d.hedges) | self.HEDGES)
         self._negators = NEGATORS | self.dictionary.negators
+        self._flags: tuple[Vocabulary | None, np.ndarray] = (None, np.zeros(0, dtype=bool))  # see _negator_flags
+        # a negator that a stripped whitespace word can equal but that is not one token ("no.go") is not seen
+        # in the token table: then every match is looked at
+        pattern = SPLIT_TOKEN_PATTERN if self.dictionary.split_hyphens else TOKEN_PATTERN
+        self._token_negators = all(pattern.fullmatch(w) for w in self._negators
+                                   if w and w == w.strip(_QUOTES) and w.split() == [w])
+        self._vocabulary = Vocabulary()  # for matches scored without the matcher's token table
 
-    def _negated(self, m: pd.DataFrame, texts: list) -> np.ndarray:
+    def _negated(self, m: pd.DataFrame, texts: list, table: TokenTable | None = None) -> np.ndarray:
         """Per match: an odd number of negators in its window govern it (scope rules: :attr:`SCOPE_BLOCKERS`,
-        :attr:`GOVERNED_GAP`).  O(matches); only matches with a negator nearby are tokenized again."""
-        negated = m["negated"].to_numpy(dtype=bool).copy()
+        :attr:`GOVERNED_GAP`).  The window is the last ``negation_window`` tokens within ``16 *
+        negation_window`` characters before the match.  The chunk's tokens (``table``, else tokenized
+        here) show the few matches with a negator-like word in that window (:func:`_negator_candidates`);
+        only those are looked at."""
         window = self.dictionary.negation_window
         if not window or not len(m):
-            return negated
-        verbs, base = self.NEGATORS, self._negators
-        findall = TOKEN_PATTERN.findall
-        span = 16 * window  # characters that surely hold `window` tokens of news prose
-        for k, (row, start) in enumerate(zip(m["row"].tolist(), m["start"].tolist())):
-            text = texts[row]
-            lo = max(0, start - span)
-            # cheap pre-check on whitespace words (at least as many as tokens): most windows hold no negator
-            if not any(w.strip(_QUOTES) in base or "n't" in w or "n\u2019t" in w
-                       for w in text[lo:start].lower().split()[-window:]):
-                negated[k] = False
-                continue
-            before = [t.lower() for t in findall(text, lo, start)][-window:]
-            flips = False
-            for j in range(len(before) - 1, -1, -1):
-                t = before[j]
-                if t in _SCOPE_BREAKS:
-                    break
-                if not (t in base or t.endswith("n't") or t.endswith("n\u2019t")):
-                    continue
-                gap = before[j + 1:]
-                if gap and gap[0] in ("to", "of"):
-                    gap = gap[1:]
-                if (t in verbs and len(gap) > self.GOVERNED_GAP) or any(g in self.SCOPE_BLOCKERS for g in gap):
-                    continue
-                flips = not flips
-            negated[k] = flips
+            return m["negated"].to_numpy(dtype=bool).copy()
+        if table is None:
+            if len(self._vocabulary) > 1_000_000:  # bound memory over a long run
+                self._vocabulary = Vocabulary()
+            table = tokenize_texts(texts, self._vocabulary)
+        if self.dictionary.split_hyphens:  # the matches start at tokens split at hyphens
+            table = table.split_hyphens()
+        rows, starts = m["row"].to_numpy(dtype=np.int64), m["start"].to_numpy(dtype=np.int64)
+        candidates = (_negator_candidates(table, self._negator_flags(table.vocabulary), rows, starts, window)
+                      if self._token_negators else np.ones(len(m), dtype=bool))
+        negated = np.zeros(len(m), dtype=bool)
+        for k in np.flatnonzero(candidates).tolist():
+            negated[k] = self._negated_at(texts[int(rows[k])], int(starts[k]), window)
         return negated
 
-    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool):
+    def _negator_flags(self, vocabulary: Vocabulary) -> np.ndarray:
+        """Per vocabulary id: the token is a negator or holds "n't" (kept and extended as ids are added)."""
+        known, flags = self._flags
+        strings = vocabulary.strings
+        if known is not vocabulary:
+            known, flags = vocabulary, np.zeros(0, dtype=bool)
+        if len(flags) < len(strings):
+            base = self._negators
+            new = np.fromiter((t in base or "n't" in t or "n\u2019t" in t for t in strings[len(flags):]),
+                              dtype=bool, count=len(strings) - len(flags))
+            flags = np.concatenate((flags, new))
+        self._flags = (known, flags)
+        return flags
+
+    def _negated_at(self, text: str, start: int, window: int) -> bool:
+        """The scope rules for the match at ``start`` of ``text`` (see :meth:`_negated`)."""
+        base = self._negators
+        lo = max(0, start - 16 * window)  # characters that surely hold `window` tokens of news prose
+        # whitespace words (at least as many as tokens): a window without a negator-like word negates nothing
+        if not any(w.strip(_QUOTES) in base or "n't" in w or "n\u2019t" in w
+                   for w in text[lo:start].lower().split()[-window:]):
+            return False
+        before = [t.lower() for t in TOKEN_PATTERN.findall(text, lo, start)][-window:]
+        flips = False
+        for j in range(len(before) - 1, -1, -1):
+            t = before[j]
+            if t in _SCOPE_BREAKS:
+                break
+            if not (t in base or t.endswith("n't") or t.endswith("n\u2019t")):
+                continue
+            gap = before[j + 1:]
+            if gap and gap[0] in ("to", "of"):
+                gap = gap[1:]
+            if (t in self.NEGATORS and len(gap) > self.GOVERNED_GAP) or any(g in self.SCOPE_BLOCKERS for g in gap):
+                continue
+            flips = not flips
+        return flips
+
+    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None):
         n = len(texts)
         valid = valid_texts(texts)
         w = m["weight"].to_numpy(dtype=float)
-        negated = self._negated(m, texts)
+        negated = self._negated(m, texts, table)
         hedged = m["hedged"].to_numpy(dtype=bool)
         adj = w * np.where(negated, self.NEGATED, 1.0) * np.where(hedged, self.HEDGED, 1.0)
         keep = adj != 0  # neutral entries only block shorter matches
@@ -394,7 +476,7 @@ def get_scorer(name: "str | object") -> object:
 
 def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] | None = None, *,
                evidence: bool = False, matches: Mapping[str, pd.DataFrame] | None = None,
-               ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+               table: TokenTable | None = None) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score each sentence with each scorer.
 
     Parameters
@@ -405,6 +487,8 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     evidence : also return the evidence rows of every scorer.
     matches : a :meth:`diplo.match.Matcher.match` result over the same texts that includes the
         dictionaries of the matcher-based scorers (lets the caller run one pass for everything).
+    table : the :meth:`diplo.match.Matcher.tokenize` table those matches were found in, if the caller has
+        it (the diplomatic scorer reads its negation windows from it instead of tokenizing again).
 
     Returns
     -------
@@ -434,11 +518,14 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
         index = pd.RangeIndex(len(texts))
     instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
     valid = valid_texts(texts)
-    texts = [t if ok else "" for t, ok in zip(texts, valid)]
+    if not valid.all():
+        texts = [t if ok else "" for t, ok in zip(texts, valid)]
     out: dict[str, np.ndarray] = {}
     evidence_parts = []
     for scorer in instances:
-        if matches is not None and hasattr(scorer, "score_from_matches"):
+        if matches is not None and isinstance(scorer, _MatcherScorer):
+            cols, ev = scorer.score_from_matches(matches, texts, evidence=evidence, table=table)
+        elif matches is not None and hasattr(scorer, "score_from_matches"):
             cols, ev = scorer.score_from_matches(matches, texts, evidence=evidence)
         else:
             cols, ev = scorer.score(texts, evidence=evidence)

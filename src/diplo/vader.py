@@ -32,6 +32,8 @@ from __future__ import annotations
 import math
 import re
 import string
+import sys
+from itertools import repeat
 from typing import Sequence
 
 import numpy as np
@@ -43,6 +45,10 @@ SCORE_COLUMNS = ("compound", "pos", "neg", "neu")
 EVIDENCE_COLUMNS = ["row", "term", "start", "end", "weight", "negated"]
 
 _PUNCT = string.punctuation
+# str.split() whitespace among ASCII bytes, as a bytes.translate table (1 = whitespace)
+_ASCII_SPACE = bytes(int(chr(c).isspace()) if c < 128 else 0 for c in range(256))
+# The reference's sum() of a sentence's valences: plain left-to-right float addition before Python 3.12.
+_SEQUENTIAL_SUM = sys.version_info < (3, 12)
 # Memo tables grow with the vocabulary seen; past this many token types they are rebuilt, which only
 # costs re-learning (news vocabularies with names and numbers grow slowly but without end).
 _MAX_TYPES = 2_000_000
@@ -51,6 +57,7 @@ _CAND = 1      # lexicon word that gets a valence (lexicon words that are booste
 _BUT = 2       # "but": the contrastive conjunction
 _SELF = 4      # candidate whose own rules need context: "no", "kind" (of), ALL CAPS
 _MOD = 8       # may change a following lexicon word: "no", boosters, negations, "this", "least"
+_PAIR = 16     # first word of a multi-word idiom or booster ("kind" of "kind of")
 # info tuple fields (complex path only)
 _TOK, _LOW, _UPPER, _INLEX, _BOOST, _NEG = range(6)
 
@@ -68,7 +75,7 @@ class _Vader:
         self.special: dict[str, float] = dict(ref.SPECIAL_CASES)
         self.n_scalar: float = ref.N_SCALAR
         self.c_incr: float = ref.C_INCR
-        self.negated = ref.negated
+        self.negate = frozenset(ref.NEGATE)  # ref.negated([w]): w.lower() in NEGATE or "n't" in it
         self.emojis = {k: v for k, v in analyzer.emojis.items() if len(k) == 1}  # replaced per character
         self.emoji_table = np.zeros(max(map(ord, self.emojis)) + 2, dtype=bool)  # last entry: "beyond"
         self.emoji_table[[ord(k) for k in self.emojis]] = True
@@ -86,9 +93,10 @@ class _Vader:
         self.reset()
 
     def reset(self) -> None:
-        self.type_id: dict[str, int] = {}
+        self.type_id = _TypeIds(self)
         self.info: list[tuple] = []
         self.n_types = 0
+        self.pending: list[tuple] = []  # array fields of the types classified since the last sync
         cap = 1 << 14
         self.flags = np.zeros(cap, dtype=np.uint8)
         self.value = np.zeros(cap, dtype=np.float64)
@@ -97,55 +105,74 @@ class _Vader:
         self.lead = np.zeros(cap, dtype=np.int64)
         self.length = np.zeros(cap, dtype=np.int64)
 
-    def _grow(self, need: int) -> None:
-        cap = len(self.flags)
-        while cap < need:
-            cap *= 2
-        for name in ("flags", "value", "first", "second", "lead", "length"):
-            old = getattr(self, name)
-            new = np.zeros(cap, dtype=old.dtype)
-            new[:len(old)] = old
-            setattr(self, name, new)
-
-    def learn(self, tokens: list[str]) -> None:
-        """Classify every raw (whitespace-delimited) token type not seen before."""
-        missing = set(tokens).difference(self.type_id)
-        if not missing:
+    def _sync(self) -> None:
+        """Copy the array fields of newly classified types into the per-type arrays."""
+        if not self.pending:
             return
-        if self.n_types + len(missing) > _MAX_TYPES:
-            self.reset()
-            missing = set(tokens)
-        if self.n_types + len(missing) > len(self.flags):
-            self._grow(self.n_types + len(missing))
-        lexicon, booster, negated = self.lexicon, self.booster, self.negated
+        k = self.n_types - len(self.pending)
+        cap = len(self.flags)
+        while cap < self.n_types:
+            cap *= 2
+        for name, column in zip(("flags", "value", "first", "second", "lead", "length"), zip(*self.pending)):
+            old = getattr(self, name)
+            if cap > len(old):
+                new = np.zeros(cap, dtype=old.dtype)
+                new[:len(old)] = old
+                setattr(self, name, new)
+            getattr(self, name)[k:self.n_types] = column
+        self.pending = []
+
+    def classify(self, raw: str) -> int:
+        """Type id of the raw (whitespace-delimited) token ``raw``, seen for the first time."""
+        lexicon, booster = self.lexicon, self.booster
+        stripped = raw.strip(_PUNCT)
+        tok = raw if len(stripped) <= 2 else stripped
+        low = tok.lower()
+        inlex = low in lexicon
+        boost = booster.get(low, 0.0)
+        folded = low.lower()  # as ref.negated lower-cases again
+        neg = folded in self.negate or "n't" in folded
+        upper = tok.isupper()
+        flags = 0
+        if inlex and low not in booster:
+            flags |= _CAND
+            if upper or low == "no" or low == "kind":
+                flags |= _SELF
+        if low == "but":
+            flags |= _BUT
+        if boost or neg or low in ("no", "this", "least"):
+            flags |= _MOD
+        if low in self.first_ids:
+            flags |= _PAIR
         k = self.n_types
-        for raw in sorted(missing):  # sorted: type ids do not depend on set order
-            stripped = raw.strip(_PUNCT)
-            tok = raw if len(stripped) <= 2 else stripped
-            low = tok.lower()
-            inlex = low in lexicon
-            boost = booster.get(low, 0.0)
-            neg = negated([low])
-            upper = tok.isupper()
-            flags = 0
-            if inlex and low not in booster:
-                flags |= _CAND
-                if upper or low == "no" or low == "kind":
-                    flags |= _SELF
-            if low == "but":
-                flags |= _BUT
-            if boost or neg or low in ("no", "this", "least"):
-                flags |= _MOD
-            self.type_id[raw] = k
-            self.info.append((tok, low, upper, inlex, boost, neg))
-            self.flags[k] = flags
-            self.value[k] = lexicon[low] if inlex else 0.0
-            self.first[k] = self.first_ids.get(low, 0)
-            self.second[k] = self.second_ids.get(low, 0)
-            self.lead[k] = 0 if tok is raw else len(raw) - len(raw.lstrip(_PUNCT))
-            self.length[k] = len(tok)
-            k += 1
-        self.n_types = k
+        self.n_types += 1
+        dict.__setitem__(self.type_id, raw, k)
+        self.info.append((tok, low, upper, inlex, boost, neg))
+        self.pending.append((flags, lexicon[low] if inlex else 0.0, self.first_ids.get(low, 0),
+                             self.second_ids.get(low, 0), 0 if tok is raw else len(raw) - len(raw.lstrip(_PUNCT)),
+                             len(tok)))
+        return k
+
+    def type_ids(self, tokens: list[str]) -> np.ndarray:
+        """Type id of every raw token (new types are classified on first sight)."""
+        if self.n_types + len(tokens) > _MAX_TYPES:  # may outgrow the bound in this batch: start afresh
+            self.reset()
+        ids = np.fromiter(map(self.type_id.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        self._sync()
+        return ids
+
+
+class _TypeIds(dict):
+    """raw token -> type id; a token seen for the first time is classified by :meth:`_Vader.classify`."""
+
+    __slots__ = ("vader",)
+
+    def __init__(self, vader: _Vader) -> None:
+        super().__init__()
+        self.vader = vader
+
+    def __missing__(self, raw: str) -> int:
+        return self.vader.classify(raw)
 
 
 _STATE: list[_Vader] = []
@@ -313,7 +340,7 @@ def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 def _prepare(vd: _Vader, texts: list) -> tuple[list[str], dict[int, list[int]], str, np.ndarray, np.ndarray]:
     """Texts as VADER sees them (emoji replaced), the emoji offset maps, and the joined batch."""
-    seen = [t if isinstance(t, str) else "" for t in texts]
+    seen = list(texts) if set(map(type, texts)) <= {str} else [t if isinstance(t, str) else "" for t in texts]
     where: dict[int, list[int]] = {}
     big = " ".join(seen)
     codes = _code_points(big)
@@ -337,15 +364,26 @@ def _prepare_converted(seen: list[str], where: dict[int, list[int]]):
     return seen, where, big, _code_points(big), base
 
 
-def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Whitespace tokens of the joined batch: (tokens, sentence of each token, offset in its sentence)."""
+def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray
+              ) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """Whitespace tokens of the joined batch: (tokens, their character offsets in the batch, the first
+    token of every text and the token count as a last entry)."""
     flat = big.split()
-    space = _lookup(vd.ws, codes)
-    begins = np.flatnonzero(~space & np.concatenate(([True], space[:-1])))
+    if codes.dtype == np.uint8:  # ASCII: one C pass over the bytes
+        space = np.frombuffer(big.encode("ascii").translate(_ASCII_SPACE), dtype=np.uint8).view(bool)
+    else:
+        space = _lookup(vd.ws, codes)
+    begins = np.flatnonzero(space[:-1] > space[1:]) + 1
+    if len(space) and not space[0]:
+        begins = np.concatenate(([0], begins))
     if len(begins) != len(flat):  # pragma: no cover - would mean the whitespace table is wrong
         raise RuntimeError(f"tokenizer mismatch: {len(begins)} token starts for {len(flat)} tokens")
-    sent = np.searchsorted(base, begins, side="right") - 1
-    return flat, sent, begins - base[sent]
+    return flat, begins, np.append(np.searchsorted(begins, base), len(begins))
+
+
+def _text_of(first_tok: np.ndarray, tokens: np.ndarray) -> np.ndarray:
+    """The text each token (index into the batch) belongs to."""
+    return np.searchsorted(first_tok, tokens, side="right") - 1
 
 
 def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -374,35 +412,28 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     vd = _vader()
     texts = list(texts)
     n = len(texts)
-    if n == 0:
-        return pd.DataFrame({c: np.zeros(0) for c in SCORE_COLUMNS}), (
-            pd.DataFrame(columns=EVIDENCE_COLUMNS) if evidence else None)
     seen, where, big, codes, base = _prepare(vd, texts)
-    flat, sent, offset = _tokenize(vd, big, codes, base)
-    vd.learn(flat)
-    tid = np.fromiter(map(vd.type_id.__getitem__, flat), dtype=np.int64, count=len(flat))
+    flat, begins, first_tok = _tokenize(vd, big, codes, base)
+    tid = vd.type_ids(flat)
     flags = vd.flags[tid]
-    counts = np.bincount(sent, minlength=n)
-    first_tok = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(counts, out=first_tok[1:])
+    counts = np.diff(first_tok)
 
     # Lexicon words whose context cannot matter keep their lexicon valence; the rest follow the rules.
     cand = np.flatnonzero(flags & _CAND)
-    mod = (flags & _MOD) != 0
-    near = np.zeros(len(flat) + 3, dtype=bool)
+    # ... that is, a modifier in the 3 tokens before, or the first word of a multi-word key in the 3 before
+    # or at the word itself (looked up for the candidates and the few possible first words only)
+    complex_ = (flags[cand] & _SELF) != 0
     for lag in (1, 2, 3):
-        near[lag:len(flat) + lag] |= mod
-    pair = np.zeros(len(flat) + 3, dtype=bool)
-    if len(flat) > 1:
-        pair[:len(flat) - 1] = vd.pair_table[vd.first[tid[:-1]], vd.second[tid[1:]]]
-    pair_near = np.zeros(len(flat), dtype=bool)
-    for lag in range(min(4, len(flat))):
-        pair_near[lag:] |= pair[:len(flat) - lag]
-    complex_ = ((flags[cand] & _SELF) != 0) | near[cand] | pair_near[cand]
+        back = cand - lag
+        complex_ |= ((flags[np.maximum(back, 0)] & _MOD) != 0) & (back >= 0)
+    firsts = np.flatnonzero(flags[:-1] & _PAIR)
+    pairs = firsts[vd.pair_table[vd.first[tid[firsts]], vd.second[tid[firsts + 1]]]]
+    pair_near = np.searchsorted(pairs, cand - 3) < np.searchsorted(pairs, cand, side="right")
+    complex_ |= pair_near
     values = vd.value[tid[cand]]
     negs = np.zeros(len(cand), dtype=np.int64)
     if complex_.any():
-        cand_sent = sent[cand]
+        cand_sent = _text_of(first_tok, cand)
         upper_count: dict[int, int] = {}
         for k in np.flatnonzero(complex_).tolist():
             g = int(cand[k])
@@ -416,15 +447,15 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
                     upper_count[s] = sum(vd.info[t][_UPPER] for t in tid[a:b].tolist())
                 return 0 < (b - a) - upper_count[s] < (b - a)
 
-            values[k], negs[k] = _valence(vd, tids, g - lo, g - a, b - a, bool(pair_near[g]), cap_diff)
+            values[k], negs[k] = _valence(vd, tids, g - lo, g - a, b - a, bool(pair_near[k]), cap_diff)
     keep = values != 0
     hit_tok, hit_val, hit_neg = cand[keep], values[keep], negs[keep] % 2 == 1
-    hit_sent = sent[hit_tok]
+    hit_sent = _text_of(first_tok, hit_tok)
 
     # The "but" rule, on sentences that have both a "but" and a valence.
     buts = np.flatnonzero(flags & _BUT)
     if len(buts) and len(hit_tok):
-        but_sent, first = np.unique(sent[buts], return_index=True)
+        but_sent, first = np.unique(_text_of(first_tok, buts), return_index=True)
         but_at = dict(zip(but_sent.tolist(), (buts[first] - first_tok[but_sent]).tolist()))
         lo = np.searchsorted(hit_sent, but_sent, side="left")
         hi = np.searchsorted(hit_sent, but_sent, side="right")
@@ -436,13 +467,14 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     scores = _score_valence(seen, counts, hit_sent, hit_val)
     if not evidence:
         return scores, None
-    start = offset[hit_tok] + vd.lead[tid[hit_tok]]
+    start = begins[hit_tok] - base[hit_sent] + vd.lead[tid[hit_tok]]
     end = start + vd.length[tid[hit_tok]]
     info = vd.info
-    ev = pd.DataFrame({
+    ev = pd.DataFrame({  # typed columns even when empty
         "row": hit_sent.astype(np.int64),
-        "term": [info[t][_TOK] for t in tid[hit_tok].tolist()],
-        "start": start, "end": end, "weight": hit_val, "negated": hit_neg,
+        "term": pd.Series([info[t][_TOK] for t in tid[hit_tok].tolist()], dtype=object),
+        "start": start.astype(np.int64), "end": end.astype(np.int64), "weight": hit_val.astype(float),
+        "negated": hit_neg.astype(bool),
     }, columns=EVIDENCE_COLUMNS)
     if where:
         rows = ev["row"].to_numpy()
@@ -467,6 +499,28 @@ def _round(x: np.ndarray, digits: int) -> np.ndarray:
     return out
 
 
+def _running_sums(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group ``values[lo:hi]``: the sum, the sum of ``v + 1`` over positive and of ``v - 1`` over negative
+    values, each added term by term in order as the reference's Python loop and ``sum()`` do (numpy's
+    pairwise sums round differently).  Rank ``j`` of every group is added at once."""
+    sizes = hi - lo
+    rank = np.arange(len(values)) - np.repeat(lo, sizes)
+    row_of = np.repeat(np.arange(len(lo)), sizes)
+    total, pos_sum, neg_sum = np.zeros(len(lo)), np.zeros(len(lo)), np.zeros(len(lo))
+    order = np.argsort(rank, kind="stable")
+    bounds = np.searchsorted(rank[order], np.arange(rank.max() + 2))
+    for j in range(len(bounds) - 1):
+        idx = order[bounds[j]:bounds[j + 1]]
+        v, at = values[idx], row_of[idx]
+        total[at] += v
+        pos_sum[at] += np.where(v > 0, v + 1, 0.0)
+        neg_sum[at] += np.where(v < 0, v - 1, 0.0)
+    if not _SEQUENTIAL_SUM:  # Python >= 3.12 sums floats with compensation: use sum() itself
+        vals = values.tolist()
+        total = np.array([sum(vals[a:b]) for a, b in zip(lo.tolist(), hi.tolist())])
+    return total, pos_sum, neg_sum
+
+
 def _score_valence(seen: list[str], counts: np.ndarray, hit_sent: np.ndarray, hit_val: np.ndarray,
                    ) -> pd.DataFrame:
     """``score_valence`` of the reference for every sentence, from the non-zero valences in order."""
@@ -476,29 +530,16 @@ def _score_valence(seen: list[str], counts: np.ndarray, hit_sent: np.ndarray, hi
     neg = np.zeros(n)
     neu = (counts > 0).astype(float)
     if len(hit_sent):
-        rows, lo = np.unique(hit_sent, return_index=True)
+        lo = np.flatnonzero(np.concatenate(([True], hit_sent[1:] != hit_sent[:-1])))  # hit_sent is sorted
+        rows = hit_sent[lo]
         hi = np.append(lo[1:], len(hit_sent))
-        vals = hit_val.tolist()
-        # Python's own sum() (not numpy's pairwise sum) so the rounding matches the reference exactly.
-        sum_s = np.array([sum(vals[a:b]) for a, b in zip(lo.tolist(), hi.tolist())])
+        sum_s, pos_sum, neg_sum = _running_sums(hit_val, lo, hi)
         text = [seen[s] for s in rows.tolist()]
-        ep = np.minimum(np.fromiter((t.count("!") for t in text), dtype=np.int64, count=len(text)), 4)
-        qm = np.fromiter((t.count("?") for t in text), dtype=np.int64, count=len(text))
+        ep = np.minimum(np.fromiter(map(str.count, text, repeat("!")), dtype=np.int64, count=len(text)), 4)
+        qm = np.fromiter(map(str.count, text, repeat("?")), dtype=np.int64, count=len(text))
         amp = ep * 0.292 + np.where(qm > 1, np.where(qm <= 3, qm * 0.18, 0.96), 0.0)
         sum_s = np.where(sum_s > 0, sum_s + amp, np.where(sum_s < 0, sum_s - amp, sum_s))
         comp = np.clip(sum_s / np.sqrt(sum_s * sum_s + 15), -1.0, 1.0)
-        # pos/neg sums accumulate term by term (rank j of every sentence at once), as the reference does.
-        rank = np.arange(len(hit_sent)) - np.repeat(lo, hi - lo)
-        row_of = np.repeat(np.arange(len(rows)), hi - lo)
-        pos_sum = np.zeros(len(rows))
-        neg_sum = np.zeros(len(rows))
-        order = np.argsort(rank, kind="stable")
-        bounds = np.searchsorted(rank[order], np.arange(rank.max() + 2))
-        for j in range(len(bounds) - 1):
-            idx = order[bounds[j]:bounds[j + 1]]
-            v = hit_val[idx]
-            pos_sum[row_of[idx]] += np.where(v > 0, v + 1, 0.0)
-            neg_sum[row_of[idx]] += np.where(v < 0, v - 1, 0.0)
         neu_count = counts[rows] - (hi - lo)
         abs_neg = np.abs(neg_sum)
         more_pos, more_neg = pos_sum > abs_neg, pos_sum < abs_neg
