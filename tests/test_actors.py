@@ -5,6 +5,7 @@ import importlib.util
 import re
 import sys
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -279,7 +280,10 @@ _WORDS = ["Iran", "Iranian", "Tehran-Baku", "Baku", "Aliyev", "Armenia's", "Russ
           "stressed", "according", "to", "the", "foreign", "minister", "minister's", "for", "his", "part", "He",
           "she", "also", "Talks", "peace", "good", "bad", "war", "sanctions", "agreement", "not", "but",
           "while", ",", ";", ":", ".", "!", "?", '"', "\u201c", "\u201d", "'", "(", ")", "-", "\u2014", "\u0130",
-          "\u017faid", "wonderful", "terrible", "x"]
+          "\u017faid", "wonderful", "terrible", "x",
+          # windows lower-cased in context (final sigma), cut inside hyphenated tokens, negated acts
+          "\u039f\u0394\u039f\u03a3", "\u03a3", "Baku-\u03a3", "\u0130ran", "1-2", ".5", "refused", "sign", "don't",
+          "lifted"]
 
 
 @settings(max_examples=150, deadline=None)
@@ -312,6 +316,39 @@ def test_public_windows_and_target_tone_same_as_reference(data):
         pd.testing.assert_frame_equal(
             score_target_tone(texts, spans, scorers=["vader", "lexicon"], **kwargs, **extra),
             reference_actors.score_target_tone(texts, spans, scorers=["vader", "lexicon"], **kwargs, **extra))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_window_tokens_same_as_tokenizing_the_windows(data):
+    # windows cut from the texts' token table must equal the windows tokenized on their own, whether
+    # they start and end at token boundaries (cut) or not (tokenized)
+    from diplo.actors import _Located, _window_tokens
+
+    # a window ending at "\u03a3" of "\u039f\u03a3.T" lower-cases it as final, the text does not
+    words = st.sampled_from(_WORDS + ["\u039f\u03a3.Talks", "a\u03a3.", "\u03a3'\u0391", "\u0130\u03a3"])
+    texts = data.draw(st.lists(st.lists(st.tuples(words, st.sampled_from([" ", "", "\n"])), max_size=12)
+                               .map(lambda ws: "".join(w + sep for w, sep in ws)), min_size=1, max_size=3))
+    vocabulary = Vocabulary()
+    table = tokenize_texts(texts, vocabulary)
+    rows, ws, we = [], [], []
+    for _ in range(data.draw(st.integers(0, 6))):
+        r = data.draw(st.integers(0, len(texts) - 1))
+        a, b = table.bounds[r], table.bounds[r + 1]
+        if a < b and data.draw(st.booleans()):  # from a token start to a later token end
+            i = data.draw(st.integers(a, b - 1))
+            start, end = int(table.start[i]), int(table.end[data.draw(st.integers(i, b - 1))])
+        else:
+            start = data.draw(st.integers(0, len(texts[r])))
+            end = data.draw(st.integers(start, len(texts[r])))
+        rows.append(r), ws.append(start), we.append(end)
+    windows = [texts[r][a:b] for r, a, b in zip(rows, ws, we)]
+    got = _window_tokens(_Located(table), windows, np.array(rows, dtype=np.int64), np.array(ws, dtype=np.int64),
+                         np.array(we, dtype=np.int64))
+    want = tokenize_texts(windows, vocabulary)
+    assert got.texts == windows
+    for name in ("bounds", "row", "start", "end", "ids"):
+        assert getattr(got, name).tolist() == getattr(want, name).tolist(), name
 
 
 def test_table_must_tokenize_the_texts_unsplit():

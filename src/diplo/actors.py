@@ -356,20 +356,21 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     if text_scores is not None and len(text_scores) != len(texts):
         raise ValueError(f"text_scores has {len(text_scores)} rows for {len(texts)} texts")
     n = len(t_rows)
-    out = _target_tone(located.table.texts, t_rows, ws, we, scorers=scorers, text_scores=text_scores,
+    out = _target_tone(located, t_rows, ws, we, scorers=scorers, text_scores=text_scores,
                        score_rows=np.arange(n), matches=matches,
                        match_rows=np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64),
                        with_text=True)
     return pd.DataFrame(out)
 
 
-def _target_tone(texts: list[str], t_rows: np.ndarray, ws: np.ndarray, we: np.ndarray, *, scorers,
+def _target_tone(located: _Located, t_rows: np.ndarray, ws: np.ndarray, we: np.ndarray, *, scorers,
                  text_scores: pd.DataFrame | None, score_rows: np.ndarray,
                  matches: Mapping[str, pd.DataFrame] | None, match_rows: np.ndarray,
                  with_text: bool) -> dict[str, object]:
-    """Columns of :func:`score_target_tone` for windows ``ws:we`` of ``texts[t_rows]``: each distinct
-    window string scored once (with the matches of its first target); a window that is its whole text
-    takes row ``score_rows`` of ``text_scores`` instead (when given)."""
+    """Columns of :func:`score_target_tone` for windows ``ws:we`` of the located texts ``t_rows``: each
+    distinct window string scored once (with the matches and tokens of its first target); a window that
+    is its whole text takes row ``score_rows`` of ``text_scores`` instead (when given)."""
+    texts = located.table.texts
     n = len(t_rows)
     reuse = np.zeros(n, dtype=bool)
     if text_scores is not None:
@@ -381,10 +382,12 @@ def _target_tone(texts: list[str], t_rows: np.ndarray, ws: np.ndarray, we: np.nd
     string_of, unique = pd.factorize(strings)  # codes in order of first occurrence
     unique = unique.tolist()
     first = todo[np.unique(string_of, return_index=True)[1]]  # the first target of each distinct string
-    window_matches = None
+    window_matches = window_table = None
     if matches is not None:
         window_matches = _window_matches(matches, scorers, match_rows[first], ws[first], we[first])
-    scores = score_tone(unique, scorers, matches=window_matches)
+    if window_matches is not None:
+        window_table = _window_tokens(located, unique, t_rows[first], ws[first], we[first])
+    scores = score_tone(unique, scorers, matches=window_matches, table=window_table)
     out: dict[str, object] = {"window_start": ws.astype(np.int64), "window_end": we.astype(np.int64)}
     if with_text:
         window = np.empty(n, dtype=object)
@@ -398,6 +401,47 @@ def _target_tone(texts: list[str], t_rows: np.ndarray, ws: np.ndarray, we: np.nd
             values[reuse] = text_scores[c].to_numpy(dtype=float)[score_rows[reuse]]
         out[f"{c}_target"] = values
     return out
+
+
+def _window_tokens(located: _Located, windows: list[str], rows: np.ndarray, ws: np.ndarray,
+                   we: np.ndarray) -> TokenTable:
+    """The tokens of each window (text ``rows[i]``, characters ``ws[i]:we[i]``), as
+    ``tokenize_texts(windows, vocabulary)`` gives them.
+
+    A window that starts at a token start and ends at a token end of its text holds exactly those tokens:
+    the token pattern looks neither behind a token's start nor past its end, so they are cut from the
+    text's table, offsets shifted.  Not when its text lower-cases in context (a capital sigma becomes
+    final or not by its neighbours) or changes length when lower-cased ("İ"): such windows, those that cut
+    into a token (an actor mention inside "Tehran-Baku"), and all windows of a table split at hyphens are
+    tokenized from their string.
+    """
+    table = located.table
+    vocabulary = table.vocabulary
+    n = len(windows)
+    if table.split or not n or not len(table):
+        return tokenize_texts(windows, vocabulary)
+    distinct = np.unique(rows)
+    plain = np.zeros(len(table.texts), dtype=bool)
+    plain[distinct] = [t.isascii() or ("\u03a3" not in t and len(t.lower()) == len(t))
+                       for t in (table.texts[r] for r in distinct.tolist())]
+    size = len(table)
+    base = rows * _BIG
+    lo = np.searchsorted(located._start_key, base + ws, "left")
+    hi = np.searchsorted(located._end_key, base + we, "left")
+    cut = (plain[rows] & (lo < size) & (hi < size)
+           & (located._start_key[np.minimum(lo, size - 1)] == base + ws)
+           & (located._end_key[np.minimum(hi, size - 1)] == base + we) & (hi >= lo))
+    which, offset = _ranges(np.where(cut, hi - lo + 1, 0))
+    g = lo[which] + offset
+    row, start, end, ids = which, table.start[g] - ws[which], table.end[g] - ws[which], table.ids[g]
+    rest = np.flatnonzero(~cut)
+    if len(rest):
+        sub = tokenize_texts([windows[i] for i in rest.tolist()], vocabulary)
+        order = np.argsort(np.concatenate([row, rest[sub.row]]), kind="stable")
+        row, start, end, ids = (np.concatenate(pair)[order] for pair in
+                                ((row, rest[sub.row]), (start, sub.start), (end, sub.end), (ids, sub.ids)))
+    bounds = np.searchsorted(row, np.arange(n + 1), "left").astype(np.int64)
+    return TokenTable(list(windows), bounds, row, start, end, ids, vocabulary)
 
 
 def _by_row(m: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
@@ -512,7 +556,7 @@ class ActorScorer(DictionaryMatching):
             mention, other = mention[other_actor], other[other_actor]
             ws, we = _grow(located, bits, rows, lo, hi, starts, ends, window=DEFAULT_WINDOW,
                            breaks=DEFAULT_BREAKS, pairs=(mention, lo[other], hi[other]))
-            columns.update(_target_tone(table.texts, rows, ws, we, scorers=self.scorers, text_scores=text_scores,
+            columns.update(_target_tone(located, rows, ws, we, scorers=self.scorers, text_scores=text_scores,
                                         score_rows=rows, matches=matches, match_rows=rows, with_text=False))
         return {"actors": actors_col, "speaker": speaker_col}, pd.DataFrame(columns)
 
