@@ -477,9 +477,14 @@ def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | Non
         if ((step_w == 0) & (step_s < 0)).any():  # by window, then start (stable)
             order = np.lexsort((starts, window))
             idx, window, starts, ends = idx[order], window[order], starts[order], ends[order]
-        j = m.iloc[idx].reset_index(drop=True)
-        out[name] = j.assign(row=window, start=starts, end=ends - ws[window])[list(m.columns)]
+        new = {"row": window, "start": starts, "end": ends - ws[window]}
+        out[name] = pd.DataFrame({c: new[c] if c in new else _take(m[c], idx) for c in m.columns}, copy=False)
     return out
+
+
+def _take(column: pd.Series, idx: np.ndarray) -> object:
+    """Items ``idx`` of a column as a new column's values, of the same dtype."""
+    return column.to_numpy()[idx] if isinstance(column.dtype, np.dtype) else column.array.take(idx)
 
 
 class ActorScorer(DictionaryMatching):
