@@ -20,7 +20,8 @@ The rules run over a whole chunk of sentences at once, as array operations on it
 (:class:`diplo.tokens.TokenTable`): mentions find their tokens by one ``searchsorted``, windows stop at the
 nearest break found by ``searchsorted`` over the break positions, and the speaker scans (up to 10 tokens
 back from a speech verb to its subject, 6 forward to "said X") look up the nearest blocking token the same
-way.  Python touches each mention only to cut its window string for the tone scorers.
+way.  Python touches each mention only to cut its window string for the tone scorers; the windows'
+tokens are cut from the sentences' token table, not tokenized again (:func:`_window_tokens`).
 """
 
 from __future__ import annotations
