@@ -69,3 +69,36 @@ def test_evidence_order_is_the_stable_multi_column_sort(sent_ids):
     got = _keyed(head, evidence.iloc[_evidence_order(head, evidence)], EVIDENCE_TABLE_COLUMNS)
     pd.testing.assert_frame_equal(got, expected)
     assert got["term"].tolist() != evidence["term"].tolist()  # the rows were reordered
+
+
+def test_threads_score_like_one_thread_with_their_own_state(raw_dir):
+    # a Dask worker may run several threads: each gets its own matcher vocabulary, scorers and VADER tables
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+    from pathlib import Path
+
+    from diplo import score as score_module
+    from diplo.corpus import build_corpus
+    from diplo.load import load_documents
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from corpus import generate_articles
+
+    sentences = build_corpus(load_documents(raw_dir, []))["sentences"][["doc_id", "sent_id", "text"]]
+    synthetic = pd.DataFrame([(a.doc_id, i, s) for a in generate_articles(40, seed=3)
+                              for i, s in enumerate(a.sentences)], columns=["doc_id", "sent_id", "text"])
+    chunks = [sentences, *(g.reset_index(drop=True) for _, g in synthetic.groupby(synthetic.index // 150))]
+    expected = [score_sentences(c) for c in chunks]
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(score_sentences, chunks * 3))
+            mine = score_module._components(None, None, ["vader"])[3]
+            theirs = list(pool.map(lambda _: score_module._components(None, None, ["vader"])[3], range(8)))
+    finally:
+        sys.setswitchinterval(switch)
+    for exp, out in zip(expected * 3, got):
+        for name in SCORE_TABLES:
+            pd.testing.assert_frame_equal(out[name], exp[name])
+    assert all(m is not mine for m in theirs)

@@ -9,6 +9,7 @@ all their dictionaries are matched in ONE :class:`~diplo.match.Matcher` pass per
 from __future__ import annotations
 
 import os
+import threading
 from typing import Sequence
 
 import numpy as np
@@ -26,7 +27,9 @@ SCORE_TABLES = ("sentence_scores", "evidence", "theme_hits", "actor_mentions")
 EVIDENCE_TABLE_COLUMNS = ["doc_id", "sent_id", "scorer", "term", "start", "end", "weight", "negated"]
 
 DictionarySource = Dictionary | str | os.PathLike | None
-_CACHE: dict[tuple, tuple] = {}
+# Components per thread: the matcher's vocabulary and the scorers' tables grow while scoring, so threads
+# (a Dask worker with several threads) each get their own.
+_CACHE = threading.local()
 
 
 def _key(source) -> tuple:
@@ -41,15 +44,18 @@ def _components(themes: DictionarySource, actors: DictionarySource, scorers: Seq
                 ) -> tuple[list, ThemeScorer, ActorScorer, Matcher]:
     """Tone scorers, theme and actor scorers and their shared matcher, built once per configuration."""
     key = (_key(themes), _key(actors), tuple(_key(s) for s in scorers))
-    if key not in _CACHE:
-        if len(_CACHE) > 8:
-            _CACHE.clear()
+    cache = getattr(_CACHE, "components", None)
+    if cache is None:
+        cache = _CACHE.components = {}
+    if key not in cache:
+        if len(cache) > 8:
+            cache.clear()
         instances = [get_scorer(s) for s in scorers]
         theme_scorer, actor_scorer = ThemeScorer(themes), ActorScorer(actors, scorers=tuple(scorers))
         dictionaries = [d for s in instances for d in getattr(s, "dictionaries", ())]
         matcher = Matcher([*dictionaries, *theme_scorer.dictionaries, *actor_scorer.dictionaries])
-        _CACHE[key] = (instances, theme_scorer, actor_scorer, matcher, themes, actors, tuple(scorers))
-    return _CACHE[key][:4]
+        cache[key] = (instances, theme_scorer, actor_scorer, matcher, themes, actors, tuple(scorers))
+    return cache[key][:4]
 
 
 def _keyed(head: pd.DataFrame, table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:

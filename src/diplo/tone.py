@@ -38,6 +38,7 @@ and whether it was negated.  Texts that are not strings, or are blank, score NaN
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -443,7 +444,9 @@ class DiplomaticScorer(_MatcherScorer):
 
 
 SCORERS = {"vader": _Vader, "lexicon": LexiconScorer, "diplomatic": DiplomaticScorer}
-_INSTANCES: dict[str, object] = {}
+# Shared instances per thread: scorers keep growing vocabularies and memo tables, which threads (a Dask
+# worker with several threads) must not share.
+_INSTANCES = threading.local()
 
 
 def available_scorers() -> list[str]:
@@ -469,9 +472,12 @@ def get_scorer(name: "str | object") -> object:
         return name
     if not isinstance(name, str) or name not in SCORERS:
         raise ValueError(f"unknown scorer {name!r}; valid scorers: {', '.join(available_scorers())}")
-    if name not in _INSTANCES:
-        _INSTANCES[name] = SCORERS[name]()
-    return _INSTANCES[name]
+    instances = getattr(_INSTANCES, "scorers", None)
+    if instances is None:
+        instances = _INSTANCES.scorers = {}
+    if name not in instances:
+        instances[name] = SCORERS[name]()
+    return instances[name]
 
 
 def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] | None = None, *,

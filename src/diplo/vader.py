@@ -33,6 +33,7 @@ import math
 import re
 import string
 import sys
+import threading
 from itertools import repeat
 from typing import Sequence
 
@@ -179,13 +180,16 @@ class _TypeIds(dict):
         return self.vader.classify(raw)
 
 
-_STATE: list[_Vader] = []
+# One analyzer per thread: its vocabulary and memo tables grow while scoring, so threads (a Dask worker
+# with several threads) must not share them.
+_STATE = threading.local()
 
 
 def _vader() -> _Vader:
-    if not _STATE:
-        _STATE.append(_Vader())
-    return _STATE[0]
+    state = getattr(_STATE, "vader", None)
+    if state is None:
+        state = _STATE.vader = _Vader()
+    return state
 
 
 def _convert_emoji(text: str, emojis: dict[str, str]) -> tuple[str, list[int]]:
