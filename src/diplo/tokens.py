@@ -1,7 +1,7 @@
 """Chunk tokenization: every text of a chunk tokenized at once, as flat arrays.
 
 Scoring a chunk of sentences one Python object per token is what made scoring slow; here the whole chunk
-is joined and cut at whitespace by ``str.split`` (in C) once for the matcher and VADER (:data:`PIECES`
+is joined and cut at whitespace by ``str.split`` (in C) once for the matcher and VADER (a piece index
 gives each distinct piece an id; each consumer keeps per-piece caches), and the tokens come back as numpy
 arrays (CSR layout: the tokens of text ``r`` are ``bounds[r]:bounds[r + 1]``) with integer ids into a
 :class:`Vocabulary` that the matcher keeps across chunks, so dictionary lookups are array indexing, not
@@ -29,6 +29,7 @@ Examples
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -92,7 +93,7 @@ class Vocabulary:
 
 
 class _PieceIndex:
-    """Whitespace-separated pieces of text as written ("Iran's", "talks.") -> ids, one index per process.
+    """Whitespace-separated pieces of text as written ("Iran's", "talks.") -> ids, one index per thread.
 
     The matcher's tokenizer and VADER both start from the pieces of the same joined chunk of texts: the
     chunk is split and each piece hashed once here (the last split is remembered, so the second consumer
@@ -130,31 +131,40 @@ class _PieceIndex:
         return ids
 
 
-PIECES = _PieceIndex()
+_LOCAL = threading.local()  # one piece index per thread (threads of a Dask worker score in parallel)
+
+
+def _pieces() -> _PieceIndex:
+    """This thread's piece index."""
+    index = getattr(_LOCAL, "pieces", None)
+    if index is None:
+        index = _LOCAL.pieces = _PieceIndex()
+    return index
 
 
 class _PieceMap:
-    """Piece id (:data:`PIECES`) -> a consumer's id, computed on first need by ``compute(pieces)`` for the
-    new pieces of a call and remembered; emptied when the piece index starts a new generation."""
+    """Piece id -> a consumer's id, computed on first need by ``compute(pieces)`` for the new pieces of a
+    call and remembered; emptied when used with another piece index or a new generation of it."""
 
     def __init__(self, compute: Callable[[list[str]], Sequence[int]]) -> None:
         self.compute = compute
         self.clear()
 
-    def clear(self) -> None:
-        self.generation = PIECES.generation
+    def clear(self, index: _PieceIndex | None = None) -> None:
+        self.index, self.generation = index, index.generation if index is not None else -1
         self.values = np.zeros(0, dtype=np.int64)
         self.known = np.zeros(0, dtype=bool)
 
-    def __call__(self, pids: np.ndarray) -> np.ndarray:
-        if self.generation != PIECES.generation:
-            self.clear()
-        n = len(PIECES.strings)
+    def __call__(self, pids: np.ndarray, index: _PieceIndex) -> np.ndarray:
+        """The consumer's ids of the pieces ``pids`` of ``index``."""
+        if self.index is not index or self.generation != index.generation:
+            self.clear(index)
+        n = len(index.strings)
         self.values, self.known = _grow(self.values, n), _grow(self.known, n)
         miss = ~self.known[pids]
         if miss.any():
             new = np.unique(pids[miss])
-            strings = PIECES.strings
+            strings = index.strings
             self.values[new] = self.compute([strings[i] for i in new.tolist()])
             self.known[new] = True
         return self.values[pids]
@@ -247,8 +257,8 @@ class _Chunks:
         self.end = np.zeros(0, dtype=np.int64)
         self.ids = np.zeros(0, dtype=np.int64)
 
-    def of_pieces(self, pids: np.ndarray, vocabulary: "Vocabulary") -> np.ndarray:
-        """Chunk ids of the lower-cased pieces ``pids`` (:data:`PIECES` ids), -1 for a piece whose length
+    def of_pieces(self, pids: np.ndarray, index: _PieceIndex, vocabulary: "Vocabulary") -> np.ndarray:
+        """Chunk ids of the lower-cased pieces ``pids`` of ``index``, -1 for a piece whose length
         changes when lower-cased ("İ"); new chunks are tokenized.
 
         A piece lower-cased alone is the piece cut from its lower-cased text: whitespace is neither cased
@@ -257,7 +267,7 @@ class _Chunks:
         if len(self.index) > self.LIMIT:
             self.clear()
         self.vocabulary = vocabulary
-        return self.by_piece(pids)
+        return self.by_piece(pids, index)
 
     def _lowered(self, pieces: list[str]) -> np.ndarray:
         lows = [p.lower() for p in pieces]
@@ -413,9 +423,10 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
         text_start[1:] = np.cumsum(lengths[:-1] + len(_SEPARATOR))
     big = _SEPARATOR.join(texts)
     cache = vocabulary._chunks[split_hyphens]
-    # the chunk as written is split once (shared with VADER through PIECES); each piece's lower-cased
+    # the chunk as written is split once (shared with VADER through the piece index); each piece's lower-cased
     # tokens come from per-piece caches
-    cids = cache.of_pieces(PIECES.ids(big), vocabulary)
+    pieces = _pieces()
+    cids = cache.of_pieces(pieces.ids(big), pieces, vocabulary)
     low = big
     special: list[int] = []
     if (cids < 0).any():  # some text changes length when lower-cased: blank it here, split it as written below
