@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -204,3 +205,11 @@ def test_empty_sentences_keep_column_types(per, columns, dtypes):
     out = score_themes(empty, per=per)
     assert len(out) == 0
     assert [str(out[c].dtype) for c in columns] == dtypes
+
+
+def test_counts_for_no_texts_and_texts_without_hits():
+    scorer = ThemeScorer()
+    counts, hits = scorer.score([])
+    assert list(counts) == list(scorer.columns) and all(len(c) == 0 for c in counts.values()) and hits.empty
+    counts, _ = scorer.score(["Nothing here.", "Iran's gas swap and electricity exports grew.", ""])
+    assert counts["theme_energy"].tolist() == [0, 2, 0] and counts["theme_energy"].dtype == np.int64

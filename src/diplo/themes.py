@@ -115,11 +115,13 @@ class ThemeScorer(DictionaryMatching):
                            ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
         """Same as :meth:`score` from matches a :class:`~diplo.match.Matcher` already found."""
         hits = matches[self.themes.name]
-        counts = {}
-        rows = hits["row"].to_numpy()
-        for theme, col in zip(self.themes.categories, self.columns):
-            counts[col] = np.bincount(rows[(hits["category"] == theme).to_numpy()],
-                                      minlength=len(texts)).astype(np.int64)
+        # one count per (theme, text): a bincount of theme code * n_texts + row
+        n = len(texts)
+        theme = pd.Index(self.themes.categories).get_indexer(hits["category"])
+        known = theme >= 0
+        key = theme[known].astype(np.int64) * n + hits["row"].to_numpy(dtype=np.int64)[known]
+        table = np.bincount(key, minlength=len(self.columns) * n).reshape(len(self.columns), n)
+        counts = {col: table[k].astype(np.int64) for k, col in enumerate(self.columns)}
         # text columns stay text even when nothing matched (an empty match table has float columns)
         hits = hits[["row", "category", "entry", "match", "start", "end"]].astype(
             {"category": str, "entry": str, "match": str})
