@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from diplo.corpus import build_articles
 from diplo.load import load_documents
 from diplo.match import DictionaryError
-from diplo.themes import THEME_HIT_COLUMNS, ThemeScorer, load_themes, score_themes
+from diplo.themes import THEME_HIT_COLUMNS, ThemeScorer, kwic_table, load_themes, score_themes
 
 THEMES = ["corridors", "energy", "embassy_attack", "security", "karabakh", "trade", "regional_diplomacy",
           "consular"]
@@ -49,6 +52,34 @@ def test_kwic_offsets_point_at_the_match(sample_sentences):
         assert sent[:h.start].endswith(h.left) and sent[h.end:].startswith(h.right)
     attack = hits[hits["theme"] == "embassy_attack"]
     assert "gunman stormed" in attack["match"].tolist()
+
+
+def _kwic_one_by_one(matches, texts, width):
+    """The context of each match cut with str.find/rfind, one match at a time (what kwic_table computes)."""
+    left, right = [], []
+    for row, start, end in zip(matches["row"], matches["start"], matches["end"]):
+        text = texts[row]
+        lo, hi = max(0, start - width), min(len(text), end + width)
+        if lo > 0 and (cut := text.find(" ", lo, start)) >= 0:
+            lo = cut + 1
+        if hi < len(text) and (cut := text.rfind(" ", end, hi)) >= 0:
+            hi = cut
+        left.append(text[lo:start])
+        right.append(text[end:hi])
+    return left, right
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab  Σ\u00a0\n.é😁")), max_size=40), min_size=1, max_size=5),
+       st.lists(st.tuples(st.integers(0, 4), st.integers(0, 40), st.integers(0, 40)), max_size=12),
+       st.integers(0, 12))
+def test_kwic_equals_cutting_each_match_alone(texts, spans, width):
+    rows = [(r % len(texts), min(a, b), max(a, b)) for r, a, b in spans]
+    rows = [(r, min(a, len(texts[r])), min(b, len(texts[r]))) for r, a, b in rows]
+    matches = pd.DataFrame(rows, columns=["row", "start", "end"], dtype="int64")
+    out = kwic_table(matches, texts, width=width)
+    assert (out["left"].tolist(), out["right"].tolist()) == _kwic_one_by_one(matches, texts, width)
+    pd.testing.assert_frame_equal(out[["row", "start", "end"]], matches)
 
 
 @pytest.mark.parametrize("text, theme, expected", [
@@ -174,3 +205,11 @@ def test_empty_sentences_keep_column_types(per, columns, dtypes):
     out = score_themes(empty, per=per)
     assert len(out) == 0
     assert [str(out[c].dtype) for c in columns] == dtypes
+
+
+def test_counts_for_no_texts_and_texts_without_hits():
+    scorer = ThemeScorer()
+    counts, hits = scorer.score([])
+    assert list(counts) == list(scorer.columns) and all(len(c) == 0 for c in counts.values()) and hits.empty
+    counts, _ = scorer.score(["Nothing here.", "Iran's gas swap and electricity exports grew.", ""])
+    assert counts["theme_energy"].tolist() == [0, 2, 0] and counts["theme_energy"].dtype == np.int64

@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 from diplo.corpus import build_corpus
 from diplo.load import load_documents
-from diplo.tokens import _SPACE, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Vocabulary, _Chunks, tokenize_texts
+from diplo.tokens import (_SPACE, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Vocabulary, _Chunks, _PieceIndex,
+                          _pieces, tokenize_texts)
 
 
 def _alone(text, pattern):
@@ -93,6 +94,43 @@ def test_whitespace_is_the_same_for_str_split_and_the_patterns():
     for cp in range(0, sys.maxunicode + 1, 1):
         c = chr(cp)
         assert bool(space.match(c)) == c.isspace() == bool(_SPACE[cp] if cp < len(_SPACE) else False), hex(cp)
+
+
+def test_a_piece_lower_cases_as_in_its_text():
+    # why each whitespace-separated piece can be lower-cased alone (the piece index): the context that makes a
+    # capital sigma final ends at whitespace, as no whitespace character is cased or case-ignorable
+    for w in (chr(cp) for cp in range(len(_SPACE)) if _SPACE[cp]):
+        for text in ("ΑΣ" + w + "Α", "Α" + w + "Σ", "Α'" + w + "Σ'Α", "ΑΣ'" + w + "'Α", "Σ" + w + "Σ"):
+            assert text.lower().split() == [p.lower() for p in text.split()], (hex(ord(w)), text)
+
+
+def test_pieces_of_the_same_text_are_split_once():
+    text = "Iran's talks.\nNo swap"
+    pieces = _pieces()
+    ids = pieces.ids(text)
+    assert pieces.ids(text) is ids and pieces.ids(text[:]) is ids  # equal text: the remembered split
+    assert [pieces.strings[i] for i in ids.tolist()] == text.split()
+    assert not ids.flags.writeable
+
+
+def test_each_thread_has_its_own_piece_index():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        theirs = pool.submit(_pieces).result()
+    assert theirs is not _pieces() and _pieces() is _pieces()
+
+
+def test_piece_index_starts_afresh_when_full(monkeypatch):
+    vocab = Vocabulary()
+    first = tokenize_texts(TRICKY, vocab)
+    monkeypatch.setattr(_PieceIndex, "LIMIT", 3)
+    generation = _pieces().generation
+    tokenize_texts(["talks"], vocab)
+    assert _pieces().generation == generation + 1 and _pieces().strings == ["talks"]
+    again = tokenize_texts(TRICKY, vocab)  # the vocabulary's piece -> chunk map is rebuilt
+    np.testing.assert_array_equal(first.ids, again.ids)
+    _check(TRICKY, table=again)
 
 
 def test_chunk_cache_is_dropped_when_full(monkeypatch):

@@ -13,6 +13,7 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SPECIAL_CASES, S
 
 from diplo.corpus import build_articles
 from diplo.load import load_documents
+from diplo.tokens import _PieceIndex, Vocabulary, tokenize_texts
 from diplo.tone import score_tone
 from diplo.vader import EVIDENCE_COLUMNS, _score_vader_reference, score_vader
 
@@ -134,6 +135,15 @@ def test_batch_equals_one_at_a_time():
     batch, _ = score_vader(TRICKY)
     single = pd.concat([score_vader([t])[0] for t in TRICKY], ignore_index=True)
     pd.testing.assert_frame_equal(batch, single)
+
+
+def test_pieces_shared_with_the_matcher_and_reset(monkeypatch):
+    expected, _ = score_vader(TRICKY)
+    tokenize_texts(TRICKY, Vocabulary())  # the matcher split the same chunk: VADER reuses its pieces
+    pd.testing.assert_frame_equal(score_vader(TRICKY)[0], expected)
+    monkeypatch.setattr(_PieceIndex, "LIMIT", 3)
+    score_vader(["talks"])  # a new piece index generation: VADER maps the pieces to its types again
+    pd.testing.assert_frame_equal(score_vader(TRICKY)[0], expected)
 
 
 _ANALYZER = SentimentIntensityAnalyzer()

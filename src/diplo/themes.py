@@ -56,20 +56,34 @@ def theme_columns(themes: Dictionary) -> list[str]:
 
 
 def kwic_table(matches: pd.DataFrame, texts: Sequence[str], *, width: int = _KWIC_CHARS) -> pd.DataFrame:
-    """Left and right context (``width`` characters, cut at word boundaries) of each match."""
-    left, right = [], []
-    for row, start, end in zip(matches["row"].tolist(), matches["start"].tolist(), matches["end"].tolist()):
-        text = texts[row]
-        lo, hi = max(0, start - width), min(len(text), end + width)
-        # cut at a space so the context starts and ends on whole words
-        if lo > 0 and (cut := text.find(" ", lo, start)) >= 0:
-            lo = cut + 1
-        if hi < len(text) and (cut := text.rfind(" ", end, hi)) >= 0:
-            hi = cut
-        left.append(text[lo:start])
-        right.append(text[end:hi])
+    """Left and right context (``width`` characters, cut at word boundaries) of each match.
+
+    The context may start after the first space within ``width`` characters before the match (unless it
+    reaches the text's start) and end at the last space within ``width`` characters after it (unless it
+    reaches the text's end), so that it holds whole words; found for all matches at once by binary search
+    over the chunk's space positions.
+    """
+    texts = list(texts)
+    rows = matches["row"].to_numpy(dtype=np.int64)
+    start, end = matches["start"].to_numpy(dtype=np.int64), matches["end"].to_numpy(dtype=np.int64)
+    length = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    base = np.zeros(len(texts), dtype=np.int64)
+    if len(texts) > 1:
+        base[1:] = np.cumsum(length[:-1] + 1)
+    big = "\n".join(texts)
+    codes = (np.frombuffer(big.encode("ascii"), dtype=np.uint8) if big.isascii()
+             else np.frombuffer(big.encode("utf-32-le", "surrogatepass"), dtype=np.uint32))
+    # space positions in the chunk, between sentinels so that every search lands on an entry
+    spaces = np.concatenate(([-1], np.flatnonzero(codes == ord(" ")), [len(big) + 1]))
+    at, n = base[rows], length[rows]
+    lo, hi = np.maximum(0, start - width), np.minimum(n, end + width)
+    first = spaces[np.searchsorted(spaces, at + lo)] - at  # first space at or after lo
+    lo = np.where((lo > 0) & (first < start), first + 1, lo)
+    last = spaces[np.searchsorted(spaces, at + hi) - 1] - at  # last space before hi
+    hi = np.where((hi < n) & (last >= end), last, hi)
+    cut = lambda a, b: list(map(big.__getitem__, map(slice, (at + a).tolist(), (at + b).tolist())))  # noqa: E731
     out = matches.copy()
-    out["left"], out["right"] = left, right
+    out["left"], out["right"] = cut(lo, start), cut(end, hi)
     return out
 
 
@@ -101,11 +115,13 @@ class ThemeScorer(DictionaryMatching):
                            ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
         """Same as :meth:`score` from matches a :class:`~diplo.match.Matcher` already found."""
         hits = matches[self.themes.name]
-        counts = {}
-        rows = hits["row"].to_numpy()
-        for theme, col in zip(self.themes.categories, self.columns):
-            counts[col] = np.bincount(rows[(hits["category"] == theme).to_numpy()],
-                                      minlength=len(texts)).astype(np.int64)
+        # one count per (theme, text): a bincount of theme code * n_texts + row
+        n = len(texts)
+        theme = pd.Index(self.themes.categories).get_indexer(hits["category"])
+        known = theme >= 0
+        key = theme[known].astype(np.int64) * n + hits["row"].to_numpy(dtype=np.int64)[known]
+        table = np.bincount(key, minlength=len(self.columns) * n).reshape(len(self.columns), n)
+        counts = {col: table[k].astype(np.int64) for k, col in enumerate(self.columns)}
         # text columns stay text even when nothing matched (an empty match table has float columns)
         hits = hits[["row", "category", "entry", "match", "start", "end"]].astype(
             {"category": str, "entry": str, "match": str})

@@ -1,7 +1,8 @@
 """Chunk tokenization: every text of a chunk tokenized at once, as flat arrays.
 
 Scoring a chunk of sentences one Python object per token is what made scoring slow; here the whole chunk
-is joined, lower-cased and cut at whitespace by ``str.split`` (in C), and the tokens come back as numpy
+is joined and cut at whitespace by ``str.split`` (in C) once for the matcher and VADER (a piece index
+gives each distinct piece an id; each consumer keeps per-piece caches), and the tokens come back as numpy
 arrays (CSR layout: the tokens of text ``r`` are ``bounds[r]:bounds[r + 1]``) with integer ids into a
 :class:`Vocabulary` that the matcher keeps across chunks, so dictionary lookups are array indexing, not
 per-token dict probes.  No token contains whitespace, so each distinct whitespace-separated chunk
@@ -11,9 +12,10 @@ then costs one dict probe per chunk plus array arithmetic for the offsets.
 Tokens are the matcher's (:data:`TOKEN_PATTERN`): lower-cased words (letters/digits with inner hyphens
 or apostrophes, decimal numbers) and single punctuation marks; offsets are character offsets into each
 text as written.  Lower-casing never changes where tokens start and end for texts whose lower-cased form
-has the same length (checked over every code point in the tests), so the lower-cased chunk is cut
-directly; the rare texts whose length changes ("İ") are split as written and their tokens lower-cased
-one by one, exactly as before.
+has the same length (checked over every code point in the tests), and a piece lower-cased alone is the
+piece cut from its lower-cased text (a final sigma's context ends at whitespace), so each piece is
+lower-cased and tokenized once; the rare texts whose length changes ("İ") are split as written and their
+tokens lower-cased one by one, exactly as before.
 
 Examples
 --------
@@ -27,8 +29,9 @@ Examples
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -87,6 +90,84 @@ class Vocabulary:
     def ids(self, tokens: Sequence[str]) -> np.ndarray:
         """Ids of ``tokens`` (new tokens are added), as int64."""
         return np.fromiter(map(self._index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+
+
+class _PieceIndex:
+    """Whitespace-separated pieces of text as written ("Iran's", "talks.") -> ids, one index per thread.
+
+    The matcher's tokenizer and VADER both start from the pieces of the same joined chunk of texts: the
+    chunk is split and each piece hashed once here (the last split is remembered, so the second consumer
+    of the same joined text gets the ids for free), and each consumer maps piece ids to its own ids with
+    a :class:`_PieceMap`.  Past :attr:`LIMIT` pieces the index starts afresh (a new :attr:`generation`,
+    which empties every map): that only costs re-learning.
+    """
+
+    LIMIT = 500_000
+
+    def __init__(self) -> None:
+        self.generation = 0
+        self._clear()
+
+    def _clear(self) -> None:
+        self.index = _Index()
+        self._last: tuple[str, np.ndarray] | None = None
+
+    @property
+    def strings(self) -> list[str]:
+        return self.index.strings
+
+    def ids(self, text: str) -> np.ndarray:
+        """Piece ids of ``text.split()`` (read-only int64 array)."""
+        last = self._last
+        if last is not None and (last[0] is text or last[0] == text):
+            return last[1]
+        if len(self.index) > self.LIMIT:
+            self.generation += 1
+            self._clear()
+        pieces = text.split()
+        ids = np.fromiter(map(self.index.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+        ids.flags.writeable = False
+        self._last = (text, ids)
+        return ids
+
+
+_LOCAL = threading.local()  # one piece index per thread (threads of a Dask worker score in parallel)
+
+
+def _pieces() -> _PieceIndex:
+    """This thread's piece index."""
+    index = getattr(_LOCAL, "pieces", None)
+    if index is None:
+        index = _LOCAL.pieces = _PieceIndex()
+    return index
+
+
+class _PieceMap:
+    """Piece id -> a consumer's id, computed on first need by ``compute(pieces)`` for the new pieces of a
+    call and remembered; emptied when used with another piece index or a new generation of it."""
+
+    def __init__(self, compute: Callable[[list[str]], Sequence[int]]) -> None:
+        self.compute = compute
+        self.clear()
+
+    def clear(self, index: _PieceIndex | None = None) -> None:
+        self.index, self.generation = index, index.generation if index is not None else -1
+        self.values = np.zeros(0, dtype=np.int64)
+        self.known = np.zeros(0, dtype=bool)
+
+    def __call__(self, pids: np.ndarray, index: _PieceIndex) -> np.ndarray:
+        """The consumer's ids of the pieces ``pids`` of ``index``."""
+        if self.index is not index or self.generation != index.generation:
+            self.clear(index)
+        n = len(index.strings)
+        self.values, self.known = _grow(self.values, n), _grow(self.known, n)
+        miss = ~self.known[pids]
+        if miss.any():
+            new = np.unique(pids[miss])
+            strings = index.strings
+            self.values[new] = self.compute([strings[i] for i in new.tolist()])
+            self.known[new] = True
+        return self.values[pids]
 
 
 def _grow(array: np.ndarray, n: int) -> np.ndarray:
@@ -167,6 +248,7 @@ class _Chunks:
 
     def clear(self) -> None:
         self.index = _Index()
+        self.by_piece = _PieceMap(self._lowered)  # chunk ids are only valid until the next clear
         self.size = 0
         self.length = np.zeros(0, dtype=np.int64)
         self.count = np.zeros(0, dtype=np.int64)
@@ -174,6 +256,26 @@ class _Chunks:
         self.start = np.zeros(0, dtype=np.int64)
         self.end = np.zeros(0, dtype=np.int64)
         self.ids = np.zeros(0, dtype=np.int64)
+
+    def of_pieces(self, pids: np.ndarray, index: _PieceIndex, vocabulary: "Vocabulary") -> np.ndarray:
+        """Chunk ids of the lower-cased pieces ``pids`` of ``index``, -1 for a piece whose length
+        changes when lower-cased ("İ"); new chunks are tokenized.
+
+        A piece lower-cased alone is the piece cut from its lower-cased text: whitespace is neither cased
+        nor case-ignorable, so the context that decides a final sigma ends at the piece's edges.
+        """
+        if len(self.index) > self.LIMIT:
+            self.clear()
+        self.vocabulary = vocabulary
+        return self.by_piece(pids, index)
+
+    def _lowered(self, pieces: list[str]) -> np.ndarray:
+        lows = [p.lower() for p in pieces]
+        same = np.fromiter(map(len, lows), dtype=np.int64, count=len(lows)) == \
+            np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+        out = np.full(len(pieces), -1, dtype=np.int64)
+        out[same] = self.lookup([low for low, ok in zip(lows, same.tolist()) if ok], self.vocabulary)
+        return out
 
     def lookup(self, chunks: Sequence[str], vocabulary: "Vocabulary") -> np.ndarray:
         """Chunk ids of ``chunks``, tokenizing the new ones."""
@@ -320,17 +422,20 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
     if n > 1:
         text_start[1:] = np.cumsum(lengths[:-1] + len(_SEPARATOR))
     big = _SEPARATOR.join(texts)
-    low = big.lower()
+    cache = vocabulary._chunks[split_hyphens]
+    # the chunk as written is split once (shared with VADER through the piece index); each piece's lower-cased
+    # tokens come from per-piece caches
+    pieces = _pieces()
+    cids = cache.of_pieces(pieces.ids(big), pieces, vocabulary)
+    low = big
     special: list[int] = []
-    if len(low) != len(big):  # some text changes length when lower-cased: blank it here, split it as written below
+    if (cids < 0).any():  # some text changes length when lower-cased: blank it here, split it as written below
         lowered = [t.lower() for t in texts]
         special = [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]
         for r in special:
             lowered[r] = " " * len(texts[r])
         low = _SEPARATOR.join(lowered)
-    chunks = low.split()
-    cache = vocabulary._chunks[split_hyphens]
-    cids = cache.lookup(chunks, vocabulary)
+        cids = cache.lookup(low.split(), vocabulary)
     chunk_start = _chunk_starts(low, cache.length[cids])
     count = cache.count[cids]
     within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)

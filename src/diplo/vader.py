@@ -40,6 +40,8 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
+from diplo.tokens import _SEPARATOR, _PieceIndex, _PieceMap, _pieces
+
 __all__ = ["score_vader", "EVIDENCE_COLUMNS", "SCORE_COLUMNS"]
 
 SCORE_COLUMNS = ("compound", "pos", "neg", "neu")
@@ -95,6 +97,7 @@ class _Vader:
 
     def reset(self) -> None:
         self.type_id = _TypeIds(self)
+        self.piece_types = _PieceMap(lambda pieces: list(map(self.type_id.__getitem__, pieces)))
         self.info: list[tuple] = []
         self.n_types = 0
         self.pending: list[tuple] = []  # array fields of the types classified since the last sync
@@ -154,11 +157,12 @@ class _Vader:
                              len(tok)))
         return k
 
-    def type_ids(self, tokens: list[str]) -> np.ndarray:
-        """Type id of every raw token (new types are classified on first sight)."""
-        if self.n_types + len(tokens) > _MAX_TYPES:  # may outgrow the bound in this batch: start afresh
+    def type_ids(self, pieces: np.ndarray, index: _PieceIndex) -> np.ndarray:
+        """Type id of every raw token, given as its id in the piece ``index`` (new types are classified on
+        first sight)."""
+        if self.n_types + len(pieces) > _MAX_TYPES:  # may outgrow the bound in this batch: start afresh
             self.reset()
-        ids = np.fromiter(map(self.type_id.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        ids = self.piece_types(pieces, index)
         self._sync()
         return ids
 
@@ -346,7 +350,7 @@ def _prepare(vd: _Vader, texts: list) -> tuple[list[str], dict[int, list[int]], 
     """Texts as VADER sees them (emoji replaced), the emoji offset maps, and the joined batch."""
     seen = list(texts) if set(map(type, texts)) <= {str} else [t if isinstance(t, str) else "" for t in texts]
     where: dict[int, list[int]] = {}
-    big = " ".join(seen)
+    big = _SEPARATOR.join(seen)  # as the matcher joins them: the chunk is split once for both
     codes = _code_points(big)
     base = np.zeros(len(seen), dtype=np.int64)
     if len(seen) > 1:
@@ -361,7 +365,7 @@ def _prepare(vd: _Vader, texts: list) -> tuple[list[str], dict[int, list[int]], 
 
 
 def _prepare_converted(seen: list[str], where: dict[int, list[int]]):
-    big = " ".join(seen)
+    big = _SEPARATOR.join(seen)
     base = np.zeros(len(seen), dtype=np.int64)
     if len(seen) > 1:
         np.cumsum(np.fromiter(map(len, seen[:-1]), dtype=np.int64, count=len(seen) - 1) + 1, out=base[1:])
@@ -370,9 +374,9 @@ def _prepare_converted(seen: list[str], where: dict[int, list[int]]):
 
 def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray
               ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Whitespace tokens of the joined batch: (tokens, their character offsets in the batch, the first
+    """Whitespace tokens of the joined batch: (their piece ids, their character offsets in the batch, the first
     token of every text and the token count as a last entry)."""
-    flat = big.split()
+    flat = _pieces().ids(big)
     if codes.dtype == np.uint8:  # ASCII: one C pass over the bytes
         space = np.frombuffer(big.encode("ascii").translate(_ASCII_SPACE), dtype=np.uint8).view(bool)
     else:
@@ -418,7 +422,7 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     n = len(texts)
     seen, where, big, codes, base = _prepare(vd, texts)
     flat, begins, first_tok = _tokenize(vd, big, codes, base)
-    tid = vd.type_ids(flat)
+    tid = vd.type_ids(flat, _pieces())
     flags = vd.flags[tid]
     counts = np.diff(first_tok)
 
