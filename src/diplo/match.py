@@ -687,8 +687,8 @@ class DictionaryMatching:
     """Mixin for components scored from :class:`Matcher` results (tone scorers, themes, actors).
 
     A component lists the dictionaries it needs in ``dictionaries`` (so one shared Matcher pass can serve
-    several components); :meth:`_match` matches texts against those dictionaries alone, with a Matcher
-    compiled on first use and kept.
+    several components); :meth:`_own_matcher` is a Matcher of those dictionaries alone, compiled on first
+    use and kept, for texts a component scores by itself.
     """
 
     _matcher: Matcher | None = None
@@ -697,7 +697,10 @@ class DictionaryMatching:
     def dictionaries(self) -> tuple[Dictionary, ...]:  # pragma: no cover - every component overrides it
         raise NotImplementedError
 
-    def _match(self, texts: Sequence[str]) -> dict[str, pd.DataFrame]:
+    def _own_matcher(self) -> Matcher:
         if self._matcher is None:
             self._matcher = Matcher(self.dictionaries)
-        return self._matcher.match(texts)
+        return self._matcher
+
+    def _match(self, texts: Sequence[str]) -> dict[str, pd.DataFrame]:
+        return self._own_matcher().match(texts)

@@ -49,8 +49,8 @@ import pandas as pd
 
 from diplo.corpus import count_words_many
 from diplo.match import (NEGATORS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
-                         DictionaryMatching, Matcher, load_dictionary)
-from diplo.tokens import TokenTable, Vocabulary, tokenize_texts
+                         DictionaryMatching, load_dictionary)
+from diplo.tokens import TokenTable, Vocabulary
 from diplo.vader import score_vader
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
@@ -175,11 +175,9 @@ class _MatcherScorer(DictionaryMatching):
               ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
         """Score ``texts``: (columns aligned with texts, evidence rows or None)."""
         texts = list(texts)
-        if self._matcher is None:
-            self._matcher = Matcher(self.dictionaries)
-        table = self._matcher.tokenize(texts)
-        return self.score_from_matches(self._matcher.match(texts, table=table), texts, evidence=evidence,
-                                       table=table)
+        matcher = self._own_matcher()
+        table = matcher.tokenize(texts)
+        return self.score_from_matches(matcher.match(texts, table=table), texts, evidence=evidence, table=table)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
                            evidence: bool = False, table: TokenTable | None = None,
@@ -350,7 +348,6 @@ class DiplomaticScorer(_MatcherScorer):
         pattern = SPLIT_TOKEN_PATTERN if self.dictionary.split_hyphens else TOKEN_PATTERN
         self._token_negators = all(pattern.fullmatch(w) for w in self._negators
                                    if w and w == w.strip(_QUOTES) and w.split() == [w])
-        self._vocabulary = Vocabulary()  # for matches scored without the matcher's token table
 
     def _negated(self, m: pd.DataFrame, texts: list, table: TokenTable | None = None) -> np.ndarray:
         """Per match: an odd number of negators in its window govern it (scope rules: :attr:`SCOPE_BLOCKERS`,
@@ -361,10 +358,8 @@ class DiplomaticScorer(_MatcherScorer):
         window = self.dictionary.negation_window
         if not window or not len(m):
             return m["negated"].to_numpy(dtype=bool).copy()
-        if table is None:
-            if len(self._vocabulary) > 1_000_000:  # bound memory over a long run
-                self._vocabulary = Vocabulary()
-            table = tokenize_texts(texts, self._vocabulary)
+        if table is None:  # matches scored without the matcher's token table: tokenize with our own matcher
+            table = self._own_matcher().tokenize(texts)
         if self.dictionary.split_hyphens:  # the matches start at tokens split at hyphens
             table = table.split_hyphens()
         rows, starts = m["row"].to_numpy(dtype=np.int64), m["start"].to_numpy(dtype=np.int64)
