@@ -1,7 +1,8 @@
 """The matcher as it was before it was vectorized (one Python loop per text), kept as the test oracle.
 
 ``ReferenceMatcher(dictionaries).match(texts, tokens=...)`` must give exactly what
-:meth:`diplo.match.Matcher.match` gives; tests/test_match.py checks it on many inputs.  Not shipped.
+:meth:`diplo.match.Matcher.match` gives, and its ``tokens`` what :meth:`diplo.match.Matcher.tokenize`
+gives; tests/test_match.py checks it on many inputs.  Not shipped.
 """
 
 from __future__ import annotations

@@ -223,8 +223,10 @@ def _setup():
 def _assert_same_as_reference(texts: list) -> pd.DataFrame:
     scorer, reference, matcher = _setup()
     texts = [t if isinstance(t, str) else "" for t in texts]
-    tokens: dict = {}
-    matches = matcher.match(texts, tokens=tokens)
+    sentence_table = matcher.tokenize(texts)
+    matches = matcher.match(texts, table=sentence_table)
+    # the reference reads the matcher's tokens as {text: (spans, lower-cased tokens)}
+    tokens = {t: (sentence_table.spans(r), sentence_table.lows(r)) for r, t in enumerate(texts) if t}
     text_scores = score_tone(texts, list(scorer.scorers), matches=matches).reset_index(drop=True)
     old_cols, old = reference.score_from_matches(matches, texts, text_scores=text_scores, tokens=tokens)
     table = tokenize_texts(texts, Vocabulary())

@@ -171,11 +171,13 @@ def _assert_same(dictionaries, chunks, matcher=None, **kw):
     matcher = matcher or Matcher(dictionaries, **kw)
     reference = ReferenceMatcher(dictionaries, **kw)
     for texts in chunks:
-        got_tokens, want_tokens = {}, {}
-        got, want = matcher.match(texts, tokens=got_tokens), reference.match(texts, tokens=want_tokens)
+        want_tokens = {}
+        table = matcher.tokenize(texts)
+        got, want = matcher.match(texts, table=table), reference.match(texts, tokens=want_tokens)
         assert list(got) == list(want)
         for name in want:
             pd.testing.assert_frame_equal(got[name], want[name], check_exact=True)
+        got_tokens = {text: (table.spans(r), table.lows(r)) for r, text in enumerate(table.texts) if text}
         assert got_tokens == want_tokens
     return matcher
 

@@ -565,8 +565,7 @@ class Matcher:
             self._start_vocabulary()
         return tokenize_texts(texts, self.vocabulary)
 
-    def match(self, texts: Sequence[str], *, table: TokenTable | None = None,
-              tokens: dict | None = None) -> dict[str, pd.DataFrame]:
+    def match(self, texts: Sequence[str], *, table: TokenTable | None = None) -> dict[str, pd.DataFrame]:
         """Matches per dictionary name: DataFrames with :data:`MATCH_COLUMNS`.
 
         ``row`` indexes ``texts``; ``start``/``end`` are character offsets in that text; ``match`` is the
@@ -578,8 +577,6 @@ class Matcher:
         texts : the chunk's texts.
         table : ``self.tokenize(texts)`` when the caller already has it (to share one tokenization with
             later stages); tokenized here otherwise.
-        tokens : a dict that receives, for each non-empty text, its :data:`TOKEN_PATTERN` spans and
-            lower-cased tokens as lists, for later stages to reuse (actors).
 
         Raises
         ------
@@ -593,8 +590,6 @@ class Matcher:
                              f"got a table of {len(table.texts)} texts"
                              f"{' split at hyphens' if table.split else ''}"
                              f"{'' if table.vocabulary is self.vocabulary else ' from another vocabulary'}")
-        if tokens is not None:
-            _fill_tokens(table, tokens)
         result, strings = {}, _Strings(table.texts)
         for split, (ks, group) in self._groups.items():
             chunk = table.split_hyphens() if split else table
@@ -608,17 +603,6 @@ class Matcher:
                     self._compiled[k], chunk, strings, entry[a:b] - group.offsets[g], first[a:b], last[a:b],
                     negated[a:b], hedged[a:b])
         return {c.dictionary.name: result[c.dictionary.name] for c in self._compiled}
-
-
-def _fill_tokens(table: TokenTable, tokens: dict) -> None:
-    strings = table.vocabulary.strings
-    lows = [strings[i] for i in table.ids.tolist()]
-    spans = list(zip(table.start.tolist(), table.end.tolist()))
-    bounds = table.bounds.tolist()
-    for r, text in enumerate(table.texts):
-        if text:
-            a, b = bounds[r], bounds[r + 1]
-            tokens[text] = (spans[a:b], lows[a:b])
 
 
 # what pandas makes of a list of str: the column type of category, entry and match, built from Arrow
