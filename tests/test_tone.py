@@ -325,8 +325,8 @@ def _differential(texts, dip=None):
     table = matcher.tokenize(texts)
     matches = matcher.match(texts, table=table)
     b, eb = old.score_from_matches(matches, texts, evidence=True)
-    for given in (table, None):  # the matcher's token table, or tokenized by the scorer
-        a, ea = dip.score_from_matches(matches, texts, evidence=True, table=given)
+    for shared in (table, None):  # the matcher's token table, or tokenized by the scorer
+        a, ea = dip.score_from_matches(matches, texts, evidence=True, table=shared)
         assert a.keys() == b.keys()
         for k in a:
             np.testing.assert_array_equal(a[k], b[k], err_msg=k)

@@ -15,7 +15,7 @@ from diplo.corpus import build_articles
 from diplo.load import load_documents
 from diplo.tokens import _PieceIndex, Vocabulary, tokenize_texts
 from diplo.tone import score_tone
-from diplo.vader import EVIDENCE_COLUMNS, _score_vader_reference, score_vader
+from diplo.vader import EVIDENCE_COLUMNS, score_vader
 
 DEVSETS = Path("/work/shared/devsets/vader")
 
@@ -216,10 +216,6 @@ def test_evidence_weights_sum_to_the_compound_input():
         total = group["weight"].sum()
         assert scores.loc[row, "compound"] == pytest.approx(round(total / np.sqrt(total * total + 15), 4),
                                                             abs=1e-4)
-
-
-def test_reference_path_matches_the_package(analyzer):
-    pd.testing.assert_frame_equal(_score_vader_reference(TRICKY), _reference(analyzer, TRICKY))
 
 
 def test_vader_is_the_registered_scorer():

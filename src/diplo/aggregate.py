@@ -218,8 +218,6 @@ def aggregate_by(table: pd.DataFrame, by: str | Sequence[str], columns: Sequence
 
 # --- themes, actors and topics -------------------------------------------------------------------------------
 
-_ARTICLE_KEYS = ("date", "outlet")
-
 
 def _as_list(x: str | Sequence[str]) -> list[str]:
     return [x] if isinstance(x, str) else list(x)

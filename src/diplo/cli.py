@@ -9,7 +9,7 @@ import argparse
 import json
 import logging
 import sys
-from typing import Callable, Sequence
+from typing import Sequence
 
 __all__ = ["main", "build_parser"]
 

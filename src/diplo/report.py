@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import json
 import logging
 import os
 import re
@@ -137,16 +136,6 @@ def _export_html(ipynb: Path, html: Path) -> None:
         exporter.log.addFilter(_no_alt_warning)
     body, _ = exporter.from_notebook_node(nbformat.read(ipynb, as_version=4))
     io.write_text(body, html)
-
-
-def _failed_cell(ipynb: Path) -> str:
-    import nbformat
-    nb = nbformat.read(ipynb, as_version=4)
-    for i, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                return f"cell {i} ({out.get('ename')}: {out.get('evalue')})"
-    return "unknown cell"
 
 
 def notebook_parameters(path: str | os.PathLike) -> dict[str, dict]:

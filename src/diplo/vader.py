@@ -29,8 +29,6 @@ classified in one C-level ``map``, and the rule context is examined only around 
 
 from __future__ import annotations
 
-import math
-import re
 import string
 import sys
 import threading
@@ -419,7 +417,6 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     """
     vd = _vader()
     texts = list(texts)
-    n = len(texts)
     seen, where, big, codes, base = _prepare(vd, texts)
     flat, begins, first_tok = _tokenize(vd, big, codes, base)
     tid = vd.type_ids(flat, _pieces())
@@ -559,11 +556,3 @@ def _score_valence(seen: list[str], counts: np.ndarray, hit_sent: np.ndarray, hi
         neg[rows] = _round(np.abs(neg_sum / total), 3)
         neu[rows] = _round(np.abs(neu_count / total), 3)
     return pd.DataFrame({"compound": compound, "pos": pos, "neg": neg, "neu": neu})
-
-
-def _score_vader_reference(texts: Sequence[str]) -> pd.DataFrame:
-    """The reference implementation itself, one text at a time (for tests and benchmarks only)."""
-    analyzer = _vader().analyzer
-    rows = [analyzer.polarity_scores(t) if isinstance(t, str) else dict.fromkeys(SCORE_COLUMNS, 0.0)
-            for t in texts]
-    return pd.DataFrame(rows, columns=list(SCORE_COLUMNS))

@@ -21,7 +21,6 @@ class nobody asked about).
 
 from __future__ import annotations
 
-import csv
 import json
 import os
 from pathlib import Path
