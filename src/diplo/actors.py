@@ -512,7 +512,9 @@ class ActorScorer(DictionaryMatching):
     def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
         """``actors``/``speaker`` per text and the mentions (``row`` indexes ``texts``)."""
         texts = [t if isinstance(t, str) else "" for t in texts]
-        return self.score_from_matches(self._match(texts), texts)
+        matcher = self._own_matcher()
+        table = matcher.tokenize(texts)  # one tokenization for the matches and the actor rules
+        return self.score_from_matches(matcher.match(texts, table=table), texts, table=table)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
                            text_scores: pd.DataFrame | None = None,
@@ -529,7 +531,7 @@ class ActorScorer(DictionaryMatching):
             If ``table`` does not hold one tokenization per text, or is split at hyphens.
         """
         if table is None:
-            table = tokenize_texts(texts, Vocabulary())
+            table = self._own_matcher().tokenize(texts)
         elif table.split or len(table.bounds) != len(texts) + 1:
             raise ValueError(f"table must tokenize the {len(texts)} texts without splitting hyphens; got "
                              f"{len(table.bounds) - 1} texts, split={table.split}")
