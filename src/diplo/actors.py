@@ -36,7 +36,7 @@ import pandas as pd
 
 from diplo.match import Dictionary, DictionaryError, DictionaryMatching, load_dictionary
 from diplo.tokens import TokenTable, Vocabulary, tokenize_texts
-from diplo.tone import available_scorers, get_scorer, score_tone
+from diplo.tone import _score_tone, available_scorers, get_scorer
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
            "score_actors", "score_target_tone", "target_windows"]
@@ -388,7 +388,11 @@ def _target_tone(located: _Located, t_rows: np.ndarray, ws: np.ndarray, we: np.n
         window_matches = _window_matches(matches, scorers, match_rows[first], ws[first], we[first])
     if window_matches is not None:
         window_table = _window_tokens(located, unique, t_rows[first], ws[first], we[first])
-    scores = score_tone(unique, scorers, matches=window_matches, table=window_table)
+    # VADER reads the windows from the sentences' tokens; the other scorers from the window matches/tokens
+    scores = _score_tone(unique, pd.RangeIndex(len(unique)),
+                         [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())],
+                         evidence=False, matches=window_matches, table=window_table,
+                         spans=(texts, t_rows[first], ws[first], we[first]))
     out: dict[str, object] = {"window_start": ws.astype(np.int64), "window_end": we.astype(np.int64)}
     if with_text:
         window = np.empty(n, dtype=object)
