@@ -176,6 +176,23 @@ def test_streamed_cluster_sums_give_the_same_table_as_the_sentences():
     assert streamed["n"].sum() == 200 and streamed["n_articles"].tolist() == [4, 4]
 
 
+def test_aggregate_sums_in_threads_equals_one_thread(monkeypatch):
+    """Big workloads resample groups on several threads: each group has its own generator, same results."""
+    import diplo.aggregate as agg
+
+    rng = np.random.default_rng(5)
+    n = 400
+    sums = agg.sum_by_cluster(pd.DataFrame({"doc_id": np.arange(n).astype(str), "a": rng.normal(size=n),
+                                            "b": rng.normal(size=n)}), ["a", "b"])
+    sums["date"] = np.array(["x", "y", "z", "w", "v"])[np.arange(n) % 5]
+    sums.loc[sums.index % 3 == 0, "b__count"] = 0  # b resamples other units than a
+    one = agg.aggregate_sums(sums, "date", ["a", "b"], n_boot=200, seed=4)
+    monkeypatch.setattr(agg, "_PARALLEL_CELLS", 0)
+    monkeypatch.setattr(agg, "_cores", lambda: 2)
+    pd.testing.assert_frame_equal(agg.aggregate_sums(sums, "date", ["a", "b"], n_boot=200, seed=4), one)
+    assert one["b_lo"].notna().all() and not np.array_equal(one["a_lo"], one["b_lo"])
+
+
 def test_aggregate_sums_equals_its_per_column_version():
     """Columns over the same clusters share bootstrap draws; tests/oracles.py draws for each column."""
     import oracles

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Sequence
 
 import numpy as np
@@ -152,6 +153,7 @@ def aggregate_sums(sums: pd.DataFrame, by: str | Sequence[str], columns: Sequenc
     totals = {col: sums[f"{col}__sum"].to_numpy(dtype=float)[order] for col in columns}
     counts = {col: sums[f"{col}__count"].to_numpy(dtype=float)[order] for col in columns}
     rows = []
+    draws: list[tuple[dict, tuple, tuple, tuple]] = []  # (row, columns, their unit totals, unit counts)
     for g, key in enumerate(group_keys):
         lo, hi = bounds[g], bounds[g + 1]
         key = key if isinstance(key, tuple) else (key,)
@@ -167,13 +169,39 @@ def aggregate_sums(sums: pd.DataFrame, by: str | Sequence[str], columns: Sequenc
             row[f"{col}_lo"] = row[f"{col}_hi"] = np.nan
             if keep.sum() >= 2:
                 resample.setdefault(np.packbits(keep).tobytes(), []).append((col, total[keep], count[keep]))
-        for same_units in resample.values():
-            names, unit_totals, unit_counts = zip(*same_units)
-            means = _bootstrap_means_many(unit_totals, unit_counts, n_boot=n_boot, seed=seed)
-            for col, col_means in zip(names, means):
-                row[f"{col}_lo"], row[f"{col}_hi"] = _interval(col_means, level)
+        draws.extend((row, *zip(*same_units)) for same_units in resample.values())
         rows.append(row)
+
+    def interval(task: tuple[dict, tuple, tuple, tuple]) -> None:
+        row, names, unit_totals, unit_counts = task
+        means = _bootstrap_means_many(unit_totals, unit_counts, n_boot=n_boot, seed=seed)
+        for col, col_means in zip(names, means):
+            row[f"{col}_lo"], row[f"{col}_hi"] = _interval(col_means, level)
+
+    # every group draws from its own generator (same seed), so groups can be resampled in any order: on
+    # several cores (numpy draws and gathers without the GIL) once there is enough work to share
+    cells = n_boot * sum(len(task[2][0]) for task in draws)
+    threads = min(_cores(), len(draws)) if cells > _PARALLEL_CELLS else 1
+    if threads > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(interval, draws))
+    else:
+        for task in draws:
+            interval(task)
     return pd.DataFrame(rows)
+
+
+_PARALLEL_CELLS = 50_000_000  # resampled values (draws x units) from which aggregate_sums uses threads
+
+
+def _cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
 
 
 def aggregate_by(table: pd.DataFrame, by: str | Sequence[str], columns: Sequence[str], *,
