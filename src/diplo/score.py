@@ -14,10 +14,11 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers
 from diplo.corpus import count_words_many
-from diplo.match import _STR, Dictionary, Matcher
+from diplo.match import Dictionary, Matcher, _labels
 from diplo.themes import THEME_HIT_COLUMNS, ThemeScorer
 from diplo.tone import _score_tone_arrays, available_scorers, get_scorer
 
@@ -85,12 +86,13 @@ def _table(columns: dict[str, object], n: int) -> pd.DataFrame:
     return pd.DataFrame(columns, index=index, copy=False)
 
 
-def _evidence_order(head, evidence) -> np.ndarray:
+def _evidence_order(head, evidence, *, scorer_codes: np.ndarray | None = None) -> np.ndarray:
     """Positions of ``evidence`` rows sorted (stably) by doc_id, sent_id, scorer, start, end: one stable
     argsort of a single int64 key built from integer codes, instead of a multi-column DataFrame sort.
 
     ``head`` (doc_id, sent_id per chunk row) and ``evidence`` (row, scorer, start, end, ...) are
-    DataFrames or dicts of columns."""
+    DataFrames or dicts of columns; ``scorer_codes``: ``pd.factorize(evidence["scorer"], sort=True)[0]``
+    when the caller has it."""
     if not len(evidence["row"]):
         return np.zeros(0, dtype=np.int64)
     doc, sent = head["doc_id"], head["sent_id"]
@@ -105,7 +107,7 @@ def _evidence_order(head, evidence) -> np.ndarray:
         if doc_code is not None and len(head) * span < 2**62:
             sentence = np.unique(doc_code * span + (sent_id - sent_id.min()), return_inverse=True)[1].reshape(-1)
             rank = sentence[np.asarray(evidence["row"])]
-            scorer = pd.factorize(evidence["scorer"], sort=True)[0]
+            scorer = pd.factorize(evidence["scorer"], sort=True)[0] if scorer_codes is None else scorer_codes
             sizes = [int(rank.max()) + 1, int(scorer.max()) + 1, int(start.max()) + 1, int(end.max()) + 1]
             if np.prod(sizes, dtype=object) < 2**63:
                 # the rows come in long sorted runs (one per scorer), which a stable sort merges quickly
@@ -160,14 +162,14 @@ def _keyed_table(head: dict, columns: dict, order: Sequence[str]) -> pd.DataFram
 
 def _evidence_table(head: dict, parts: list) -> pd.DataFrame:
     """The evidence table of the scorers' evidence rows (:func:`diplo.tone._score_tone_arrays`), sorted."""
-    names = [name for name, _ in parts]
+    # scorer names (two scorers may share one) as codes in name order, as pd.factorize(sort=True) numbers them
+    names, code_of = np.unique(np.array([name for name, _ in parts], dtype=object), return_inverse=True)
     parts = [{c: ev[c].to_numpy() for c in ev.columns} if isinstance(ev, pd.DataFrame) else ev for _, ev in parts]
-    ev = {c: np.concatenate([p[c] for p in parts]) for c in ("term", "start", "end", "weight", "negated")}
-    ev["row"] = np.concatenate([p["row"] for p in parts]).astype(np.int64, copy=False)
-    code = np.repeat(np.arange(len(names)), [len(p["row"]) for p in parts])
-    ev["scorer"] = np.array(names, dtype=object)[code]
-    order = _evidence_order(head, ev)
+    ev = {c: np.concatenate([p[c] for p in parts]) for c in ("row", "term", "start", "end", "weight", "negated")}
+    ev["row"] = ev["row"].astype(np.int64, copy=False)
+    scorer = np.repeat(code_of.reshape(-1), [len(p["row"]) for p in parts])
+    order = _evidence_order(head, {**ev, "scorer": names[scorer]}, scorer_codes=scorer)
     taken = {c: v[order] for c, v in ev.items()}
-    taken["scorer"] = pd.array(taken["scorer"], dtype=_STR)
+    taken["scorer"] = _labels(pa.array(names.tolist(), type=pa.large_string()), scorer[order])
     taken["term"] = pd.Series(taken["term"], dtype=object, copy=False)
     return _keyed_table(head, taken, EVIDENCE_TABLE_COLUMNS)

@@ -105,6 +105,8 @@ class ThemeScorer(DictionaryMatching):
     def __init__(self, themes: Dictionary | str | os.PathLike | None = None) -> None:
         self.themes = themes if isinstance(themes, Dictionary) else load_themes(themes)
         self.columns = tuple(theme_columns(self.themes))
+        self._themes = pd.Index(self.themes.categories)
+        self._theme_of: tuple = (None, None)  # (category names, their theme numbers and -1 for missing)
 
     @property
     def dictionaries(self) -> tuple[Dictionary, ...]:
@@ -129,7 +131,11 @@ class ThemeScorer(DictionaryMatching):
         m = _MatchArrays.of(matches[self.themes.name])
         # one count per (theme, text): a bincount of theme code * n_texts + row
         n = len(texts)
-        theme = np.append(pd.Index(self.themes.categories).get_indexer(m.category_names), -1)[m.category]
+        names, theme_of = self._theme_of
+        if names is not m.category_names:  # the matcher's names are the same object every chunk
+            names, theme_of = m.category_names, np.append(self._themes.get_indexer(m.category_names), -1)
+            self._theme_of = (names, theme_of)
+        theme = theme_of[m.category]
         known = theme >= 0
         key = theme[known].astype(np.int64) * n + m.row[known]
         table = np.bincount(key, minlength=len(self.columns) * n).reshape(len(self.columns), n)
