@@ -15,7 +15,7 @@ from diplo.corpus import build_articles
 from diplo.load import load_documents
 from diplo.tokens import _PieceIndex, Vocabulary, tokenize_texts
 from diplo.tone import score_tone
-from diplo.vader import EVIDENCE_COLUMNS, score_vader
+from diplo.vader import EVIDENCE_COLUMNS, score_vader, score_vader_spans
 
 DEVSETS = Path("/work/shared/devsets/vader")
 
@@ -170,6 +170,58 @@ _text = st.builds(lambda toks, seps: "".join(t + s for t, s in zip(toks, seps)),
 @given(st.lists(_text, min_size=4, max_size=12))
 def test_random_texts_identical(texts):
     _assert_identical(texts, _ANALYZER)
+
+
+def _assert_spans_score_as_substrings(texts, spans) -> None:
+    rows, starts, ends = (list(x) for x in zip(*spans)) if spans else ([], [], [])
+    ours = score_vader_spans(texts, rows, starts, ends)
+    subs = [texts[r][a:b] if isinstance(texts[r], str) else "" for r, a, b in spans]
+    expected, _ = score_vader(subs)
+    mismatch = ~(ours == expected).all(axis=1).to_numpy()
+    assert not mismatch.any(), pd.concat([pd.Series(subs, name="text"), ours.add_prefix("spans_"),
+                                          expected.add_prefix("substrings_")], axis=1)[mismatch].to_string()
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_text, min_size=1, max_size=6), st.data())
+def test_spans_score_as_their_substrings(texts, data):
+    """Windows cut anywhere (inside words, at punctuation, past the end, empty, reversed) of random texts."""
+    texts = texts + ["Iran \U0001f600 praised the talks!", "NO good, but FAIRLY bad\u3000deal\x1cgreat"]
+    score_vader(texts)  # usually the last batch: the spans reuse its tokens
+    span = st.tuples(st.integers(0, len(texts) - 1), st.integers(-5, 200), st.integers(-5, 200))
+    spans = data.draw(st.lists(span, max_size=30))
+    _assert_spans_score_as_substrings(texts, spans)
+
+
+def test_spans_of_tricky_texts_at_every_cut():
+    texts = [t for t in TRICKY if t.strip()]
+    spans = [(r, a, b) for r, t in enumerate(texts) for a in range(0, len(t), 3) for b in (a + 7, a + 19, len(t))]
+    _assert_spans_score_as_substrings(texts, spans)
+    # the same spans with another batch scored in between (the texts are tokenized again)
+    score_vader(["something else entirely"])
+    _assert_spans_score_as_substrings(texts, spans[::5])
+
+
+def test_spans_do_not_confuse_batches_with_the_same_join():
+    """["a b", "c"] and ["a", "b c"] join alike with a space; texts holding the separator must not reuse a
+    batch of other texts."""
+    score_vader(["good\nbad", "awful"])
+    _assert_spans_score_as_substrings(["good", "bad\nawful"], [(0, 0, 4), (1, 0, 9), (1, 4, 9)])
+
+
+@pytest.mark.parametrize("texts", [[""], ["", "  ", None], ["\U0001f600"], ["good", ""]])
+def test_spans_of_blank_texts(texts):
+    _assert_spans_score_as_substrings(texts, [(r, 0, 5) for r in range(len(texts))] + [(0, 1, 0)])
+
+
+@pytest.mark.parametrize("rows, starts, ends, message", [
+    ([0, 1], [0], [1], "differ in length"),
+    ([2], [0], [1], "rows must index the 2 texts"),
+    ([-1], [0], [1], "rows must index"),
+])
+def test_spans_bad_input(rows, starts, ends, message):
+    with pytest.raises(ValueError, match=message):
+        score_vader_spans(["good", "bad"], rows, starts, ends)
 
 
 def test_non_strings_and_empty_score_zero():

@@ -391,7 +391,9 @@ def _target_tone(located: _Located, t_rows: np.ndarray, ws: np.ndarray, we: np.n
     if isinstance(scorers, str):
         scorers = [scorers]
     instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
-    scores = _score_tone_arrays(unique, instances, matches=window_matches, table=window_table)[0]
+    # VADER reads the windows from the sentences' tokens; the other scorers from the window matches/tokens
+    scores = _score_tone_arrays(unique, instances, matches=window_matches, table=window_table,
+                                spans=(texts, t_rows[first], ws[first], we[first]))[0]
     out: dict[str, object] = {"window_start": ws.astype(np.int64), "window_end": we.astype(np.int64)}
     if with_text:
         window = np.empty(n, dtype=object)

@@ -51,7 +51,7 @@ from diplo.corpus import count_words_many
 from diplo.match import (NEGATORS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
                          DictionaryMatching, _MatchArrays, load_dictionary)
 from diplo.tokens import TokenTable, Vocabulary
-from diplo.vader import score_vader
+from diplo.vader import SCORE_COLUMNS, score_vader, score_vader_spans
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
            "DiplomaticScorer", "score_tone", "available_scorers", "get_scorer", "tone_columns", "valid_texts"]
@@ -152,6 +152,13 @@ class _Vader:
         for col, key in zip(self.columns, ("compound", "pos", "neg", "neu")):
             out[col] = np.where(valid, scores[key].to_numpy(dtype=float), np.nan)
         return out, rows  # score_vader's evidence has EVIDENCE_COLUMNS and their types
+
+    def score_spans(self, texts: Sequence[str], rows: np.ndarray, starts: np.ndarray, ends: np.ndarray
+                    ) -> dict[str, np.ndarray]:
+        """Columns for the substrings ``texts[rows[i]][starts[i]:ends[i]]`` (actor windows), read from the
+        tokens of ``texts`` (:func:`diplo.vader.score_vader_spans`); a blank substring scores 0."""
+        scores = score_vader_spans(texts, rows, starts, ends)
+        return {col: scores[key].to_numpy(dtype=float) for col, key in zip(self.columns, SCORE_COLUMNS)}
 
 
 def _resolve_dictionary(source, default: str, name: str, negation_window: int) -> Dictionary:
@@ -547,18 +554,23 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
 
 def _score_tone_arrays(texts: list, instances: Sequence, *, evidence: bool = False,
                        matches: Mapping | None = None, table: TokenTable | None = None,
+                       spans: tuple[list, np.ndarray, np.ndarray, np.ndarray] | None = None,
                        ) -> tuple[dict[str, np.ndarray], list[tuple[str, object]]]:
     """:func:`score_tone` of a list of texts by scorer objects, without DataFrames: the columns (NaN where
     the text is not a non-blank string) and, with ``evidence``, per scorer ``(name, evidence rows)`` (a dict
     of :func:`_evidence_arrays` or the scorer's own DataFrame).  ``matches`` may hold
-    :class:`~diplo.match._MatchArrays`."""
+    :class:`~diplo.match._MatchArrays`.  ``spans``: the texts are the substrings
+    ``parents[rows[i]][starts[i]:ends[i]]`` given as ``(parents, rows, starts, ends)``, and scorers that
+    score spans (``score_spans``: VADER) read them from the parents' tokens (no evidence then)."""
     valid = valid_texts(texts)
     if not valid.all():
         texts = [t if ok else "" for t, ok in zip(texts, valid)]
     out: dict[str, np.ndarray] = {}
     parts = []
     for scorer in instances:
-        if matches is not None and isinstance(scorer, _MatcherScorer):
+        if spans is not None and not evidence and hasattr(scorer, "score_spans"):
+            cols, ev = scorer.score_spans(*spans), None
+        elif matches is not None and isinstance(scorer, _MatcherScorer):
             cols, ev = scorer._score_arrays(matches, texts, evidence=evidence, table=table)
         elif matches is not None and hasattr(scorer, "score_from_matches"):
             frames = {k: v.frame() if isinstance(v, _MatchArrays) else v for k, v in matches.items()}

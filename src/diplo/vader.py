@@ -40,7 +40,7 @@ import pandas as pd
 
 from diplo.tokens import _SEPARATOR, _PieceIndex, _PieceMap, _pieces
 
-__all__ = ["score_vader", "EVIDENCE_COLUMNS", "SCORE_COLUMNS"]
+__all__ = ["score_vader", "score_vader_spans", "EVIDENCE_COLUMNS", "SCORE_COLUMNS"]
 
 SCORE_COLUMNS = ("compound", "pos", "neg", "neu")
 EVIDENCE_COLUMNS = ["row", "term", "start", "end", "weight", "negated"]
@@ -94,6 +94,8 @@ class _Vader:
         self.reset()
 
     def reset(self) -> None:
+        self.generation = getattr(self, "generation", -1) + 1
+        self.last: _Batch | None = None  # the last batch tokenized (see _batch)
         self.type_id = _TypeIds(self)
         self.piece_types = _PieceMap(lambda pieces: list(map(self.type_id.__getitem__, pieces)))
         self.info: list[tuple] = []
@@ -375,10 +377,7 @@ def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray
     """Whitespace tokens of the joined batch: (their piece ids, their character offsets in the batch, the first
     token of every text and the token count as a last entry)."""
     flat = _pieces().ids(big)
-    if codes.dtype == np.uint8:  # ASCII: one C pass over the bytes
-        space = np.frombuffer(big.encode("ascii").translate(_ASCII_SPACE), dtype=np.uint8).view(bool)
-    else:
-        space = _lookup(vd.ws, codes)
+    space = _space(big, codes, vd.ws)
     begins = np.flatnonzero(space[:-1] > space[1:]) + 1
     if len(space) and not space[0]:
         begins = np.concatenate(([0], begins))
@@ -390,6 +389,114 @@ def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray
 def _text_of(first_tok: np.ndarray, tokens: np.ndarray) -> np.ndarray:
     """The text each token (index into the batch) belongs to."""
     return np.searchsorted(first_tok, tokens, side="right") - 1
+
+
+class _Batch:
+    """A batch of texts as VADER tokenizes it: the texts as seen (emoji replaced), the emoji offset maps
+    (``where``), the joined batch, each text's offset in it (``base``), and per whitespace token its piece id,
+    batch offset (``begins``) and type id (``tid``); the tokens of text ``s`` are
+    ``first_tok[s]:first_tok[s + 1]``."""
+
+    __slots__ = ("key", "seen", "where", "big", "codes", "base", "begins", "first_tok", "tid", "generation",
+                 "ws", "_ends")
+
+    def __init__(self, vd: _Vader, texts: list, key: tuple[str, bytes]) -> None:
+        self.key = key
+        self.seen, self.where, self.big, self.codes, self.base = _prepare(vd, texts)
+        flat, self.begins, self.first_tok = _tokenize(vd, self.big, self.codes, self.base)
+        self.tid = vd.type_ids(flat, _pieces())
+        self.generation = vd.generation  # the type tables ``tid`` refers to (a reset makes new ones)
+        self.ws = vd.ws
+        self._ends: np.ndarray | None = None
+
+    @property
+    def ends(self) -> np.ndarray:
+        """Batch offset just past each whitespace token."""
+        if self._ends is None:
+            space = _space(self.big, self.codes, self.ws)
+            ends = np.flatnonzero(space[1:] > space[:-1]) + 1
+            if len(space) and not space[-1]:
+                ends = np.append(ends, len(space))
+            self._ends = ends
+        return self._ends
+
+
+def _space(big: str, codes: np.ndarray, ws: np.ndarray) -> np.ndarray:
+    """Per character of ``big`` (its code points ``codes``): str.split() whitespace (``ws``: the table)."""
+    if codes.dtype == np.uint8:  # ASCII: one C pass over the bytes
+        return np.frombuffer(big.encode("ascii").translate(_ASCII_SPACE), dtype=np.uint8).view(bool)
+    return _lookup(ws, codes)
+
+
+def _batch(vd: _Vader, texts: list) -> _Batch:
+    """The batch of ``texts``, tokenized (the last batch is remembered: scoring spans of the texts just
+    scored does not tokenize them again)."""
+    safe = [t if isinstance(t, str) else "" for t in texts]
+    # the joined texts and where each ends (texts may hold the separator)
+    key = (_SEPARATOR.join(safe), np.fromiter(map(len, safe), dtype=np.int64, count=len(safe)).tobytes())
+    last = vd.last
+    if last is not None and last.generation == vd.generation and last.key == key:
+        return last
+    batch = vd.last = _Batch(vd, texts, key)
+    return batch
+
+
+def _score_types(vd: _Vader, batch_tid: np.ndarray, first_tok: np.ndarray, seen: list[str]
+                 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """VADER's rules over texts given as the type ids of their whitespace tokens (``first_tok`` bounds, as
+    in :class:`_Batch`; ``seen``: the texts, for their "!" and "?"): the scores, and the token index,
+    text, final valence and negation of every token with a non-zero valence."""
+    tid = batch_tid
+    flags = vd.flags[tid]
+    counts = np.diff(first_tok)
+
+    # Lexicon words whose context cannot matter keep their lexicon valence; the rest follow the rules.
+    cand = np.flatnonzero(flags & _CAND)
+    # ... that is, a modifier in the 3 tokens before, or the first word of a multi-word key in the 3 before
+    # or at the word itself (looked up for the candidates and the few possible first words only)
+    complex_ = (flags[cand] & _SELF) != 0
+    for lag in (1, 2, 3):
+        back = cand - lag
+        complex_ |= ((flags[np.maximum(back, 0)] & _MOD) != 0) & (back >= 0)
+    firsts = np.flatnonzero(flags[:-1] & _PAIR)
+    pairs = firsts[vd.pair_table[vd.first[tid[firsts]], vd.second[tid[firsts + 1]]]]
+    pair_near = np.searchsorted(pairs, cand - 3) < np.searchsorted(pairs, cand, side="right")
+    complex_ |= pair_near
+    values = vd.value[tid[cand]]
+    negs = np.zeros(len(cand), dtype=np.int64)
+    cand_sent = _text_of(first_tok, cand)
+    if complex_.any():
+        upper_count: dict[int, int] = {}
+        for k in np.flatnonzero(complex_).tolist():
+            g = int(cand[k])
+            s = int(cand_sent[k])
+            a, b = int(first_tok[s]), int(first_tok[s + 1])
+            lo = max(a, g - 3)
+            tids = tid[lo:min(b, g + 3)].tolist()
+
+            def cap_diff(s=s, a=a, b=b) -> bool:
+                if s not in upper_count:
+                    upper_count[s] = sum(vd.info[t][_UPPER] for t in tid[a:b].tolist())
+                return 0 < (b - a) - upper_count[s] < (b - a)
+
+            values[k], negs[k] = _valence(vd, tids, g - lo, g - a, b - a, bool(pair_near[k]), cap_diff)
+    keep = values != 0
+    hit_tok, hit_val, hit_neg = cand[keep], values[keep], negs[keep] % 2 == 1
+    hit_sent = cand_sent[keep]
+
+    # The "but" rule, on sentences that have both a "but" and a valence.
+    buts = np.flatnonzero(flags & _BUT)
+    if len(buts) and len(hit_tok):
+        but_sent, first = np.unique(_text_of(first_tok, buts), return_index=True)
+        but_at = dict(zip(but_sent.tolist(), (buts[first] - first_tok[but_sent]).tolist()))
+        lo = np.searchsorted(hit_sent, but_sent, side="left")
+        hi = np.searchsorted(hit_sent, but_sent, side="right")
+        for s, a, b in zip(but_sent.tolist(), lo.tolist(), hi.tolist()):
+            if a < b:
+                positions = (hit_tok[a:b] - first_tok[s]).tolist()
+                hit_val[a:b] = _but_rescale(positions, hit_val[a:b].tolist(), but_at[s])
+
+    return _score_valence(seen, counts, hit_sent, hit_val), hit_tok, hit_sent, hit_val, hit_neg
 
 
 def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -417,62 +524,12 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     """
     vd = _vader()
     texts = list(texts)
-    seen, where, big, codes, base = _prepare(vd, texts)
-    flat, begins, first_tok = _tokenize(vd, big, codes, base)
-    tid = vd.type_ids(flat, _pieces())
-    flags = vd.flags[tid]
-    counts = np.diff(first_tok)
-
-    # Lexicon words whose context cannot matter keep their lexicon valence; the rest follow the rules.
-    cand = np.flatnonzero(flags & _CAND)
-    # ... that is, a modifier in the 3 tokens before, or the first word of a multi-word key in the 3 before
-    # or at the word itself (looked up for the candidates and the few possible first words only)
-    complex_ = (flags[cand] & _SELF) != 0
-    for lag in (1, 2, 3):
-        back = cand - lag
-        complex_ |= ((flags[np.maximum(back, 0)] & _MOD) != 0) & (back >= 0)
-    firsts = np.flatnonzero(flags[:-1] & _PAIR)
-    pairs = firsts[vd.pair_table[vd.first[tid[firsts]], vd.second[tid[firsts + 1]]]]
-    pair_near = np.searchsorted(pairs, cand - 3) < np.searchsorted(pairs, cand, side="right")
-    complex_ |= pair_near
-    values = vd.value[tid[cand]]
-    negs = np.zeros(len(cand), dtype=np.int64)
-    if complex_.any():
-        cand_sent = _text_of(first_tok, cand)
-        upper_count: dict[int, int] = {}
-        for k in np.flatnonzero(complex_).tolist():
-            g = int(cand[k])
-            s = int(cand_sent[k])
-            a, b = int(first_tok[s]), int(first_tok[s + 1])
-            lo = max(a, g - 3)
-            tids = tid[lo:min(b, g + 3)].tolist()
-
-            def cap_diff(s=s, a=a, b=b) -> bool:
-                if s not in upper_count:
-                    upper_count[s] = sum(vd.info[t][_UPPER] for t in tid[a:b].tolist())
-                return 0 < (b - a) - upper_count[s] < (b - a)
-
-            values[k], negs[k] = _valence(vd, tids, g - lo, g - a, b - a, bool(pair_near[k]), cap_diff)
-    keep = values != 0
-    hit_tok, hit_val, hit_neg = cand[keep], values[keep], negs[keep] % 2 == 1
-    hit_sent = _text_of(first_tok, hit_tok)
-
-    # The "but" rule, on sentences that have both a "but" and a valence.
-    buts = np.flatnonzero(flags & _BUT)
-    if len(buts) and len(hit_tok):
-        but_sent, first = np.unique(_text_of(first_tok, buts), return_index=True)
-        but_at = dict(zip(but_sent.tolist(), (buts[first] - first_tok[but_sent]).tolist()))
-        lo = np.searchsorted(hit_sent, but_sent, side="left")
-        hi = np.searchsorted(hit_sent, but_sent, side="right")
-        for s, a, b in zip(but_sent.tolist(), lo.tolist(), hi.tolist()):
-            if a < b:
-                positions = (hit_tok[a:b] - first_tok[s]).tolist()
-                hit_val[a:b] = _but_rescale(positions, hit_val[a:b].tolist(), but_at[s])
-
-    scores = _score_valence(seen, counts, hit_sent, hit_val)
+    batch = _batch(vd, texts)
+    scores, hit_tok, hit_sent, hit_val, hit_neg = _score_types(vd, batch.tid, batch.first_tok, batch.seen)
     if not evidence:
         return scores, None
-    start = begins[hit_tok] - base[hit_sent] + vd.lead[tid[hit_tok]]
+    tid, base = batch.tid, batch.base
+    start = batch.begins[hit_tok] - base[hit_sent] + vd.lead[tid[hit_tok]]
     end = start + vd.length[tid[hit_tok]]
     info = vd.info
     ev = pd.DataFrame({  # typed columns even when empty
@@ -481,12 +538,81 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
         "start": start.astype(np.int64), "end": end.astype(np.int64), "weight": hit_val.astype(float),
         "negated": hit_neg.astype(bool),
     }, columns=EVIDENCE_COLUMNS)
+    where = batch.where
     if where:
         rows = ev["row"].to_numpy()
         for k in np.flatnonzero(np.isin(rows, list(where))).tolist():
             w = where[int(rows[k])]
             ev.iloc[k, 2], ev.iloc[k, 3] = w[int(start[k])], w[int(end[k]) - 1] + 1
     return scores, ev
+
+
+def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequence[int], ends: Sequence[int]
+                      ) -> pd.DataFrame:
+    """VADER scores of the substrings ``texts[rows[i]][starts[i]:ends[i]]``: the same as ``score_vader`` of
+    those strings, computed from the tokens of ``texts`` (tokenized once, or not at all when ``texts``
+    were the last batch scored), so scoring many windows of a chunk's sentences costs little more than
+    reading their tokens.
+
+    A substring's whitespace tokens are its text's tokens that overlap it, cut at its edges: whole tokens
+    keep their type, the (at most two) cut ones are classified from their string.  Texts with an emoji
+    (replaced by its description before tokenizing) are scored from the substrings themselves.
+
+    Examples
+    --------
+    >>> t = "Iran praised the wonderful talks, but Armenia faced harsh criticism."
+    >>> score_vader_spans([t], [0, 0], [0, 38], [32, 68])["compound"].tolist() == \
+    ...     score_vader([t[0:32], t[38:68]])[0]["compound"].tolist()
+    True
+    """
+    vd = _vader()
+    texts = list(texts)
+    rows, starts, ends = (np.asarray(a, dtype=np.int64).reshape(-1) for a in (rows, starts, ends))
+    if not len(rows) == len(starts) == len(ends):
+        raise ValueError(f"rows, starts and ends differ in length: {len(rows)}, {len(starts)}, {len(ends)}")
+    n_texts = len(texts)
+    if len(rows) and (rows.min() < 0 or rows.max() >= n_texts):
+        raise ValueError(f"rows must index the {n_texts} texts; got {rows.min()}..{rows.max()}")
+    batch = _batch(vd, texts)
+    lengths = np.fromiter((len(t) if isinstance(t, str) else 0 for t in texts), dtype=np.int64, count=n_texts)
+    # Python slicing: clip to the text, an end before the start is empty
+    starts = np.clip(np.where(starts < 0, starts + lengths[rows], starts), 0, lengths[rows])
+    ends = np.clip(np.where(ends < 0, ends + lengths[rows], ends), 0, lengths[rows])
+    ends = np.maximum(ends, starts)
+    strings = [texts[r][a:b] if isinstance(texts[r], str) else "" for r, a, b in
+               zip(rows.tolist(), starts.tolist(), ends.tolist())]
+    emoji = np.zeros(len(rows), dtype=bool)
+    if batch.where:
+        emoji = np.isin(rows, list(batch.where))
+    a_at, b_at = batch.base[rows] + starts, batch.base[rows] + ends
+    begins, stops, tid = batch.begins, batch.ends, batch.tid
+    lo = np.searchsorted(stops, a_at, side="right")  # first token ending after the span's start
+    hi = np.searchsorted(begins, b_at, side="left")  # first token starting at or after its end
+    count = np.where(emoji | (b_at <= a_at), 0, np.maximum(hi - lo, 0))
+    first_tok = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(count, out=first_tok[1:])
+    idx = np.repeat(lo - first_tok[:-1], count) + np.arange(first_tok[-1])
+    span_tid = tid[idx]
+    # tokens cut by the span's edges: classified from their cut string
+    some = count > 0
+    if not some.any():
+        return _score_types(vd, span_tid, first_tok, strings)[0] if not emoji.any() else score_vader(strings)[0]
+    head = np.flatnonzero(some & (begins[np.minimum(lo, len(begins) - 1)] < a_at))
+    tail = np.flatnonzero(some & (stops[np.maximum(hi - 1, 0)] > b_at))
+    if len(head) or len(tail):
+        big, type_id = batch.big, vd.type_id
+        for i in head.tolist():
+            k = int(lo[i])
+            span_tid[first_tok[i]] = type_id[big[a_at[i]:min(int(stops[k]), int(b_at[i]))]]
+        for i in tail.tolist():
+            k = int(hi[i]) - 1
+            span_tid[first_tok[i + 1] - 1] = type_id[big[max(int(begins[k]), int(a_at[i])):b_at[i]]]
+        vd._sync()
+    scores = _score_types(vd, span_tid, first_tok, strings)[0]
+    if emoji.any():
+        which = np.flatnonzero(emoji)
+        scores.iloc[which] = score_vader([strings[i] for i in which.tolist()])[0].to_numpy()
+    return scores
 
 
 def _round(x: np.ndarray, digits: int) -> np.ndarray:
