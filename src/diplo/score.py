@@ -78,12 +78,8 @@ def _take(values, idx: np.ndarray) -> object:
 
 
 def _table(columns: dict[str, object], n: int) -> pd.DataFrame:
-    """One output table from ready columns, without copying them."""
-    index = pd.RangeIndex(n)
-    for k, v in columns.items():
-        if isinstance(v, pd.Series):
-            v.index = index
-    return pd.DataFrame(columns, index=index, copy=False)
+    """One output table from ready columns (a Series among them has the index ``0..n-1``), not copied."""
+    return pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
 
 
 def _evidence_order(head, evidence, *, scorer_codes: np.ndarray | None = None) -> np.ndarray:

@@ -203,18 +203,20 @@ class _MatcherScorer(DictionaryMatching):
         return cols, None if ev is None else _evidence_frame(*ev.values())
 
     def _score_arrays(self, matches: Mapping, texts: Sequence[str], *, evidence: bool = False,
-                      table: TokenTable | None = None) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+                      table: TokenTable | None = None, valid: np.ndarray | None = None,
+                      ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
         """:meth:`score_from_matches` with the evidence as arrays (:func:`_evidence_arrays`); the matches
-        may also be :class:`~diplo.match._MatchArrays`."""
+        may also be :class:`~diplo.match._MatchArrays`; ``valid``: ``valid_texts(texts)`` if the caller has it."""
         if self.dictionary.name not in matches:
             raise ValueError(f"matches lack dictionary {self.dictionary.name!r}; found {sorted(matches)}")
         texts = list(texts)
         if table is not None and len(table.texts) != len(texts):
             raise ValueError(f"table holds the tokens of {len(table.texts)} texts, not of the {len(texts)} given")
-        return self._from_matches(_MatchArrays.of(matches[self.dictionary.name]), texts, evidence, table)
+        valid = valid_texts(texts) if valid is None else valid
+        return self._from_matches(_MatchArrays.of(matches[self.dictionary.name]), texts, evidence, table, valid)
 
-    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None
-                      ):  # pragma: no cover
+    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):  # pragma: no cover
         raise NotImplementedError
 
 
@@ -253,9 +255,9 @@ class LexiconScorer(_MatcherScorer):
             raise DictionaryError(f"{self.dictionary.source}: a tone dictionary needs a 'positive' or "
                                   f"'negative' category; found {self.dictionary.categories}")
 
-    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None):
+    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):
         n = len(texts)
-        valid = valid_texts(texts)
         # categories compared once each, not once per match (code -1: a missing category)
         cat = np.array([str(c).lower() for c in m.category_names] + [""], dtype=object)[m.category]
         w = np.abs(m.weight)
@@ -430,9 +432,9 @@ class DiplomaticScorer(_MatcherScorer):
             flips = not flips
         return flips
 
-    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None):
+    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):
         n = len(texts)
-        valid = valid_texts(texts)
         w = m.weight
         negated = self._negated(m, texts, table)
         hedged = m.hedged
@@ -571,7 +573,7 @@ def _score_tone_arrays(texts: list, instances: Sequence, *, evidence: bool = Fal
         if spans is not None and not evidence and hasattr(scorer, "score_spans"):
             cols, ev = scorer.score_spans(*spans), None
         elif matches is not None and isinstance(scorer, _MatcherScorer):
-            cols, ev = scorer._score_arrays(matches, texts, evidence=evidence, table=table)
+            cols, ev = scorer._score_arrays(matches, texts, evidence=evidence, table=table, valid=valid)
         elif matches is not None and hasattr(scorer, "score_from_matches"):
             frames = {k: v.frame() if isinstance(v, _MatchArrays) else v for k, v in matches.items()}
             cols, ev = scorer.score_from_matches(frames, texts, evidence=evidence)
