@@ -3,7 +3,11 @@
 :func:`score_sentences` is what the pipeline calls per chunk; it returns one DataFrame per output table
 (see :data:`SCORE_TABLES`), each streamed to its own parquet file.  Every dictionary-based component (the
 lexicon and diplomatic tone scorers, themes, actors) exposes ``dictionaries`` and ``score_from_matches``:
-all their dictionaries are matched in ONE :class:`~diplo.match.Matcher` pass per chunk.
+all their dictionaries are matched in ONE :class:`~diplo.match.Matcher` pass per chunk.  Within a chunk
+the matches, scores, evidence, hits and mentions pass between the components as plain arrays (their
+private ``_score_arrays`` / :meth:`~diplo.match.Matcher._match_arrays`, the DataFrame-free halves of the
+public methods), and each output table is built once from ready columns: pandas costs a fixed few
+DataFrames per chunk, not one per dictionary and step.
 """
 
 from __future__ import annotations
