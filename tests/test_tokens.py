@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from diplo.corpus import build_corpus
 from diplo.load import load_documents
-from diplo.tokens import (_SPACE, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Vocabulary, _Chunks, _PieceIndex,
-                          _pieces, tokenize_texts)
+from diplo.tokens import (_SPACE, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Vocabulary, _Chunks, _Index, _PieceIndex,
+                          _pieces, _split_ids, tokenize_texts)
 
 
 def _alone(text, pattern):
@@ -93,6 +93,17 @@ def test_whitespace_is_the_same_for_str_split_and_the_patterns():
     for cp in range(0, sys.maxunicode + 1, 1):
         c = chr(cp)
         assert bool(space.match(c)) == c.isspace() == bool(_SPACE[cp] if cp < len(_SPACE) else False), hex(cp)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab \n\t\u00a0\u3000\x1c\x85\u2028\u2029\u200béİ\ud800\U0001f600\u07ff\u0800")),
+               max_size=60))
+def test_piece_ids_are_the_pieces_of_str_split(text):
+    index = _Index()
+    index["b"]  # a piece already known
+    ids = _split_ids(text, index)
+    assert ids.dtype == np.int64 and [index.strings[i] for i in ids.tolist()] == text.split()
+    assert "" not in index
 
 
 def test_a_piece_lower_cases_as_in_its_text():

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 __all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "Vocabulary", "TokenTable", "tokenize_texts"]
 
@@ -44,6 +46,9 @@ _PATTERNS = {False: TOKEN_PATTERN, True: SPLIT_TOKEN_PATTERN}
 _SEPARATOR = "\n"  # whitespace: no token pattern crosses it, so joined texts tokenize as they do alone
 # str.isspace() (what str.split() and the patterns' \s mean) by code point; none above U+3000 is whitespace
 _SPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
+_ASCII_WHITESPACE = bytes(c for c in range(128) if _SPACE[c])
+_WIDE_SPACE = re.compile("[" + "".join(chr(c) for c in range(128, len(_SPACE)) if _SPACE[c]) + "]")
+_ASCII_SPACE = bytes(int(c < 128 and bool(_SPACE[c])) for c in range(256))  # bytes.translate: 1 = whitespace
 
 
 class _Index(dict):
@@ -124,11 +129,47 @@ class _PieceIndex:
         if len(self.index) > self.LIMIT:
             self.generation += 1
             self._clear()
-        pieces = text.split()
-        ids = np.fromiter(map(self.index.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+        ids = _split_ids(text, self.index)
         ids.flags.writeable = False
         self._last = (text, ids)
         return ids
+
+
+def _split_ids(text: str, index: _Index) -> np.ndarray:
+    """Ids in ``index`` of the pieces of ``text.split()``.
+
+    The pieces are cut by a whitespace mask and handed to Arrow as one string array over the text's UTF-8
+    bytes with the whitespace taken out, which hashes them in C; only the distinct pieces are looked up in
+    ``index``.  Without whitespace beyond ASCII (the usual case) the mask is a byte translation: in UTF-8
+    an ASCII byte only ever encodes its ASCII character.  Text that UTF-8 cannot hold (lone surrogates) is
+    split by Python.
+    """
+    try:
+        raw = text.encode("utf-8")
+    except UnicodeEncodeError:
+        pieces = text.split()
+        return np.fromiter(map(index.__getitem__, pieces), dtype=np.int64, count=len(pieces))
+    if text.isascii() or _WIDE_SPACE.search(text) is None:
+        space = np.frombuffer(raw.translate(_ASCII_SPACE), dtype=bool)
+        compact, width = raw.translate(None, _ASCII_WHITESPACE), None
+    else:  # by code point, then to byte offsets
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        space = _SPACE[np.minimum(points, len(_SPACE) - 1)] & (points < len(_SPACE))
+        width = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)  # UTF-8 bytes per code point
+        compact = np.frombuffer(raw, dtype=np.uint8)[~np.repeat(space, width)]
+    edge = np.diff(space.view(np.int8), prepend=1, append=1)  # -1: a piece starts, +1: it has ended
+    starts, ends = np.flatnonzero(edge == -1), np.flatnonzero(edge == 1)
+    if width is not None:
+        at = np.zeros(len(points) + 1, dtype=np.int64)
+        np.cumsum(width, out=at[1:])
+        starts, ends = at[starts], at[ends]
+    offsets = np.zeros(len(starts) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=offsets[1:])
+    pieces = pa.LargeStringArray.from_buffers(len(starts), pa.py_buffer(offsets), pa.py_buffer(compact))
+    encoded = pc.dictionary_encode(pieces)
+    distinct = encoded.dictionary.to_pylist()
+    ids = np.fromiter(map(index.__getitem__, distinct), dtype=np.int64, count=len(distinct))
+    return ids[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
 _LOCAL = threading.local()  # one piece index per thread (threads of a Dask worker score in parallel)
