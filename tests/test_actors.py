@@ -160,6 +160,8 @@ def test_cli_actors_option(raw_dir, tmp_path):
     (["Aliyev said so.", "They said no."], ["Azerbaijan", ""], ["Azerbaijan", ""]),
     (["Aliyev said so.", "He met Raisi."], ["Azerbaijan", ""], ["Azerbaijan", ""]),
     (["Aliyev said so.", "Then he", "said it."], ["Azerbaijan", "", ""], ["Azerbaijan", "", ""]),  # not across
+    (["Aliyev said so.", "X.", "He added more.", "Y.", "He said it."], ["Azerbaijan", "", "", "", ""],
+     ["Azerbaijan", "", "Azerbaijan", "", "Azerbaijan"]),  # a carried speaker is carried on
 ])
 def test_pronoun_speakers_carry_within_two_sentences(texts, speakers, expected):
     assert carry_pronoun_speakers(["d"] * len(texts), texts, speakers).tolist() == expected

@@ -600,28 +600,16 @@ def carry_pronoun_speakers(doc_ids: Sequence, texts: Sequence[str], speakers: Se
     document that has one (sentences in reading order).  Returns a new array; the input is not changed.
     """
     out = np.array(speakers, dtype=object)
-    texts = [t if isinstance(t, str) else "" for t in texts]
-    if not len(texts):
-        return out
-    # the pronoun attributions of the whole chunk in one search: texts joined by NUL, which neither \s nor
-    # a word character matches, so nothing matches across two texts
-    if any("\0" in t for t in texts):
-        found = [k for k, t in enumerate(texts) if _PRONOUN_SPEECH.search(t)]
-    else:
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        base = np.cumsum(lengths + 1) - lengths - 1
-        at = [m.start() for m in _PRONOUN_SPEECH.finditer("\0".join(texts))]
-        found = np.unique(np.searchsorted(base, at, side="right") - 1).tolist()
-    docs = list(doc_ids)
-    for i in found:  # in reading order, so a carried speaker can be carried on
+    last, last_doc, gap = "", None, 0
+    for i, (doc, text) in enumerate(zip(doc_ids, texts)):
+        if doc != last_doc:
+            last, last_doc, gap = "", doc, 0
+        if not out[i] and last and gap < lookback and isinstance(text, str) and _PRONOUN_SPEECH.search(text):
+            out[i] = last
         if out[i]:
-            continue
-        for j in range(i - 1, max(i - lookback, 0) - 1, -1):  # the nearest speaker within `lookback`
-            if docs[j] != docs[i]:
-                break
-            if out[j]:
-                out[i] = out[j]
-                break
+            last, gap = out[i], 0
+        else:
+            gap += 1
     return out
 
 
