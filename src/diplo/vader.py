@@ -574,13 +574,12 @@ def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequenc
     if len(rows) and (rows.min() < 0 or rows.max() >= n_texts):
         raise ValueError(f"rows must index the {n_texts} texts; got {rows.min()}..{rows.max()}")
     batch = _batch(vd, texts)
-    lengths = np.fromiter((len(t) if isinstance(t, str) else 0 for t in texts), dtype=np.int64, count=n_texts)
+    lengths = np.frombuffer(batch.key[1], dtype=np.int64)  # of the texts as given (non-strings: 0)
     # Python slicing: clip to the text, an end before the start is empty
     starts = np.clip(np.where(starts < 0, starts + lengths[rows], starts), 0, lengths[rows])
     ends = np.clip(np.where(ends < 0, ends + lengths[rows], ends), 0, lengths[rows])
     ends = np.maximum(ends, starts)
-    strings = [texts[r][a:b] if isinstance(texts[r], str) else "" for r, a, b in
-               zip(rows.tolist(), starts.tolist(), ends.tolist())]
+    strings = _Substrings(texts, rows, starts, ends)
     emoji = np.zeros(len(rows), dtype=bool)
     if batch.where:
         emoji = np.isin(rows, list(batch.where))
@@ -613,6 +612,26 @@ def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequenc
         which = np.flatnonzero(emoji)
         scores.iloc[which] = score_vader([strings[i] for i in which.tolist()])[0].to_numpy()
     return scores
+
+
+class _Substrings:
+    """``texts[rows[i]][starts[i]:ends[i]]`` as a sequence, each cut when asked for (VADER reads the "!" and
+    "?" of the few with a valence)."""
+
+    __slots__ = ("texts", "rows", "starts", "ends")
+
+    def __init__(self, texts: list, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
+        self.texts, self.rows, self.starts, self.ends = texts, rows, starts, ends
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def __getitem__(self, i: int) -> str:
+        text = self.texts[self.rows[i]]
+        return text[self.starts[i]:self.ends[i]] if isinstance(text, str) else ""
+
+    def __iter__(self):
+        return map(self.__getitem__, range(len(self.rows)))
 
 
 def _round(x: np.ndarray, digits: int) -> np.ndarray:
