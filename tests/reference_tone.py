@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-import pandas as pd
-
+from diplo.match import _MatchArrays
 from diplo.tone import DiplomaticScorer
 
 
@@ -22,9 +21,9 @@ class ReferenceDiplomatic(DiplomaticScorer):
     """The diplomatic scale with the negation pre-check and scope rules applied to every match, one at a
     time, as before the array pre-pass picked the matches worth looking at."""
 
-    def _negated(self, m: pd.DataFrame, texts: list, table=None) -> np.ndarray:
+    def _negated(self, m: _MatchArrays, texts: list, table=None) -> np.ndarray:
         window = self.dictionary.negation_window
         if not window or not len(m):
-            return m["negated"].to_numpy(dtype=bool).copy()
+            return m.negated.copy()
         return np.array([self._negated_at(texts[row], start, window)
-                         for row, start in zip(m["row"].tolist(), m["start"].tolist())], dtype=bool)
+                         for row, start in zip(m.row.tolist(), m.start.tolist())], dtype=bool)

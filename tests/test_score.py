@@ -102,3 +102,57 @@ def test_threads_score_like_one_thread_with_their_own_state(raw_dir):
         for name in SCORE_TABLES:
             pd.testing.assert_frame_equal(out[name], exp[name])
     assert all(m is not mine for m in theirs)
+
+
+def _public_tables(sentences: pd.DataFrame, scorers) -> dict[str, pd.DataFrame]:
+    """What score_sentences returns, assembled from the public DataFrame APIs (the scorers' ``score_from_matches``
+    on ``Matcher.match`` tables, ``score_tone``) with pandas joins and a multi-column sort."""
+    from diplo.actors import ACTOR_MENTION_COLUMNS, carry_pronoun_speakers
+    from diplo.corpus import count_words_many
+    from diplo.score import _components
+    from diplo.themes import THEME_HIT_COLUMNS
+    from diplo.tone import score_tone
+
+    instances, themes, actors, matcher = _components(None, None, scorers)
+    head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
+    texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
+    tokens = matcher.tokenize(texts)
+    matches = matcher.match(texts, table=tokens)
+    scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches, table=tokens)
+    scores = scores.reset_index(drop=True)
+    counts, hits = themes.score_from_matches(matches, texts)
+    cols, mentions = actors.score_from_matches(matches, texts, text_scores=scores, table=tokens)
+    cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, cols["speaker"])
+    table = pd.concat([head.assign(n_words=count_words_many(texts)), scores], axis=1).assign(**counts, **cols)
+    evidence = _keyed(head, evidence, EVIDENCE_TABLE_COLUMNS).sort_values(
+        ["doc_id", "sent_id", "scorer", "start", "end"], kind="stable").reset_index(drop=True)
+    return {"sentence_scores": table, "evidence": evidence,
+            "theme_hits": _keyed(head, hits, THEME_HIT_COLUMNS),
+            "actor_mentions": _keyed(head, mentions, ACTOR_MENTION_COLUMNS)}
+
+
+@pytest.mark.parametrize("case", ["synthetic", "odd rows", "no matches", "empty", "object doc ids"])
+@pytest.mark.parametrize("scorers", [["diplomatic", "lexicon", "vader"], ["vader"], ["lexicon", "diplomatic"]])
+def test_score_sentences_equals_the_public_apis_assembled(case, scorers):
+    # score_sentences passes arrays between the scorers and builds each table once: same values and dtypes
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from corpus import generate_articles
+
+    synthetic = pd.DataFrame([(a.doc_id, i, s) for a in generate_articles(12, seed=5)
+                              for i, s in enumerate(a.sentences)], columns=["doc_id", "sent_id", "text"])
+    sentences = {
+        "synthetic": synthetic,
+        "odd rows": synthetic.iloc[10:50].assign(text=lambda d: d["text"].where(d.index % 7 != 3, None))
+                    .set_axis(range(1, 121, 3)),
+        "no matches": pd.DataFrame({"doc_id": ["a", "b"], "sent_id": [0, 1], "text": ["xyz qqq", "  "]}),
+        "empty": synthetic.head(0),
+        "object doc ids": synthetic.head(30).astype({"doc_id": object}),
+    }[case]
+    got, want = score_sentences(sentences, scorers=scorers), _public_tables(sentences, scorers)
+    assert list(got) == list(SCORE_TABLES)
+    for name in SCORE_TABLES:
+        pd.testing.assert_frame_equal(got[name], want[name], check_exact=True)
+        assert got[name].dtypes.to_dict() == want[name].dtypes.to_dict()

@@ -34,9 +34,9 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.match import Dictionary, DictionaryError, DictionaryMatching, load_dictionary
+from diplo.match import Dictionary, DictionaryError, DictionaryMatching, _MatchArrays, load_dictionary
 from diplo.tokens import TokenTable, Vocabulary, tokenize_texts
-from diplo.tone import _score_tone, available_scorers, get_scorer
+from diplo.tone import _score_tone_arrays, available_scorers, get_scorer
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
            "score_actors", "score_target_tone", "target_windows"]
@@ -388,22 +388,23 @@ def _target_tone(located: _Located, t_rows: np.ndarray, ws: np.ndarray, we: np.n
         window_matches = _window_matches(matches, scorers, match_rows[first], ws[first], we[first])
     if window_matches is not None:
         window_table = _window_tokens(located, unique, t_rows[first], ws[first], we[first])
+    if isinstance(scorers, str):
+        scorers = [scorers]
+    instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
     # VADER reads the windows from the sentences' tokens; the other scorers from the window matches/tokens
-    scores = _score_tone(unique, pd.RangeIndex(len(unique)),
-                         [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())],
-                         evidence=False, matches=window_matches, table=window_table,
-                         spans=(texts, t_rows[first], ws[first], we[first]))
+    scores = _score_tone_arrays(unique, instances, matches=window_matches, table=window_table,
+                                spans=(texts, t_rows[first], ws[first], we[first]))[0]
     out: dict[str, object] = {"window_start": ws.astype(np.int64), "window_end": we.astype(np.int64)}
     if with_text:
         window = np.empty(n, dtype=object)
         window[todo] = strings
         window[reuse] = [texts[r] for r in t_rows[reuse].tolist()]
         out["window"] = window.tolist()
-    for c in (c for c in scores.columns if c.startswith("tone_")):
+    for c in (c for c in scores if c.startswith("tone_")):
         values = np.full(n, np.nan)
-        values[todo] = scores[c].to_numpy()[string_of] if len(unique) else np.nan
+        values[todo] = scores[c][string_of] if len(unique) else np.nan
         if reuse.any():
-            values[reuse] = text_scores[c].to_numpy(dtype=float)[score_rows[reuse]]
+            values[reuse] = np.asarray(text_scores[c], dtype=float)[score_rows[reuse]]
         out[f"{c}_target"] = values
     return out
 
@@ -449,18 +450,17 @@ def _window_tokens(located: _Located, windows: list[str], rows: np.ndarray, ws: 
     return TokenTable(list(windows), bounds, row, start, end, ids, vocabulary)
 
 
-def _by_row(m: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
-    """A match table sorted by ``row`` (stable) and its rows; the matcher emits rows in order, so this
-    rarely copies."""
-    rows = m["row"].to_numpy(dtype=np.int64)
-    if len(rows) > 1 and (np.diff(rows) < 0).any():
-        m = m.iloc[np.argsort(rows, kind="stable")].reset_index(drop=True)
-        rows = m["row"].to_numpy(dtype=np.int64)
-    return m, rows
+def _by_row(m: "pd.DataFrame | _MatchArrays") -> tuple[_MatchArrays, np.ndarray]:
+    """A match table as arrays sorted by ``row`` (stable) and its rows; the matcher emits rows in order, so
+    this rarely copies."""
+    m = _MatchArrays.of(m)
+    if len(m.row) > 1 and (np.diff(m.row) < 0).any():
+        m = m.take(np.argsort(m.row, kind="stable"))
+    return m, m.row
 
 
-def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | None, rows: np.ndarray,
-                    ws: np.ndarray, we: np.ndarray) -> dict[str, pd.DataFrame] | None:
+def _window_matches(matches: Mapping, scorers: Sequence | None, rows: np.ndarray,
+                    ws: np.ndarray, we: np.ndarray) -> dict[str, _MatchArrays] | None:
     """The matches lying inside each window (text ``rows[i]``, characters ``ws[i]:we[i]``), re-indexed to
     the windows (row = window number, offsets relative to the window); None when ``matches`` lacks a
     dictionary the scorers need."""
@@ -475,21 +475,15 @@ def _window_matches(matches: Mapping[str, pd.DataFrame], scorers: Sequence | Non
         lo = np.searchsorted(m_rows, rows, "left")
         window, offset = _ranges(np.searchsorted(m_rows, rows, "right") - lo)
         idx = lo[window] + offset
-        starts, ends = m["start"].to_numpy(dtype=np.int64)[idx], m["end"].to_numpy(dtype=np.int64)[idx]
+        starts, ends = m.start[idx], m.end[idx]
         keep = (starts >= ws[window]) & (ends <= we[window])
         idx, window, starts, ends = idx[keep], window[keep], starts[keep] - ws[window[keep]], ends[keep]
         step_w, step_s = np.diff(window), np.diff(starts)
         if ((step_w == 0) & (step_s < 0)).any():  # by window, then start (stable)
             order = np.lexsort((starts, window))
             idx, window, starts, ends = idx[order], window[order], starts[order], ends[order]
-        new = {"row": window, "start": starts, "end": ends - ws[window]}
-        out[name] = pd.DataFrame({c: new[c] if c in new else _take(m[c], idx) for c in m.columns}, copy=False)
+        out[name] = m.take(idx, row=window.astype(np.int64, copy=False), start=starts, end=ends - ws[window])
     return out
-
-
-def _take(column: pd.Series, idx: np.ndarray) -> object:
-    """Items ``idx`` of a column as a new column's values, of the same dtype."""
-    return column.to_numpy()[idx] if isinstance(column.dtype, np.dtype) else column.array.take(idx)
 
 
 class ActorScorer(DictionaryMatching):
@@ -518,7 +512,7 @@ class ActorScorer(DictionaryMatching):
         texts = [t if isinstance(t, str) else "" for t in texts]
         matcher = self._own_matcher()
         table = matcher.tokenize(texts)  # one tokenization for the matches and the actor rules
-        return self.score_from_matches(matcher.match(texts, table=table), texts, table=table)
+        return self.score_from_matches(matcher._match_arrays(texts, table=table), texts, table=table)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
                            text_scores: pd.DataFrame | None = None,
@@ -534,17 +528,24 @@ class ActorScorer(DictionaryMatching):
         ValueError
             If ``table`` does not hold one tokenization per text, or is split at hyphens.
         """
+        cols, mentions = self._score_arrays(matches, texts, text_scores=text_scores, table=table)
+        return cols, pd.DataFrame(mentions)
+
+    def _score_arrays(self, matches: Mapping, texts: Sequence[str], *, text_scores=None,
+                      table: TokenTable | None = None) -> tuple[dict[str, np.ndarray], dict[str, object]]:
+        """:meth:`score_from_matches` with the mentions as a dict of columns; ``matches`` may hold
+        :class:`~diplo.match._MatchArrays` and ``text_scores`` be a dict of columns."""
         if table is None:
             table = self._own_matcher().tokenize(texts)
         elif table.split or len(table.bounds) != len(texts) + 1:
             raise ValueError(f"table must tokenize the {len(texts)} texts without splitting hyphens; got "
                              f"{len(table.bounds) - 1} texts, split={table.split}")
         m, rows = _by_row(matches[self.actors.name])
-        starts, ends = m["start"].to_numpy(dtype=np.int64), m["end"].to_numpy(dtype=np.int64)
+        starts, ends = m.start, m.end
         located, bits = _Located(table), _token_bits(table)
         lo, hi = located.covering(rows, starts, ends)
         # actor code per mention (codes in name order), and the groups of mentions of the same text
-        codes, names = pd.factorize(m["category"], sort=True)
+        codes, names = pd.factorize(m.labels(), sort=True)
         names = np.asarray(names, dtype=object)
         group_start = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]]) if len(rows) else rows
         group_size = np.diff(np.r_[group_start, len(rows)])
@@ -557,7 +558,7 @@ class ActorScorer(DictionaryMatching):
         role = ["mention"] * len(rows)
         for k in speakers.tolist():
             role[k] = "speaker"
-        columns = {"row": rows, "actor": _strings(m["category"]), "mention": _strings(m["match"]),
+        columns = {"row": rows, "actor": _strings(m.column("category")), "mention": _strings(m.column("match")),
                    "start": starts, "end": ends, "role": role}
         if self.scorers != ():
             # each mention with the other actors' mentions of its text, which its window must not cross
@@ -570,12 +571,13 @@ class ActorScorer(DictionaryMatching):
                            breaks=DEFAULT_BREAKS, pairs=(mention, lo[other], hi[other]))
             columns.update(_target_tone(located, rows, ws, we, scorers=self.scorers, text_scores=text_scores,
                                         score_rows=rows, matches=matches, match_rows=rows, with_text=False))
-        return {"actors": actors_col, "speaker": speaker_col}, pd.DataFrame(columns)
+        return {"actors": actors_col, "speaker": speaker_col}, columns
 
 
-def _strings(column: pd.Series) -> object:
-    """A match table's string column as a new table's column (as a list of str would come out)."""
-    return column.array if column.dtype == "str" else column.tolist()
+def _strings(values) -> object:
+    """A match table's string column (:meth:`~diplo.match._MatchArrays.column`) as a new table's column
+    (as a list of str would come out)."""
+    return values if getattr(values, "dtype", None) == "str" else list(values)
 
 
 def _joined_names(codes: np.ndarray, names: list[str], group_start: np.ndarray) -> list[str]:

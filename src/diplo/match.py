@@ -302,6 +302,10 @@ class _Compiled:
         self.categories = pa.array([e.category for e in d.entries], type=pa.large_string())
         self.patterns = pa.array([e.pattern for e in d.entries], type=pa.large_string())
         self.weights = np.array([e.weight for e in d.entries], dtype=float)
+        # the same as codes for _MatchArrays: category code per entry, the categories, the patterns
+        self.category_names = np.array(d.categories, dtype=object)
+        self.category_code = pd.Index(d.categories).get_indexer([e.category for e in d.entries]).astype(np.int64)
+        self.pattern_names = np.array([e.pattern for e in d.entries], dtype=object)
 
     def _priority(self, i: int) -> tuple[int, int, int]:
         # Longest phrase first; among equally long phrases the most specific (literal words, longer
@@ -583,6 +587,11 @@ class Matcher:
         ValueError
             If ``table`` was not made by this matcher's :meth:`tokenize` for as many texts.
         """
+        return {name: m.frame() for name, m in self._match_arrays(texts, table=table).items()}
+
+    def _match_arrays(self, texts: Sequence[str], *, table: TokenTable | None = None) -> dict[str, "_MatchArrays"]:
+        """:meth:`match` without the DataFrames: per dictionary name a :class:`_MatchArrays` (the internal
+        form the scorers read; same checks and errors as :meth:`match`)."""
         if table is None:
             table = self.tokenize(texts)
         elif table.vocabulary is not self.vocabulary or table.split or len(table.texts) != len(texts):
@@ -590,7 +599,7 @@ class Matcher:
                              f"got a table of {len(table.texts)} texts"
                              f"{' split at hyphens' if table.split else ''}"
                              f"{'' if table.vocabulary is self.vocabulary else ' from another vocabulary'}")
-        result, strings = {}, _Strings(table.texts)
+        result, strings = {}, _LazyStrings(table.texts)
         for split, (ks, group) in self._groups.items():
             chunk = table.split_hyphens() if split else table
             group.extend(self.vocabulary.strings)
@@ -599,7 +608,7 @@ class Matcher:
             cut = np.searchsorted(dic, np.arange(len(ks) + 1))
             for g, k in enumerate(ks):
                 a, b = cut[g], cut[g + 1]
-                result[self._compiled[k].dictionary.name] = _frame(
+                result[self._compiled[k].dictionary.name] = _MatchArrays.found(
                     self._compiled[k], chunk, strings, entry[a:b] - group.offsets[g], first[a:b], last[a:b],
                     negated[a:b], hedged[a:b])
         return {c.dictionary.name: result[c.dictionary.name] for c in self._compiled}
@@ -653,18 +662,104 @@ def _labels(values: pa.Array, index: np.ndarray):
     return pd.array(values.take(pa.array(index)), dtype=_STR)
 
 
-def _frame(c: _Compiled, table: TokenTable, strings: _Strings, entry: np.ndarray, first: np.ndarray,
-           last: np.ndarray, negated: np.ndarray, hedged: np.ndarray) -> pd.DataFrame:
-    """The match table of one dictionary, built column-wise."""
-    if not len(entry):
-        df = pd.DataFrame({c: [] for c in MATCH_COLUMNS})
-        return df.astype({"row": np.int64, "start": np.int64, "end": np.int64, "weight": float, "negated": bool,
-                          "hedged": bool})
-    row, start, end = table.row[first], table.start[first], table.end[last]
-    return pd.DataFrame({
-        "row": row, "category": _labels(c.categories, entry), "entry": _labels(c.patterns, entry),
-        "match": strings.cut(table.texts, row, start, end), "start": start, "end": end,
-        "weight": c.weights[entry], "negated": negated, "hedged": hedged})
+class _LazyStrings:
+    """:class:`_Strings` of the chunk's texts, built when a ``match`` column is first asked for."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts, self._strings = texts, None
+
+    def cut(self, row: np.ndarray, start: np.ndarray, end: np.ndarray):
+        if self._strings is None:
+            self._strings = _Strings(self.texts)
+        return self._strings.cut(self.texts, row, start, end)
+
+
+_EMPTY_INT, _EMPTY_BOOL = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+
+
+class _MatchArrays:
+    """One dictionary's matches as arrays: the internal form of a :meth:`Matcher.match` table, passed
+    between the scorers of a chunk without building DataFrames.
+
+    ``row``, ``start``, ``end``, ``weight``, ``negated``, ``hedged`` as in :data:`MATCH_COLUMNS` (numpy);
+    the labels as codes, ``category_names[category]`` and ``entry_names[entry]`` (object arrays of str; a
+    category code of -1 is a missing category).  :meth:`column` gives the ``category``, ``entry`` and
+    ``match`` columns as the DataFrame holds them, :meth:`frame` the DataFrame itself.
+    """
+
+    __slots__ = ("row", "start", "end", "weight", "negated", "hedged", "category", "category_names", "entry",
+                 "entry_names", "_labels", "_index")
+
+    def __init__(self, row, start, end, weight, negated, hedged, category, category_names, entry, entry_names,
+                 labels, index=None) -> None:
+        self.row, self.start, self.end, self.weight = row, start, end, weight
+        self.negated, self.hedged = negated, hedged
+        self.category, self.category_names, self.entry, self.entry_names = category, category_names, entry, entry_names
+        self._labels = labels  # column name -> the full column of the source table (a function)
+        self._index = index  # rows of the source table, when taken from one
+
+    def __len__(self) -> int:
+        return len(self.row)
+
+    @classmethod
+    def found(cls, c: _Compiled, table: TokenTable, strings: _LazyStrings, entry: np.ndarray, first: np.ndarray,
+              last: np.ndarray, negated: np.ndarray, hedged: np.ndarray) -> "_MatchArrays":
+        """The matches of compiled dictionary ``c`` found by :meth:`_Group.find` in ``table``."""
+        if not len(entry):
+            return cls(_EMPTY_INT, _EMPTY_INT, _EMPTY_INT, np.zeros(0), _EMPTY_BOOL, _EMPTY_BOOL, _EMPTY_INT,
+                       c.category_names, _EMPTY_INT, c.pattern_names, None)
+        row, start, end = table.row[first], table.start[first], table.end[last]
+        labels = {"category": lambda: _labels(c.categories, entry), "entry": lambda: _labels(c.patterns, entry),
+                  "match": lambda: strings.cut(row, start, end)}
+        return cls(row, start, end, c.weights[entry], negated, hedged, c.category_code[entry], c.category_names,
+                   entry, c.pattern_names, labels)
+
+    @classmethod
+    def of(cls, m: "pd.DataFrame | _MatchArrays") -> "_MatchArrays":
+        """``m`` itself, or a :meth:`Matcher.match` table (any DataFrame with :data:`MATCH_COLUMNS`) as arrays."""
+        if isinstance(m, _MatchArrays):
+            return m
+        category, names = pd.factorize(m["category"])
+        return cls(m["row"].to_numpy(dtype=np.int64), m["start"].to_numpy(dtype=np.int64),
+                   m["end"].to_numpy(dtype=np.int64), m["weight"].to_numpy(dtype=float),
+                   m["negated"].to_numpy(dtype=bool), m["hedged"].to_numpy(dtype=bool), category,
+                   np.asarray(names, dtype=object), np.arange(len(m)), m["entry"].to_numpy(dtype=object),
+                   {c: m[c].array for c in ("category", "entry", "match")})
+
+    def take(self, idx: np.ndarray, **replace: np.ndarray) -> "_MatchArrays":
+        """Matches ``idx`` (positions), with the columns named in ``replace`` given instead."""
+        cols = {k: replace[k] if k in replace else getattr(self, k)[idx]
+                for k in ("row", "start", "end", "weight", "negated", "hedged", "category", "entry")}
+        index = idx if self._index is None else self._index[idx]
+        return _MatchArrays(cols["row"], cols["start"], cols["end"], cols["weight"], cols["negated"],
+                            cols["hedged"], cols["category"], self.category_names, cols["entry"], self.entry_names,
+                            self._labels, index)
+
+    def labels(self) -> np.ndarray:
+        """Each match's category (object array; NaN where it is missing)."""
+        names = self.category_names
+        return (np.append(names, np.nan) if (self.category < 0).any() else names)[self.category]
+
+    def column(self, name: str):
+        """Column ``category``, ``entry`` or ``match`` as the DataFrame of :meth:`frame` holds it."""
+        if self._labels is None:  # nothing matched: the empty table's columns
+            return np.zeros(len(self.row))
+        values = self._labels[name]
+        values = values() if callable(values) else values
+        if self._index is None:
+            return values
+        return values.take(self._index) if hasattr(values, "take") else [values[i] for i in self._index.tolist()]
+
+    def frame(self) -> pd.DataFrame:
+        """The matches as a :meth:`Matcher.match` table."""
+        if self._labels is None and not len(self.row):
+            df = pd.DataFrame({c: [] for c in MATCH_COLUMNS})
+            return df.astype({"row": np.int64, "start": np.int64, "end": np.int64, "weight": float, "negated": bool,
+                              "hedged": bool})
+        return pd.DataFrame({
+            "row": self.row, "category": self.column("category"), "entry": self.column("entry"),
+            "match": self.column("match"), "start": self.start, "end": self.end, "weight": self.weight,
+            "negated": self.negated, "hedged": self.hedged})
 
 
 class DictionaryMatching:

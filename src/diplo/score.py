@@ -3,7 +3,11 @@
 :func:`score_sentences` is what the pipeline calls per chunk; it returns one DataFrame per output table
 (see :data:`SCORE_TABLES`), each streamed to its own parquet file.  Every dictionary-based component (the
 lexicon and diplomatic tone scorers, themes, actors) exposes ``dictionaries`` and ``score_from_matches``:
-all their dictionaries are matched in ONE :class:`~diplo.match.Matcher` pass per chunk.
+all their dictionaries are matched in ONE :class:`~diplo.match.Matcher` pass per chunk.  Within a chunk
+the matches, scores, evidence, hits and mentions pass between the components as plain arrays (their
+private ``_score_arrays`` / :meth:`~diplo.match.Matcher._match_arrays`, the DataFrame-free halves of the
+public methods), and each output table is built once from ready columns: pandas costs a fixed few
+DataFrames per chunk, not one per dictionary and step.
 """
 
 from __future__ import annotations
@@ -14,12 +18,13 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from diplo.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers
 from diplo.corpus import count_words_many
-from diplo.match import Dictionary, Matcher
+from diplo.match import Dictionary, Matcher, _labels
 from diplo.themes import THEME_HIT_COLUMNS, ThemeScorer
-from diplo.tone import available_scorers, get_scorer, score_tone
+from diplo.tone import _score_tone_arrays, available_scorers, get_scorer
 
 __all__ = ["SCORE_TABLES", "EVIDENCE_TABLE_COLUMNS", "score_sentences"]
 
@@ -66,29 +71,48 @@ def _keyed(head: pd.DataFrame, table: pd.DataFrame, columns: Sequence[str]) -> p
     return out[[*columns, *extra]]
 
 
-def _evidence_order(head: pd.DataFrame, evidence: pd.DataFrame) -> np.ndarray:
+def _take(values, idx: np.ndarray) -> object:
+    """Items ``idx`` of a column (a Series, pandas or numpy array) as a new column of the same dtype."""
+    values = getattr(values, "array", values)
+    if isinstance(values, pd.api.extensions.ExtensionArray) and not isinstance(values, pd.arrays.NumpyExtensionArray):
+        return values.take(idx)
+    values = np.asarray(values)[idx]
+    # an object column stays object (a DataFrame would make strings of an object array)
+    return pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
+
+
+def _table(columns: dict[str, object], n: int) -> pd.DataFrame:
+    """One output table from ready columns (a Series among them has the index ``0..n-1``), not copied."""
+    return pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
+
+
+def _evidence_order(head, evidence, *, scorer_codes: np.ndarray | None = None) -> np.ndarray:
     """Positions of ``evidence`` rows sorted (stably) by doc_id, sent_id, scorer, start, end: one stable
-    argsort of a single int64 key built from integer codes, instead of a multi-column DataFrame sort."""
-    if not len(evidence):
+    argsort of a single int64 key built from integer codes, instead of a multi-column DataFrame sort.
+
+    ``head`` (doc_id, sent_id per chunk row) and ``evidence`` (row, scorer, start, end, ...) are
+    DataFrames or dicts of columns; ``scorer_codes``: ``pd.factorize(evidence["scorer"], sort=True)[0]``
+    when the caller has it."""
+    if not len(evidence["row"]):
         return np.zeros(0, dtype=np.int64)
     doc, sent = head["doc_id"], head["sent_id"]
-    start, end = evidence["start"].to_numpy(dtype=np.int64), evidence["end"].to_numpy(dtype=np.int64)
-    if pd.api.types.is_integer_dtype(sent.dtype) and not doc.isna().any() and min(start.min(), end.min()) >= 0:
+    start, end = np.asarray(evidence["start"], dtype=np.int64), np.asarray(evidence["end"], dtype=np.int64)
+    if pd.api.types.is_integer_dtype(sent.dtype) and not pd.isna(doc).any() and min(start.min(), end.min()) >= 0:
         try:
             doc_code = pd.factorize(doc, sort=True)[0].astype(np.int64)
         except TypeError:  # unorderable doc ids: let pandas sort (and complain)
             doc_code = None
-        sent_id = sent.to_numpy(dtype=np.int64)
+        sent_id = np.asarray(sent, dtype=np.int64)
         span = int(sent_id.max()) - int(sent_id.min()) + 1
         if doc_code is not None and len(head) * span < 2**62:
             sentence = np.unique(doc_code * span + (sent_id - sent_id.min()), return_inverse=True)[1].reshape(-1)
-            rank = sentence[evidence["row"].to_numpy()]
-            scorer = pd.factorize(evidence["scorer"], sort=True)[0]
+            rank = sentence[np.asarray(evidence["row"])]
+            scorer = pd.factorize(evidence["scorer"], sort=True)[0] if scorer_codes is None else scorer_codes
             sizes = [int(rank.max()) + 1, int(scorer.max()) + 1, int(start.max()) + 1, int(end.max()) + 1]
             if np.prod(sizes, dtype=object) < 2**63:
                 # the rows come in long sorted runs (one per scorer), which a stable sort merges quickly
                 return np.argsort(((rank * sizes[1] + scorer) * sizes[2] + start) * sizes[3] + end, kind="stable")
-    keyed = _keyed(head, evidence, EVIDENCE_TABLE_COLUMNS)
+    keyed = _keyed(pd.DataFrame(head), pd.DataFrame(evidence), EVIDENCE_TABLE_COLUMNS)
     return keyed.sort_values(["doc_id", "sent_id", "scorer", "start", "end"], kind="stable").index.to_numpy()
 
 
@@ -109,19 +133,43 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
     """
     scorers = list(scorers or available_scorers())
     instances, theme_scorer, actor_scorer, matcher = _components(themes, actors, scorers)
-    head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
+    n = len(sentences)
+    head = {"doc_id": sentences["doc_id"], "sent_id": sentences["sent_id"]}
     texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
     tokens = matcher.tokenize(texts)  # the chunk's tokens, shared by the matcher and the actor rules
-    matches = matcher.match(texts, table=tokens)
-    scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches, table=tokens)
-    scores = scores.reset_index(drop=True)
-    theme_counts, hits = theme_scorer.score_from_matches(matches, texts)
-    actor_cols, mentions = actor_scorer.score_from_matches(matches, texts, text_scores=scores, table=tokens)
+    # matches, scores and evidence pass between the scorers as arrays; each output table is built once
+    matches = matcher._match_arrays(texts, table=tokens)
+    scores, parts = _score_tone_arrays(texts, instances, evidence=True, matches=matches, table=tokens)
+    theme_counts, hits = theme_scorer._score_arrays(matches, texts)
+    actor_cols, mentions = actor_scorer._score_arrays(matches, texts, text_scores=scores, table=tokens)
     actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
-    table = head.assign(n_words=count_words_many(texts))
-    table = pd.concat([table, scores], axis=1).assign(**theme_counts, **actor_cols)
-    ev = _keyed(head, evidence.iloc[_evidence_order(head, evidence)], EVIDENCE_TABLE_COLUMNS)
-    return {"sentence_scores": table,
-            "evidence": ev,
-            "theme_hits": _keyed(head, hits, THEME_HIT_COLUMNS),
-            "actor_mentions": _keyed(head, mentions, ACTOR_MENTION_COLUMNS)}
+    table = {"doc_id": _take(head["doc_id"], np.arange(n)), "sent_id": _take(head["sent_id"], np.arange(n)),
+             "n_words": count_words_many(texts), **scores, **theme_counts, **actor_cols}
+    return {"sentence_scores": _table(table, n),
+            "evidence": _evidence_table(head, parts),
+            "theme_hits": _keyed_table(head, hits, THEME_HIT_COLUMNS),
+            "actor_mentions": _keyed_table(head, mentions, ACTOR_MENTION_COLUMNS)}
+
+
+def _keyed_table(head: dict, columns: dict, order: Sequence[str]) -> pd.DataFrame:
+    """The table of ``columns`` with ``row`` (index into the chunk) replaced by ``doc_id``, ``sent_id``;
+    ``order`` first, then the rest."""
+    rows = np.asarray(columns["row"], dtype=np.int64)
+    keyed = {"doc_id": _take(head["doc_id"], rows), "sent_id": _take(head["sent_id"], rows), **columns}
+    return _table({c: keyed[c] for c in [*order, *(c for c in columns if c not in order and c != "row")]},
+                  len(rows))
+
+
+def _evidence_table(head: dict, parts: list) -> pd.DataFrame:
+    """The evidence table of the scorers' evidence rows (:func:`diplo.tone._score_tone_arrays`), sorted."""
+    # scorer names (two scorers may share one) as codes in name order, as pd.factorize(sort=True) numbers them
+    names, code_of = np.unique(np.array([name for name, _ in parts], dtype=object), return_inverse=True)
+    parts = [{c: ev[c].to_numpy() for c in ev.columns} if isinstance(ev, pd.DataFrame) else ev for _, ev in parts]
+    ev = {c: np.concatenate([p[c] for p in parts]) for c in ("row", "term", "start", "end", "weight", "negated")}
+    ev["row"] = ev["row"].astype(np.int64, copy=False)
+    scorer = np.repeat(code_of.reshape(-1), [len(p["row"]) for p in parts])
+    order = _evidence_order(head, {**ev, "scorer": names[scorer]}, scorer_codes=scorer)
+    taken = {c: v[order] for c, v in ev.items()}
+    taken["scorer"] = _labels(pa.array(names.tolist(), type=pa.large_string()), scorer[order])
+    taken["term"] = pd.Series(taken["term"], dtype=object, copy=False)
+    return _keyed_table(head, taken, EVIDENCE_TABLE_COLUMNS)

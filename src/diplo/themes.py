@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from diplo.corpus import count_words_many
-from diplo.match import Dictionary, DictionaryError, DictionaryMatching, load_dictionary
+from diplo.match import Dictionary, DictionaryError, DictionaryMatching, _MatchArrays, load_dictionary
 
 __all__ = ["THEME_HIT_COLUMNS", "ThemeScorer", "article_theme_measures", "load_themes", "score_themes", "theme_columns",
            "kwic_table"]
@@ -63,9 +63,16 @@ def kwic_table(matches: pd.DataFrame, texts: Sequence[str], *, width: int = _KWI
     reaches the text's end), so that it holds whole words; found for all matches at once by binary search
     over the chunk's space positions.
     """
-    texts = list(texts)
-    rows = matches["row"].to_numpy(dtype=np.int64)
-    start, end = matches["start"].to_numpy(dtype=np.int64), matches["end"].to_numpy(dtype=np.int64)
+    out = matches.copy()
+    out["left"], out["right"] = _kwic(list(texts), matches["row"].to_numpy(dtype=np.int64),
+                                      matches["start"].to_numpy(dtype=np.int64),
+                                      matches["end"].to_numpy(dtype=np.int64), width)
+    return out
+
+
+def _kwic(texts: list, rows: np.ndarray, start: np.ndarray, end: np.ndarray, width: int = _KWIC_CHARS,
+          ) -> tuple[list[str], list[str]]:
+    """Left and right contexts of :func:`kwic_table` for matches ``texts[rows][start:end]``."""
     length = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     base = np.zeros(len(texts), dtype=np.int64)
     if len(texts) > 1:
@@ -82,9 +89,7 @@ def kwic_table(matches: pd.DataFrame, texts: Sequence[str], *, width: int = _KWI
     last = spaces[np.searchsorted(spaces, at + hi) - 1] - at  # last space before hi
     hi = np.where((hi < n) & (last >= end), last, hi)
     cut = lambda a, b: list(map(big.__getitem__, map(slice, (at + a).tolist(), (at + b).tolist())))  # noqa: E731
-    out = matches.copy()
-    out["left"], out["right"] = cut(lo, start), cut(end, hi)
-    return out
+    return cut(lo, start), cut(end, hi)
 
 
 class ThemeScorer(DictionaryMatching):
@@ -100,6 +105,8 @@ class ThemeScorer(DictionaryMatching):
     def __init__(self, themes: Dictionary | str | os.PathLike | None = None) -> None:
         self.themes = themes if isinstance(themes, Dictionary) else load_themes(themes)
         self.columns = tuple(theme_columns(self.themes))
+        self._themes = pd.Index(self.themes.categories)
+        self._theme_of: tuple = (None, None)  # (category names, their theme numbers and -1 for missing)
 
     @property
     def dictionaries(self) -> tuple[Dictionary, ...]:
@@ -114,19 +121,35 @@ class ThemeScorer(DictionaryMatching):
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str],
                            ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
         """Same as :meth:`score` from matches a :class:`~diplo.match.Matcher` already found."""
-        hits = matches[self.themes.name]
+        counts, hits = self._score_arrays(matches, texts)
+        m = matches[self.themes.name]
+        return counts, pd.DataFrame(hits, index=m.index if isinstance(m, pd.DataFrame) else None)
+
+    def _score_arrays(self, matches: Mapping, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], dict]:
+        """:meth:`score_from_matches` with the hits as a dict of columns (``matches`` may hold
+        :class:`~diplo.match._MatchArrays`)."""
+        m = _MatchArrays.of(matches[self.themes.name])
         # one count per (theme, text): a bincount of theme code * n_texts + row
         n = len(texts)
-        theme = pd.Index(self.themes.categories).get_indexer(hits["category"])
+        names, theme_of = self._theme_of
+        if names is not m.category_names:  # the matcher's names are the same object every chunk
+            names, theme_of = m.category_names, np.append(self._themes.get_indexer(m.category_names), -1)
+            self._theme_of = (names, theme_of)
+        theme = theme_of[m.category]
         known = theme >= 0
-        key = theme[known].astype(np.int64) * n + hits["row"].to_numpy(dtype=np.int64)[known]
+        key = theme[known].astype(np.int64) * n + m.row[known]
         table = np.bincount(key, minlength=len(self.columns) * n).reshape(len(self.columns), n)
         counts = {col: table[k].astype(np.int64) for k, col in enumerate(self.columns)}
+        left, right = _kwic(list(texts), m.row, m.start, m.end)
         # text columns stay text even when nothing matched (an empty match table has float columns)
-        hits = hits[["row", "category", "entry", "match", "start", "end"]].astype(
-            {"category": str, "entry": str, "match": str})
-        hits = kwic_table(hits, texts)
-        return counts, hits.rename(columns={"category": "theme"})
+        hits = {"row": m.row, "theme": _as_str(m.column("category")), "entry": _as_str(m.column("entry")),
+                "match": _as_str(m.column("match")), "start": m.start, "end": m.end, "left": left, "right": right}
+        return counts, hits
+
+
+def _as_str(values) -> object:
+    """A match table's text column as ``.astype(str)`` leaves it."""
+    return values if getattr(values, "dtype", None) == "str" else pd.Series(values).astype(str).array
 
 
 def _check_columns(table: pd.DataFrame, needed: Sequence[str]) -> None:

@@ -49,7 +49,7 @@ import pandas as pd
 
 from diplo.corpus import count_words_many
 from diplo.match import (NEGATORS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
-                         DictionaryMatching, load_dictionary)
+                         DictionaryMatching, _MatchArrays, load_dictionary)
 from diplo.tokens import TokenTable, Vocabulary
 from diplo.vader import SCORE_COLUMNS, score_vader, score_vader_spans
 
@@ -115,6 +115,13 @@ def valid_texts(texts: Sequence) -> np.ndarray:
 def _sum_by_row(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Per-text sums of match values (float even when there are no matches)."""
     return np.bincount(rows, values, minlength=n).astype(float)
+
+
+def _evidence_arrays(rows, terms, starts, ends, weights, negated) -> dict[str, np.ndarray]:
+    """Evidence rows as arrays of the types of :func:`_evidence_frame` (``term``: object)."""
+    return {"row": np.asarray(rows, dtype=np.int64), "term": np.asarray(terms, dtype=object),
+            "start": np.asarray(starts, dtype=np.int64), "end": np.asarray(ends, dtype=np.int64),
+            "weight": np.asarray(weights, dtype=float), "negated": np.asarray(negated, dtype=bool)}
 
 
 def _evidence_frame(rows=(), terms=(), starts=(), ends=(), weights=(), negated=()) -> pd.DataFrame:
@@ -184,22 +191,32 @@ class _MatcherScorer(DictionaryMatching):
         texts = list(texts)
         matcher = self._own_matcher()
         table = matcher.tokenize(texts)
-        return self.score_from_matches(matcher.match(texts, table=table), texts, evidence=evidence, table=table)
+        return self.score_from_matches(matcher._match_arrays(texts, table=table), texts, evidence=evidence,
+                                       table=table)
 
     def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
                            evidence: bool = False, table: TokenTable | None = None,
                            ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
         """Score from a Matcher result that includes this scorer's dictionaries; ``table``: the
         :meth:`~diplo.match.Matcher.tokenize` table the matches were found in, when the caller has it."""
+        cols, ev = self._score_arrays(matches, texts, evidence=evidence, table=table)
+        return cols, None if ev is None else _evidence_frame(*ev.values())
+
+    def _score_arrays(self, matches: Mapping, texts: Sequence[str], *, evidence: bool = False,
+                      table: TokenTable | None = None, valid: np.ndarray | None = None,
+                      ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+        """:meth:`score_from_matches` with the evidence as arrays (:func:`_evidence_arrays`); the matches
+        may also be :class:`~diplo.match._MatchArrays`; ``valid``: ``valid_texts(texts)`` if the caller has it."""
         if self.dictionary.name not in matches:
             raise ValueError(f"matches lack dictionary {self.dictionary.name!r}; found {sorted(matches)}")
         texts = list(texts)
         if table is not None and len(table.texts) != len(texts):
             raise ValueError(f"table holds the tokens of {len(table.texts)} texts, not of the {len(texts)} given")
-        return self._from_matches(matches[self.dictionary.name], texts, evidence, table)
+        valid = valid_texts(texts) if valid is None else valid
+        return self._from_matches(_MatchArrays.of(matches[self.dictionary.name]), texts, evidence, table, valid)
 
-    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None
-                      ):  # pragma: no cover
+    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):  # pragma: no cover
         raise NotImplementedError
 
 
@@ -238,20 +255,20 @@ class LexiconScorer(_MatcherScorer):
             raise DictionaryError(f"{self.dictionary.source}: a tone dictionary needs a 'positive' or "
                                   f"'negative' category; found {self.dictionary.categories}")
 
-    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None):
+    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):
         n = len(texts)
-        valid = valid_texts(texts)
-        codes, names = pd.factorize(m["category"])  # categories compared once each, not once per match
-        cat = np.array([str(c).lower() for c in names] + [""], dtype=object)[codes]
-        w = np.abs(m["weight"].to_numpy(dtype=float))
-        negated = m["negated"].to_numpy(dtype=bool)
+        # categories compared once each, not once per match (code -1: a missing category)
+        cat = np.array([str(c).lower() for c in m.category_names] + [""], dtype=object)[m.category]
+        w = np.abs(m.weight)
+        negated = m.negated
         is_pos, is_neg = cat == "positive", cat == "negative"
         # signed contribution to pos - neg
         signed = np.select(
             [is_pos & ~negated, is_pos & negated, is_neg & ~negated, is_neg & negated,
              cat == "neg_negative", cat == "neg_positive"],
             [w, -w, -w, w * self.NEGATED_NEGATIVE, w, -w], default=0.0)
-        rows = m["row"].to_numpy(dtype=np.int64)
+        rows = m.row
         pos = _sum_by_row(rows, np.where(signed > 0, signed, 0.0), n)
         neg = _sum_by_row(rows, np.where(signed < 0, -signed, 0.0), n)
         if self.scale == "logit":
@@ -270,8 +287,8 @@ class LexiconScorer(_MatcherScorer):
         ev = None
         if evidence:
             keep = signed != 0
-            ev = _evidence_frame(rows[keep], m["entry"].to_numpy(dtype=object)[keep], m["start"].to_numpy()[keep],
-                                 m["end"].to_numpy()[keep], signed[keep], negated[keep])
+            ev = _evidence_arrays(rows[keep], m.entry_names[m.entry[keep]], m.start[keep], m.end[keep], signed[keep],
+                                  negated[keep])
         return cols, ev
 
 
@@ -356,7 +373,7 @@ class DiplomaticScorer(_MatcherScorer):
         self._token_negators = all(pattern.fullmatch(w) for w in self._negators
                                    if w and w == w.strip(_QUOTES) and w.split() == [w])
 
-    def _negated(self, m: pd.DataFrame, texts: list, table: TokenTable | None = None) -> np.ndarray:
+    def _negated(self, m: _MatchArrays, texts: list, table: TokenTable | None = None) -> np.ndarray:
         """Per match: an odd number of negators in its window govern it (scope rules: :attr:`SCOPE_BLOCKERS`,
         :attr:`GOVERNED_GAP`).  The window is the last ``negation_window`` tokens within ``16 *
         negation_window`` characters before the match.  The chunk's tokens (``table``, else tokenized
@@ -364,12 +381,12 @@ class DiplomaticScorer(_MatcherScorer):
         only those are looked at."""
         window = self.dictionary.negation_window
         if not window or not len(m):
-            return m["negated"].to_numpy(dtype=bool).copy()
+            return m.negated.copy()
         if table is None:  # matches scored without the matcher's token table: tokenize with our own matcher
             table = self._own_matcher().tokenize(texts)
         if self.dictionary.split_hyphens:  # the matches start at tokens split at hyphens
             table = table.split_hyphens()
-        rows, starts = m["row"].to_numpy(dtype=np.int64), m["start"].to_numpy(dtype=np.int64)
+        rows, starts = m.row, m.start
         candidates = (_negator_candidates(table, self._negator_flags(table.vocabulary), rows, starts, window)
                       if self._token_negators else np.ones(len(m), dtype=bool))
         negated = np.zeros(len(m), dtype=bool)
@@ -415,15 +432,15 @@ class DiplomaticScorer(_MatcherScorer):
             flips = not flips
         return flips
 
-    def _from_matches(self, m: pd.DataFrame, texts: list, evidence: bool, table: TokenTable | None):
+    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):
         n = len(texts)
-        valid = valid_texts(texts)
-        w = m["weight"].to_numpy(dtype=float)
+        w = m.weight
         negated = self._negated(m, texts, table)
-        hedged = m["hedged"].to_numpy(dtype=bool)
+        hedged = m.hedged
         adj = w * np.where(negated, self.NEGATED, 1.0) * np.where(hedged, self.HEDGED, 1.0)
         keep = adj != 0  # neutral entries only block shorter matches
-        rows, adj = m["row"].to_numpy(dtype=np.int64)[keep], adj[keep]
+        rows, adj = m.row[keep], adj[keep]
         # k-th match of its sentence (matches come in text order) weighs DECAY**k: the main event of a
         # news sentence comes first, context ("amid tensions", "the fight against terrorism") later.
         position = np.arange(rows.size) - np.searchsorted(rows, rows)
@@ -440,8 +457,8 @@ class DiplomaticScorer(_MatcherScorer):
         ev = None
         if evidence:
             contrib = adj * decay / norm[rows]  # sums to the sentence score
-            ev = _evidence_frame(rows, m["entry"].to_numpy(dtype=object)[keep], m["start"].to_numpy()[keep],
-                                 m["end"].to_numpy()[keep], contrib, negated[keep])
+            ev = _evidence_arrays(rows, m.entry_names[m.entry[keep]], m.start[keep], m.end[keep], contrib,
+                                  negated[keep])
         return cols, ev
 
 
@@ -525,27 +542,41 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
         texts = list(sentences)
         index = pd.RangeIndex(len(texts))
     instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
-    return _score_tone(texts, index, instances, evidence=evidence, matches=matches, table=table)
+    out, parts = _score_tone_arrays(texts, instances, evidence=evidence, matches=matches, table=table)
+    scores = pd.DataFrame(out, index=index)
+    if not evidence:
+        return scores
+    evidence_parts = [(ev if isinstance(ev, pd.DataFrame) else _evidence_frame(*ev.values())).assign(scorer=name)
+                      for name, ev in parts]
+    ev_cols = ["row", "scorer", *EVIDENCE_COLUMNS[1:]]
+    ev_all = (pd.concat(evidence_parts, ignore_index=True)[ev_cols] if evidence_parts
+              else _evidence_frame().assign(scorer=pd.Series(dtype=object))[ev_cols])
+    return scores, ev_all
 
 
-def _score_tone(texts: list, index: pd.Index, instances: list, *, evidence: bool,
-                matches: Mapping[str, pd.DataFrame] | None, table: TokenTable | None,
-                spans: tuple[list, np.ndarray, np.ndarray, np.ndarray] | None = None):
-    """:func:`score_tone` of ``texts`` with scorer objects; ``spans``: the texts are the substrings
+def _score_tone_arrays(texts: list, instances: Sequence, *, evidence: bool = False,
+                       matches: Mapping | None = None, table: TokenTable | None = None,
+                       spans: tuple[list, np.ndarray, np.ndarray, np.ndarray] | None = None,
+                       ) -> tuple[dict[str, np.ndarray], list[tuple[str, object]]]:
+    """:func:`score_tone` of a list of texts by scorer objects, without DataFrames: the columns (NaN where
+    the text is not a non-blank string) and, with ``evidence``, per scorer ``(name, evidence rows)`` (a dict
+    of :func:`_evidence_arrays` or the scorer's own DataFrame).  ``matches`` may hold
+    :class:`~diplo.match._MatchArrays`.  ``spans``: the texts are the substrings
     ``parents[rows[i]][starts[i]:ends[i]]`` given as ``(parents, rows, starts, ends)``, and scorers that
     score spans (``score_spans``: VADER) read them from the parents' tokens (no evidence then)."""
     valid = valid_texts(texts)
     if not valid.all():
         texts = [t if ok else "" for t, ok in zip(texts, valid)]
     out: dict[str, np.ndarray] = {}
-    evidence_parts = []
+    parts = []
     for scorer in instances:
         if spans is not None and not evidence and hasattr(scorer, "score_spans"):
             cols, ev = scorer.score_spans(*spans), None
         elif matches is not None and isinstance(scorer, _MatcherScorer):
-            cols, ev = scorer.score_from_matches(matches, texts, evidence=evidence, table=table)
+            cols, ev = scorer._score_arrays(matches, texts, evidence=evidence, table=table, valid=valid)
         elif matches is not None and hasattr(scorer, "score_from_matches"):
-            cols, ev = scorer.score_from_matches(matches, texts, evidence=evidence)
+            frames = {k: v.frame() if isinstance(v, _MatchArrays) else v for k, v in matches.items()}
+            cols, ev = scorer.score_from_matches(frames, texts, evidence=evidence)
         else:
             cols, ev = scorer.score(texts, evidence=evidence)
         for col, values in cols.items():
@@ -553,11 +584,5 @@ def _score_tone(texts: list, index: pd.Index, instances: list, *, evidence: bool
             values[~valid] = np.nan
             out[col] = values
         if evidence:
-            evidence_parts.append(ev.assign(scorer=scorer.name))
-    scores = pd.DataFrame(out, index=index)
-    if not evidence:
-        return scores
-    ev_cols = ["row", "scorer", *EVIDENCE_COLUMNS[1:]]
-    ev_all = (pd.concat(evidence_parts, ignore_index=True)[ev_cols] if evidence_parts
-              else _evidence_frame().assign(scorer=pd.Series(dtype=object))[ev_cols])
-    return scores, ev_all
+            parts.append((scorer.name, ev))
+    return out, parts
