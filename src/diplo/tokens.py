@@ -157,8 +157,10 @@ def _split_ids(text: str, index: _Index) -> np.ndarray:
         space = _SPACE[np.minimum(points, len(_SPACE) - 1)] & (points < len(_SPACE))
         width = 1 + (points >= 0x80) + (points >= 0x800) + (points >= 0x10000)  # UTF-8 bytes per code point
         compact = np.frombuffer(raw, dtype=np.uint8)[~np.repeat(space, width)]
-    edge = np.diff(space.view(np.int8), prepend=1, append=1)  # -1: a piece starts, +1: it has ended
-    starts, ends = np.flatnonzero(edge == -1), np.flatnonzero(edge == 1)
+    inside = np.zeros(len(space) + 2, dtype=bool)  # non-space, between two spaces
+    np.logical_not(space, out=inside[1:-1])
+    edges = np.flatnonzero(inside[1:] != inside[:-1])  # where pieces start and end, alternately
+    starts, ends = edges[0::2], edges[1::2]
     if width is not None:
         at = np.zeros(len(points) + 1, dtype=np.int64)
         np.cumsum(width, out=at[1:])
