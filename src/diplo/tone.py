@@ -51,7 +51,7 @@ from diplo.corpus import count_words_many
 from diplo.match import (NEGATORS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
                          DictionaryMatching, _MatchArrays, load_dictionary)
 from diplo.tokens import TokenTable, Vocabulary
-from diplo.vader import SCORE_COLUMNS, score_vader, score_vader_spans
+from diplo.vader import SCORE_COLUMNS, _score_vader, _score_vader_spans
 
 __all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
            "DiplomaticScorer", "score_tone", "available_scorers", "get_scorer", "tone_columns", "valid_texts"]
@@ -147,18 +147,18 @@ class _Vader:
     def score(self, texts: Sequence[str], *, evidence: bool = False
               ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
         valid = valid_texts(texts)
-        scores, rows = score_vader(texts, evidence=evidence)
+        scores, rows = _score_vader(texts, evidence=evidence)
         out = {}
-        for col, key in zip(self.columns, ("compound", "pos", "neg", "neu")):
-            out[col] = np.where(valid, scores[key].to_numpy(dtype=float), np.nan)
+        for col, key in zip(self.columns, SCORE_COLUMNS):
+            out[col] = np.where(valid, scores[key], np.nan)
         return out, rows  # score_vader's evidence has EVIDENCE_COLUMNS and their types
 
     def score_spans(self, texts: Sequence[str], rows: np.ndarray, starts: np.ndarray, ends: np.ndarray
                     ) -> dict[str, np.ndarray]:
         """Columns for the substrings ``texts[rows[i]][starts[i]:ends[i]]`` (actor windows), read from the
         tokens of ``texts`` (:func:`diplo.vader.score_vader_spans`); a blank substring scores 0."""
-        scores = score_vader_spans(texts, rows, starts, ends)
-        return {col: scores[key].to_numpy(dtype=float) for col, key in zip(self.columns, SCORE_COLUMNS)}
+        scores = _score_vader_spans(texts, rows, starts, ends)
+        return {col: scores[key] for col, key in zip(self.columns, SCORE_COLUMNS)}
 
 
 def _resolve_dictionary(source, default: str, name: str, negation_window: int) -> Dictionary:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import string
 import sys
 import threading
-from itertools import repeat
 from typing import Sequence
 
 import numpy as np
@@ -398,7 +397,7 @@ class _Batch:
     ``first_tok[s]:first_tok[s + 1]``."""
 
     __slots__ = ("key", "seen", "where", "big", "codes", "base", "begins", "first_tok", "tid", "generation",
-                 "ws", "_ends")
+                 "ws", "_ends", "_marks")
 
     def __init__(self, vd: _Vader, texts: list, key: tuple[str, bytes]) -> None:
         self.key = key
@@ -408,6 +407,18 @@ class _Batch:
         self.generation = vd.generation  # the type tables ``tid`` refers to (a reset makes new ones)
         self.ws = vd.ws
         self._ends: np.ndarray | None = None
+        self._marks: tuple[np.ndarray, np.ndarray] | None = None
+
+    def marks(self, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """How many "!" and "?" lie in each range ``starts[i]:ends[i]`` of the batch."""
+        if self._marks is None:
+            self._marks = (np.flatnonzero(self.codes == ord("!")), np.flatnonzero(self.codes == ord("?")))
+        return tuple(np.searchsorted(at, ends) - np.searchsorted(at, starts) for at in self._marks)
+
+    def text_marks(self) -> tuple[np.ndarray, np.ndarray]:
+        """How many "!" and "?" each text (as seen) holds."""
+        stops = np.append(self.base[1:] - len(_SEPARATOR), len(self.big)) if len(self.base) else self.base
+        return self.marks(self.base, stops)
 
     @property
     def ends(self) -> np.ndarray:
@@ -441,10 +452,10 @@ def _batch(vd: _Vader, texts: list) -> _Batch:
     return batch
 
 
-def _score_types(vd: _Vader, batch_tid: np.ndarray, first_tok: np.ndarray, seen: list[str]
-                 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _score_types(vd: _Vader, batch_tid: np.ndarray, first_tok: np.ndarray, marks: tuple[np.ndarray, np.ndarray]
+                 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """VADER's rules over texts given as the type ids of their whitespace tokens (``first_tok`` bounds, as
-    in :class:`_Batch`; ``seen``: the texts, for their "!" and "?"): the scores, and the token index,
+    in :class:`_Batch`; ``marks``: how many "!" and "?" each text holds): the scores, and the token index,
     text, final valence and negation of every token with a non-zero valence."""
     tid = batch_tid
     flags = vd.flags[tid]
@@ -496,7 +507,7 @@ def _score_types(vd: _Vader, batch_tid: np.ndarray, first_tok: np.ndarray, seen:
                 positions = (hit_tok[a:b] - first_tok[s]).tolist()
                 hit_val[a:b] = _but_rescale(positions, hit_val[a:b].tolist(), but_at[s])
 
-    return _score_valence(seen, counts, hit_sent, hit_val), hit_tok, hit_sent, hit_val, hit_neg
+    return _score_valence(counts, hit_sent, hit_val, marks), hit_tok, hit_sent, hit_val, hit_neg
 
 
 def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
@@ -522,10 +533,17 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     >>> scores["compound"].tolist()
     [0.4927, -0.3412]
     """
+    scores, ev = _score_vader(texts, evidence=evidence)
+    return pd.DataFrame(scores), ev
+
+
+def _score_vader(texts: Sequence[str], *, evidence: bool = False
+                 ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+    """:func:`score_vader` with the scores as a dict of arrays."""
     vd = _vader()
     texts = list(texts)
     batch = _batch(vd, texts)
-    scores, hit_tok, hit_sent, hit_val, hit_neg = _score_types(vd, batch.tid, batch.first_tok, batch.seen)
+    scores, hit_tok, hit_sent, hit_val, hit_neg = _score_types(vd, batch.tid, batch.first_tok, batch.text_marks())
     if not evidence:
         return scores, None
     tid, base = batch.tid, batch.base
@@ -565,6 +583,12 @@ def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequenc
     ...     score_vader([t[0:32], t[38:68]])[0]["compound"].tolist()
     True
     """
+    return pd.DataFrame(_score_vader_spans(texts, rows, starts, ends))
+
+
+def _score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequence[int], ends: Sequence[int]
+                       ) -> dict[str, np.ndarray]:
+    """:func:`score_vader_spans` as a dict of arrays."""
     vd = _vader()
     texts = list(texts)
     rows, starts, ends = (np.asarray(a, dtype=np.int64).reshape(-1) for a in (rows, starts, ends))
@@ -579,7 +603,10 @@ def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequenc
     starts = np.clip(np.where(starts < 0, starts + lengths[rows], starts), 0, lengths[rows])
     ends = np.clip(np.where(ends < 0, ends + lengths[rows], ends), 0, lengths[rows])
     ends = np.maximum(ends, starts)
-    strings = _Substrings(texts, rows, starts, ends)
+    def cut(i: int) -> str:
+        text = texts[rows[i]]
+        return text[starts[i]:ends[i]] if isinstance(text, str) else ""
+
     emoji = np.zeros(len(rows), dtype=bool)
     if batch.where:
         emoji = np.isin(rows, list(batch.where))
@@ -594,8 +621,11 @@ def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequenc
     span_tid = tid[idx]
     # tokens cut by the span's edges: classified from their cut string
     some = count > 0
+    if not some.any() and emoji.any():
+        return _score_vader([cut(i) for i in range(len(rows))])[0]
+    marks = batch.marks(a_at, b_at)
     if not some.any():
-        return _score_types(vd, span_tid, first_tok, strings)[0] if not emoji.any() else score_vader(strings)[0]
+        return _score_types(vd, span_tid, first_tok, marks)[0]
     head = np.flatnonzero(some & (begins[np.minimum(lo, len(begins) - 1)] < a_at))
     tail = np.flatnonzero(some & (stops[np.maximum(hi - 1, 0)] > b_at))
     if len(head) or len(tail):
@@ -607,31 +637,13 @@ def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequenc
             k = int(hi[i]) - 1
             span_tid[first_tok[i + 1] - 1] = type_id[big[max(int(begins[k]), int(a_at[i])):b_at[i]]]
         vd._sync()
-    scores = _score_types(vd, span_tid, first_tok, strings)[0]
+    scores = _score_types(vd, span_tid, first_tok, marks)[0]
     if emoji.any():
         which = np.flatnonzero(emoji)
-        scores.iloc[which] = score_vader([strings[i] for i in which.tolist()])[0].to_numpy()
+        alone = _score_vader([cut(i) for i in which.tolist()])[0]
+        for key, values in scores.items():
+            values[which] = alone[key]
     return scores
-
-
-class _Substrings:
-    """``texts[rows[i]][starts[i]:ends[i]]`` as a sequence, each cut when asked for (VADER reads the "!" and
-    "?" of the few with a valence)."""
-
-    __slots__ = ("texts", "rows", "starts", "ends")
-
-    def __init__(self, texts: list, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> None:
-        self.texts, self.rows, self.starts, self.ends = texts, rows, starts, ends
-
-    def __len__(self) -> int:
-        return len(self.rows)
-
-    def __getitem__(self, i: int) -> str:
-        text = self.texts[self.rows[i]]
-        return text[self.starts[i]:self.ends[i]] if isinstance(text, str) else ""
-
-    def __iter__(self):
-        return map(self.__getitem__, range(len(self.rows)))
 
 
 def _round(x: np.ndarray, digits: int) -> np.ndarray:
@@ -671,10 +683,11 @@ def _running_sums(values: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> tuple[n
     return total, pos_sum, neg_sum
 
 
-def _score_valence(seen: list[str], counts: np.ndarray, hit_sent: np.ndarray, hit_val: np.ndarray,
-                   ) -> pd.DataFrame:
-    """``score_valence`` of the reference for every sentence, from the non-zero valences in order."""
-    n = len(seen)
+def _score_valence(counts: np.ndarray, hit_sent: np.ndarray, hit_val: np.ndarray,
+                   marks: tuple[np.ndarray, np.ndarray]) -> dict[str, np.ndarray]:
+    """``score_valence`` of the reference for every sentence, from the non-zero valences in order and the
+    "!" and "?" of each sentence (``marks``)."""
+    n = len(counts)
     compound = np.zeros(n)
     pos = np.zeros(n)
     neg = np.zeros(n)
@@ -684,9 +697,7 @@ def _score_valence(seen: list[str], counts: np.ndarray, hit_sent: np.ndarray, hi
         rows = hit_sent[lo]
         hi = np.append(lo[1:], len(hit_sent))
         sum_s, pos_sum, neg_sum = _running_sums(hit_val, lo, hi)
-        text = [seen[s] for s in rows.tolist()]
-        ep = np.minimum(np.fromiter(map(str.count, text, repeat("!")), dtype=np.int64, count=len(text)), 4)
-        qm = np.fromiter(map(str.count, text, repeat("?")), dtype=np.int64, count=len(text))
+        ep, qm = np.minimum(marks[0][rows], 4), marks[1][rows]
         amp = ep * 0.292 + np.where(qm > 1, np.where(qm <= 3, qm * 0.18, 0.96), 0.0)
         sum_s = np.where(sum_s > 0, sum_s + amp, np.where(sum_s < 0, sum_s - amp, sum_s))
         comp = np.clip(sum_s / np.sqrt(sum_s * sum_s + 15), -1.0, 1.0)
@@ -700,4 +711,4 @@ def _score_valence(seen: list[str], counts: np.ndarray, hit_sent: np.ndarray, hi
         pos[rows] = _round(np.abs(pos_sum / total), 3)
         neg[rows] = _round(np.abs(neg_sum / total), 3)
         neu[rows] = _round(np.abs(neu_count / total), 3)
-    return pd.DataFrame({"compound": compound, "pos": pos, "neg": neg, "neu": neu})
+    return {"compound": compound, "pos": pos, "neg": neg, "neu": neu}
