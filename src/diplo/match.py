@@ -347,6 +347,8 @@ class _Group:
                 for key, ids in own.items():
                     table.setdefault(key, []).extend(int(self.offsets[k]) + i for i in ids)
         self.prefix_lengths = sorted({len(p) for p in self.prefix})
+        # the shortest prefix length's heads of every prefix: a token without one matches no prefix
+        self.prefix_heads = {p[:self.prefix_lengths[0]] for p in self.prefix} if self.prefix else set()
         # later tokens: literal vocabulary id (>= 0), glob -2 - g (g indexes self.glob_stems), past the end -1
         self.glob_stems: dict[str, int] = {}
         self.pattern = np.full((len(tokens), max(self.max_len, 1)), -1, dtype=np.int64)
@@ -357,6 +359,7 @@ class _Group:
                 else:
                     self.pattern[g, j] = vocabulary.id(t)
         self.glob_lengths = sorted({len(s) for s in self.glob_stems})
+        self.glob_heads = {s[:self.glob_lengths[0]] for s in self.glob_stems} if self.glob_stems else set()
         self.glob_words = (len(self.glob_stems) + 63) // 64
         self.windows = np.array([c.dictionary.negation_window for c in compiled], dtype=np.int64)
         self.max_window = int(self.windows.max(initial=0))
@@ -373,10 +376,11 @@ class _Group:
 
     def _candidates(self, tok: str) -> list[int]:
         ids = list(self.literal.get(tok, ()))
-        for n in self.prefix_lengths:
-            if n > len(tok):
-                break
-            ids.extend(self.prefix.get(tok[:n], ()))
+        if self.prefix_heads and tok[:self.prefix_lengths[0]] in self.prefix_heads:
+            for n in self.prefix_lengths:
+                if n > len(tok):
+                    break
+                ids.extend(self.prefix.get(tok[:n], ()))
         return sorted(ids, key=self.rank.__getitem__) if len(ids) > 1 else ids
 
     def extend(self, strings: Sequence[str]) -> None:
@@ -396,7 +400,10 @@ class _Group:
         self.n_flat += len(flat)
         if self.glob_stems:
             self.glob_bits = _grow(self.glob_bits, hi)
+            heads, shortest = self.glob_heads, self.glob_lengths[0]
             for i, t in enumerate(new, lo):
+                if t[:shortest] not in heads:
+                    continue
                 for n in self.glob_lengths:
                     if n > len(t):
                         break
