@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 
 import pandas as pd
 import pytest
@@ -128,3 +129,14 @@ def test_csv_rows_equal_pandas_to_csv():
     df.loc[5:9, "float"] = [np.inf, -np.inf, 1e16, 5e-324, 123456789.0]
     assert _csv_rows(df) == df.to_csv(header=False, index=False, lineterminator="\n")
     assert _csv_rows(df.assign(when=pd.Timestamp("2021-01-01"))) is None  # other dtypes: pandas writes
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_free_memory_is_returned_to_the_system_on_glibc():
+    import platform
+
+    from diplo import pipeline
+
+    pipeline._return_free_memory()
+    if platform.libc_ver()[0] == "glibc":
+        assert callable(pipeline._MALLOC_TRIM)
