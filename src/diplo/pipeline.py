@@ -449,12 +449,12 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             dated.append(sums)
             n_articles += len(articles)
             n_sentences += len(tables["sentences"])
-            del tables, articles, sums
+            if bar is not None:
+                bar.update(len(articles))
+            del tables, articles, sums  # before trimming: the chunk's tables are garbage now
             chunks_done += 1
             if chunks_done % _TRIM_EVERY == 0:
                 _return_free_memory()
-            if bar is not None:
-                bar.update(len(articles))
         empties = {"articles": pd.DataFrame(columns=ARTICLE_COLUMNS), "removed": pd.DataFrame(columns=REMOVED_COLUMNS),
                    "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS)}
         for name, sink in sinks.items():
