@@ -10,8 +10,8 @@ package in a loop (what a researcher would otherwise write, one core); (b) diplo
 (``diplo.score.score_sentences``: every tone scorer, themes and actors as wired on this branch) over
 chunks in a pool of ``--jobs`` processes, in a child process whose tree's peak memory is sampled;
 (c) diplo's VADER alone (one core), checked equal to vaderSentiment on every sentence.  Then
-``diplo run`` on 1x/2x/4x corpora (time, peak memory of the whole process tree) and the dask engine with
-1 and 2 workers.  The last line is machine-readable:
+``diplo run`` on 1x/2x/4x corpora (time; peak memory of the whole process tree as summed RSS and PSS)
+and the dask engine with 1 and 2 workers.  The last line is machine-readable:
 
     sentences_per_s=... vs_vadersentiment=... vs_nltk_apply=... peak_mb=... unique_sentences=...
 
@@ -201,7 +201,8 @@ def diplo_full(sentences: pd.DataFrame, jobs: int, articles_per_chunk: int, work
     return result["seconds"], result["cpu"], mem.peak, result["rows"]
 
 
-def diplo_run(folder: Path, out: Path, jobs: int, engine: str = "pandas") -> tuple[float, float]:
+def diplo_run(folder: Path, out: Path, jobs: int, engine: str = "pandas") -> tuple[float, float, float]:
+    """Wall-clock seconds, peak summed RSS and peak summed PSS (MB) of ``diplo run`` on ``folder``."""
     cmd = [str(Path(sys.executable).with_name("diplo")), "run", str(folder), "--out", str(out), "--jobs", str(jobs),
            "--engine", engine, "-q"]
     start = time.perf_counter()
@@ -211,7 +212,7 @@ def diplo_run(folder: Path, out: Path, jobs: int, engine: str = "pandas") -> tup
     seconds = time.perf_counter() - start
     if proc.returncode:
         raise RuntimeError(f"diplo run failed ({proc.returncode}): {err[-2000:]}")
-    return seconds, mem.peak
+    return seconds, mem.peak, mem.peak_pss
 
 
 def profile_full(sentences: pd.DataFrame) -> None:
@@ -309,15 +310,17 @@ def main(argv: list[str] | None = None) -> int:
         if not args.corpus and not args.no_scaling:
             print()
             print(f"diplo run --jobs {jobs} (streamed to parquet), corpus scaled:")
-            print(f"{'size':<5} {'articles':>9} {'sentences':>10} {'seconds':>8} {'articles/s':>11} {'peak MB':>8}")
+            print(f"{'size':<5} {'articles':>9} {'sentences':>10} {'seconds':>8} {'articles/s':>11} {'peak MB':>8} "
+                  f"{'PSS MB':>7}")
             runs = []
             for k, factor in enumerate((1, 2, 4)):
                 arts = generate_articles(args.articles * factor, seed=args.seed + 100 + k, sentences=seeds)
                 folder = write_corpus(arts, work / f"raw{factor}")
-                secs, mb = diplo_run(folder, work / f"out{factor}", jobs)
+                secs, mb, pss = diplo_run(folder, work / f"out{factor}", jobs)
                 n_sent = sum(len(a.sentences) for a in arts)
                 runs.append((len(arts), secs, mb))
-                print(f"{factor}x    {len(arts):>9} {n_sent:>10} {secs:>8.1f} {len(arts) / secs:>11.0f} {mb:>8.0f}")
+                print(f"{factor}x    {len(arts):>9} {n_sent:>10} {secs:>8.1f} {len(arts) / secs:>11.0f} {mb:>8.0f} "
+                      f"{pss:>7.0f}")
                 shutil.rmtree(work / f"out{factor}", ignore_errors=True)
                 if factor > 1:
                     shutil.rmtree(folder, ignore_errors=True)
@@ -334,8 +337,8 @@ def main(argv: list[str] | None = None) -> int:
             print()
             print("diplo run --engine dask (LocalCluster, includes cluster start-up):")
             for workers in (1, 2):
-                secs, mb = diplo_run(folder, work / f"dask{workers}", workers, engine="dask")
-                print(f"  {workers} worker(s): {secs:6.1f} s, peak {mb:.0f} MB")
+                secs, mb, pss = diplo_run(folder, work / f"dask{workers}", workers, engine="dask")
+                print(f"  {workers} worker(s): {secs:6.1f} s, peak {mb:.0f} MB (PSS {pss:.0f} MB)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print()
