@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import psutil
 import pytest
 
 from conftest import BAD_INPUT_EXPECTED, GOOD_TEXT, tree_hash as _tree_hash
@@ -165,10 +166,14 @@ def test_interrupted_run_leaves_previous_outputs_intact(raw_dir, tmp_path):
             time.sleep(0.05)
         time.sleep(0.3)  # let it write a few chunks
         assert proc.poll() is None, "diplo run finished before the kill: make the corpus bigger"
+        helpers = psutil.Process(proc.pid).children(recursive=True)  # forkserver, pool workers, tracker
         proc.send_signal(signal.SIGKILL)
     finally:
         proc.kill()
         proc.wait()
+    # the killed run's workers notice and exit, and with them its forkserver and resource tracker
+    gone, alive = psutil.wait_procs(helpers, timeout=30)  # a safety net, not a timing check
+    assert len(helpers) >= 3 and not alive, [p.cmdline()[-1][:60] for p in alive]
     assert _tree_hash(out) == {**before, **{k: v for k, v in _tree_hash(out).items() if k.startswith(".")}}
     tables = load_outputs(out)  # previous outputs still readable
     assert len(tables["articles"]) == 5

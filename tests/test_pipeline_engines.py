@@ -67,3 +67,23 @@ def test_cli_jobs_and_engine(raw_dir, tmp_path, capsys):
     assert '"n_articles": 5' in capsys.readouterr().out
     assert main(["run", str(raw_dir), "--out", str(tmp_path), "--jobs", "0"]) == 2
     assert "jobs must be a whole number" in capsys.readouterr().err
+
+
+def test_a_failed_run_stops_its_worker_processes(raw_dir, tmp_path, monkeypatch):
+    """An error in the parent mid-run shuts the pool down at once, not when the traceback is freed."""
+    import os
+
+    import psutil
+
+    from diplo import pipeline
+
+    def fail(self, *args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline._TableSink, "write", fail)
+    with pytest.raises(RuntimeError, match="disk full") as excinfo:
+        run_pipeline(raw_dir, tmp_path / "out", jobs=2, chunk_size=1)
+    workers = [p for p in psutil.Process().children(recursive=True)
+               if p.ppid() != os.getpid() and "forkserver" in " ".join(p.cmdline())]
+    assert excinfo.value is not None and workers == []
+    assert not (tmp_path / "out" / "articles.parquet").exists()

@@ -267,14 +267,42 @@ def _map_ordered(func: Callable, arg_tuples: Iterable[tuple], jobs: int) -> Iter
     # holds open parquet writers and library thread pools.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["diplo.pipeline"])
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_exit_with,
+                             initargs=(os.getpid(),)) as pool:
         pending: collections.deque = collections.deque()
-        for args in itertools.chain(head, arg_tuples):
-            pending.append(pool.submit(func, *args))
-            if len(pending) >= 2 * jobs:
+        try:
+            for args in itertools.chain(head, arg_tuples):
+                pending.append(pool.submit(func, *args))
+                if len(pending) >= 2 * jobs:
+                    yield pending.popleft().result()
+            while pending:
                 yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        except BaseException:  # a failed chunk, or the caller stopped (close()): drop the queued chunks
+            for future in pending:
+                future.cancel()
+            raise
+
+
+def _exit_with(pid: int) -> None:
+    """Pool worker initializer: the worker exits once process ``pid`` (the ``diplo run`` that started the
+    pool) is gone.
+
+    A killed run (SIGKILL, SIGTERM, the OOM killer) cannot tell its workers, and a worker waiting on the
+    pool's queue never learns it otherwise: it would stay, with its memory, for good (and keep its
+    forkserver alive).
+    """
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(pid, 0)
+            except (ProcessLookupError, PermissionError):  # gone (or the id now belongs to someone else)
+                os._exit(1)
+
+    threading.Thread(target=watch, name="diplo-exit-with-parent", daemon=True).start()
 
 
 _DOC_FIELDS = tuple(f.name for f in fields(RawDocument))
@@ -432,6 +460,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     bar = _progress(progress, raw_dir)
     work = ((chunk, overrides, scorers, tone_cols, theme_cols, limits.max_sentence_chars, themes, actors,
              near_dups is not None) for chunk in _batched(documents, chunk_size))
+    results: Iterator | None = None
     try:
         if engine == "dask":
             results = _dask_chunks(work, out_dir, jobs=jobs, scheduler=scheduler)
@@ -477,6 +506,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     except BaseException:
         if bar is not None:
             bar.close()
+        if hasattr(results, "close"):  # stop the workers now, not when the traceback is freed
+            results.close()
         for sink in sinks.values():
             sink.abort()
         for tmp, _ in staged:
