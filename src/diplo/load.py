@@ -165,31 +165,41 @@ def iter_raw_files(raw_dir: str | os.PathLike) -> Iterator[tuple[str, Path, str]
     if not raw_dir.is_dir():
         raise FileNotFoundError(f"raw folder {raw_dir} does not exist or is not a folder")
     root = raw_dir.resolve()
-    entries: list[tuple[str, Path, str]] = []
+    # (name shown, name on disk when it differs, problem): strings only, as a million Path objects would
+    # take half a gigabyte for the whole run
+    entries: list[tuple[str, str | None, str] | None] = []
+
+    def add(shown: str, on_disk: str, problem: str) -> None:
+        entries.append((shown, None if on_disk == shown else on_disk, problem))
 
     def unreadable(exc: OSError) -> None:
         path = Path(exc.filename)
-        rel = _display_name(path.relative_to(raw_dir).as_posix()) if path != raw_dir else "."
-        entries.append((rel + "/", path, f"cannot read folder: {exc.strerror or exc}"))
+        on_disk = path.relative_to(raw_dir).as_posix() if path != raw_dir else "."
+        add(_display_name(on_disk) + "/", on_disk, f"cannot read folder: {exc.strerror or exc}")
 
     for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False, onerror=unreadable):
         here = Path(dirpath)
+        folder = here.relative_to(raw_dir).as_posix()
+        prefix = "" if folder == "." else folder + "/"
         for name in list(dirnames):
-            path = here / name
-            rel = _display_name(path.relative_to(raw_dir).as_posix())
+            on_disk = prefix + name
+            rel = _display_name(on_disk)
             if name.startswith("."):
-                entries.append((rel + "/", path, "hidden folder (name starts with '.'): not read"))
+                add(rel + "/", on_disk, "hidden folder (name starts with '.'): not read")
                 dirnames.remove(name)
-            elif path.is_symlink():
-                entries.append((rel + "/", path, "symlinked folder: not followed"))
+            elif (here / name).is_symlink():
+                add(rel + "/", on_disk, "symlinked folder: not followed")
         dirnames.sort()
         for name in filenames:
-            path = here / name
-            rel = _display_name(path.relative_to(raw_dir).as_posix())
+            on_disk = prefix + name
+            rel = _display_name(on_disk)
             if rel == METADATA_FILE:
                 continue
-            entries.append((rel, path, _file_problem(path, name, root)))
-    yield from sorted(entries, key=lambda e: e[0])
+            add(rel, on_disk, _file_problem(here / name, name, root))
+    entries.sort(key=lambda e: e[0])
+    for i, (rel, on_disk, problem) in enumerate(entries):
+        entries[i] = None  # the listing shrinks as it is read
+        yield rel, raw_dir / (rel if on_disk is None else on_disk), problem
 
 
 def _file_problem(path: Path, name: str, root: Path) -> str:
