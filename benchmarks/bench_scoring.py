@@ -42,13 +42,16 @@ from corpus import generate_articles, seed_sentences, write_corpus  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------- memory
 class PeakMemory:
-    """Samples the memory of a process and its descendants every 100 ms (psutil), in MB.
+    """Samples the memory of a process and its descendants (psutil), in MB.
 
-    ``peak``: the largest sum of their RSS, which counts a page shared by several processes (the
-    libraries a forkserver's workers share) once per process; ``peak_pss``: the largest sum of their
-    proportional set sizes, which splits a shared page among its sharers (what they take from the machine
-    together; Linux only, else equal to ``peak``).
+    ``peak``: the largest sum of their RSS (every 100 ms), which counts a page shared by several processes
+    (the libraries a forkserver's workers share) once per process; ``peak_pss``: the largest sum of their
+    proportional set sizes (every second: reading them costs the kernel a walk over each process's
+    pages), which splits a shared page among its sharers, i.e. what they take from the machine together
+    (Linux only, else equal to ``peak``).
     """
+
+    PSS_EVERY = 10  # RSS samples per PSS sample
 
     def __init__(self, pid: int | None = None) -> None:
         self.pid = pid or os.getpid()
@@ -56,7 +59,7 @@ class PeakMemory:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _sample(self) -> tuple[float, float]:
+    def _sample(self, pss: bool) -> tuple[float, float]:
         import psutil
 
         try:
@@ -64,20 +67,24 @@ class PeakMemory:
             procs = [root, *root.children(recursive=True)]
         except psutil.NoSuchProcess:
             return 0.0, 0.0
-        rss = pss = 0
+        total_rss = total_pss = 0
         for p in procs:
             try:
-                info = p.memory_full_info()
+                info = p.memory_full_info() if pss else p.memory_info()
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
-            rss += info.rss
-            pss += getattr(info, "pss", info.rss)
-        return rss / 1e6, pss / 1e6
+            total_rss += info.rss
+            total_pss += getattr(info, "pss", info.rss)
+        return total_rss / 1e6, total_pss / 1e6
 
     def _run(self) -> None:
+        k = 0
         while not self._stop.is_set():
-            rss, pss = self._sample()
-            self.peak, self.peak_pss = max(self.peak, rss), max(self.peak_pss, pss)
+            rss, pss = self._sample(pss=k % self.PSS_EVERY == 0)
+            self.peak = max(self.peak, rss)
+            if k % self.PSS_EVERY == 0:
+                self.peak_pss = max(self.peak_pss, pss)
+            k += 1
             self._stop.wait(0.1)
 
     def __enter__(self) -> "PeakMemory":
