@@ -37,7 +37,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.tokens import _SEPARATOR, _PieceIndex, _PieceMap, _pieces
+from diplo.tokens import _ASCII_SPACE, _SEPARATOR, _PieceIndex, _PieceMap, _pieces
 
 __all__ = ["score_vader", "score_vader_spans", "EVIDENCE_COLUMNS", "SCORE_COLUMNS"]
 
@@ -45,8 +45,6 @@ SCORE_COLUMNS = ("compound", "pos", "neg", "neu")
 EVIDENCE_COLUMNS = ["row", "term", "start", "end", "weight", "negated"]
 
 _PUNCT = string.punctuation
-# str.split() whitespace among ASCII bytes, as a bytes.translate table (1 = whitespace)
-_ASCII_SPACE = bytes(int(chr(c).isspace()) if c < 128 else 0 for c in range(256))
 # The reference's sum() of a sentence's valences: plain left-to-right float addition before Python 3.12.
 _SEQUENTIAL_SUM = sys.version_info < (3, 12)
 # Memo tables grow with the vocabulary seen; past this many token types they are rebuilt, which only
@@ -345,11 +343,12 @@ def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return table[np.minimum(codes, np.uint32(len(table) - 1))]
 
 
-def _prepare(vd: _Vader, texts: list) -> tuple[list[str], dict[int, list[int]], str, np.ndarray, np.ndarray]:
-    """Texts as VADER sees them (emoji replaced), the emoji offset maps, and the joined batch."""
-    seen = list(texts) if set(map(type, texts)) <= {str} else [t if isinstance(t, str) else "" for t in texts]
+def _prepare(vd: _Vader, seen: list[str], big: str
+             ) -> tuple[list[str], dict[int, list[int]], str, np.ndarray, np.ndarray]:
+    """Texts as VADER sees them (emoji replaced), the emoji offset maps, and the joined batch, from the
+    texts (all strings) and their join by :data:`~diplo.tokens._SEPARATOR` (as the matcher joins them: the
+    chunk is split once for both)."""
     where: dict[int, list[int]] = {}
-    big = _SEPARATOR.join(seen)  # as the matcher joins them: the chunk is split once for both
     codes = _code_points(big)
     base = np.zeros(len(seen), dtype=np.int64)
     if len(seen) > 1:
@@ -372,17 +371,21 @@ def _prepare_converted(seen: list[str], where: dict[int, list[int]]):
 
 
 def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray
-              ) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """Whitespace tokens of the joined batch: (their piece ids, their character offsets in the batch, the first
-    token of every text and the token count as a last entry)."""
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Whitespace tokens of the joined batch: their piece ids, the batch offsets where each starts and just
+    past where it ends, and the first token of every text with the token count as a last entry."""
     flat = _pieces().ids(big)
-    space = _space(big, codes, vd.ws)
-    begins = np.flatnonzero(space[:-1] > space[1:]) + 1
-    if len(space) and not space[0]:
-        begins = np.concatenate(([0], begins))
+    if codes.dtype == np.uint8:  # ASCII: one C pass over the bytes
+        space = np.frombuffer(big.encode("ascii").translate(_ASCII_SPACE), dtype=np.uint8).view(bool)
+    else:
+        space = _lookup(vd.ws, codes)
+    inside = np.zeros(len(space) + 2, dtype=bool)  # non-space, between two spaces
+    np.logical_not(space, out=inside[1:-1])
+    edges = np.flatnonzero(inside[1:] != inside[:-1])  # where tokens start and end, alternately
+    begins, ends = edges[0::2], edges[1::2]
     if len(begins) != len(flat):  # pragma: no cover - would mean the whitespace table is wrong
         raise RuntimeError(f"tokenizer mismatch: {len(begins)} token starts for {len(flat)} tokens")
-    return flat, begins, np.append(np.searchsorted(begins, base), len(begins))
+    return flat, begins, ends, np.append(np.searchsorted(begins, base), len(begins))
 
 
 def _text_of(first_tok: np.ndarray, tokens: np.ndarray) -> np.ndarray:
@@ -396,17 +399,15 @@ class _Batch:
     batch offset (``begins``) and type id (``tid``); the tokens of text ``s`` are
     ``first_tok[s]:first_tok[s + 1]``."""
 
-    __slots__ = ("key", "seen", "where", "big", "codes", "base", "begins", "first_tok", "tid", "generation",
-                 "ws", "_ends", "_marks")
+    __slots__ = ("key", "seen", "where", "big", "codes", "base", "begins", "ends", "first_tok", "tid",
+                 "generation", "_marks")
 
-    def __init__(self, vd: _Vader, texts: list, key: tuple[str, bytes]) -> None:
+    def __init__(self, vd: _Vader, seen: list[str], key: tuple[str, bytes]) -> None:
         self.key = key
-        self.seen, self.where, self.big, self.codes, self.base = _prepare(vd, texts)
-        flat, self.begins, self.first_tok = _tokenize(vd, self.big, self.codes, self.base)
+        self.seen, self.where, self.big, self.codes, self.base = _prepare(vd, seen, key[0])
+        flat, self.begins, self.ends, self.first_tok = _tokenize(vd, self.big, self.codes, self.base)
         self.tid = vd.type_ids(flat, _pieces())
         self.generation = vd.generation  # the type tables ``tid`` refers to (a reset makes new ones)
-        self.ws = vd.ws
-        self._ends: np.ndarray | None = None
         self._marks: tuple[np.ndarray, np.ndarray] | None = None
 
     def marks(self, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -420,24 +421,6 @@ class _Batch:
         stops = np.append(self.base[1:] - len(_SEPARATOR), len(self.big)) if len(self.base) else self.base
         return self.marks(self.base, stops)
 
-    @property
-    def ends(self) -> np.ndarray:
-        """Batch offset just past each whitespace token."""
-        if self._ends is None:
-            space = _space(self.big, self.codes, self.ws)
-            ends = np.flatnonzero(space[1:] > space[:-1]) + 1
-            if len(space) and not space[-1]:
-                ends = np.append(ends, len(space))
-            self._ends = ends
-        return self._ends
-
-
-def _space(big: str, codes: np.ndarray, ws: np.ndarray) -> np.ndarray:
-    """Per character of ``big`` (its code points ``codes``): str.split() whitespace (``ws``: the table)."""
-    if codes.dtype == np.uint8:  # ASCII: one C pass over the bytes
-        return np.frombuffer(big.encode("ascii").translate(_ASCII_SPACE), dtype=np.uint8).view(bool)
-    return _lookup(ws, codes)
-
 
 def _batch(vd: _Vader, texts: list) -> _Batch:
     """The batch of ``texts``, tokenized (the last batch is remembered: scoring spans of the texts just
@@ -448,7 +431,7 @@ def _batch(vd: _Vader, texts: list) -> _Batch:
     last = vd.last
     if last is not None and last.generation == vd.generation and last.key == key:
         return last
-    batch = vd.last = _Batch(vd, texts, key)
+    batch = vd.last = _Batch(vd, safe, key)
     return batch
 
 
@@ -620,14 +603,9 @@ def _score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequen
     idx = np.repeat(lo - first_tok[:-1], count) + np.arange(first_tok[-1])
     span_tid = tid[idx]
     # tokens cut by the span's edges: classified from their cut string
-    some = count > 0
-    if not some.any() and emoji.any():
-        return _score_vader([cut(i) for i in range(len(rows))])[0]
-    marks = batch.marks(a_at, b_at)
-    if not some.any():
-        return _score_types(vd, span_tid, first_tok, marks)[0]
-    head = np.flatnonzero(some & (begins[np.minimum(lo, len(begins) - 1)] < a_at))
-    tail = np.flatnonzero(some & (stops[np.maximum(hi - 1, 0)] > b_at))
+    some = np.flatnonzero(count)
+    head = some[begins[lo[some]] < a_at[some]]
+    tail = some[stops[hi[some] - 1] > b_at[some]]
     if len(head) or len(tail):
         big, type_id = batch.big, vd.type_id
         for i in head.tolist():
@@ -637,7 +615,7 @@ def _score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequen
             k = int(hi[i]) - 1
             span_tid[first_tok[i + 1] - 1] = type_id[big[max(int(begins[k]), int(a_at[i])):b_at[i]]]
         vd._sync()
-    scores = _score_types(vd, span_tid, first_tok, marks)[0]
+    scores = _score_types(vd, span_tid, first_tok, batch.marks(a_at, b_at))[0]
     if emoji.any():
         which = np.flatnonzero(emoji)
         alone = _score_vader([cut(i) for i in which.tolist()])[0]
