@@ -10,8 +10,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.actors import (_CLAUSE_BREAKS, _FINAL, _HARD_STOPS, _PRONOUN_SPEECH, _QUOTES, _SUBJECT_FILLERS,
-                          DEFAULT_BREAKS,
+from diplo.actors import (_CLAUSE_BREAKS, _FINAL, _HARD_STOPS, _QUOTES, _SUBJECT_FILLERS, DEFAULT_BREAKS,
                           DEFAULT_WINDOW, SPEECH_VERBS, ActorScorer)
 from diplo.match import TOKEN_PATTERN
 from diplo.tone import available_scorers, get_scorer, score_tone
@@ -292,20 +291,3 @@ class ReferenceActorScorer(ActorScorer):
                 if c.endswith("_target") or c in ("window_start", "window_end"):
                     mentions[c] = tones[c].to_numpy()
         return {"actors": actors_col, "speaker": speaker_col}, mentions
-
-
-def carry_pronoun_speakers(doc_ids: Sequence, texts: Sequence[str], speakers: Sequence[str], *,
-                           lookback: int = 2) -> np.ndarray:
-    """The pronoun rule one sentence at a time (the oracle of :func:`diplo.actors.carry_pronoun_speakers`)."""
-    out = np.array(speakers, dtype=object)
-    last, last_doc, gap = "", None, 0
-    for i, (doc, text) in enumerate(zip(doc_ids, texts)):
-        if doc != last_doc:
-            last, last_doc, gap = "", doc, 0
-        if not out[i] and last and gap < lookback and isinstance(text, str) and _PRONOUN_SPEECH.search(text):
-            out[i] = last
-        if out[i]:
-            last, gap = out[i], 0
-        else:
-            gap += 1
-    return out
