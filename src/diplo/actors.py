@@ -36,7 +36,7 @@ import pandas as pd
 
 from diplo.match import Dictionary, DictionaryError, DictionaryMatching, _MatchArrays, load_dictionary
 from diplo.tokens import TokenTable, Vocabulary, tokenize_texts
-from diplo.tone import _score_tone_arrays, available_scorers, get_scorer
+from diplo.tone import _instances, _score_tone_arrays
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
            "score_actors", "score_target_tone", "target_windows"]
@@ -372,6 +372,7 @@ def _target_tone(located: _Located, t_rows: np.ndarray, ws: np.ndarray, we: np.n
     distinct window string scored once (with the matches and tokens of its first target); a window that
     is its whole text takes row ``score_rows`` of ``text_scores`` instead (when given)."""
     texts = located.table.texts
+    instances = _instances(scorers)
     n = len(t_rows)
     reuse = np.zeros(n, dtype=bool)
     if text_scores is not None:
@@ -385,12 +386,9 @@ def _target_tone(located: _Located, t_rows: np.ndarray, ws: np.ndarray, we: np.n
     first = todo[np.unique(string_of, return_index=True)[1]]  # the first target of each distinct string
     window_matches = window_table = None
     if matches is not None:
-        window_matches = _window_matches(matches, scorers, match_rows[first], ws[first], we[first])
+        window_matches = _window_matches(matches, instances, match_rows[first], ws[first], we[first])
     if window_matches is not None:
         window_table = _window_tokens(located, unique, t_rows[first], ws[first], we[first])
-    if isinstance(scorers, str):
-        scorers = [scorers]
-    instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
     # VADER reads the windows from the sentences' tokens; the other scorers from the window matches/tokens
     scores = _score_tone_arrays(unique, instances, matches=window_matches, table=window_table,
                                 spans=(texts, t_rows[first], ws[first], we[first]))[0]
@@ -459,13 +457,12 @@ def _by_row(m: "pd.DataFrame | _MatchArrays") -> tuple[_MatchArrays, np.ndarray]
     return m, m.row
 
 
-def _window_matches(matches: Mapping, scorers: Sequence | None, rows: np.ndarray,
+def _window_matches(matches: Mapping, instances: Sequence, rows: np.ndarray,
                     ws: np.ndarray, we: np.ndarray) -> dict[str, _MatchArrays] | None:
     """The matches lying inside each window (text ``rows[i]``, characters ``ws[i]:we[i]``), re-indexed to
     the windows (row = window number, offsets relative to the window); None when ``matches`` lacks a
-    dictionary the scorers need."""
-    needed = {d.name for s in (scorers if scorers is not None else available_scorers())
-              for d in getattr(get_scorer(s), "dictionaries", ())}
+    dictionary the scorer objects ``instances`` need."""
+    needed = {d.name for s in instances for d in getattr(s, "dictionaries", ())}
     if not needed <= set(matches):
         return None
     out = {}

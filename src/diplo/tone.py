@@ -499,6 +499,14 @@ def get_scorer(name: "str | object") -> object:
     return instances[name]
 
 
+def _instances(scorers: "Sequence | str | None") -> list:
+    """The scorer objects for ``scorers``: names or scorer objects, a single name, or None for every
+    registered scorer (unknown names raise, see :func:`get_scorer`)."""
+    if isinstance(scorers, str):
+        scorers = [scorers]
+    return [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
+
+
 def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] | None = None, *,
                evidence: bool = False, matches: Mapping[str, pd.DataFrame] | None = None,
                table: TokenTable | None = None) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
@@ -532,8 +540,6 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
         # A bare string is an iterable of characters: scoring it would silently give one row per letter.
         raise TypeError(f"sentences must be a DataFrame with a 'text' column or a list of strings, got a "
                         f"single {type(sentences).__name__} {sentences[:40]!r}; wrap it in a list")
-    if isinstance(scorers, str):
-        scorers = [scorers]
     if isinstance(sentences, pd.DataFrame):
         if "text" not in sentences.columns:
             raise ValueError(f"sentences table needs a 'text' column; found {list(sentences.columns)}")
@@ -541,7 +547,7 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     else:
         texts = list(sentences)
         index = pd.RangeIndex(len(texts))
-    instances = [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
+    instances = _instances(scorers)
     out, parts = _score_tone_arrays(texts, instances, evidence=evidence, matches=matches, table=table)
     scores = pd.DataFrame(out, index=index)
     if not evidence:
