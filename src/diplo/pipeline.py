@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from diplo import io
 from diplo.actors import load_actors
-from diplo.aggregate import aggregate_articles, aggregate_sums, sum_by_cluster
+from diplo.aggregate import _cores, aggregate_articles, aggregate_sums, sum_by_cluster
 from diplo.codebook import describe, render_codebook
 from diplo.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
 from diplo.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex, minhash_signatures
@@ -185,10 +185,7 @@ def _staged(dest: Path, staged: list[tuple[Path, Path]]) -> Path:
 
 def default_jobs() -> int:
     """Cores this process may use (the default for ``diplo run --jobs``)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
+    return max(1, _cores())
 
 
 _TRIM_EVERY = 8  # chunks between returns of freed heap memory to the system
