@@ -45,7 +45,7 @@ test: install ## Run the whole test suite, notebooks included
 	$(BIN)/python -m pytest
 
 notebooks: install ## Re-execute the committed notebooks in place on the sample corpus (refreshes their outputs)
-	$(BIN)/python -m diplo.report --refresh-committed notebooks
+	$(BIN)/python -m diplo.report.batch --refresh-committed notebooks
 
 lab: install ## Open JupyterLab with the diplo kernel
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from diplo.corpus import build_corpus
-from diplo.dedupe import NearDuplicateIndex
-from diplo.load import load_documents
+from diplo.text.corpus import build_corpus
+from diplo.text.dedupe import NearDuplicateIndex
+from diplo.io.raw import load_documents
 
 ROOT = Path(__file__).resolve().parents[1]
 

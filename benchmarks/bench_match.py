@@ -4,7 +4,7 @@ Usage: .venv/bin/python benchmarks/bench_match.py [ARTICLES] [CHUNK]
 
 Generates ARTICLES synthetic articles (default 600, ``benchmarks/corpus.py``), matches their sentences in
 chunks of CHUNK sentences (default 2000) against every packaged dictionary (tone, themes, actors, the set
-``diplo.score`` matches in one pass) and prints microseconds of CPU time per sentence: a first pass
+``diplo.scoring.score`` matches in one pass) and prints microseconds of CPU time per sentence: a first pass
 (vocabulary cold) on one corpus, then a second corpus of different sentences, then the pieces of a warm
 pass.  The old one-text-at-a-time matcher (``tests/reference_match.py``) is timed on the second corpus
 after the first, like the new one.
@@ -22,10 +22,10 @@ sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 from corpus import generate_articles  # noqa: E402
 from reference_match import ReferenceMatcher  # noqa: E402
 
-from diplo.actors import ActorScorer  # noqa: E402
-from diplo.match import Matcher  # noqa: E402
-from diplo.themes import ThemeScorer  # noqa: E402
-from diplo.tone import available_scorers, get_scorer  # noqa: E402
+from diplo.scoring.actors import ActorScorer  # noqa: E402
+from diplo.scoring.match import Matcher  # noqa: E402
+from diplo.scoring.themes import ThemeScorer  # noqa: E402
+from diplo.scoring.tone import available_scorers, get_scorer  # noqa: E402
 
 
 def _per_sentence(fn, chunks: list[list[str]], repeat: int = 1) -> float:

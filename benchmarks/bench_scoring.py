@@ -7,7 +7,7 @@
 
 Measured on the same sentences: (a) nltk's VADER in a pandas ``.apply`` and the ``vaderSentiment``
 package in a loop (what a researcher would otherwise write, one core); (b) diplo's full sentence scoring
-(``diplo.score.score_sentences``: every tone scorer, themes and actors as wired on this branch) over
+(``diplo.scoring.score.score_sentences``: every tone scorer, themes and actors as wired on this branch) over
 chunks in a pool of ``--jobs`` processes, in a child process whose tree's peak memory is sampled;
 (c) diplo's VADER alone (one core), checked equal to vaderSentiment on every sentence.  Then
 ``diplo run`` on 1x/2x/4x corpora (time; peak memory of the whole process tree as summed RSS and PSS)
@@ -104,8 +104,8 @@ def sentences_table(articles) -> pd.DataFrame:
 
 def corpus_sentences(folder: Path) -> pd.DataFrame:
     """Sentences of any corpus folder, as ``diplo run`` segments it."""
-    from diplo.corpus import build_corpus
-    from diplo.load import load_documents
+    from diplo.text.corpus import build_corpus
+    from diplo.io.raw import load_documents
 
     return build_corpus(load_documents(folder, []))["sentences"][["doc_id", "sent_id", "text"]]
 
@@ -116,7 +116,7 @@ def nltk_analyzer():
     import nltk
     from nltk.sentiment.vader import SentimentIntensityAnalyzer
 
-    from diplo.resources import vader_lexicon_path
+    from diplo.io.resources import vader_lexicon_path
 
     folder = Path(tempfile.mkdtemp(prefix="diplo-nltk-"))
     (folder / "sentiment").mkdir()
@@ -159,13 +159,13 @@ def _chunks(sentences: pd.DataFrame, articles_per_chunk: int) -> list[pd.DataFra
 
 
 def _score_chunk(chunk: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    from diplo.score import score_sentences
+    from diplo.scoring.score import score_sentences
 
     return score_sentences(chunk)
 
 
 def _warm(chunk: pd.DataFrame) -> int:
-    from diplo.score import score_sentences
+    from diplo.scoring.score import score_sentences
 
     score_sentences(chunk)
     time.sleep(1.0)  # hold this worker so the next warm-up task goes to another one
@@ -226,7 +226,7 @@ def profile_full(sentences: pd.DataFrame) -> None:
     import cProfile
     import pstats
 
-    from diplo.score import score_sentences
+    from diplo.scoring.score import score_sentences
 
     score_sentences(sentences.head(50))
     prof = cProfile.Profile()
@@ -249,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of full scoring and stop")
     parser.add_argument("--child-score", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    from diplo.pipeline import default_jobs
+    from diplo.run.workers import default_jobs
 
     jobs = args.jobs or default_jobs()
     if args.child_score:
@@ -274,7 +274,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from diplo.vader import score_vader
+    from diplo.scoring.vader import score_vader
 
     analyzer = SentimentIntensityAnalyzer()
     t_vs, c_vs, ref = cpu_timed(lambda: [analyzer.polarity_scores(t) for t in texts])

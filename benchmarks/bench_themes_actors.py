@@ -13,12 +13,12 @@ import time
 
 import pandas as pd
 
-from diplo.actors import ActorScorer
-from diplo.corpus import build_corpus
-from diplo.load import load_documents
-from diplo.score import score_sentences
-from diplo.themes import ThemeScorer
-from diplo.tone import score_tone
+from diplo.scoring.actors import ActorScorer
+from diplo.text.corpus import build_corpus
+from diplo.io.raw import load_documents
+from diplo.scoring.score import score_sentences
+from diplo.scoring.themes import ThemeScorer
+from diplo.scoring.tone import score_tone
 
 
 def main(copies: int = 40) -> None:
@@ -35,7 +35,7 @@ def main(copies: int = 40) -> None:
         return len(big) / (time.process_time() - t)
 
     print(f"{len(big)} sentences, sentences/s of CPU on one core:")
-    print(f"  VADER scorer (diplo.tone)        {rate(lambda: score_tone(big, ['vader'])):>9,.0f}")
+    print(f"  VADER scorer (diplo.scoring.tone)        {rate(lambda: score_tone(big, ['vader'])):>9,.0f}")
     print(f"  themes (match + KWIC)            {rate(lambda: themes.score(texts)):>9,.0f}")
     print(f"  actors, speakers (no tone)       {rate(lambda: actors.score(texts)):>9,.0f}")
     print(f"  actors + target VADER            {rate(lambda: actors_tone.score(texts)):>9,.0f}")

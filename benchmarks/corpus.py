@@ -60,8 +60,8 @@ class Article:
 
 def seed_sentences(raw_dir: Path = ROOT / "data" / "raw") -> list[str]:
     """Sentences of the sample corpus, as diplo segments them."""
-    from diplo.corpus import build_corpus
-    from diplo.load import load_documents
+    from diplo.text.corpus import build_corpus
+    from diplo.io.raw import load_documents
 
     return build_corpus(load_documents(raw_dir, []))["sentences"]["text"].tolist()
 

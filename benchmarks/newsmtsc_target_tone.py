@@ -1,4 +1,4 @@
-"""Tune and evaluate target-aware tone (diplo.actors.score_target_tone) on NewsMTSC.
+"""Tune and evaluate target-aware tone (diplo.scoring.actors.score_target_tone) on NewsMTSC.
 
 Usage: .venv/bin/python benchmarks/newsmtsc_target_tone.py [PATH/train.jsonl]
 
@@ -16,8 +16,8 @@ import sys
 import numpy as np
 from sklearn.metrics import f1_score
 
-from diplo.actors import score_target_tone
-from diplo.tone import score_tone
+from diplo.scoring.actors import score_target_tone
+from diplo.scoring.tone import score_tone
 
 PATH = sys.argv[1] if len(sys.argv) > 1 else "/work/shared/devsets/newsmtsc/train.jsonl"
 BANDS = [0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5]

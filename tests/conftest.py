@@ -140,7 +140,7 @@ def make_bad_inputs(raw: Path, outside: Path) -> Path:
 
 def _simulate_unreadable(monkeypatch) -> None:
     """Make ``unreadable.txt`` unreadable even for root (tests run as root, where chmod 000 does not stop reads)."""
-    from diplo import load
+    from diplo.io import raw as load
 
     real_open = load._open
 

@@ -15,8 +15,9 @@ __all__ = ["main", "build_parser"]
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from diplo.load import Limits
-    from diplo.pipeline import default_jobs, run_pipeline
+    from diplo.io.raw import Limits
+    from diplo.run.pipeline import run_pipeline
+    from diplo.run.workers import default_jobs
 
     if args.jobs is None:
         args.jobs = default_jobs()
@@ -41,7 +42,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
-    from diplo.report import ReportError, load_params, run_report
+    from diplo.report.batch import ReportError, load_params, run_report
 
     params = load_params(args.params, args.p or ())
     try:
@@ -61,14 +62,14 @@ def _scorers(args: argparse.Namespace) -> list | None:
     """``--scorer`` names, with the ``lexicon`` scorer reading ``--lexicon FILE`` when given."""
     if not getattr(args, "lexicon", None):
         return args.scorer
-    from diplo.tone import LexiconScorer, available_scorers
+    from diplo.scoring.tone import LexiconScorer, available_scorers
 
     custom = LexiconScorer(args.lexicon)
     return [custom if name == "lexicon" else name for name in (args.scorer or available_scorers())]
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from diplo.validate import parse_label_map, validate_file
+    from diplo.analysis.validate import parse_label_map, validate_file
 
     result = validate_file(args.file, scorers=_scorers(args), format=args.format, text_column=args.text_column,
                            label_column=args.label_column, header=not args.no_header,

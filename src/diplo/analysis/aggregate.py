@@ -1,0 +1,407 @@
+"""Aggregation: sentence scores to articles, articles to dates and outlets, with bootstrap intervals."""
+
+from __future__ import annotations
+
+import os
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["available_cores", "aggregate_articles", "aggregate_by", "aggregate_sums", "sum_by_cluster", "bootstrap_ci", "aggregate_theme_tone", "aggregate_theme_drivers",
+           "aggregate_actor_tone", "aggregate_speaker_tone", "aggregate_topics"]
+
+
+def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Article tone = mean of its sentence tones (``<col>``) and the length-weighted mean (``<col>_wmean``).
+
+    ``sentence_scores`` needs ``doc_id``, ``n_words`` and the score ``columns``.  Sentences whose score
+    is NaN (blank text) are left out of both means; an article with no scored sentence gets NaN.
+    """
+    missing = [c for c in ("doc_id", "n_words", *columns) if c not in sentence_scores.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {missing}; found {list(sentence_scores.columns)}")
+    df = sentence_scores[["doc_id", "n_words", *columns]].copy()
+    weights = df["n_words"].astype(float)
+    for col in columns:
+        # NaN scores (empty sentences) drop out of both the weighted sum and the total weight
+        scored = df[col].notna()
+        df[f"_w_{col}"] = (df[col] * weights).where(scored)
+        df[f"_n_{col}"] = weights.where(scored, 0.0)
+    grouped = df.groupby("doc_id", sort=True)
+    out = grouped[list(columns)].mean()
+    for col in columns:
+        total_w = grouped[f"_n_{col}"].sum().replace(0, np.nan)
+        out[f"{col}_wmean"] = grouped[f"_w_{col}"].sum(min_count=1) / total_w
+    return out.reset_index()
+
+
+def _bootstrap_means(sums: np.ndarray, counts: np.ndarray, *, n_boot: int, seed: int,
+                     batch_cells: int = 1_000_000) -> np.ndarray:
+    """Means of ``n_boot`` resamples (with replacement) of units with value ``sums`` over ``counts`` rows.
+
+    A resample's mean is the sum of its units' sums over the sum of their counts (the pooled mean of
+    the rows in the resampled units).  Resamples are drawn in batches so memory stays bounded by
+    about ``batch_cells`` indices (at least 4 resamples), however many units there are.
+    """
+    return _bootstrap_means_many([sums], [counts], n_boot=n_boot, seed=seed, batch_cells=batch_cells)[0]
+
+
+def _bootstrap_means_many(sums: Sequence[np.ndarray], counts: Sequence[np.ndarray], *, n_boot: int, seed: int,
+                          batch_cells: int = 1_000_000) -> list[np.ndarray]:
+    """:func:`_bootstrap_means` of several columns over the same units: each batch of resampled unit
+    indices is drawn once and used for every column (the draws of one seed are the same for all), and a
+    ``counts`` array equal to an earlier one is summed once."""
+    rng = np.random.default_rng(seed)
+    k = sums[0].size
+    # batches of about a million indices keep the gathered values in cache (batching does not change
+    # the draws); at least 4 resamples per batch so a huge group is not gathered one row at a time
+    per_batch = max(4, batch_cells // max(k, 1))
+    out = [np.empty(n_boot) for _ in sums]
+    # columns sharing their counts (usually all: a NaN score drops the same sentence from every scorer)
+    same = [next(j for j in range(i + 1) if np.array_equal(counts[j], counts[i])) for i in range(len(counts))]
+    for start in range(0, n_boot, per_batch):
+        stop = min(n_boot, start + per_batch)
+        idx = rng.integers(0, k, size=(stop - start, k))
+        totals = {}
+        for i, first in enumerate(same):
+            if first not in totals:
+                totals[first] = counts[first][idx].sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                out[i][start:stop] = sums[i][idx].sum(axis=1) / totals[first]
+    return out
+
+
+def _interval(means: np.ndarray, level: float) -> tuple[float, float]:
+    means = means[np.isfinite(means)]
+    if means.size == 0:
+        return (np.nan, np.nan)
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(means, [alpha, 1 - alpha])
+    return float(lo), float(hi)
+
+
+def bootstrap_ci(values: np.ndarray, *, n_boot: int = 2000, level: float = 0.95, seed: int = 0,
+                 clusters: np.ndarray | None = None) -> tuple[float, float]:
+    """Percentile bootstrap interval of the mean of ``values`` (NaN values ignored).
+
+    Parameters
+    ----------
+    values : the observations (e.g. sentence tones).
+    clusters : optional cluster label per value (e.g. the article ``doc_id`` of each sentence).  When
+        given, whole clusters are resampled (a cluster bootstrap), because sentences of one article are
+        not independent observations of the coverage; the interval is then NaN with fewer than two
+        clusters.  Without clusters, values are resampled; NaN for fewer than two values.
+
+    Examples
+    --------
+    >>> bootstrap_ci([0.1, 0.5, 0.3, 0.9], clusters=["a", "a", "b", "b"], n_boot=500)
+    (0.3, 0.6)
+    """
+    values = np.asarray(values, dtype=float)
+    keep = ~np.isnan(values)
+    if clusters is not None and np.asarray(clusters).size != values.size:
+        raise ValueError(f"clusters has {np.asarray(clusters).size} labels for {values.size} values")
+    if clusters is None:
+        values = values[keep]
+        if values.size < 2:
+            return (np.nan, np.nan)
+        return _interval(_bootstrap_means(values, np.ones_like(values), n_boot=n_boot, seed=seed), level)
+    labels = np.asarray(clusters, dtype=object)[keep]
+    codes, uniques = pd.factorize(labels, sort=True)
+    if uniques.size < 2:
+        return (np.nan, np.nan)
+    sums = np.bincount(codes, weights=values[keep], minlength=uniques.size)
+    counts = np.bincount(codes, minlength=uniques.size).astype(float)
+    return _interval(_bootstrap_means(sums, counts, n_boot=n_boot, seed=seed), level)
+
+
+def sum_by_cluster(table: pd.DataFrame, columns: Sequence[str], *, by: Sequence[str] = (),
+                   cluster: str = "doc_id") -> pd.DataFrame:
+    """Per-cluster sufficient statistics for :func:`aggregate_sums`: one row per (``by``..., cluster).
+
+    Columns: the keys, ``n`` (rows), and per column ``<col>__sum`` and ``<col>__count`` (NaN values
+    skipped).  Streaming a corpus, the pipeline keeps these per article instead of every sentence.
+    """
+    keys = [*by, cluster]
+    missing = [c for c in (*keys, *columns) if c not in table.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {missing}; found {list(table.columns)}")
+    grouped = table.groupby(keys, sort=True, dropna=False)
+    out = grouped.size().rename("n").to_frame()
+    for col in columns:
+        out[f"{col}__sum"] = grouped[col].sum(min_count=0).astype(float)
+        out[f"{col}__count"] = grouped[col].count().astype(np.int64)
+    return out.reset_index()
+
+
+def aggregate_sums(sums: pd.DataFrame, by: str | Sequence[str], columns: Sequence[str], *,
+                   n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Group means and cluster-bootstrap intervals from :func:`sum_by_cluster` rows (one per cluster).
+
+    The mean of a group is its pooled row mean (sum of sums over sum of counts); each bootstrap draw
+    resamples whole clusters; a group with fewer than two clusters holding values gets NaN bounds.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    grouped = sums.groupby(by, sort=True, dropna=False)
+    # rows of each group contiguous, in their original order (what iterating the groupby gives), as
+    # numpy arrays: no per-group DataFrame
+    order = np.argsort(grouped.ngroup().to_numpy(), kind="stable")
+    group_keys = grouped.size().index
+    bounds = np.concatenate(([0], np.cumsum(grouped.size().to_numpy())))
+    n_rows = sums["n"].to_numpy()[order]
+    totals = {col: sums[f"{col}__sum"].to_numpy(dtype=float)[order] for col in columns}
+    counts = {col: sums[f"{col}__count"].to_numpy(dtype=float)[order] for col in columns}
+    rows = []
+    draws: list[tuple[dict, tuple, tuple, tuple]] = []  # (row, columns, their unit totals, unit counts)
+    for g, key in enumerate(group_keys):
+        lo, hi = bounds[g], bounds[g + 1]
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key))
+        row["n"] = int(n_rows[lo:hi].sum())
+        row["n_articles"] = int(hi - lo)
+        # columns whose resampled units (clusters holding values) are the same share their draws
+        resample: dict[bytes, list] = {}
+        for col in columns:
+            total, count = totals[col][lo:hi], counts[col][lo:hi]
+            keep = count > 0
+            row[col] = float(total[keep].sum() / count[keep].sum()) if keep.any() else np.nan
+            row[f"{col}_lo"] = row[f"{col}_hi"] = np.nan
+            if keep.sum() >= 2:
+                resample.setdefault(np.packbits(keep).tobytes(), []).append((col, total[keep], count[keep]))
+        draws.extend((row, *zip(*same_units)) for same_units in resample.values())
+        rows.append(row)
+
+    def interval(task: tuple[dict, tuple, tuple, tuple]) -> None:
+        row, names, unit_totals, unit_counts = task
+        means = _bootstrap_means_many(unit_totals, unit_counts, n_boot=n_boot, seed=seed)
+        for col, col_means in zip(names, means):
+            row[f"{col}_lo"], row[f"{col}_hi"] = _interval(col_means, level)
+
+    # every group draws from its own generator (same seed), so groups can be resampled in any order: on
+    # several cores (numpy draws and gathers without the GIL) once there is enough work to share
+    cells = n_boot * sum(len(task[2][0]) for task in draws)
+    threads = min(available_cores(), len(draws)) if cells > _PARALLEL_CELLS else 1
+    if threads > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(threads) as pool:
+            list(pool.map(interval, draws))
+    else:
+        for task in draws:
+            interval(task)
+    return pd.DataFrame(rows)
+
+
+_PARALLEL_CELLS = 50_000_000  # resampled values (draws x units) from which aggregate_sums uses threads
+
+
+def available_cores() -> int:
+    """CPU cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def aggregate_by(table: pd.DataFrame, by: str | Sequence[str], columns: Sequence[str], *,
+                 cluster: str | None = "doc_id", n_boot: int = 2000, level: float = 0.95,
+                 seed: int = 0) -> pd.DataFrame:
+    """Mean of ``columns`` per group with ``n`` and percentile-bootstrap ``<col>_lo``/``<col>_hi``.
+
+    Parameters
+    ----------
+    table : rows to average (e.g. sentences with a ``date``).
+    by : grouping column(s).
+    columns : numeric columns to average.
+    cluster : column whose values are resampled as whole clusters (default ``doc_id``: articles, since
+        sentences of one article are not independent); ``n_articles`` counts them per group, and a group
+        with a single cluster gets no interval (NaN).  ``None``, or a table without that column,
+        resamples rows.
+
+    Returns
+    -------
+    DataFrame: the ``by`` columns, ``n`` (rows), ``n_articles`` (clusters, when clustering), and per
+    column its mean, ``_lo`` and ``_hi``; sorted by the groups.
+    """
+    by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in (*by, *columns) if c not in table.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {missing}; found {list(table.columns)}")
+    if cluster is not None and cluster in table.columns:
+        return aggregate_sums(sum_by_cluster(table, columns, by=by, cluster=cluster), by, columns,
+                              n_boot=n_boot, level=level, seed=seed)
+    rows = []
+    for key, group in table.groupby(by, sort=True, dropna=False):
+        key = key if isinstance(key, tuple) else (key,)
+        row = dict(zip(by, key))
+        row["n"] = len(group)
+        for col in columns:
+            vals = group[col].to_numpy(dtype=float)
+            row[col] = float(np.nanmean(vals)) if np.isfinite(vals).any() else np.nan
+            row[f"{col}_lo"], row[f"{col}_hi"] = bootstrap_ci(vals, n_boot=n_boot, level=level, seed=seed)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# --- themes, actors and topics -------------------------------------------------------------------------------
+
+
+def _as_list(x: str | Sequence[str]) -> list[str]:
+    return [x] if isinstance(x, str) else list(x)
+
+
+def _with_article_fields(table: pd.DataFrame, articles: pd.DataFrame | None, by: Sequence[str]) -> pd.DataFrame:
+    """``table`` plus the ``by`` columns it lacks, taken from ``articles`` (joined on ``doc_id``)."""
+    need = [c for c in by if c not in table.columns]
+    if not need:
+        return table
+    if articles is None:
+        raise ValueError(f"grouping by {need} needs the articles table (columns doc_id, {', '.join(need)})")
+    missing = [c for c in ("doc_id", *need) if c not in articles.columns]
+    if missing:
+        raise ValueError(f"articles table is missing {missing}; found {list(articles.columns)}")
+    return table.merge(articles[["doc_id", *need]], on="doc_id", how="left", validate="many_to_one")
+
+
+def _theme_rows(sentence_scores: pd.DataFrame, themes: Sequence[str] | None) -> pd.DataFrame:
+    """Long table: one row per (sentence, theme) where the sentence has at least one hit of the theme."""
+    cols = [c for c in sentence_scores.columns if c.startswith("theme_")]
+    if themes is not None:
+        wanted = [f"theme_{t}" for t in themes]
+        unknown = [c for c in wanted if c not in cols]
+        if unknown:
+            raise ValueError(f"unknown theme column(s) {unknown}; valid: {cols}")
+        cols = wanted
+    parts = []
+    for col in cols:
+        hit = sentence_scores[sentence_scores[col].to_numpy() > 0]
+        parts.append(hit.drop(columns=[c for c in sentence_scores.columns if c.startswith("theme_")])
+                     .assign(theme=col[len("theme_"):], theme_hits=hit[col].to_numpy()))
+    if not parts:
+        return sentence_scores.iloc[:0].assign(theme=pd.Series(dtype=str), theme_hits=pd.Series(dtype=int))
+    return pd.concat(parts, ignore_index=True)
+
+
+def _tone_columns(table: pd.DataFrame, tone_columns: Sequence[str] | None, suffix: str = "") -> list[str]:
+    if tone_columns is not None:
+        return list(tone_columns)
+    return [c for c in table.columns if c.startswith("tone_") and c.endswith(suffix)
+            and not c.endswith(("_lo", "_hi", "_wmean")) and (suffix or not c.endswith("_target"))]
+
+
+def aggregate_theme_tone(sentence_scores: pd.DataFrame, articles: pd.DataFrame | None = None, *,
+                         by: str | Sequence[str] = "date", tone_columns: Sequence[str] | None = None,
+                         themes: Sequence[str] | None = None, n_boot: int = 2000, level: float = 0.95,
+                         seed: int = 0) -> pd.DataFrame:
+    """Tone of the sentences about each theme, per group (e.g. is corridor talk warming?).
+
+    A sentence is "about" a theme when it has at least one hit of the theme (``theme_<name> > 0``); a
+    sentence about two themes counts in both.  Articles are the resampling units of the bootstrap
+    (a cluster bootstrap over ``doc_id``; see :func:`aggregate_by`).
+
+    Parameters
+    ----------
+    sentence_scores : ``sentence_scores`` table (``doc_id``, ``theme_*``, tone columns).
+    articles : articles table supplying ``date`` / ``outlet`` when grouping by them.
+    by : grouping column(s) besides ``theme`` (``"date"``, ``"outlet"``, ``["outlet", "date"]``, ...).
+    tone_columns : default every ``tone_*`` column of ``sentence_scores``.
+    themes : theme names to include; default all.
+
+    Returns
+    -------
+    DataFrame ``theme``, *by*, ``n`` (sentences), and per tone column the mean and ``_lo``/``_hi``.
+    """
+    by = _as_list(by)
+    long = _with_article_fields(_theme_rows(sentence_scores, themes), articles, by)
+    cols = _tone_columns(sentence_scores, tone_columns)
+    return aggregate_by(long, ["theme", *by], cols, n_boot=n_boot, level=level, seed=seed)
+
+
+def aggregate_theme_drivers(sentence_scores: pd.DataFrame, sentences: pd.DataFrame,
+                            articles: pd.DataFrame | None = None, *, by: str | Sequence[str] = "date",
+                            tone_column: str = "tone_vader", top: int = 5, theme_hits: pd.DataFrame | None = None,
+                            evidence: pd.DataFrame | None = None, themes: Sequence[str] | None = None,
+                            ) -> pd.DataFrame:
+    """The sentences that drive theme-conditioned tone: per theme and group, the ``top`` sentences with the
+    largest absolute contribution to the group mean (``contribution = tone / n``), with their evidence.
+
+    Returns
+    -------
+    DataFrame ``theme``, *by*, ``rank`` (1 = largest), ``doc_id``, ``sent_id``, ``text``, ``tone_column``,
+    ``contribution``, ``n`` (sentences in the group), ``theme_terms`` (matched theme terms, from
+    ``theme_hits``) and ``tone_terms`` (``term (weight)`` from ``evidence`` rows of that scorer, when given).
+    """
+    by = _as_list(by)
+    if tone_column not in sentence_scores.columns:
+        raise ValueError(f"tone_column {tone_column!r} not in sentence_scores; found {list(sentence_scores.columns)}")
+    long = _with_article_fields(_theme_rows(sentence_scores, themes), articles, by)
+    keys = ["theme", *by]
+    long = long.dropna(subset=[tone_column])
+    long["n"] = long.groupby(keys, dropna=False)[tone_column].transform("size")
+    long["contribution"] = long[tone_column] / long["n"]
+    long["_abs"] = long["contribution"].abs()
+    long = long.sort_values([*keys, "_abs", "doc_id", "sent_id"], ascending=[True] * len(keys) + [False, True, True],
+                            kind="stable")
+    long["rank"] = long.groupby(keys, dropna=False).cumcount() + 1
+    out = long[long["rank"] <= top].drop(columns="_abs")
+    out = out.merge(sentences[["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
+    if theme_hits is not None:
+        terms = (theme_hits.groupby(["doc_id", "sent_id", "theme"], sort=True)["match"]
+                 .agg(lambda m: "; ".join(m)).rename("theme_terms").reset_index())
+        out = out.merge(terms, on=["doc_id", "sent_id", "theme"], how="left")
+        out["theme_terms"] = out["theme_terms"].fillna("")
+    if evidence is not None:
+        scorer = tone_column[len("tone_"):] if tone_column.startswith("tone_") else tone_column
+        ev = evidence[evidence["scorer"] == scorer] if "scorer" in evidence.columns else evidence
+        ev = ev.assign(_t=ev["term"].astype(str) + " (" + ev["weight"].round(3).astype(str) + ")")
+        terms = ev.groupby(["doc_id", "sent_id"], sort=True)["_t"].agg("; ".join).rename("tone_terms").reset_index()
+        out = out.merge(terms, on=["doc_id", "sent_id"], how="left")
+        out["tone_terms"] = out["tone_terms"].fillna("")
+    front = [*keys, "rank", "doc_id", "sent_id", "text", tone_column, "contribution", "n"]
+    rest = [c for c in ("theme_terms", "tone_terms") if c in out.columns]
+    return out[front + rest].reset_index(drop=True)
+
+
+def aggregate_actor_tone(actor_mentions: pd.DataFrame, articles: pd.DataFrame | None = None, *,
+                         by: str | Sequence[str] = "actor", role: str | None = None,
+                         tone_columns: Sequence[str] | None = None, n_boot: int = 2000, level: float = 0.95,
+                         seed: int = 0) -> pd.DataFrame:
+    """Target tone toward each actor (mean of its mentions' ``tone_*_target``), per group.
+
+    ``by`` e.g. ``"actor"``, ``["actor", "date"]`` (tone toward an actor over time; ``date``/``outlet``
+    come from ``articles``).  ``role="speaker"`` or ``"mention"`` keeps only those mentions.
+    """
+    by = _as_list(by)
+    table = actor_mentions
+    if role is not None:
+        if role not in ("mention", "speaker"):
+            raise ValueError(f"role={role!r} is not valid; use 'mention', 'speaker' or None")
+        table = table[table["role"] == role]
+    table = _with_article_fields(table, articles, by)
+    return aggregate_by(table, by, _tone_columns(actor_mentions, tone_columns, "_target"),
+                        n_boot=n_boot, level=level, seed=seed)
+
+
+def aggregate_speaker_tone(sentence_scores: pd.DataFrame, articles: pd.DataFrame | None = None, *,
+                           by: str | Sequence[str] = "speaker", tone_columns: Sequence[str] | None = None,
+                           n_boot: int = 2000, level: float = 0.95, seed: int = 0) -> pd.DataFrame:
+    """Tone of the sentences each actor is quoted in (``speaker`` non-empty), per group (e.g. by date)."""
+    by = _as_list(by)
+    if "speaker" not in sentence_scores.columns:
+        raise ValueError(f"sentence_scores has no 'speaker' column; found {list(sentence_scores.columns)}")
+    table = _with_article_fields(sentence_scores[sentence_scores["speaker"].fillna("") != ""], articles, by)
+    return aggregate_by(table, by, _tone_columns(sentence_scores, tone_columns), n_boot=n_boot, level=level,
+                        seed=seed)
+
+
+def aggregate_topics(topic_shares: pd.DataFrame, articles: pd.DataFrame | None = None, *,
+                     by: str | Sequence[str] = "date", n_boot: int = 2000, level: float = 0.95,
+                     seed: int = 0) -> pd.DataFrame:
+    """Mean topic share (``topic_<k>``, from :func:`diplo.analysis.topics.score_topics`) per group, with intervals."""
+    by = _as_list(by)
+    cols = [c for c in topic_shares.columns if c.startswith("topic_")]
+    if not cols:
+        raise ValueError(f"no topic_<k> columns; found {list(topic_shares.columns)}")
+    table = _with_article_fields(topic_shares, articles, by)
+    return aggregate_by(table, by, cols, n_boot=n_boot, level=level, seed=seed)

@@ -1,0 +1,13 @@
+"""Stage 1, files in and out: raw files and their encodings, packaged resources, the codebook, and the output
+tables (written atomically, read back with filters).
+
+Modules: :mod:`~diplo.io.raw` (raw files -> :class:`RawDocument`), :mod:`~diplo.io.resources` (packaged data
+files), :mod:`~diplo.io.codebook` (every output column), :mod:`~diplo.io.outputs` (write and read tables).
+"""
+
+from diplo.io.codebook import CODEBOOK, describe, render_codebook
+from diplo.io.outputs import OUTPUT_EXTRAS, OUTPUT_TABLES, load_outputs, read_table, write_table
+from diplo.io.raw import Limits, RawDocument, iter_raw_files, load_documents, load_metadata
+
+__all__ = ["CODEBOOK", "describe", "render_codebook", "OUTPUT_EXTRAS", "OUTPUT_TABLES", "load_outputs", "read_table",
+           "write_table", "Limits", "RawDocument", "iter_raw_files", "load_documents", "load_metadata"]

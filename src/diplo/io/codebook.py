@@ -1,0 +1,190 @@
+"""The codebook: every column diplo writes, its type, unit and meaning.
+
+One source of truth: ``diplo run`` renders it to ``OUT/CODEBOOK.md`` and a test checks that every
+column of every output table is documented here.
+"""
+
+from __future__ import annotations
+
+__all__ = ["CODEBOOK", "PATTERN_COLUMNS", "describe", "render_codebook"]
+
+# table -> column -> (type, unit, meaning)
+CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
+    "manifest.csv": {
+        "source_file": ("string", "", "path of the input file relative to the raw folder (folders end in '/')"),
+        "status": ("string", "ok / rejected / duplicate",
+                   "what happened to the file; duplicate = same bytes as an earlier file (named in reason)"),
+        "reason": ("string", "", "why a file was rejected or marked duplicate; empty when ok"),
+        "format": ("string", "txt / html / csv / tsv / jsonl", "input format by file extension; empty when unsupported"),
+        "encoding": ("string", "", "text encoding detected (utf-8, utf-8-sig, utf-16, cp1252, latin-1, ...); "
+                     "empty when the file was not decoded"),
+        "n_rows": ("int", "rows", "records read: 1 for a single-article file, data rows for a tabular file "
+                   "(a 'partially read' reason says where reading stopped)"),
+        "n_rejected_rows": ("int", "rows", "rows of a tabular file rejected (listed in rejected_rows.csv); "
+                            "n_rows = n_documents + n_rejected_rows"),
+        "n_documents": ("int", "articles", "articles the file contributed (tabular files: rows kept)"),
+        "bytes": ("int", "bytes", "file size; 0 when the file could not be read"),
+        "sha256": ("string", "hex", "SHA-256 of the file's bytes; empty when the file could not be read"),
+    },
+    "rejected_rows.csv": {
+        "source_file": ("string", "", "tabular input file, relative to the raw folder"),
+        "row": ("int", "", "1-based record number (CSV/TSV: data record after the header; JSONL: line number)"),
+        "reason": ("string", "", "why the row was not used (empty text, wrong field count, invalid JSON, too long)"),
+    },
+    "articles": {
+        "doc_id": ("string", "", "article id: file stem; tabular inputs: '<stem>-<row>' with the 1-based record "
+                   "number zero-padded to 6 digits (e.g. 'export-000042'); a clashing stem gets '-<8 hex>' added"),
+        "source_file": ("string", "", "input file the article came from, relative to the raw folder"),
+        "title": ("string", "", "headline; empty when none was found"),
+        "title_source": ("string", "metadata.csv / html / table / text / unknown", "where the title came from"),
+        "date": ("string", "ISO date YYYY-MM-DD", "publication date; empty when unknown"),
+        "date_source": ("string", "metadata.csv / html / table / text / unknown", "where the date came from"),
+        "outlet": ("string", "", "publishing outlet"),
+        "outlet_source": ("string", "metadata.csv / html / table / text / unknown", "where the outlet came from"),
+        "author": ("string", "", "author from a byline or credit line"),
+        "author_source": ("string", "metadata.csv / html / table / text / unknown", "where the author came from"),
+        "dateline": ("string", "", "place named in the dateline, e.g. 'Tehran'"),
+        "url": ("string", "", "address of the article (metadata.csv, HTML page or table column); empty when unknown"),
+        "text": ("string", "", "clean article text (boilerplate removed, quotes/dashes/whitespace normalized, "
+                 "variant spellings canonicalized per data/spellings.yml)"),
+        "n_words": ("int", "words", "word tokens in the clean text"),
+        "n_sentences": ("int", "sentences", "sentences in the clean text"),
+        "removed_lines": ("int", "lines/spans", "boilerplate lines and spans removed by cleaning (see removed)"),
+        "duplicate_of": ("string", "doc_id", "first earlier article (file order) this one nearly duplicates: "
+                         "MinHash estimate of word-5-shingle Jaccard similarity >= 0.8 (--near-duplicate-threshold); "
+                         "empty (missing) when none. Near-duplicates stay in every table; drop them with "
+                         "articles[articles['duplicate_of'].isna()]"),
+        "tone_vader": ("float", "-1..1", "mean of sentence VADER compound scores"),
+        "tone_vader_wmean": ("float", "-1..1", "VADER compound averaged over sentences weighted by their word count"),
+        "tone_lexicon": ("float", "logit", "mean of sentence dictionary tone (tone_lexicon in sentence_scores)"),
+        "tone_lexicon_wmean": ("float", "logit", "dictionary tone averaged over sentences weighted by word count"),
+        "tone_diplomatic": ("float", "-10..10", "mean of sentence cooperation(+)/conflict(-) scores"),
+        "tone_diplomatic_wmean": ("float", "-10..10",
+                                  "diplomatic score averaged over sentences weighted by word count"),
+    },
+    "sentences": {
+        "doc_id": ("string", "", "article id (see articles)"),
+        "sent_id": ("int", "", "sentence number within the article, from 0"),
+        "para_id": ("int", "", "paragraph number within the article, from 0"),
+        "start": ("int", "characters", "offset of the sentence's first character in the article's clean text"),
+        "end": ("int", "characters", "offset one past the sentence's last character"),
+        "text": ("string", "", "the sentence"),
+    },
+    "removed": {
+        "doc_id": ("string", "", "article the text was removed from"),
+        "seq": ("int", "", "order of the removal within the article, from 0"),
+        "rule": ("string", "", "cleaning rule that removed it (site_chrome, breadcrumb, share_bar, also_read, "
+                 "mirror_notice, photo_caption, first_published, licence_footer, byline, author_credit, "
+                 "date_header, dateline, title; see diplo.text.clean)"),
+        "line": ("int", "", "0-based line of the normalized article text the removal came from"),
+        "text": ("string", "", "the removed line, or span when the rest of the line was kept"),
+    },
+    "sentence_scores": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "n_words": ("int", "words", "word tokens in the sentence"),
+        "tone_vader": ("float", "-1..1", "VADER compound score (vaderSentiment 3.3.2 rules and lexicon)"),
+        "vader_pos": ("float", "0..1", "VADER share of positive sentiment"),
+        "vader_neg": ("float", "0..1", "VADER share of negative sentiment"),
+        "vader_neu": ("float", "0..1", "VADER share of neutral tokens"),
+        "tone_lexicon": ("float", "logit",
+                         "dictionary tone log(pos+0.5) - log(neg+0.5) (default AFINN-165; 0 = no match; "
+                         "neutral band |x| < 0.5)"),
+        "lexicon_pos": ("float", "weight", "summed weights of positive matches (negated negatives at half weight)"),
+        "lexicon_neg": ("float", "weight", "summed absolute weights of negative matches (incl. negated positives)"),
+        "tone_diplomatic": ("float", "-10..10",
+                            "cooperation(+)/conflict(-), Goldstein-like: position-weighted mean of matched "
+                            "diplomatic.csv weights (negated x-0.5, hedged x0.3); 0 = no match; neutral |x| < 1"),
+        "diplomatic_coop": ("float", "matches", "cooperation matches in the sentence (after negation)"),
+        "diplomatic_conflict": ("float", "matches", "conflict matches in the sentence (after negation)"),
+        "actors": ("string", "actor names joined by ';'", "actors mentioned in the sentence (aliases in actors.yml), sorted; empty when none"),
+        "speaker": ("string", "actor name", "actor the sentence is attributed to ('X said', 'said X', 'according to X', quote + attribution; 'he/she said' takes the speaker of one of the two previous sentences); empty when none"),
+    },
+    "theme_hits": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "theme": ("string", "", "theme (category of the themes file)"),
+        "entry": ("string", "", "dictionary term that matched, as written in the themes file"),
+        "match": ("string", "", "the matched text as written in the sentence"),
+        "start": ("int", "characters", "offset of the match in the sentence text"),
+        "end": ("int", "characters", "offset one past the match in the sentence text"),
+        "left": ("string", "", "up to 60 characters of the sentence before the match (whole words)"),
+        "right": ("string", "", "up to 60 characters of the sentence after the match (whole words)"),
+    },
+    "actor_mentions": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "actor": ("string", "", "actor the alias belongs to (actors.yml)"),
+        "mention": ("string", "", "the alias as written in the sentence"),
+        "start": ("int", "characters", "offset of the mention in the sentence text"),
+        "end": ("int", "characters", "offset one past the mention in the sentence text"),
+        "role": ("string", "mention / speaker", "speaker when this mention is the sentence's attributed speaker"),
+        "window_start": ("int", "characters", "start of the words scored for the target tones (offset in the sentence text)"),
+        "window_end": ("int", "characters", "end of the words scored for the target tones"),
+    },
+    "evidence": {
+        "doc_id": ("string", "", "article id"),
+        "sent_id": ("int", "", "sentence number within the article"),
+        "scorer": ("string", "vader / lexicon / diplomatic", "scorer the term counted for"),
+        "term": ("string", "", "lexicon entry that matched (glob or phrase as written in the lexicon)"),
+        "start": ("int", "characters", "offset of the match in the sentence text"),
+        "end": ("int", "characters", "offset one past the match"),
+        "weight": ("float", "scorer units",
+                   "signed contribution: vader = lexicon valence; lexicon = weight added to pos (+) or neg (-); "
+                   "diplomatic = share of tone_diplomatic (a sentence's weights sum to its score)"),
+        "negated": ("bool", "", "the term was negated by the scorer's own rule (vader: its negation rules; lexicon: a negator within 3 tokens, not across a clause break; diplomatic: a negator whose scope reaches the act, see diplo.scoring.tone.DiplomaticScorer)"),
+    },
+}
+
+_TONE_UNITS = {"tone_vader": "-1..1", "tone_lexicon": "logit", "tone_diplomatic": "-10..10"}
+for _key, _label in (("date", ("string", "ISO date", "publication date")),
+                     ("outlet", ("string", "", "publishing outlet"))):
+    _table = {_key: _label, "n": ("int", "sentences", "sentences in the group"),
+              "n_articles": ("int", "articles", "articles in the group (the bootstrap's resampling units)")}
+    for _col, _unit in _TONE_UNITS.items():
+        _table[_col] = ("float", _unit, f"mean sentence {_col} in the group")
+        _table[f"{_col}_lo"] = ("float", _unit, "lower end of the 95% percentile cluster-bootstrap interval of "
+                                               "the mean (whole articles resampled, 2,000 draws, seed 0; "
+                                               "null when the group has one article)")
+        _table[f"{_col}_hi"] = ("float", _unit, "upper end of the 95% percentile bootstrap interval of the mean")
+    CODEBOOK[f"tone_by_{_key}"] = _table
+
+# Column name patterns documented once for a family of columns (e.g. one per theme).  A pattern written
+# "table:pattern" applies to that table only (the same family can differ in type between tables); the first
+# matching pattern wins, so list the more specific one first.
+PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "sentence_scores:theme_*": ("int", "hits", "matches of the theme's terms in the sentence (themes.yml; every hit is in theme_hits)"),
+    "articles:theme_*_share": ("float", "0..1", "share of the article's sentences with at least one hit of the theme"),
+    "articles:theme_*": ("float", "hits per 1,000 words", "theme hits in the article per 1,000 words of its sentences"),
+    "actor_mentions:tone_*_target": ("float", "scale of the tone column", "tone of the words about the mention: its clause up to the nearest strong break (; : quotes brackets, but/while/although), stopping at other actors' mentions, scored by that tone scorer"),
+}
+
+
+def describe(table: str, column: str) -> tuple[str, str, str]:
+    """(type, unit, meaning) of ``column`` in ``table``; raises KeyError when undocumented."""
+    import fnmatch
+
+    if column in CODEBOOK.get(table, {}):
+        return CODEBOOK[table][column]
+    for pattern, entry in PATTERN_COLUMNS.items():
+        scope, _, pat = pattern.rpartition(":")
+        if (not scope or scope == table) and fnmatch.fnmatchcase(column, pat):
+            return entry
+    raise KeyError(f"column {column!r} of table {table!r} is not in the codebook")
+
+
+def render_codebook() -> str:
+    """The codebook as Markdown."""
+    out = ["# Codebook", "", "Every column diplo writes. Tables are written as parquet (and CSV where noted).", "",
+           "\"Empty\" means missing: in `articles` (title, date, author, dateline, url, duplicate_of, ...) a missing "
+           "value is null in parquet and an empty cell in CSV, so pandas reads it as NaN: test with `.isna()` "
+           "(`== \"\"` finds nothing); `actors` and `speaker` in sentence_scores are the empty string \"\".", ""]
+    for table, columns in CODEBOOK.items():
+        out += [f"## {table}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
+        out += [f"| `{c}` | {t} | {u} | {m} |" for c, (t, u, m) in columns.items()]
+        out.append("")
+    if PATTERN_COLUMNS:
+        out += ["## Column families", "", "| pattern | type | unit | meaning |", "|---|---|---|---|"]
+        out += [f"| `{p}` | {t} | {u} | {m} |" for p, (t, u, m) in PATTERN_COLUMNS.items()]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,240 @@
+"""Outputs: deterministic, atomic writing of tables, streaming parquet/CSV sinks, and reading them back.
+
+Every output is written to a temporary name in the destination folder and renamed into place, so an
+interrupted run leaves the previous file intact.  Parquet files carry no pandas index and no creation
+timestamps, so the same table always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import json
+import os
+import tempfile
+from io import StringIO
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from diplo.io.codebook import describe
+
+__all__ = ["atomic_path", "write_table", "write_text", "write_json", "read_table", "TableSink", "csv_rows",
+           "load_outputs", "OUTPUT_TABLES", "OUTPUT_EXTRAS"]
+
+# The tables `diplo run` streams chunk by chunk (one row per article, sentence, removal or score row), and the
+# ones it writes whole at the end; every column of each is documented in the codebook.
+OUTPUT_TABLES = ("articles", "sentences", "removed", "sentence_scores", "evidence", "theme_hits", "actor_mentions")
+OUTPUT_EXTRAS = ("manifest", "rejected_rows", "tone_by_date", "tone_by_outlet")
+
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates 0600 files; outputs get the mode any new file would (0644 under the usual umask 022),
+# so a colleague who can read the output folder can read the tables.
+_FILE_MODE = 0o666 & ~_current_umask()
+
+
+@contextlib.contextmanager
+def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``dest``; rename it onto ``dest`` only if the block succeeds."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=dest.parent)
+    os.close(fd)
+    os.chmod(tmp, _FILE_MODE)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, dest)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def _arrow_table(df: pd.DataFrame) -> pa.Table:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    # pandas metadata embeds library versions; drop it so bytes depend on data only.
+    return table.replace_schema_metadata(None)
+
+
+def write_table(df: pd.DataFrame, dest: str | os.PathLike, *, csv: bool = False) -> Path:
+    """Write ``df`` to ``dest`` (parquet) atomically, and a ``.csv`` twin when ``csv`` is true."""
+    dest = Path(dest)
+    with atomic_path(dest) as tmp:
+        pq.write_table(_arrow_table(df), tmp, compression="zstd", write_statistics=True)
+    if csv:
+        with atomic_path(dest.with_suffix(".csv")) as tmp:
+            df.to_csv(tmp, index=False, lineterminator="\n")
+    return dest
+
+
+def write_text(text: str, dest: str | os.PathLike) -> Path:
+    """Write UTF-8 text atomically."""
+    dest = Path(dest)
+    with atomic_path(dest) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    return dest
+
+
+def write_json(obj, dest: str | os.PathLike) -> Path:
+    """Write JSON atomically, keys sorted, so equal objects give equal bytes."""
+    return write_text(json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n", dest)
+
+
+def read_table(path: str | os.PathLike) -> pd.DataFrame:
+    """Read a parquet file (or a folder of partitioned parquet) written by diplo."""
+    return pd.read_parquet(path)
+
+
+_ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+
+
+def _schema(table: str, columns: Sequence[str]) -> pa.Schema:
+    return pa.schema([(c, _ARROW_TYPES[describe(table, c)[0]]) for c in columns])
+
+
+class TableSink:
+    """Streams DataFrame chunks into one parquet file (and optionally a CSV twin) under a temp name."""
+
+    def __init__(self, out_dir: Path, table: str, *, csv: bool = False) -> None:
+        self.table, self.dest = table, out_dir / f"{table}.parquet"
+        self.tmp = out_dir / f".{table}.parquet.partial"
+        self.csv_dest = out_dir / f"{table}.csv" if csv else None
+        self.csv_tmp = out_dir / f".{table}.csv.partial" if csv else None
+        self._writer: pq.ParquetWriter | None = None
+        self._schema: pa.Schema | None = None
+
+    def write(self, df: pd.DataFrame) -> None:
+        if self._writer is None:
+            self._schema = _schema(self.table, list(df.columns))
+            self._writer = pq.ParquetWriter(self.tmp, self._schema, compression="zstd")
+            if self.csv_tmp is not None:
+                df.iloc[:0].to_csv(self.csv_tmp, index=False, lineterminator="\n")
+        df = df[self._schema.names]
+        self._writer.write_table(pa.Table.from_pandas(df, schema=self._schema, preserve_index=False))
+        if self.csv_tmp is not None:
+            text = csv_rows(df)
+            if text is None:
+                df.to_csv(self.csv_tmp, mode="a", header=False, index=False, lineterminator="\n")
+            else:
+                with open(self.csv_tmp, "a", encoding="utf-8", newline="") as fh:
+                    fh.write(text)
+
+    def close(self, empty: pd.DataFrame) -> None:
+        """Finish the temporary files (``commit`` renames them into place)."""
+        if self._writer is None:
+            self.write(empty)
+        self._writer.close()
+        self._writer = None
+
+    def commit(self) -> None:
+        os.replace(self.tmp, self.dest)
+        if self.csv_tmp is not None:
+            os.replace(self.csv_tmp, self.csv_dest)
+
+    def abort(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        for p in (self.tmp, self.csv_tmp):
+            if p is not None and p.exists():
+                p.unlink()
+
+
+def _csv_needs_quotes() -> str:
+    # the characters that make Python's csv writer (QUOTE_MINIMAL, "\n" line ends; what pandas' to_csv
+    # uses) quote a field: only ASCII ones are special to it
+    out = []
+    for char in map(chr, range(128)):
+        buffer = StringIO()
+        csv.writer(buffer, lineterminator="\n").writerow(["a" + char + "b", "c"])
+        if buffer.getvalue().startswith('"'):
+            out.append(char)
+    return "".join(out)
+
+
+_CSV_QUOTE_CHARS = _csv_needs_quotes()
+
+
+def _csv_field(value: str) -> str:
+    for char in _CSV_QUOTE_CHARS:
+        if char in value:
+            return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def csv_rows(df: pd.DataFrame) -> str | None:
+    """The rows ``df.to_csv(header=False, index=False, lineterminator="\\n")`` writes, or None for a table
+    this does not cover (then call pandas).
+
+    pandas hands every field to Python's csv writer, which scans each character of every long article
+    text; here values are formatted as pandas formats them (floats by numpy ``astype(str)``, missing
+    values empty) and only fields holding a special character are quoted.
+    """
+    if df.shape[1] < 2 or not len(df):
+        return None
+    columns = []
+    for _, series in df.items():
+        kind = series.dtype.kind
+        if kind == "f":
+            values = series.to_numpy()
+            formatted = values.astype(str).astype(object)
+            formatted[np.isnan(values)] = ""
+            columns.append(formatted.tolist())
+        elif kind in "iub":
+            columns.append(list(map(str, series.to_numpy().tolist())))
+        elif kind == "O" or isinstance(series.dtype, pd.StringDtype):
+            column = []
+            for value in series.to_numpy(dtype=object).tolist():
+                if isinstance(value, str):
+                    column.append(_csv_field(value))
+                elif value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+                    column.append("")
+                else:
+                    return None
+            columns.append(column)
+        else:
+            return None
+    return "".join(",".join(row) + "\n" for row in zip(*columns))
+
+
+
+def load_outputs(out_dir: str | os.PathLike, *, tables: Sequence[str] | None = None,
+                 doc_ids: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Read the tables written by :func:`diplo.run.pipeline.run_pipeline` into a dict keyed by table name.
+
+    Parameters
+    ----------
+    tables : names to read (from :data:`OUTPUT_TABLES` and :data:`OUTPUT_EXTRAS`); default all.
+    doc_ids : read only the rows of these articles from the per-article tables (a parquet filter, so the
+        other rows are never loaded); the manifest and the aggregates are read whole.
+    """
+    import pyarrow.dataset as ds
+
+    out_dir = Path(out_dir)
+    names = list(tables) if tables is not None else [*OUTPUT_TABLES, *OUTPUT_EXTRAS]
+    unknown = [n for n in names if n not in OUTPUT_TABLES and n not in OUTPUT_EXTRAS]
+    if unknown:
+        raise ValueError(f"unknown table(s) {unknown}; valid: {', '.join([*OUTPUT_TABLES, *OUTPUT_EXTRAS])}")
+    where = None if doc_ids is None else ds.field("doc_id").isin(pa.array(sorted(set(doc_ids)), type=pa.string()))
+    out = {name: pd.read_parquet(out_dir / f"{name}.parquet", filters=where) for name in names
+           if name in OUTPUT_TABLES}
+    if "manifest" in names:
+        out["manifest"] = pd.read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
+                                                                       "format": str, "sha256": str},
+                                      keep_default_na=False)
+    if "rejected_rows" in names:
+        out["rejected_rows"] = pd.read_csv(out_dir / "rejected_rows.csv",
+                                           dtype={"source_file": str, "reason": str}, keep_default_na=False)
+    for key in ("date", "outlet"):
+        if f"tone_by_{key}" in names:
+            out[f"tone_by_{key}"] = pd.read_parquet(out_dir / f"tone_by_{key}.parquet")
+    return out

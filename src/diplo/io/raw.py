@@ -1,0 +1,689 @@
+"""Read raw input files into documents, accounting for every file and every row.
+
+``data/raw/`` is only ever read.  Each file ends up in the manifest as ``ok``, ``duplicate`` (same bytes as
+an earlier file) or ``rejected`` with a reason; each row of a tabular file ends up as a document or as a
+rejected row with a reason, so rows in = rows out.
+
+Supported inputs
+----------------
+- ``.txt``: one article per file (free text, no fixed header); ``doc_id`` is the file stem.  A ``.txt``
+  that is a saved web page (starts with ``<!DOCTYPE html>`` or ``<html>``) is extracted as HTML.
+- ``.html`` / ``.htm``: one saved page per file; trafilatura extracts the main text and the page's
+  title, date, author, site name and URL (provenance ``html``).
+- ``.csv`` / ``.tsv`` / ``.jsonl``: one article per row, read as a stream (a 1 GB export never sits in
+  memory).  Columns are found by common names (see :data:`COLUMN_ALIASES`) or given explicitly
+  (``columns={"text": "body"}``); ``doc_id`` is ``<stem>-<row>`` with ``row`` the 1-based record
+  number (CSV: data record after the header; JSONL: line number), zero-padded to six digits.
+
+Text encodings are detected per file: UTF-8 (with or without BOM), UTF-16/32 with BOM, then
+charset-normalizer for legacy code pages, preferring cp1252/latin-1 when it reads the bytes as well as
+any other guess.  Binary files (NUL bytes, image/archive signatures), UTF-8 files with broken bytes and
+bytes no encoding reads cleanly are rejected: text is never decoded into mojibake.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import logging
+import os
+import re
+import stat
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Mapping
+
+import pandas as pd
+
+__all__ = ["RawDocument", "ManifestRow", "RejectedRow", "Limits", "METADATA_FILE", "MANIFEST_COLUMNS",
+           "REJECTED_ROW_COLUMNS", "SUPPORTED_SUFFIXES", "COLUMN_ALIASES", "FIELDS", "iter_raw_files",
+           "load_documents", "load_metadata", "parse_columns", "decode_bytes"]
+
+log = logging.getLogger(__name__)
+
+METADATA_FILE = "metadata.csv"
+TEXT_SUFFIXES = (".txt",)
+HTML_SUFFIXES = (".html", ".htm")
+TABULAR_SUFFIXES = (".csv", ".tsv", ".jsonl")
+SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + TABULAR_SUFFIXES
+MANIFEST_COLUMNS = ["source_file", "status", "reason", "format", "encoding", "n_rows", "n_rejected_rows",
+                    "n_documents", "bytes", "sha256"]
+REJECTED_ROW_COLUMNS = ["source_file", "row", "reason"]
+
+#: Article fields a tabular file can provide.
+FIELDS = ("text", "title", "date", "outlet", "author", "url")
+#: Column names recognised for each field (compared case-insensitively, first match wins).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "text": ("text", "body", "content", "article", "full_text", "fulltext", "maintext", "article_text"),
+    "title": ("title", "headline", "heading"),
+    "date": ("date", "published", "pubdate", "pub_date", "publish_date", "published_at", "date_published",
+             "publication_date"),
+    "outlet": ("outlet", "source", "publisher", "sitename", "site_name", "source_name", "newspaper"),
+    "author": ("author", "authors", "byline", "writer"),
+    "url": ("url", "link", "source_url", "href"),
+}
+
+_BINARY_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
+    b"%PDF": "PDF document", b"PK\x03\x04": "ZIP archive (docx/xlsx?)", b"\x1f\x8b": "gzip archive",
+    b"\xd0\xcf\x11\xe0": "MS Office document",
+}
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+_SNIFF_BYTES = 1 << 20
+_HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
+#: An HTML page whose extracted main text has fewer words than this holds no article (menus, error pages).
+MIN_HTML_WORDS = 8
+_FORMATS = {".txt": "txt", ".html": "html", ".htm": "html", ".csv": "csv", ".tsv": "tsv", ".jsonl": "jsonl"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Size limits that keep one pathological input from exhausting memory.
+
+    Attributes
+    ----------
+    max_file_bytes : single-article files (``.txt``, ``.html``) larger than this are rejected unread
+        (tabular files have no size limit: they are streamed).
+    max_article_chars : an article (file or row) whose text is longer than this is rejected.
+    max_sentence_chars : sentences longer than this are split at whitespace (see ``diplo.text.segment``).
+    """
+
+    max_file_bytes: int = 20_000_000
+    max_article_chars: int = 5_000_000
+    max_sentence_chars: int = 5_000
+
+    def __post_init__(self) -> None:
+        for name in ("max_file_bytes", "max_article_chars", "max_sentence_chars"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 1:
+                raise ValueError(f"limit {name} must be a positive integer, got {value!r}")
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One article as read from disk, before cleaning.
+
+    ``meta`` holds fields the loader found (title/date/outlet/author/url) and ``meta_source`` where they
+    came from (``html`` or ``table``).
+    """
+
+    doc_id: str
+    source_file: str
+    text: str
+    format: str
+    meta: dict = field(default_factory=dict)
+    meta_source: str = ""
+
+
+@dataclass(slots=True)  # one per input file, kept for the whole run: no per-instance __dict__
+class ManifestRow:
+    source_file: str
+    status: str = "ok"
+    reason: str = ""
+    format: str = ""
+    encoding: str = ""
+    n_rows: int = 0
+    n_rejected_rows: int = 0
+    n_documents: int = 0
+    bytes: int = 0
+    sha256: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    source_file: str
+    row: int
+    reason: str
+
+
+class _Rejected(Exception):
+    """A file cannot be used; the message is the manifest reason."""
+
+
+# ---------------------------------------------------------------------------------------------- files
+
+def _display_name(rel: str) -> str:
+    # File names that are not valid UTF-8 carry surrogates after os.fsdecode; make them printable.
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
+def iter_raw_files(raw_dir: str | os.PathLike) -> Iterator[tuple[str, Path, str]]:
+    """Every entry below ``raw_dir`` in a stable order, as ``(relative name, path, problem)``.
+
+    ``problem`` is empty for a readable regular file and otherwise the reason it will be rejected:
+    hidden files and folders, symlinks leading outside ``raw_dir`` (never followed), broken symlinks,
+    symlinked folders and special files.  Symlinks to files inside ``raw_dir`` are followed (and
+    usually reported as duplicates of their target).  ``metadata.csv`` at the top is not listed.
+    """
+    raw_dir = Path(raw_dir)
+    if not raw_dir.is_dir():
+        raise FileNotFoundError(f"raw folder {raw_dir} does not exist or is not a folder")
+    root = raw_dir.resolve()
+    # (name shown, name on disk when it differs, problem): strings only, as a million Path objects would
+    # take half a gigabyte for the whole run
+    entries: list[tuple[str, str | None, str] | None] = []
+
+    def add(shown: str, on_disk: str, problem: str) -> None:
+        entries.append((shown, None if on_disk == shown else on_disk, problem))
+
+    def unreadable(exc: OSError) -> None:
+        path = Path(exc.filename)
+        on_disk = path.relative_to(raw_dir).as_posix() if path != raw_dir else "."
+        add(_display_name(on_disk) + "/", on_disk, f"cannot read folder: {exc.strerror or exc}")
+
+    for dirpath, dirnames, filenames in os.walk(raw_dir, followlinks=False, onerror=unreadable):
+        here = Path(dirpath)
+        folder = here.relative_to(raw_dir).as_posix()
+        prefix = "" if folder == "." else folder + "/"
+        for name in list(dirnames):
+            on_disk = prefix + name
+            rel = _display_name(on_disk)
+            if name.startswith("."):
+                add(rel + "/", on_disk, "hidden folder (name starts with '.'): not read")
+                dirnames.remove(name)
+            elif (here / name).is_symlink():
+                add(rel + "/", on_disk, "symlinked folder: not followed")
+        dirnames.sort()
+        for name in filenames:
+            on_disk = prefix + name
+            rel = _display_name(on_disk)
+            if rel == METADATA_FILE:
+                continue
+            add(rel, on_disk, _file_problem(here / name, name, root))
+    entries.sort(key=lambda e: e[0])
+    for i, (rel, on_disk, problem) in enumerate(entries):
+        entries[i] = None  # the listing shrinks as it is read
+        yield rel, raw_dir / (rel if on_disk is None else on_disk), problem
+
+
+def _file_problem(path: Path, name: str, root: Path) -> str:
+    if name.startswith("."):
+        return "hidden file (name starts with '.'): not read"
+    if path.is_symlink():
+        try:
+            target = path.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "broken symlink"
+        if root not in target.parents:
+            return "symlink to a file outside the raw folder: not followed"
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        return f"cannot read file: {exc.strerror or exc}"
+    if not stat.S_ISREG(mode):
+        return "not a regular file"
+    return ""
+
+
+def _open(path: Path):
+    """Open ``path`` for binary reading (one place, so tests can simulate unreadable files)."""
+    return open(path, "rb")
+
+
+def _hash_file(path: Path) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    with _open(path) as fh:
+        while block := fh.read(1 << 20):
+            digest.update(block)
+            size += len(block)
+    return size, digest.hexdigest()
+
+
+# ------------------------------------------------------------------------------------------ encodings
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode ``data`` as text and name the encoding; raise ValueError when it is not text.
+
+    Parameters
+    ----------
+    data : the raw bytes (a whole file or its first megabyte).
+
+    Returns
+    -------
+    (text, encoding), ``encoding`` one of ``utf-8``, ``utf-8-sig``, ``utf-16``, ``utf-32``, ``cp1252``,
+    ``latin-1`` or another code page named by charset-normalizer.
+
+    Raises
+    ------
+    ValueError
+        For binary data, UTF-8 with broken bytes, or bytes no encoding reads cleanly.
+    """
+    encoding = _detect_encoding(data)
+    return data.decode(encoding), encoding
+
+
+def _detect_encoding(data: bytes, *, partial: bool = False) -> str:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                data.decode(encoding) if not partial else codecs.getincrementaldecoder(encoding)().decode(data)
+            except UnicodeDecodeError as exc:
+                raise ValueError(f"{encoding} byte-order mark but undecodable bytes at offset {exc.start}")
+            return encoding
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if data.startswith(signature):
+            raise ValueError(f"binary file ({kind})")
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise ValueError(f"binary file (NUL byte at offset {nul})")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=not partial)
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if _UTF8_MULTIBYTE.search(data[:utf8_error.start]):
+        raise ValueError(f"invalid UTF-8: byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start} "
+                         "in a file that is otherwise UTF-8")
+    from charset_normalizer import from_bytes
+
+    matches = list(from_bytes(data))
+    if not matches:
+        raise ValueError("undecodable bytes: not UTF-8 and no known encoding reads them cleanly")
+    best = min(matches, key=lambda m: m.chaos)
+    western = [m for m in matches if {"cp1252", "latin_1", "iso8859_15"} & set(m.could_be_from_charset)]
+    # charset-normalizer often names a rarer Western code page (cp775, cp1250) for short English text;
+    # cp1252 reading the bytes about as cleanly is the far likelier truth.
+    if western and min(m.chaos for m in western) <= best.chaos + 0.1 and _decodes(data, "cp1252"):
+        return "cp1252" if re.search(rb"[\x80-\x9f]", data) else "latin-1"
+    if best.chaos > 0.2:
+        raise ValueError(f"undecodable bytes: best guess {best.encoding} reads them as noise")
+    return best.encoding
+
+
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# -------------------------------------------------------------------------------------------- columns
+
+def parse_columns(spec: str | Mapping[str, str] | None) -> dict[str, str]:
+    """Explicit column mapping ``field -> column`` from a dict or ``"text=body,date=pubdate"``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown field (the message lists the valid ones) or a malformed pair.
+    """
+    if spec is None or spec == "":
+        return {}
+    if isinstance(spec, str):
+        pairs = {}
+        for item in spec.split(","):
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip() or not value.strip():
+                raise ValueError(f"column mapping {item!r} is not FIELD=COLUMN (e.g. text=body,date=pubdate)")
+            pairs[key.strip()] = value.strip()
+        spec = pairs
+    unknown = sorted(set(spec) - set(FIELDS))
+    if unknown:
+        raise ValueError(f"unknown field(s) {unknown} in column mapping; valid fields: {list(FIELDS)}")
+    return dict(spec)
+
+
+def _resolve_columns(header: list[str], explicit: Mapping[str, str]) -> dict[str, str]:
+    """Map each field to a column of ``header``: explicit mapping first, then common names."""
+    lower = {h.strip().lower(): h for h in reversed(header)}
+    out = {}
+    for name in FIELDS:
+        if name in explicit:
+            if explicit[name] not in header:
+                raise _Rejected(f"column {explicit[name]!r} given for {name!r} is not in the file; "
+                                f"found {header}")
+            out[name] = explicit[name]
+            continue
+        for alias in COLUMN_ALIASES[name]:
+            if alias in lower:
+                out[name] = lower[alias]
+                break
+    if "text" not in out:
+        raise _Rejected(f"no text column (looked for {list(COLUMN_ALIASES['text'])}); found {header}; "
+                        "name it with --columns text=COLUMN")
+    return out
+
+
+# ------------------------------------------------------------------------------------------- loading
+
+class _Loader:
+    def __init__(self, raw_dir: Path, manifest: list[ManifestRow], rejected_rows: list[RejectedRow] | None,
+                 columns: Mapping[str, str], limits: Limits) -> None:
+        self.raw_dir, self.manifest, self.columns, self.limits = raw_dir, manifest, columns, limits
+        self.rejected_rows = rejected_rows if rejected_rows is not None else []
+        self.seen_hashes: dict[str, str] = {}
+        self.stems: set[str] = set()  # per file, not per row: memory stays O(files)
+
+    def run(self) -> Iterator[RawDocument]:
+        for rel, path, problem in iter_raw_files(self.raw_dir):
+            row = ManifestRow(rel, format=_FORMATS.get(path.suffix.lower(), ""))
+            self.manifest.append(row)
+            try:
+                if problem:
+                    raise _Rejected(problem)
+                row.bytes, row.sha256 = _hash_file(path)
+                if row.sha256 in self.seen_hashes:
+                    row.status, row.reason = "duplicate", f"same bytes as {self.seen_hashes[row.sha256]}"
+                    log.warning("%s: %s", rel, row.reason)
+                    continue
+                self.seen_hashes[row.sha256] = rel
+                yield from self._read(path, rel, row)
+            except _Rejected as exc:
+                row.status, row.reason = "rejected", str(exc)
+                log.warning("%s: %s", rel, row.reason)
+            except OSError as exc:
+                row.status, row.reason = "rejected", f"cannot read file: {exc.strerror or exc}"
+                log.warning("%s: %s", rel, row.reason)
+            except Exception as exc:  # a parser failing on one odd file must not end a long run
+                what = f"{type(exc).__name__}: {exc}"
+                if row.n_documents:
+                    row.reason = f"partially read: failed after row {row.n_rows} ({what})"
+                else:
+                    row.status, row.reason = "rejected", f"could not be read ({what})"
+                log.warning("%s: %s", rel, row.reason)
+
+    def _read(self, path: Path, rel: str, row: ManifestRow) -> Iterator[RawDocument]:
+        suffix = path.suffix.lower()
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise _Rejected(f"unsupported file type {suffix or '(none)'!r}; supported: {list(SUPPORTED_SUFFIXES)}")
+        if row.bytes == 0:
+            raise _Rejected("empty file (0 bytes)")
+        if suffix in TABULAR_SUFFIXES:
+            yield from self._read_table(path, rel, row, suffix)
+            return
+        if row.bytes > self.limits.max_file_bytes:
+            raise _Rejected(f"file is {row.bytes:,} bytes, over the {self.limits.max_file_bytes:,}-byte limit "
+                            "for one article (max_file_bytes): not read")
+        with _open(path) as fh:
+            data = fh.read()
+        try:
+            text, row.encoding = decode_bytes(data)
+        except ValueError as exc:
+            raise _Rejected(str(exc)) from None
+        meta, source = {}, ""
+        # a page saved as .txt is still a page: extract its article rather than keep its markup
+        if suffix in HTML_SUFFIXES or _HTML_START.match(text[:1000]):
+            text, meta = _extract_html(text)
+            source = "html"
+            if len(text.split()) < MIN_HTML_WORDS:
+                raise _Rejected(f"no article text found in the HTML page (extracted {len(text.split())} words, "
+                                f"fewer than {MIN_HTML_WORDS})")
+        if not text.strip():
+            raise _Rejected("empty or whitespace-only text")
+        if len(text) > self.limits.max_article_chars:
+            raise _Rejected(f"article is {len(text):,} characters, over the {self.limits.max_article_chars:,} "
+                            "limit (max_article_chars)")
+        row.n_rows = row.n_documents = 1
+        yield RawDocument(self._stem(rel), rel, text, row.format, meta, source)
+
+    def _stem(self, rel: str) -> str:
+        """The file's stem, made unique across files (a clash gets 8 hex digits of the path's hash)."""
+        stem = Path(rel).stem
+        if stem in self.stems:
+            unique = f"{stem}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+            log.warning("%s: doc_id %r already used by an earlier file; using %r", rel, stem, unique)
+            stem = unique
+        self.stems.add(stem)
+        return stem
+
+    def _reject_row(self, rel: str, row: ManifestRow, number: int, reason: str) -> None:
+        row.n_rejected_rows += 1
+        self.rejected_rows.append(RejectedRow(rel, number, reason))
+        if row.n_rejected_rows <= 5:
+            log.warning("%s: row %d rejected: %s", rel, number, reason)
+        elif row.n_rejected_rows == 6:
+            log.warning("%s: more rows rejected; see rejected_rows.csv", rel)
+
+    def _read_table(self, path: Path, rel: str, row: ManifestRow, suffix: str) -> Iterator[RawDocument]:
+        with _open(path) as fh:
+            head = fh.read(_SNIFF_BYTES)
+        try:
+            row.encoding = _detect_encoding(head, partial=len(head) == _SNIFF_BYTES)
+        except ValueError as exc:
+            raise _Rejected(str(exc)) from None
+        stem = self._stem(rel)
+        with _open(path) as raw, io.TextIOWrapper(raw, encoding=row.encoding, newline="") as text_fh:
+            if suffix == ".jsonl":
+                records = _iter_jsonl(text_fh, self.columns, self.limits)
+            else:
+                records = _iter_delimited(text_fh, _delimiter(head, row.encoding, suffix), self.columns,
+                                          self.limits)
+            try:
+                for number, values, problem in records:
+                    row.n_rows += 1
+                    doc = problem or self._row_document(rel, stem, number, values)
+                    if isinstance(doc, str):
+                        self._reject_row(rel, row, number, doc)
+                        continue
+                    row.n_documents += 1
+                    yield doc
+            except UnicodeDecodeError as exc:
+                row.reason = (f"partially read: undecodable bytes after row {row.n_rows} (read as {row.encoding}): "
+                              f"{exc.reason}; later rows not read")
+                log.warning("%s: %s", rel, row.reason)
+                return
+            except _Rejected as exc:
+                if not row.n_documents:
+                    raise
+                row.reason = f"partially read: {exc}"
+                log.warning("%s: %s", rel, row.reason)
+                return
+        if row.n_rows == 0:
+            raise _Rejected("no data rows")
+        if row.n_documents == 0:
+            row.status, row.reason = "rejected", f"all {row.n_rows} rows rejected (see rejected_rows.csv)"
+            log.warning("%s: %s", rel, row.reason)
+
+    def _row_document(self, rel: str, stem: str, number: int, values: dict[str, str]) -> RawDocument | str:
+        text = values.pop("text", "")
+        if not text.strip():
+            return "empty text"
+        if len(text) > self.limits.max_article_chars:
+            return f"text is {len(text):,} characters, over the {self.limits.max_article_chars:,} limit"
+        meta = {k: v.strip() for k, v in values.items() if v.strip()}
+        return RawDocument(f"{stem}-{number:06d}", rel, text, "table", meta, "table")
+
+
+def _delimiter(head: bytes, encoding: str, suffix: str) -> str:
+    """Tab for .tsv; for .csv a comma unless the header line holds more semicolons (European exports)."""
+    if suffix == ".tsv":
+        return "\t"
+    first = head.decode(encoding, errors="ignore").split("\n", 1)[0]
+    return ";" if first.count(";") > first.count(",") else ","
+
+
+def _iter_delimited(fh, delimiter: str, explicit: Mapping[str, str], limits: Limits,
+                    ) -> Iterator[tuple[int, dict[str, str], str]]:
+    """``(row number, field values, problem)`` per data record; the header is checked first."""
+    # csv's own field limit would raise mid-file; allow one more char than an article may hold and
+    # let the article limit reject the row with a clear reason.
+    csv.field_size_limit(max(csv.field_size_limit(), limits.max_article_chars + 1))
+    reader = csv.reader(fh, delimiter=delimiter)
+    try:
+        header = next(reader)
+    except StopIteration:
+        return
+    except csv.Error as exc:
+        raise _Rejected(f"unreadable header: {exc}") from None
+    header = [h.lstrip("\ufeff").strip() for h in header]
+    mapping = _resolve_columns(header, explicit)
+    index = {name: header.index(col) for name, col in mapping.items()}
+    number = 0
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            number += 1
+            yield number, {}, f"malformed CSV: {exc}"
+            if "field limit" in str(exc):
+                # the reader stopped inside a giant field: what follows would be fragments of it
+                raise _Rejected(f"stopped at row {number}: a field longer than the article limit; "
+                                "later rows not read") from None
+            continue
+        if not fields:  # blank line: not a record
+            continue
+        number += 1
+        if len(fields) != len(header):
+            yield number, {}, f"row has {len(fields)} fields, the header has {len(header)}"
+            continue
+        yield number, {name: fields[i] for name, i in index.items()}, ""
+
+
+def _iter_jsonl(fh, explicit: Mapping[str, str], limits: Limits) -> Iterator[tuple[int, dict[str, str], str]]:
+    """``(line number, field values, problem)`` per non-blank line; fields are found per object."""
+    mappings: dict[tuple[str, ...], dict[str, str] | str] = {}
+    # JSON escapes can double a text's length; a longer line is skipped without holding it in memory.
+    max_line = 2 * limits.max_article_chars + 65_536
+    number = 0
+    while line := fh.readline(max_line):
+        number += 1
+        if len(line) >= max_line and not line.endswith("\n"):
+            while (rest := fh.readline(max_line)) and not rest.endswith("\n"):
+                pass
+            yield number, {}, f"line is longer than {max_line:,} characters (2 x max_article_chars + 64 KiB)"
+            continue
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield number, {}, f"invalid JSON: {exc.msg} at column {exc.colno}"
+            continue
+        if not isinstance(record, dict):
+            yield number, {}, f"JSON line is a {type(record).__name__}, not an object"
+            continue
+        keys = tuple(record)
+        if keys not in mappings:
+            try:
+                mappings[keys] = _resolve_columns(list(keys), explicit)
+            except _Rejected as exc:
+                mappings[keys] = str(exc)
+        mapping = mappings[keys]
+        if isinstance(mapping, str):
+            yield number, {}, mapping
+            continue
+        values = {}
+        for name, key in mapping.items():
+            value = record.get(key)
+            values[name] = "" if value is None else value if isinstance(value, str) else json.dumps(value)
+        yield number, values, ""
+
+
+def _extract_html(html: str) -> tuple[str, dict]:
+    import trafilatura
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False,
+                                          date_extraction_params={"extensive_search": False,
+                                                                  "original_date": True})
+    if doc is None:
+        return "", {}
+    data = doc.as_dict() if hasattr(doc, "as_dict") else dict(doc)
+    # trafilatura separates paragraphs with one newline; diplo's paragraphs are blank-line separated.
+    lines = [ln.strip() for ln in (data.get("text") or "").split("\n") if ln.strip()]
+    title = (data.get("title") or "").strip()
+    if lines and title and lines[0] == title:
+        lines = lines[1:]
+    meta = {"title": title, "date": data.get("date") or "", "author": data.get("author") or "",
+            "outlet": data.get("sitename") or "", "url": data.get("url") or ""}
+    return "\n\n".join(lines), {k: v.strip() for k, v in meta.items() if v and v.strip()}
+
+
+def load_documents(raw_dir: str | os.PathLike, manifest: list[ManifestRow],
+                   rejected_rows: list[RejectedRow] | None = None, *,
+                   columns: str | Mapping[str, str] | None = None,
+                   limits: Limits | None = None) -> Iterator[RawDocument]:
+    """Yield documents from ``raw_dir``, recording what happened to every file and row.
+
+    Parameters
+    ----------
+    raw_dir : folder of raw inputs (only read).
+    manifest : list that receives one :class:`ManifestRow` per file, in file order, as files are read.
+    rejected_rows : list that receives one :class:`RejectedRow` per rejected row of a tabular file.
+    columns : explicit ``field -> column`` mapping for tabular files (dict or ``"text=body,date=pubdate"``).
+    limits : size limits; default :class:`Limits`.
+
+    Yields
+    ------
+    RawDocument, files in sorted path order, rows in file order.
+    """
+    loader = _Loader(Path(raw_dir), manifest, rejected_rows, parse_columns(columns), limits or Limits())
+    yield from loader.run()
+
+
+# ------------------------------------------------------------------------------------------ metadata
+
+METADATA_COLUMNS = ("file", "date", "outlet", "title", "url", "author", "notes")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def load_metadata(raw_dir: str | os.PathLike) -> pd.DataFrame:
+    """The researcher's ``metadata.csv`` (file,date,outlet,title,url,author,notes), validated.
+
+    A row naming a file that is not in the raw folder is ignored with a warning naming its line; a
+    date that is not a real ``YYYY-MM-DD`` date (``2023-02-30``) is dropped from that row with a warning
+    (the other fields of the row still apply).
+
+    Raises
+    ------
+    ValueError
+        When ``metadata.csv`` cannot be parsed, lacks the ``file`` column, has an unknown column, or names
+        a file twice: the researcher's input is invalid and the message names the file and line.
+    """
+    raw_dir = Path(raw_dir)
+    path = raw_dir / METADATA_FILE
+    if not path.exists():
+        return pd.DataFrame(columns=list(METADATA_COLUMNS[:-1]), dtype="object")
+    try:
+        text, _ = decode_bytes(path.read_bytes())
+        meta = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (ValueError, pd.errors.ParserError) as exc:
+        raise ValueError(f"{path}: cannot be read as CSV: {exc}") from None
+    meta.columns = [c.strip() for c in meta.columns]
+    if "file" not in meta.columns:
+        raise ValueError(f"{path}: missing column 'file'; found {list(meta.columns)}")
+    unknown = [c for c in meta.columns if c not in METADATA_COLUMNS]
+    if unknown:
+        raise ValueError(f"{path}: unknown column(s) {unknown}; valid: {list(METADATA_COLUMNS)}")
+    meta = meta.assign(line=range(2, len(meta) + 2), file=meta["file"].str.strip())
+    dup = meta[meta["file"].duplicated(keep=False) & (meta["file"] != "")]
+    if len(dup):
+        first = dup.iloc[0]
+        lines = dup.loc[dup["file"] == first["file"], "line"].tolist()
+        raise ValueError(f"{path}: file {first['file']!r} is listed twice (lines {lines}); keep one row per file")
+    keep = []
+    for rec in meta.to_dict("records"):
+        where = f"{path} line {rec['line']}"
+        target = raw_dir / rec["file"]
+        if not rec["file"] or not target.is_file():
+            log.warning("%s: file %r is not in the raw folder; row ignored", where, rec["file"])
+            continue
+        date = rec.get("date", "").strip()
+        if date and not _valid_iso_date(date):
+            log.warning("%s: date %r is not a valid YYYY-MM-DD date; date override ignored", where, date)
+            rec["date"] = ""
+        keep.append(rec)
+    columns = [c for c in meta.columns if c != "notes"]
+    return pd.DataFrame(keep, columns=columns).drop(columns=["line"]).astype(object)
+
+
+def _valid_iso_date(value: str) -> bool:
+    if not _ISO_DATE.match(value):
+        return False
+    try:
+        import datetime
+
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True

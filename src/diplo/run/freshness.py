@@ -1,0 +1,98 @@
+"""Freshness of a processed folder: rerun the pipeline only when its inputs, options or diplo changed."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Sequence
+
+from diplo.io.outputs import OUTPUT_TABLES, write_json
+from diplo.run.pipeline import run_pipeline
+
+__all__ = ["ensure_processed"]
+
+log = logging.getLogger(__name__)
+
+
+_STAMP = ".diplo-stamp.json"
+
+
+def _fingerprint(raw_dir: Path, options: dict) -> dict:
+    """What the outputs depend on: input files (name, size, mtime), options, diplo's version and code."""
+    import hashlib
+    import json
+
+    from diplo import __version__
+
+    files = hashlib.sha256()
+    for p in sorted(raw_dir.rglob("*")):
+        if p.is_file():
+            st = p.stat()
+            files.update(f"{p.relative_to(raw_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    code = hashlib.sha256()
+    package = Path(__file__).resolve().parent.parent  # the whole diplo package: code and data files
+    for p in sorted([*package.rglob("*.py"), *(package / "data").rglob("*")]):
+        if p.is_file():
+            code.update(p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes())
+    options = dict(options)
+    for key in ("themes", "actors"):  # a researcher's dictionary file: its content, not just its name
+        if options.get(key) and Path(options[key]).is_file():
+            options[f"{key}_sha256"] = hashlib.sha256(Path(options[key]).read_bytes()).hexdigest()
+    opts = json.dumps(options, sort_keys=True, default=str)
+    return {"diplo_version": __version__, "code_sha256": code.hexdigest(), "inputs_sha256": files.hexdigest(),
+            "options": json.loads(opts), "raw_dir": str(raw_dir.resolve())}
+
+
+def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLike, **options) -> bool:
+    """Run :func:`run_pipeline` only when its inputs, options or diplo itself changed since the last run.
+
+    A stamp file in ``processed_dir`` records the fingerprint of the last complete run (input file names,
+    sizes and modification times; ``options``; diplo's version and source) and of the tables it wrote, so
+    tables rewritten since by another command are rebuilt too. Concurrent callers on the same
+    folder wait for each other (a lock file), so notebooks sharing a processed folder process it once.
+
+    Parameters
+    ----------
+    raw_dir, processed_dir : as for :func:`run_pipeline`.
+    **options : keyword options passed to :func:`run_pipeline` (part of the fingerprint).
+
+    Returns
+    -------
+    bool
+        True when the pipeline ran, False when the outputs were already up to date.
+    """
+    import contextlib
+    import json
+
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    if not raw_dir.is_dir():
+        raise ValueError(f"raw folder {raw_dir} does not exist")
+    processed_dir.mkdir(parents=True, exist_ok=True)
+    stamp = processed_dir / _STAMP
+    with open(processed_dir / ".diplo-lock", "w") as lock, contextlib.ExitStack() as stack:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows: no lock, callers must not share a folder
+            pass
+        else:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            stack.callback(fcntl.flock, lock, fcntl.LOCK_UN)
+        wanted = _fingerprint(raw_dir, options)
+        outputs = [processed_dir / f"{name}.parquet" for name in OUTPUT_TABLES]
+        if stamp.is_file() and all(p.is_file() for p in outputs):
+            try:
+                # the outputs must also be the ones that run wrote (not rewritten since, e.g. by `diplo run`)
+                if json.loads(stamp.read_text(encoding="utf-8")) == {**wanted, "outputs": _signature(outputs)}:
+                    log.info("%s is up to date; not reprocessing", processed_dir)
+                    return False
+            except json.JSONDecodeError:
+                pass
+        stamp.unlink(missing_ok=True)
+        run_pipeline(raw_dir, processed_dir, **options)
+        write_json({**wanted, "outputs": _signature(outputs)}, stamp)
+        return True
+
+
+def _signature(paths: Sequence[Path]) -> dict[str, list[int]]:
+    return {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in paths}

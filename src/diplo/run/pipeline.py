@@ -1,0 +1,243 @@
+"""The whole journey for a folder of raw files: load -> clean -> segment -> score -> aggregate -> write.
+
+Articles are processed in chunks and every table is streamed to parquet, so memory stays bounded by the
+chunk size, not the corpus size.  All outputs are written under temporary names and renamed into place
+at the end, so an interrupted run leaves the previous outputs intact.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+import numpy as np
+import pandas as pd
+
+from diplo.analysis.aggregate import aggregate_articles, aggregate_sums, sum_by_cluster
+from diplo.io.codebook import render_codebook
+from diplo.io.outputs import OUTPUT_TABLES, TableSink, write_table
+from diplo.io.raw import (MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, RawDocument, iter_raw_files,
+                          load_documents, load_metadata)
+from diplo.run.workers import TRIM_EVERY, dask_chunks, map_ordered, return_free_memory
+from diplo.scoring.actors import load_actors
+from diplo.scoring.score import score_sentences
+from diplo.scoring.themes import article_theme_measures, load_themes, theme_columns
+from diplo.scoring.tone import available_scorers, tone_columns
+from diplo.text.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
+from diplo.text.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex, minhash_signatures
+from diplo.text.segment import SENTENCE_COLUMNS
+
+__all__ = ["run_pipeline", "RunSummary", "ENGINES"]
+
+log = logging.getLogger(__name__)
+
+ENGINES = ("pandas", "dask")
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    out_dir: Path
+    n_files: int
+    n_ok: int
+    n_rejected: int
+    n_duplicate: int
+    n_articles: int
+    n_sentences: int
+    n_rows: int = 0
+    n_rejected_rows: int = 0
+    n_near_duplicates: int = 0
+
+
+def _batched(items: Iterable, n: int) -> Iterator[list]:
+    it = iter(items)
+    while batch := list(itertools.islice(it, n)):
+        yield batch
+
+
+def _staged(dest: Path, staged: list[tuple[Path, Path]]) -> Path:
+    tmp = dest.with_name(f".{dest.name}.partial")
+    staged.append((tmp, dest))
+    return tmp
+
+
+def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list[str], tone_cols: list[str],
+                   theme_cols: list[str], max_sentence_chars: int, themes=None, actors=None,
+                   signatures: bool = False) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
+    """The per-chunk work that needs no other chunk, as far as it goes.
+
+    Returns every output table of the chunk (``articles`` with its tone means and theme measures, its
+    ``duplicate_of`` still empty), the articles' MinHash signatures (when ``signatures``) and the
+    per-article sums behind ``tone_by_date``/``tone_by_outlet``.  Runs in worker processes (``jobs > 1``,
+    dask); only the order-dependent near-duplicate lookup and the writing stay in the parent.
+    """
+    corpus = build_corpus(chunk, overrides, max_sentence_chars=max_sentence_chars)
+    scored = score_sentences(corpus["sentences"], scorers=scorers, themes=themes, actors=actors)
+    scores = scored["sentence_scores"]
+    articles = corpus["articles"].merge(aggregate_articles(scores, tone_cols), on="doc_id", how="left")
+    articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
+    sums = sum_by_cluster(scores, tone_cols).merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
+    sigs = minhash_signatures(corpus["articles"]["text"]) if signatures else None
+    tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored}.items()}
+    return {**tables, "articles": articles}, sigs, sums
+
+
+def _arrow_strings(table: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding only strings (and missing values) as pandas' arrow-backed ``str`` dtype.
+
+    A worker's tables then travel to the parent as a few buffers instead of one pickled object per
+    value, and convert to Arrow without a pass over Python strings; the parquet files are the same
+    (the sinks write with the codebook schema).
+    """
+    strings = [c for c in table.columns if table[c].dtype == object
+               and pd.api.types.infer_dtype(table[c], skipna=True) == "string"]
+    return table.astype({c: "str" for c in strings}) if strings else table
+
+
+def _progress(enabled: bool | None, raw_dir: Path):
+    """A tqdm bar over articles on stderr, only on a terminal unless asked for (never in notebooks/tests)."""
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    total = sum(1 for _ in iter_raw_files(raw_dir))
+    return tqdm(total=total, unit="article", desc="diplo run", file=sys.stderr, mininterval=0.5,
+                dynamic_ncols=True, smoothing=0.1)
+
+
+def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
+                 scorers: Sequence[str] | None = None, chunk_size: int = 500,
+                 columns: str | dict[str, str] | None = None, limits: Limits | None = None,
+                 near_duplicate_threshold: float | None = NEAR_DUPLICATE_THRESHOLD,
+                 themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None,
+                 jobs: int = 1, engine: str = "pandas", scheduler: str | None = None,
+                 progress: bool | None = None) -> RunSummary:
+    """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
+
+    Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
+    tables, ``tone_by_date`` and ``tone_by_outlet`` (parquet + csv), ``manifest.csv``, ``rejected_rows.csv`` and
+    ``CODEBOOK.md``.  Everything is written under temporary names and renamed into place only after
+    the whole run succeeded, so an interrupted run leaves the previous outputs intact.
+
+    Parameters
+    ----------
+    columns : column mapping for tabular inputs (see :func:`diplo.io.raw.parse_columns`).
+    limits : size limits (see :class:`diplo.io.raw.Limits`).
+    near_duplicate_threshold : estimated Jaccard similarity for ``duplicate_of`` (see :mod:`diplo.text.dedupe`);
+        None skips near-duplicate detection (``duplicate_of`` stays empty; saves ~0.5 KB of memory per article).
+    themes, actors : a researcher's own themes file / actor alias file (default: the packaged
+        ``themes.yml`` / ``actors.yml``); validated before anything is read.
+    jobs : worker processes that build and score chunks (``1``: all in this process).  Outputs are the
+        same bytes whatever the number.
+    engine : ``"pandas"`` (a local process pool) or ``"dask"`` (the same chunk work on dask.dataframe
+        partitions; needs the ``dask`` extra).
+    scheduler : address of a running Dask scheduler (e.g. ``tcp://host:8786``); default: a local cluster
+        of ``jobs`` workers.  ``out_dir`` must then be on storage the workers share.
+    progress : tqdm progress bar on stderr; default: only when stderr is a terminal.
+
+    Raises
+    ------
+    ValueError
+        For an unknown engine, ``jobs`` or ``chunk_size`` below 1, or an output folder inside the raw one.
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; valid engines: {', '.join(ENGINES)}")
+    for name, value in (("jobs", jobs), ("chunk_size", chunk_size)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
+    if scheduler is not None and engine != "dask":
+        raise ValueError(f"--scheduler {scheduler!r} needs engine 'dask', not {engine!r}")
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
+        raise ValueError(f"output folder {out_dir} must not be inside the raw folder {raw_dir}: raw is read-only")
+    scorers = list(scorers or available_scorers())
+    # Validate the dictionaries before any output; workers get the sources (paths) and load them once each.
+    theme_cols = theme_columns(load_themes(themes))
+    load_actors(actors)
+    tone_cols = tone_columns(scorers)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    limits = limits or Limits()
+    overrides = metadata_overrides(load_metadata(raw_dir))
+    manifest: list = []
+    rejected_rows: list = []
+    near_dups = NearDuplicateIndex(threshold=near_duplicate_threshold) if near_duplicate_threshold else None
+    documents = load_documents(raw_dir, manifest, rejected_rows, columns=columns, limits=limits)
+    sinks = {name: TableSink(out_dir, name, csv=name == "articles") for name in OUTPUT_TABLES}
+    staged: list[tuple[Path, Path]] = []
+    dated: list[pd.DataFrame] = []
+    n_articles = n_sentences = n_near = chunks_done = 0
+    bar = _progress(progress, raw_dir)
+    work = ((chunk, overrides, scorers, tone_cols, theme_cols, limits.max_sentence_chars, themes, actors,
+             near_dups is not None) for chunk in _batched(documents, chunk_size))
+    results: Iterator | None = None
+    try:
+        if engine == "dask":
+            results = dask_chunks(_process_chunk, work, out_dir, jobs=jobs, scheduler=scheduler)
+        else:
+            results = map_ordered(_process_chunk, work, jobs)
+        for tables, signatures, sums in results:
+            articles = tables["articles"]
+            if near_dups is not None:
+                articles["duplicate_of"] = near_dups.add(articles["doc_id"], signatures=signatures)
+            n_near += int(articles["duplicate_of"].notna().sum())
+            for name in OUTPUT_TABLES:
+                sinks[name].write(tables[name])
+            # kept for tone_by_date/outlet until the end: per-article sums and counts (one row per article,
+            # all the cluster bootstrap over articles needs), not every sentence
+            dated.append(sums)
+            n_articles += len(articles)
+            n_sentences += len(tables["sentences"])
+            if bar is not None:
+                bar.update(len(articles))
+            del tables, articles, sums  # before trimming: the chunk's tables are garbage now
+            chunks_done += 1
+            if chunks_done % TRIM_EVERY == 0:
+                return_free_memory()
+        empties = {"articles": pd.DataFrame(columns=ARTICLE_COLUMNS), "removed": pd.DataFrame(columns=REMOVED_COLUMNS),
+                   "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS)}
+        for name, sink in sinks.items():
+            sink.close(empties.get(name, pd.DataFrame({"doc_id": pd.Series(dtype=object)})))
+        grouped = (pd.concat(dated, ignore_index=True) if dated else
+                   sum_by_cluster(pd.DataFrame(columns=["doc_id", *tone_cols]), tone_cols).assign(date=None, outlet=None))
+        for key in ("date", "outlet"):
+            groups = grouped[grouped[key].notna() & (grouped[key].astype(str) != "")]
+            table = aggregate_sums(groups, key, tone_cols)
+            write_table(table, _staged(out_dir / f"tone_by_{key}.parquet", staged))
+            table.to_csv(_staged(out_dir / f"tone_by_{key}.csv", staged), index=False, lineterminator="\n")
+        # column by column: a dict per row would be a transient ~1 KB per file (a GB for a million files)
+        manifest_df = pd.DataFrame({c: [getattr(r, c) for r in manifest] for c in MANIFEST_COLUMNS},
+                                   columns=MANIFEST_COLUMNS)
+        manifest_df.to_csv(_staged(out_dir / "manifest.csv", staged), index=False, lineterminator="\n")
+        rejected_df = pd.DataFrame({c: [getattr(r, c) for r in rejected_rows] for c in REJECTED_ROW_COLUMNS},
+                                   columns=REJECTED_ROW_COLUMNS)
+        rejected_df.to_csv(_staged(out_dir / "rejected_rows.csv", staged), index=False, lineterminator="\n")
+        _staged(out_dir / "CODEBOOK.md", staged).write_text(render_codebook(), encoding="utf-8")
+    except BaseException:
+        if bar is not None:
+            bar.close()
+        if hasattr(results, "close"):  # stop the workers now, not when the traceback is freed
+            results.close()
+        for sink in sinks.values():
+            sink.abort()
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    if bar is not None:
+        bar.close()
+    # Everything is complete on disk: only now replace the previous outputs.
+    for sink in sinks.values():
+        sink.commit()
+    for tmp, dest in staged:
+        os.replace(tmp, dest)
+    status = manifest_df["status"].value_counts()
+    return RunSummary(out_dir, len(manifest_df), int(status.get("ok", 0)), int(status.get("rejected", 0)),
+                      int(status.get("duplicate", 0)), n_articles, n_sentences,
+                      int(manifest_df["n_rows"].sum()), len(rejected_df), n_near)
+
+

@@ -1,0 +1,175 @@
+"""Sentence scoring: every scorer over a chunk of sentences, in one place.
+
+:func:`score_sentences` is what the pipeline calls per chunk; it returns one DataFrame per output table
+(see :data:`SCORE_TABLES`), each streamed to its own parquet file.  Every dictionary-based component (the
+lexicon and diplomatic tone scorers, themes, actors) exposes ``dictionaries`` and ``score_from_matches``:
+all their dictionaries are matched in ONE :class:`~diplo.scoring.match.Matcher` pass per chunk.  Within a chunk
+the matches, scores, evidence, hits and mentions pass between the components as plain arrays (their
+private ``_score_arrays`` / :meth:`~diplo.scoring.match.Matcher._match_arrays`, the DataFrame-free halves of the
+public methods), and each output table is built once from ready columns: pandas costs a fixed few
+DataFrames per chunk, not one per dictionary and step.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from diplo.scoring.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers
+from diplo.text.corpus import count_words_many
+from diplo.scoring.match import Dictionary, Matcher, _labels
+from diplo.scoring.themes import THEME_HIT_COLUMNS, ThemeScorer
+from diplo.scoring.tone import _score_tone_arrays, available_scorers, get_scorer
+
+__all__ = ["SCORE_TABLES", "EVIDENCE_TABLE_COLUMNS", "score_sentences"]
+
+SCORE_TABLES = ("sentence_scores", "evidence", "theme_hits", "actor_mentions")
+EVIDENCE_TABLE_COLUMNS = ["doc_id", "sent_id", "scorer", "term", "start", "end", "weight", "negated"]
+
+DictionarySource = Dictionary | str | os.PathLike | None
+# Components per thread: the matcher's vocabulary and the scorers' tables grow while scoring, so threads
+# (a Dask worker with several threads) each get their own.
+_CACHE = threading.local()
+
+
+def _key(source) -> tuple:
+    # Objects are cached by identity (the cache holds a reference, so ids are not reused); names and
+    # paths by value.
+    if source is None or isinstance(source, (str, os.PathLike)):
+        return ("value", None if source is None else os.fspath(source))
+    return ("id", id(source))
+
+
+def _components(themes: DictionarySource, actors: DictionarySource, scorers: Sequence,
+                ) -> tuple[list, ThemeScorer, ActorScorer, Matcher]:
+    """Tone scorers, theme and actor scorers and their shared matcher, built once per configuration."""
+    key = (_key(themes), _key(actors), tuple(_key(s) for s in scorers))
+    cache = getattr(_CACHE, "components", None)
+    if cache is None:
+        cache = _CACHE.components = {}
+    if key not in cache:
+        if len(cache) > 8:
+            cache.clear()
+        instances = [get_scorer(s) for s in scorers]
+        theme_scorer, actor_scorer = ThemeScorer(themes), ActorScorer(actors, scorers=tuple(scorers))
+        dictionaries = [d for s in instances for d in getattr(s, "dictionaries", ())]
+        matcher = Matcher([*dictionaries, *theme_scorer.dictionaries, *actor_scorer.dictionaries])
+        cache[key] = (instances, theme_scorer, actor_scorer, matcher, themes, actors, tuple(scorers))
+    return cache[key][:4]
+
+
+def _keyed(head: pd.DataFrame, table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """Replace ``row`` (index into the chunk) by ``doc_id``, ``sent_id``; keep ``columns`` then the rest."""
+    keys = head.iloc[table["row"].to_numpy()].reset_index(drop=True)
+    out = pd.concat([keys, table.drop(columns="row").reset_index(drop=True)], axis=1)
+    extra = [c for c in out.columns if c not in columns]
+    return out[[*columns, *extra]]
+
+
+def _take(values, idx: np.ndarray) -> object:
+    """Items ``idx`` of a column (a Series, pandas or numpy array) as a new column of the same dtype."""
+    values = getattr(values, "array", values)
+    if isinstance(values, pd.api.extensions.ExtensionArray) and not isinstance(values, pd.arrays.NumpyExtensionArray):
+        return values.take(idx)
+    values = np.asarray(values)[idx]
+    # an object column stays object (a DataFrame would make strings of an object array)
+    return pd.Series(values, dtype=object, copy=False) if values.dtype == object else values
+
+
+def _table(columns: dict[str, object], n: int) -> pd.DataFrame:
+    """One output table from ready columns (a Series among them has the index ``0..n-1``), not copied."""
+    return pd.DataFrame(columns, index=pd.RangeIndex(n), copy=False)
+
+
+def _evidence_order(head, evidence, *, scorer_codes: np.ndarray | None = None) -> np.ndarray:
+    """Positions of ``evidence`` rows sorted (stably) by doc_id, sent_id, scorer, start, end: one stable
+    argsort of a single int64 key built from integer codes, instead of a multi-column DataFrame sort.
+
+    ``head`` (doc_id, sent_id per chunk row) and ``evidence`` (row, scorer, start, end, ...) are
+    DataFrames or dicts of columns; ``scorer_codes``: ``pd.factorize(evidence["scorer"], sort=True)[0]``
+    when the caller has it."""
+    if not len(evidence["row"]):
+        return np.zeros(0, dtype=np.int64)
+    doc, sent = head["doc_id"], head["sent_id"]
+    start, end = np.asarray(evidence["start"], dtype=np.int64), np.asarray(evidence["end"], dtype=np.int64)
+    if pd.api.types.is_integer_dtype(sent.dtype) and not pd.isna(doc).any() and min(start.min(), end.min()) >= 0:
+        try:
+            doc_code = pd.factorize(doc, sort=True)[0].astype(np.int64)
+        except TypeError:  # unorderable doc ids: let pandas sort (and complain)
+            doc_code = None
+        sent_id = np.asarray(sent, dtype=np.int64)
+        span = int(sent_id.max()) - int(sent_id.min()) + 1
+        if doc_code is not None and len(head) * span < 2**62:
+            sentence = np.unique(doc_code * span + (sent_id - sent_id.min()), return_inverse=True)[1].reshape(-1)
+            rank = sentence[np.asarray(evidence["row"])]
+            scorer = pd.factorize(evidence["scorer"], sort=True)[0] if scorer_codes is None else scorer_codes
+            sizes = [int(rank.max()) + 1, int(scorer.max()) + 1, int(start.max()) + 1, int(end.max()) + 1]
+            if np.prod(sizes, dtype=object) < 2**63:
+                # the rows come in long sorted runs (one per scorer), which a stable sort merges quickly
+                return np.argsort(((rank * sizes[1] + scorer) * sizes[2] + start) * sizes[3] + end, kind="stable")
+    keyed = _keyed(pd.DataFrame(head), pd.DataFrame(evidence), EVIDENCE_TABLE_COLUMNS)
+    return keyed.sort_values(["doc_id", "sent_id", "scorer", "start", "end"], kind="stable").index.to_numpy()
+
+
+def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
+                    themes: DictionarySource = None, actors: DictionarySource = None) -> dict[str, pd.DataFrame]:
+    """Score a sentences table (``doc_id``, ``sent_id``, ``text``).
+
+    Parameters
+    ----------
+    scorers : tone scorer names or scorer objects (e.g. ``LexiconScorer("my.cat")``); default all.
+    themes, actors : theme dictionary / actor alias file (Dictionary or path); default the packaged files.
+
+    Returns
+    -------
+    dict mapping each name in :data:`SCORE_TABLES` to its table for these sentences:
+    ``sentence_scores`` (one row per sentence), ``evidence`` (one row per term that moved a tone score,
+    sorted by doc_id, sent_id, scorer, start), ``theme_hits`` (keyword in context) and ``actor_mentions``.
+    """
+    scorers = list(scorers or available_scorers())
+    instances, theme_scorer, actor_scorer, matcher = _components(themes, actors, scorers)
+    n = len(sentences)
+    head = {"doc_id": sentences["doc_id"], "sent_id": sentences["sent_id"]}
+    texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
+    tokens = matcher.tokenize(texts)  # the chunk's tokens, shared by the matcher and the actor rules
+    # matches, scores and evidence pass between the scorers as arrays; each output table is built once
+    matches = matcher._match_arrays(texts, table=tokens)
+    scores, parts = _score_tone_arrays(texts, instances, evidence=True, matches=matches, table=tokens)
+    theme_counts, hits = theme_scorer._score_arrays(matches, texts)
+    actor_cols, mentions = actor_scorer._score_arrays(matches, texts, text_scores=scores, table=tokens)
+    actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
+    table = {"doc_id": _take(head["doc_id"], np.arange(n)), "sent_id": _take(head["sent_id"], np.arange(n)),
+             "n_words": count_words_many(texts), **scores, **theme_counts, **actor_cols}
+    return {"sentence_scores": _table(table, n),
+            "evidence": _evidence_table(head, parts),
+            "theme_hits": _keyed_table(head, hits, THEME_HIT_COLUMNS),
+            "actor_mentions": _keyed_table(head, mentions, ACTOR_MENTION_COLUMNS)}
+
+
+def _keyed_table(head: dict, columns: dict, order: Sequence[str]) -> pd.DataFrame:
+    """The table of ``columns`` with ``row`` (index into the chunk) replaced by ``doc_id``, ``sent_id``;
+    ``order`` first, then the rest."""
+    rows = np.asarray(columns["row"], dtype=np.int64)
+    keyed = {"doc_id": _take(head["doc_id"], rows), "sent_id": _take(head["sent_id"], rows), **columns}
+    return _table({c: keyed[c] for c in [*order, *(c for c in columns if c not in order and c != "row")]},
+                  len(rows))
+
+
+def _evidence_table(head: dict, parts: list) -> pd.DataFrame:
+    """The evidence table of the scorers' evidence rows (:func:`diplo.scoring.tone._score_tone_arrays`), sorted."""
+    # scorer names (two scorers may share one) as codes in name order, as pd.factorize(sort=True) numbers them
+    names, code_of = np.unique(np.array([name for name, _ in parts], dtype=object), return_inverse=True)
+    parts = [{c: ev[c].to_numpy() for c in ev.columns} if isinstance(ev, pd.DataFrame) else ev for _, ev in parts]
+    ev = {c: np.concatenate([p[c] for p in parts]) for c in ("row", "term", "start", "end", "weight", "negated")}
+    ev["row"] = ev["row"].astype(np.int64, copy=False)
+    scorer = np.repeat(code_of.reshape(-1), [len(p["row"]) for p in parts])
+    order = _evidence_order(head, {**ev, "scorer": names[scorer]}, scorer_codes=scorer)
+    taken = {c: v[order] for c, v in ev.items()}
+    taken["scorer"] = _labels(pa.array(names.tolist(), type=pa.large_string()), scorer[order])
+    taken["term"] = pd.Series(taken["term"], dtype=object, copy=False)
+    return _keyed_table(head, taken, EVIDENCE_TABLE_COLUMNS)

@@ -1,0 +1,594 @@
+"""Tone scorers behind one interface: a sentences table (or texts) in, a scores table out.
+
+Three scorers ship, looked up by name in :data:`SCORERS`:
+
+``vader``
+    VADER compound score, -1..1 (vaderSentiment 3.3.2 rules and lexicon).  Neutral band |x| < 0.05
+    (Hutto & Gilbert's own convention).
+``lexicon``
+    A quanteda-style dictionary scorer (default dictionary: AFINN-165, ODbL; any quanteda YAML,
+    Lexicoder ``.cat`` or ``term,weight[,category]`` CSV can be passed instead).  ``lexicon_pos`` /
+    ``lexicon_neg`` are the summed absolute weights of positive / negative matches (plain counts for
+    unweighted dictionaries).  Negation: a positive term with a negator in the 3 tokens before it
+    ("not good") counts as negative; a negated negative ("not bad") counts as positive at half weight;
+    LSD-style ``neg_positive`` / ``neg_negative`` categories count as negative / positive and are not
+    negated again.  ``tone_lexicon`` uses the ``logit`` scale log(pos + 0.5) - log(neg + 0.5): 0 when
+    nothing matched, about +-1.1 for one unit of weight.  Neutral band |x| < 0.5.  Other scales:
+    ``proportion`` (pos - neg) / words, ``relative`` (pos - neg) / (pos + neg) (0 when nothing matched).
+``diplomatic``
+    A cooperation-conflict scale, -10..+10, in the spirit of the Goldstein scale over CAMEO/PLOVER
+    classes, from the editable lexicon ``data/diplomatic.csv`` (term, weight, category, note).
+    Each match's weight is multiplied by -0.5 when negated ("did not sign an agreement" is a mild
+    rebuff, not a conflict of the same size) and by 0.3 when hedged ("may impose sanctions").
+    Negation scope: a negator (not/no/never..., or a negating verb such as "refused", "lifted",
+    "ended", "suspended") negates an act within 4 tokens after it only when nothing between them is a
+    preposition or conjunction ("suspended following the attack", "ended in a ceasefire", "not
+    interested in the interference" negate nothing); a negating verb governs only its direct object,
+    at most 3 tokens on, optionally behind "to"/"of" ("refused to sign", "suspension of talks",
+    "ended the 2020 war").  An even number of governing negators cancels ("will not lift sanctions").
+    ``tone_diplomatic`` is the mean adjusted weight of the matches (0 when nothing matched;
+    ``diplomatic_coop`` / ``diplomatic_conflict`` count the matches on each side, so "no signal" is
+    0 + 0 and a balanced sentence is not).  Neutral band |x| < 1.
+
+Every scorer returns ``(columns, evidence)`` from ``score(texts, *, evidence=...)``; evidence rows
+(:data:`EVIDENCE_COLUMNS`) name each term, its character offsets in the text, its signed contribution
+and whether it was negated.  Texts that are not strings, or are blank, score NaN in every column.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import replace
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from diplo.text.corpus import count_words_many
+from diplo.scoring.match import (NEGATORS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
+                         DictionaryMatching, _MatchArrays, load_dictionary)
+from diplo.scoring._engine.tokens import TokenTable, Vocabulary
+from diplo.scoring.vader import SCORE_COLUMNS, _score_vader, _score_vader_spans
+
+__all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
+           "DiplomaticScorer", "score_tone", "available_scorers", "get_scorer", "tone_columns", "valid_texts"]
+
+EVIDENCE_COLUMNS = ["row", "term", "start", "end", "weight", "negated"]
+# |tone| below the band counts as neutral when a score is turned into a -1/0/1 label (diplo validate).
+NEUTRAL_BANDS = {"vader": 0.05, "lexicon": 0.5, "diplomatic": 1.0}
+LEXICON_SCALES = ("logit", "proportion", "relative")
+DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
+                         "material_conflict", "neutral")
+_DATA = resources.files("diplo") / "data"
+_QUOTES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
+
+
+def _negator_candidates(table: TokenTable, negator: np.ndarray, rows: np.ndarray, starts: np.ndarray,
+                        window: int) -> np.ndarray:
+    """Matches (``rows``, ``starts``) whose negation pre-check may pass: a superset, from the chunk's tokens.
+
+    The pre-check (:meth:`DiplomaticScorer._negated_at`) asks whether one of the last ``window`` whitespace
+    words within ``16 * window`` characters before the match, stripped of :data:`_QUOTES`, is a negator or
+    holds "n't".  Every non-space character belongs to a token, so whitespace words are runs of tokens
+    without a gap between them, and such a word holds a token that is a negator or holds "n't"
+    (``negator``: a flag per vocabulary id).  Windows that do not hold ``window`` whole words and do not
+    start at the text's start (the first word may be cut) are always candidates.
+    """
+    if not len(rows) or not len(table):
+        return np.full(len(rows), not len(table), dtype=bool)
+    flagged = np.zeros(len(table) + 1, dtype=np.int64)
+    np.cumsum(negator[table.ids], out=flagged[1:])  # flagged tokens before each token
+    gap = np.ones(len(table), dtype=bool)  # a token that starts a whitespace word
+    gap[1:] = (table.start[1:] > table.end[:-1]) | (table.row[1:] != table.row[:-1])
+    word = np.cumsum(gap) - 1
+    word_first = np.flatnonzero(gap)
+    # the match's first token (tokens ascend by row, then start: one combined key finds it)
+    width = int(table.end.max(initial=0)) + 1
+    keys = table.row * width + table.start
+    at = np.minimum(np.searchsorted(keys, rows * width + starts), len(keys) - 1)
+    found = keys[at] == rows * width + starts
+    text_first = table.bounds[rows]
+    oldest_word = word[np.maximum(at - 1, 0)] - window + 1  # the window-th last word before the match
+    oldest = word_first[np.maximum(oldest_word, 0)]  # its first token
+    full = ((at > text_first) & (oldest_word >= 0) & (oldest >= text_first)
+            & (table.start[oldest] >= starts - 16 * window))  # the window holds `window` whole words
+    from_start = ~full & (starts <= 16 * window)  # the window is the whole text before the match
+    first = np.where(full, oldest, text_first)
+    near = flagged[at] > flagged[first]
+    return ~found | np.where(full | from_start, near, True)
+
+
+def valid_texts(texts: Sequence) -> np.ndarray:
+    """Boolean mask: True where the item is a string with at least one non-space character."""
+    n = len(texts)
+    try:  # all strings (the usual case): two C-level passes
+        blank = np.fromiter(map(str.isspace, texts), dtype=bool, count=n)
+        return ~blank & (np.fromiter(map(len, texts), dtype=np.int64, count=n) > 0)
+    except TypeError:  # a non-string somewhere
+        return np.fromiter((isinstance(t, str) and not t.isspace() and t != "" for t in texts), dtype=bool,
+                           count=n)
+
+
+def _sum_by_row(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """Per-text sums of match values (float even when there are no matches)."""
+    return np.bincount(rows, values, minlength=n).astype(float)
+
+
+def _evidence_arrays(rows, terms, starts, ends, weights, negated) -> dict[str, np.ndarray]:
+    """Evidence rows as arrays of the types of :func:`_evidence_frame` (``term``: object)."""
+    return {"row": np.asarray(rows, dtype=np.int64), "term": np.asarray(terms, dtype=object),
+            "start": np.asarray(starts, dtype=np.int64), "end": np.asarray(ends, dtype=np.int64),
+            "weight": np.asarray(weights, dtype=float), "negated": np.asarray(negated, dtype=bool)}
+
+
+def _evidence_frame(rows=(), terms=(), starts=(), ends=(), weights=(), negated=()) -> pd.DataFrame:
+    return pd.DataFrame({
+        "row": np.asarray(rows, dtype=np.int64), "term": pd.Series(list(terms), dtype=object),
+        "start": np.asarray(starts, dtype=np.int64), "end": np.asarray(ends, dtype=np.int64),
+        "weight": np.asarray(weights, dtype=float), "negated": np.asarray(negated, dtype=bool),
+    }, columns=EVIDENCE_COLUMNS)
+
+
+class _Vader:
+    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it (a faster batch reimplementation, see
+    :mod:`diplo.scoring.vader`; tests check equality with the package).
+
+    Evidence: each token with a non-zero valence, its character offsets, its final valence after VADER's
+    rules (boosters, negation, capitals, "but") -- its share of the sum that the compound score
+    normalizes -- and whether a negation flipped its sign.
+    """
+
+    name = "vader"
+    columns = ("tone_vader", "vader_pos", "vader_neg", "vader_neu")
+
+    def score(self, texts: Sequence[str], *, evidence: bool = False
+              ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        valid = valid_texts(texts)
+        scores, rows = _score_vader(texts, evidence=evidence)
+        out = {}
+        for col, key in zip(self.columns, SCORE_COLUMNS):
+            out[col] = np.where(valid, scores[key], np.nan)
+        return out, rows  # score_vader's evidence has EVIDENCE_COLUMNS and their types
+
+    def score_spans(self, texts: Sequence[str], rows: np.ndarray, starts: np.ndarray, ends: np.ndarray
+                    ) -> dict[str, np.ndarray]:
+        """Columns for the substrings ``texts[rows[i]][starts[i]:ends[i]]`` (actor windows), read from the
+        tokens of ``texts`` (:func:`diplo.scoring.vader.score_vader_spans`); a blank substring scores 0."""
+        scores = _score_vader_spans(texts, rows, starts, ends)
+        return {col: scores[key] for col, key in zip(self.columns, SCORE_COLUMNS)}
+
+
+def _resolve_dictionary(source, default: str, name: str, negation_window: int) -> Dictionary:
+    if isinstance(source, Dictionary):
+        return source
+    if source is None:
+        with resources.as_file(_DATA / default) as path:
+            d = load_dictionary(path, name=name, negation_window=negation_window)
+        return replace(d, name=name, source=f"diplo/data/{default}")
+    if isinstance(source, (str, os.PathLike)):
+        d = load_dictionary(Path(source), negation_window=negation_window)
+        return replace(d, name=name)
+    raise TypeError(f"dictionary must be a path, a diplo.scoring.match.Dictionary or None; got {type(source).__name__}")
+
+
+class _MatcherScorer(DictionaryMatching):
+    """Shared plumbing for scorers that read :class:`diplo.scoring.match.Matcher` results."""
+
+    name = ""
+    dictionary: Dictionary
+
+    @property
+    def dictionaries(self) -> tuple[Dictionary, ...]:
+        """Dictionaries this scorer needs matched (so one Matcher pass can serve several scorers)."""
+        return (self.dictionary,)
+
+    def score(self, texts: Sequence[str], *, evidence: bool = False
+              ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        """Score ``texts``: (columns aligned with texts, evidence rows or None)."""
+        texts = list(texts)
+        matcher = self._own_matcher()
+        table = matcher.tokenize(texts)
+        return self.score_from_matches(matcher._match_arrays(texts, table=table), texts, evidence=evidence,
+                                       table=table)
+
+    def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
+                           evidence: bool = False, table: TokenTable | None = None,
+                           ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        """Score from a Matcher result that includes this scorer's dictionaries; ``table``: the
+        :meth:`~diplo.scoring.match.Matcher.tokenize` table the matches were found in, when the caller has it."""
+        cols, ev = self._score_arrays(matches, texts, evidence=evidence, table=table)
+        return cols, None if ev is None else _evidence_frame(*ev.values())
+
+    def _score_arrays(self, matches: Mapping, texts: Sequence[str], *, evidence: bool = False,
+                      table: TokenTable | None = None, valid: np.ndarray | None = None,
+                      ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+        """:meth:`score_from_matches` with the evidence as arrays (:func:`_evidence_arrays`); the matches
+        may also be :class:`~diplo.scoring.match._MatchArrays`; ``valid``: ``valid_texts(texts)`` if the caller has it."""
+        if self.dictionary.name not in matches:
+            raise ValueError(f"matches lack dictionary {self.dictionary.name!r}; found {sorted(matches)}")
+        texts = list(texts)
+        if table is not None and len(table.texts) != len(texts):
+            raise ValueError(f"table holds the tokens of {len(table.texts)} texts, not of the {len(texts)} given")
+        valid = valid_texts(texts) if valid is None else valid
+        return self._from_matches(_MatchArrays.of(matches[self.dictionary.name]), texts, evidence, table, valid)
+
+    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):  # pragma: no cover
+        raise NotImplementedError
+
+
+class LexiconScorer(_MatcherScorer):
+    """Dictionary tone in the quanteda tradition (see the module docstring for the rules).
+
+    Parameters
+    ----------
+    dictionary : path to a YAML / ``.cat`` / CSV dictionary, a :class:`diplo.scoring.match.Dictionary`, or None
+        for the packaged AFINN-165.  Categories used (case-insensitive): ``positive``, ``negative``,
+        ``neg_positive``, ``neg_negative``; any other category (e.g. ``neutral``) only blocks shorter
+        matches inside its phrases.
+    scale : one of :data:`LEXICON_SCALES`.
+    negation_window : tokens before a match searched for a negator (0 disables).
+
+    Examples
+    --------
+    >>> # "not good" is an AFINN phrase (-2); fine (+2) and happy (+3)
+    >>> cols, ev = LexiconScorer().score(["Not good at all.", "A fine, happy day"], evidence=True)
+    >>> cols["lexicon_neg"].tolist(), cols["lexicon_pos"].tolist()
+    ([2.0, 0.0], [0.0, 5.0])
+    """
+
+    name = "lexicon"
+    columns = ("tone_lexicon", "lexicon_pos", "lexicon_neg")
+    NEGATED_NEGATIVE = 0.5  # "not bad" is weaker praise than "good"
+
+    def __init__(self, dictionary: str | os.PathLike | Dictionary | None = None, *, scale: str = "logit",
+                 negation_window: int = 3) -> None:
+        if scale not in LEXICON_SCALES:
+            raise ValueError(f"unknown scale {scale!r}; valid scales: {', '.join(LEXICON_SCALES)}")
+        self.scale = scale
+        self.dictionary = _resolve_dictionary(dictionary, "afinn-en-165.csv", "lexicon", negation_window)
+        found = {c.lower() for c in self.dictionary.categories}
+        if not found & {"positive", "negative", "neg_positive", "neg_negative"}:
+            raise DictionaryError(f"{self.dictionary.source}: a tone dictionary needs a 'positive' or "
+                                  f"'negative' category; found {self.dictionary.categories}")
+
+    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):
+        n = len(texts)
+        # categories compared once each, not once per match (code -1: a missing category)
+        cat = np.array([str(c).lower() for c in m.category_names] + [""], dtype=object)[m.category]
+        w = np.abs(m.weight)
+        negated = m.negated
+        is_pos, is_neg = cat == "positive", cat == "negative"
+        # signed contribution to pos - neg
+        signed = np.select(
+            [is_pos & ~negated, is_pos & negated, is_neg & ~negated, is_neg & negated,
+             cat == "neg_negative", cat == "neg_positive"],
+            [w, -w, -w, w * self.NEGATED_NEGATIVE, w, -w], default=0.0)
+        rows = m.row
+        pos = _sum_by_row(rows, np.where(signed > 0, signed, 0.0), n)
+        neg = _sum_by_row(rows, np.where(signed < 0, -signed, 0.0), n)
+        if self.scale == "logit":
+            tone = np.log(pos + 0.5) - np.log(neg + 0.5)
+        elif self.scale == "proportion":
+            words = np.where(valid, count_words_many(texts), 0).astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                tone = np.where(words > 0, (pos - neg) / words, 0.0)
+        else:
+            total = pos + neg
+            with np.errstate(invalid="ignore", divide="ignore"):
+                tone = np.where(total > 0, (pos - neg) / total, 0.0)
+        cols = {"tone_lexicon": tone, "lexicon_pos": pos, "lexicon_neg": neg}
+        for v in cols.values():
+            v[~valid] = np.nan
+        ev = None
+        if evidence:
+            keep = signed != 0
+            ev = _evidence_arrays(rows[keep], m.entry_names[m.entry[keep]], m.start[keep], m.end[keep], signed[keep],
+                                  negated[keep])
+        return cols, ev
+
+
+class DiplomaticScorer(_MatcherScorer):
+    """Cooperation (+) vs conflict (-) on a Goldstein-like -10..+10 scale (rules in the module docstring).
+
+    Parameters
+    ----------
+    lexicon : path to a CSV with ``term,weight,category[,note]`` (categories: see
+        :data:`DIPLOMATIC_CATEGORIES`; cooperation weights > 0, conflict < 0, neutral = 0, all within
+        -10..10), a :class:`diplo.scoring.match.Dictionary`, or None for the packaged ``diplomatic.csv``.
+    negation_window : tokens before a match searched for a negator (0 disables).
+
+    Examples
+    --------
+    >>> cols, _ = DiplomaticScorer().score(["Iran condemned the attack.", "They signed a memorandum."])
+    >>> (cols["tone_diplomatic"] < 0).tolist(), (cols["tone_diplomatic"] > 0).tolist()
+    ([True, False], [False, True])
+    """
+
+    name = "diplomatic"
+    columns = ("tone_diplomatic", "diplomatic_coop", "diplomatic_conflict")
+    NEGATED = -0.5  # "did not sign the agreement": a mild rebuff, not a conflict of the same size
+    HEDGED = 0.3    # "may impose sanctions", "urged Iran to sign": a third of the weight of the act itself
+    DECAY = 0.3     # weight of each later match relative to the one before it
+    # Verbs that negate the act after them in diplomatic prose ("refused to cooperate",
+    # "lifted sanctions", "ended the fighting"), on top of not/no/never...  Not give/gave/given:
+    # "gave full support", "given the close cooperation" are cooperation, not its negation.
+    NEGATORS = frozenset({
+        "refuse", "refused", "refuses", "refusing", "decline", "declined", "declines", "declining",
+        "fail", "failed", "fails", "failing", "reject", "rejected", "rejects", "rejecting",
+        "deny", "denied", "denies", "denying", "end", "ended", "ending", "ends", "lift", "lifted",
+        "lifting", "lifts", "ease", "eased", "easing", "eases", "halt", "halted", "halting", "halts",
+        "stop", "stopped", "stopping", "stops", "cease", "ceased", "avoid", "avoided", "prevent",
+        "prevented", "suspend", "suspended", "suspends", "suspending", "violate", "violated",
+        "violates", "violating", "breached", "breaching", "broke", "reneged", "abandoned", "quit",
+        "remove", "removed", "removes", "removing", "reduce", "reduced", "reduces", "reducing", "cut",
+        "cuts", "cutting", "suspension", "withheld", "withhold", "withholding",
+        "terminated", "terminate", "cessation", "loosen", "loosened", "relaxed", "relax",
+    })
+    # Scope of a negator: the act right after it, or after at most GOVERNED_GAP tokens (determiners,
+    # adjectives, a day: "lifted all remaining sanctions", "ended the 2020 war", "lifted Friday a blockade"), optionally behind "to"/"of"
+    # ("refused to sign", "suspension of talks").  A preposition or conjunction in between ends the scope:
+    # "suspended following the attack", "ended in a ceasefire", "not interested in the interference".
+    GOVERNED_GAP = 3
+    SCOPE_BLOCKERS = frozenset({
+        "in", "on", "at", "with", "following", "after", "before", "by", "for", "from", "over", "under",
+        "since", "during", "amid", "amidst", "against", "between", "into", "upon", "despite", "through",
+        "throughout", "toward", "towards", "about", "as", "than", "that", "which", "who", "whom", "whose",
+        "where", "when", "and", "or", "because", "due", "via", "within", "across", "among", "until",
+        "of", "to",
+    })
+    # Appeals and statements (CAMEO 01-02) name an act without doing it: "urged Washington to lift
+    # sanctions", "called for talks".
+    HEDGES = frozenset({
+        "urge", "urged", "urges", "urging", "appeal", "appealed", "appeals", "ask", "asked", "asks",
+        "asking", "request", "requested", "requests", "call", "called", "calls", "calling", "seek",
+        "seeks", "sought", "wants", "wanted", "want", "wish", "wished", "hoped", "hoping", "consider",
+        "considered", "considers", "must", "should",
+    })
+
+    def __init__(self, lexicon: str | os.PathLike | Dictionary | None = None, *,
+                 negation_window: int = 4) -> None:
+        d = _resolve_dictionary(lexicon, "diplomatic.csv", "diplomatic", negation_window)
+        for e in d.entries:
+            where = f"{d.source}, line {e.line}" if e.line else d.source
+            if e.category not in DIPLOMATIC_CATEGORIES:
+                raise DictionaryError(f"{where}: unknown category {e.category!r} "
+                                      f"(valid: {', '.join(DIPLOMATIC_CATEGORIES)})")
+            sign = -1 if e.category.endswith("conflict") else 1 if e.category.endswith("cooperation") else 0
+            if not -10 <= e.weight <= 10 or np.sign(e.weight) != sign:
+                want = {1: "in (0, 10]", -1: "in [-10, 0)", 0: "0"}[sign]
+                raise DictionaryError(f"{where}: weight {e.weight:g} of {e.pattern!r} must be {want} "
+                                      f"for category {e.category!r}")
+        self.dictionary = replace(d, negators=frozenset(d.negators) | self.NEGATORS,
+                                  hedges=frozenset(d.hedges) | self.HEDGES)
+        self._negators = NEGATORS | self.dictionary.negators
+        self._flags: tuple[Vocabulary | None, np.ndarray] = (None, np.zeros(0, dtype=bool))  # see _negator_flags
+        # a negator that a stripped whitespace word can equal but that is not one token ("no.go") is not seen
+        # in the token table: then every match is looked at
+        pattern = SPLIT_TOKEN_PATTERN if self.dictionary.split_hyphens else TOKEN_PATTERN
+        self._token_negators = all(pattern.fullmatch(w) for w in self._negators
+                                   if w and w == w.strip(_QUOTES) and w.split() == [w])
+
+    def _negated(self, m: _MatchArrays, texts: list, table: TokenTable | None = None) -> np.ndarray:
+        """Per match: an odd number of negators in its window govern it (scope rules: :attr:`SCOPE_BLOCKERS`,
+        :attr:`GOVERNED_GAP`).  The window is the last ``negation_window`` tokens within ``16 *
+        negation_window`` characters before the match.  The chunk's tokens (``table``, else tokenized
+        here) show the few matches with a negator-like word in that window (:func:`_negator_candidates`);
+        only those are looked at."""
+        window = self.dictionary.negation_window
+        if not window or not len(m):
+            return m.negated.copy()
+        if table is None:  # matches scored without the matcher's token table: tokenize with our own matcher
+            table = self._own_matcher().tokenize(texts)
+        if self.dictionary.split_hyphens:  # the matches start at tokens split at hyphens
+            table = table.split_hyphens()
+        rows, starts = m.row, m.start
+        candidates = (_negator_candidates(table, self._negator_flags(table.vocabulary), rows, starts, window)
+                      if self._token_negators else np.ones(len(m), dtype=bool))
+        negated = np.zeros(len(m), dtype=bool)
+        for k in np.flatnonzero(candidates).tolist():
+            negated[k] = self._negated_at(texts[int(rows[k])], int(starts[k]), window)
+        return negated
+
+    def _negator_flags(self, vocabulary: Vocabulary) -> np.ndarray:
+        """Per vocabulary id: the token is a negator or holds "n't" (kept and extended as ids are added)."""
+        known, flags = self._flags
+        strings = vocabulary.strings
+        if known is not vocabulary:
+            known, flags = vocabulary, np.zeros(0, dtype=bool)
+        if len(flags) < len(strings):
+            base = self._negators
+            new = np.fromiter((t in base or "n't" in t or "n\u2019t" in t for t in strings[len(flags):]),
+                              dtype=bool, count=len(strings) - len(flags))
+            flags = np.concatenate((flags, new))
+        self._flags = (known, flags)
+        return flags
+
+    def _negated_at(self, text: str, start: int, window: int) -> bool:
+        """The scope rules for the match at ``start`` of ``text`` (see :meth:`_negated`)."""
+        base = self._negators
+        lo = max(0, start - 16 * window)  # characters that surely hold `window` tokens of news prose
+        # whitespace words (at least as many as tokens): a window without a negator-like word negates nothing
+        if not any(w.strip(_QUOTES) in base or "n't" in w or "n\u2019t" in w
+                   for w in text[lo:start].lower().split()[-window:]):
+            return False
+        before = [t.lower() for t in TOKEN_PATTERN.findall(text, lo, start)][-window:]
+        flips = False
+        for j in range(len(before) - 1, -1, -1):
+            t = before[j]
+            if t in _SCOPE_BREAKS:
+                break
+            if not (t in base or t.endswith("n't") or t.endswith("n\u2019t")):
+                continue
+            gap = before[j + 1:]
+            if gap and gap[0] in ("to", "of"):
+                gap = gap[1:]
+            if (t in self.NEGATORS and len(gap) > self.GOVERNED_GAP) or any(g in self.SCOPE_BLOCKERS for g in gap):
+                continue
+            flips = not flips
+        return flips
+
+    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):
+        n = len(texts)
+        w = m.weight
+        negated = self._negated(m, texts, table)
+        hedged = m.hedged
+        adj = w * np.where(negated, self.NEGATED, 1.0) * np.where(hedged, self.HEDGED, 1.0)
+        keep = adj != 0  # neutral entries only block shorter matches
+        rows, adj = m.row[keep], adj[keep]
+        # k-th match of its sentence (matches come in text order) weighs DECAY**k: the main event of a
+        # news sentence comes first, context ("amid tensions", "the fight against terrorism") later.
+        position = np.arange(rows.size) - np.searchsorted(rows, rows)
+        decay = self.DECAY ** position
+        coop = _sum_by_row(rows, (adj > 0).astype(float), n)
+        conflict = _sum_by_row(rows, (adj < 0).astype(float), n)
+        total = _sum_by_row(rows, adj * decay, n)
+        norm = _sum_by_row(rows, decay, n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            tone = np.clip(np.where(norm > 0, total / norm, 0.0), -10, 10)
+        cols = {"tone_diplomatic": tone, "diplomatic_coop": coop, "diplomatic_conflict": conflict}
+        for v in cols.values():
+            v[~valid] = np.nan
+        ev = None
+        if evidence:
+            contrib = adj * decay / norm[rows]  # sums to the sentence score
+            ev = _evidence_arrays(rows, m.entry_names[m.entry[keep]], m.start[keep], m.end[keep], contrib,
+                                  negated[keep])
+        return cols, ev
+
+
+SCORERS = {"vader": _Vader, "lexicon": LexiconScorer, "diplomatic": DiplomaticScorer}
+# Shared instances per thread: scorers keep growing vocabularies and memo tables, which threads (a Dask
+# worker with several threads) must not share.
+_INSTANCES = threading.local()
+
+
+def available_scorers() -> list[str]:
+    """Names of the registered scorers, sorted."""
+    return sorted(SCORERS)
+
+
+def tone_columns(scorers: Sequence[str] | None = None) -> list[str]:
+    """The headline column of each scorer: by convention ``tone_<name>`` (what articles and groups aggregate)."""
+    return [f"tone_{get_scorer(s).name}" for s in (scorers if scorers is not None else available_scorers())]
+
+
+def get_scorer(name: "str | object") -> object:
+    """The scorer for ``name``: the shared instance of a registered scorer (built once, with its default
+    dictionary), or ``name`` itself when it already is a scorer object (e.g. ``LexiconScorer("my.cat")``).
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not in :data:`SCORERS` (the message lists the valid names).
+    """
+    if hasattr(name, "score") and hasattr(name, "columns"):
+        return name
+    if not isinstance(name, str) or name not in SCORERS:
+        raise ValueError(f"unknown scorer {name!r}; valid scorers: {', '.join(available_scorers())}")
+    instances = getattr(_INSTANCES, "scorers", None)
+    if instances is None:
+        instances = _INSTANCES.scorers = {}
+    if name not in instances:
+        instances[name] = SCORERS[name]()
+    return instances[name]
+
+
+def _instances(scorers: "Sequence | str | None") -> list:
+    """The scorer objects for ``scorers``: names or scorer objects, a single name, or None for every
+    registered scorer (unknown names raise, see :func:`get_scorer`)."""
+    if isinstance(scorers, str):
+        scorers = [scorers]
+    return [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
+
+
+def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] | None = None, *,
+               evidence: bool = False, matches: Mapping[str, pd.DataFrame] | None = None,
+               table: TokenTable | None = None) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+    """Score each sentence with each scorer.
+
+    Parameters
+    ----------
+    sentences : DataFrame with a ``text`` column, or an iterable of strings.
+    scorers : names from :data:`SCORERS` or scorer objects (e.g. ``LexiconScorer("LSD2015.cat")``), or
+        one name; default all registered scorers.
+    evidence : also return the evidence rows of every scorer.
+    matches : a :meth:`diplo.scoring.match.Matcher.match` result over the same texts that includes the
+        dictionaries of the matcher-based scorers (lets the caller run one pass for everything).
+    table : the :meth:`diplo.scoring.match.Matcher.tokenize` table those matches were found in, if the caller has
+        it (the diplomatic scorer reads its negation windows from it instead of tokenizing again).
+
+    Returns
+    -------
+    DataFrame with one row per input sentence (same index as a DataFrame input) and the scorers'
+    columns (NaN where the text is not a non-blank string); with ``evidence=True`` a tuple
+    ``(scores, evidence)`` where evidence has :data:`EVIDENCE_COLUMNS` plus ``scorer``.
+
+    Raises
+    ------
+    ValueError
+        If a scorer name is unknown or the table has no ``text`` column.
+    TypeError
+        If ``sentences`` is a single string instead of a list of them.
+    """
+    if isinstance(sentences, (str, bytes)):
+        # A bare string is an iterable of characters: scoring it would silently give one row per letter.
+        raise TypeError(f"sentences must be a DataFrame with a 'text' column or a list of strings, got a "
+                        f"single {type(sentences).__name__} {sentences[:40]!r}; wrap it in a list")
+    if isinstance(sentences, pd.DataFrame):
+        if "text" not in sentences.columns:
+            raise ValueError(f"sentences table needs a 'text' column; found {list(sentences.columns)}")
+        index, texts = sentences.index, sentences["text"].tolist()
+    else:
+        texts = list(sentences)
+        index = pd.RangeIndex(len(texts))
+    instances = _instances(scorers)
+    out, parts = _score_tone_arrays(texts, instances, evidence=evidence, matches=matches, table=table)
+    scores = pd.DataFrame(out, index=index)
+    if not evidence:
+        return scores
+    evidence_parts = [(ev if isinstance(ev, pd.DataFrame) else _evidence_frame(*ev.values())).assign(scorer=name)
+                      for name, ev in parts]
+    ev_cols = ["row", "scorer", *EVIDENCE_COLUMNS[1:]]
+    ev_all = (pd.concat(evidence_parts, ignore_index=True)[ev_cols] if evidence_parts
+              else _evidence_frame().assign(scorer=pd.Series(dtype=object))[ev_cols])
+    return scores, ev_all
+
+
+def _score_tone_arrays(texts: list, instances: Sequence, *, evidence: bool = False,
+                       matches: Mapping | None = None, table: TokenTable | None = None,
+                       spans: tuple[list, np.ndarray, np.ndarray, np.ndarray] | None = None,
+                       ) -> tuple[dict[str, np.ndarray], list[tuple[str, object]]]:
+    """:func:`score_tone` of a list of texts by scorer objects, without DataFrames: the columns (NaN where
+    the text is not a non-blank string) and, with ``evidence``, per scorer ``(name, evidence rows)`` (a dict
+    of :func:`_evidence_arrays` or the scorer's own DataFrame).  ``matches`` may hold
+    :class:`~diplo.scoring.match._MatchArrays`.  ``spans``: the texts are the substrings
+    ``parents[rows[i]][starts[i]:ends[i]]`` given as ``(parents, rows, starts, ends)``, and scorers that
+    score spans (``score_spans``: VADER) read them from the parents' tokens (no evidence then)."""
+    valid = valid_texts(texts)
+    if not valid.all():
+        texts = [t if ok else "" for t, ok in zip(texts, valid)]
+    out: dict[str, np.ndarray] = {}
+    parts = []
+    for scorer in instances:
+        if spans is not None and not evidence and hasattr(scorer, "score_spans"):
+            cols, ev = scorer.score_spans(*spans), None
+        elif matches is not None and isinstance(scorer, _MatcherScorer):
+            cols, ev = scorer._score_arrays(matches, texts, evidence=evidence, table=table, valid=valid)
+        elif matches is not None and hasattr(scorer, "score_from_matches"):
+            frames = {k: v.frame() if isinstance(v, _MatchArrays) else v for k, v in matches.items()}
+            cols, ev = scorer.score_from_matches(frames, texts, evidence=evidence)
+        else:
+            cols, ev = scorer.score(texts, evidence=evidence)
+        for col, values in cols.items():
+            values = np.asarray(values, dtype=float).copy()
+            values[~valid] = np.nan
+            out[col] = values
+        if evidence:
+            parts.append((scorer.name, ev))
+    return out, parts

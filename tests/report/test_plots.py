@@ -1,0 +1,174 @@
+"""Chart helpers on small synthetic tables: labelled axes with units, fixed colours, clear errors."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+
+from diplo.report import plots  # noqa: E402
+
+DATES = ["2021-12-25", "2023-07-06", "2023-10-05"]
+
+
+@pytest.fixture(autouse=True)
+def _style():
+    plots.use_style()
+    yield
+    plt.close("all")
+
+
+@pytest.fixture
+def by_date():
+    return pd.DataFrame({"date": DATES, "n": [20, 32, 13], "tone_vader": [0.4, -0.2, 0.1],
+                         "tone_vader_lo": [0.3, -0.35, 0.0], "tone_vader_hi": [0.5, -0.1, 0.2]})
+
+
+@pytest.fixture
+def articles():
+    return pd.DataFrame({
+        "doc_id": ["a", "b", "c"], "date": ["2023-07-06", "2021-12-25", None],
+        "outlet": ["Tehran Times", "Mehr News Agency", None], "n_words": [700, 900, 300],
+        "removed_lines": [3, 0, 2], "date_source": ["text", "metadata.csv", "unknown"],
+        "outlet_source": ["text", "metadata.csv", "unknown"], "theme_energy": [1.5, 0.0, 2.0],
+        "theme_corridors": [0.0, 3.0, 0.5],
+    })
+
+
+def test_color_for_is_stable_and_pinned():
+    assert plots.color_for("Press TV") == plots.color_for("Press TV")
+    assert plots.color_for("tone_vader") == plots.color_for("vader") == plots.PALETTE[0]
+    assert plots.color_for(None) == plots.color_for("") == plots.color_for(np.nan)
+
+
+def test_assign_colors_gives_each_name_of_a_family_its_own_colour():
+    names = ["energy", "corridors", "embassy_attack", "sanctions", "water", "border"]
+    colours = plots.assign_colors(names)
+    assert len(set(colours.values())) == len(names)
+    assert all(plots.color_for(n) == c for n, c in colours.items())
+
+
+def test_tone_over_time_draws_points_with_intervals_not_lines(by_date):
+    ax = plots.plot_tone_over_time(by_date, "tone_vader")
+    assert ax.get_xlabel() == "publication date"
+    assert ax.get_ylabel() == "VADER compound (-1..1)"
+    assert ax.get_title()
+    (container,) = ax.containers
+    assert container.has_yerr
+    assert [ln for ln in ax.get_lines() if len(ln.get_xdata()) == 3 and ln.get_linestyle() != "None"] == []
+    # the bar of the second date spans its bootstrap interval
+    segments = container.lines[2][0].get_segments()
+    assert segments[1][:, 1].tolist() == pytest.approx([-0.35, -0.1])
+
+
+def test_tone_over_time_missing_column_is_named(by_date):
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['tone_lexicon'\]; found \['date'"):
+        plots.plot_tone_over_time(by_date, "tone_lexicon")
+
+
+@pytest.mark.parametrize("plot, args", [
+    (plots.plot_tone_over_time, ("tone_vader",)),
+    (plots.plot_tone_by_outlet, ("tone_vader",)),
+    (plots.plot_theme_over_time, (["theme_energy"],)),
+    (plots.plot_theme_tone_over_time, ("tone_vader",)),
+])
+def test_empty_selection_says_so(by_date, plot, args):
+    for empty in (by_date.iloc[:0], pd.DataFrame()):  # aggregates of nothing come back without columns
+        out = plot(empty, *args)
+        ax = out.flat[0] if isinstance(out, np.ndarray) else out
+        assert ax.texts[0].get_text().startswith("no ")
+
+
+def test_tone_by_outlet_uses_outlet_colours():
+    table = pd.DataFrame({"outlet": ["Press TV", "Tehran Times"], "n": [5, 6], "tone_vader": [0.1, 0.3]})
+    ax = plots.plot_tone_by_outlet(table, "tone_vader")
+    colours = [matplotlib.colors.to_hex(c.lines[0].get_color()) for c in ax.containers]
+    assert colours == [plots.color_for("Press TV").lower(), plots.color_for("Tehran Times").lower()]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Press TV  (n=5)", "Tehran Times  (n=6)"]
+
+
+def test_plot_by_scorer_one_panel_per_column(by_date):
+    table = by_date.assign(tone_diplomatic=[2.0, -3.0, 1.0])
+    axes = plots.plot_by_scorer(plots.plot_tone_over_time, table, ["tone_vader", "tone_diplomatic"])
+    assert [a.get_ylabel() for a in axes] == ["VADER compound (-1..1)", "diplomatic (-10 conflict..+10 coop.)"]
+    assert axes[0].figure is axes[1].figure
+
+
+def test_scorer_agreement_needs_square_matrix():
+    corr = pd.DataFrame([[1.0, 0.5], [0.5, 1.0]], index=["tone_vader", "tone_lexicon"],
+                        columns=["tone_vader", "tone_lexicon"])
+    ax = plots.plot_scorer_agreement(corr, n=10)
+    assert sorted(t.get_text() for t in ax.texts) == ["0.50", "0.50", "1.00", "1.00"]
+    with pytest.raises(ValueError, match="square matrix"):
+        plots.plot_scorer_agreement(corr.iloc[:1])
+
+
+def test_corpus_charts(articles):
+    ax = plots.plot_articles_timeline(articles)
+    assert "1 undated" in ax.get_xlabel()
+    ax = plots.plot_article_lengths(articles)
+    assert [t.get_text() for t in ax.get_yticklabels()][0] == "2021-12-25 · Mehr News Agency · b"
+    ax = plots.plot_metadata_sources(articles)
+    assert {t.get_text() for t in ax.get_legend().get_texts()} == {"metadata.csv", "text", "unknown"}
+
+
+def test_removed_by_rule_stacks_rules_per_article(articles):
+    removed = pd.DataFrame({"doc_id": ["a", "a", "a", "c"], "rule": ["byline", "share_bar", "byline", "byline"]})
+    ax = plots.plot_removed_by_rule(removed, articles)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["byline", "share bar"]
+    # bars in date order: b (nothing removed), a (2 bylines + 1 share bar), c (undated, 1 byline)
+    widths = [[p.get_width() for p in c] for c in ax.containers]
+    assert widths == [[0, 2, 1], [0, 1, 0]]
+
+
+def test_theme_heatmap_annotates_every_cell(articles):
+    ax = plots.plot_theme_heatmap(articles, ["theme_energy", "theme_corridors"])
+    assert len(ax.texts) == 6
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["energy", "corridors"]
+
+
+def test_theme_series_and_actor_tone():
+    long = pd.DataFrame({"date": DATES * 2, "theme": ["energy"] * 3 + ["corridors"] * 3,
+                         "rate": [1, 2, 3, 0, 1, 0.5], "tone_vader": [0.1, -0.2, 0.3, 0.0, 0.5, -0.4]})
+    wide = pd.DataFrame({"date": DATES, "theme_energy": [1.0, 2.0, 3.0], "theme_energy_lo": [0.5, 1.0, 2.0],
+                         "theme_energy_hi": [1.5, 3.0, 4.0], "theme_corridors": [0.0, 1.0, 0.5]})
+    axes = plots.plot_theme_over_time(wide, ["theme_energy", "theme_corridors"])
+    assert [a.get_title() for a in axes] == ["energy", "corridors"]
+    assert axes[0].lines[0].get_color() == plots.color_for("energy")
+    assert "hits per 1,000 words" in axes[0].figure.get_supylabel()
+    axes = plots.plot_theme_tone_over_time(long, "tone_vader")
+    assert [a.get_title() for a in axes] == ["corridors", "energy"]
+    assert "theme sentences" in axes[0].figure.get_supylabel()
+    toward = pd.DataFrame({"actor": ["Azerbaijan", "Iran"], "n": [4, 6], "tone_vader_target": [0.3, 0.1],
+                           "tone_vader_target_lo": [0.1, 0.0], "tone_vader_target_hi": [0.4, 0.2]})
+    by = pd.DataFrame({"speaker": ["Iran"], "n": [2], "tone_vader": [-0.2]})
+    ax = plots.plot_actor_tone(toward, by, "tone_vader")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Azerbaijan  (n=4/0)", "Iran  (n=6/2)"]
+    assert len(ax.containers) == 2
+    ax = plots.plot_actor_tone(toward, pd.DataFrame(), "tone_vader")  # no speakers in the selection
+    assert len(ax.containers) == 1
+    ax = plots.plot_actor_tone(pd.DataFrame(), pd.DataFrame(), "tone_vader")
+    assert "no actor mentions" in ax.texts[0].get_text()
+    ax = plots.plot_actor_tone(toward, None, "tone_vader", min_n=5)
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Iran  (n=6)"]
+
+
+def test_topic_theme_overlap():
+    overlap = pd.DataFrame([[0.5, -0.1]], index=["1: gas, pipeline"], columns=["theme_energy", "theme_corridors"])
+    ax = plots.plot_topic_theme_overlap(overlap)
+    assert ax.get_ylabel() == "topic (top words)"
+
+
+def test_save_figure_writes_png_and_svg_deterministically(by_date, tmp_path):
+    ax = plots.plot_tone_over_time(by_date)
+    first = plots.save_figure(ax, tmp_path / "a" / "tone")
+    assert [p.name for p in first] == ["tone.png", "tone.svg"]
+    before = [p.read_bytes() for p in first]
+    plots.save_figure(ax, tmp_path / "a" / "tone")
+    assert [p.read_bytes() for p in first] == before
+    assert b"<dc:date>" not in before[1]

@@ -1,0 +1,196 @@
+"""Batch reports through papermill: executed notebooks, HTML, figures, tables and run.json per run."""
+
+from __future__ import annotations
+
+import json
+
+import nbformat
+import pandas as pd
+import pytest
+
+from conftest import ROOT
+from diplo.cli import main
+from diplo.report.batch import find_notebooks, load_params, notebook_parameters
+from diplo.report.tables import headlines, show_table, top_sentences
+
+STANDARD = {"raw_dir", "output_dir", "processed_dir", "start_date", "end_date", "outlets", "themes_file",
+            "scorers", "n_topics", "seed"}
+
+
+def test_load_params_file_then_overrides(tmp_path):
+    f = tmp_path / "p.yml"
+    f.write_text("raw_dir: data/raw\noutlets: []\nseed: 0\n")
+    params = load_params(f, [("seed", "7"), ("outlets", "[Press TV]")])
+    assert params == {"raw_dir": "data/raw", "outlets": ["Press TV"], "seed": 7}
+
+
+def test_params_file_must_be_a_mapping(tmp_path):
+    f = tmp_path / "p.yml"
+    f.write_text("- a\n- b\n")
+    with pytest.raises(ValueError, match="must be a mapping"):
+        load_params(f)
+
+
+@pytest.mark.parametrize("path", find_notebooks(ROOT / "notebooks"), ids=lambda p: p.stem)
+def test_notebook_declares_the_standard_parameters(path):
+    nb = nbformat.read(path, as_version=4)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert "parameters" in first_code.metadata.get("tags", [])
+    declared = notebook_parameters(path)
+    assert STANDARD <= set(declared)
+    assert all(d["help"] for d in declared.values()), "every parameter needs a comment"
+    assert nb.metadata["kernelspec"]["name"] == "diplo"
+
+
+@pytest.mark.parametrize("path", find_notebooks(ROOT / "notebooks"), ids=lambda p: p.stem)
+def test_committed_notebooks_carry_no_timing_metadata(path):
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        assert "execution" not in cell.metadata, f"{path.name}: refresh with `make notebooks`"
+    assert "papermill" not in nb.metadata
+
+
+@pytest.mark.parametrize("path", [p.name for p in (ROOT / "notebooks" / "params").glob("*.yml")])
+def test_params_files_only_name_declared_parameters(path):
+    declared = set().union(*(notebook_parameters(p) for p in find_notebooks(ROOT / "notebooks")))
+    assert set(load_params(ROOT / "notebooks" / "params" / path)) <= declared
+
+
+def test_report_writes_notebooks_html_figures_tables_and_run_json(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    out = tmp_path / "run"
+    assert main(["report", "--params", "notebooks/params/sample.yml", "--out", str(out), "-q"]) == 0
+    for nb in find_notebooks(ROOT / "notebooks"):
+        executed = nbformat.read(out / nb.name, as_version=4)
+        errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert not errors, nb.name
+        html = (out / nb.with_suffix(".html").name).read_text()
+        if nb.stem != "05_validation":  # no labelled files in sample.yml: that notebook only says so
+            assert "<img" in html or "<svg" in html, f"{nb.name}: no chart in the HTML report"
+        assert "&lt;tbody" not in html and "&lt;h" not in html, f"{nb.name}: sanitizing broke the markup"
+        assert "parse_params(" not in html, "report HTML must hide code"
+        figures = out / "figures" / nb.stem
+        pngs = sorted(p.stem for p in figures.glob("*.png"))
+        assert pngs == sorted(p.stem for p in figures.glob("*.svg"))
+        assert pngs or nb.stem == "05_validation", f"{nb.name}: no figure files"
+        assert list((out / "tables" / nb.stem).glob("*.csv")), f"{nb.name}: no tables written"
+    run = json.loads((out / "run.json").read_text())
+    assert run["diplo_version"]
+    assert len(run["inputs_sha256"]) == 6  # five articles + metadata.csv
+    assert run["parameters"]["processed_dir"] == str(out / "processed")
+    assert set(run["timings_s"]) >= {"process", "total", *(p.stem for p in find_notebooks(ROOT / "notebooks"))}
+    stamp = (out / "processed" / ".diplo-stamp.json").read_bytes()
+    # a second run with other parameters reuses the processed corpus (the stamp is untouched)
+    assert main(["report", "--params", "notebooks/params/sample.yml", "-p", "outlets", "[Press TV]",
+                 "--only", "01_corpus", "--out", str(out), "-q"]) == 0
+    assert (out / "processed" / ".diplo-stamp.json").read_bytes() == stamp
+    overview = pd.read_csv(out / "tables" / "01_corpus" / "corpus_overview.csv")
+    assert overview["outlet"].tolist() == ["Press TV", "(all)"]
+
+
+@pytest.mark.parametrize("override, message", [
+    (["-p", "start_date", "2023-13-01"], "'start_date': '2023-13-01' is not a date in YYYY-MM-DD"),
+    (["-p", "scorers", "[vader, nope]"], "unknown scorer 'nope'; valid scorers:"),
+    (["-p", "seed", "one"], "'seed' must be an integer; got 'one'"),
+    (["-p", "strat_date", "2023-01-01"], "unknown parameter(s) ['strat_date']; the notebooks declare:"),
+])
+def test_bad_parameter_stops_the_report_before_any_notebook(tmp_path, monkeypatch, capsys, override, message):
+    monkeypatch.chdir(ROOT)
+    assert main(["report", "--out", str(tmp_path / "run"), "-q", *override]) == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "run" / "01_corpus.ipynb").exists()
+
+
+def test_unquoted_yaml_dates_and_an_empty_selection_run(tmp_path, monkeypatch):
+    """start_date: 2023-01-01 (YAML date, not string) and a selection with no article at all."""
+    monkeypatch.chdir(ROOT)
+    params = tmp_path / "p.yml"
+    params.write_text("raw_dir: data/raw\nstart_date: 2023-01-01\noutlets: [Press TV]\n")  # Press TV: 2021 only
+    out = tmp_path / "run"
+    assert main(["report", "--params", str(params), "--only", "01_corpus", "--only", "06_report",
+                 "--out", str(out), "-q"]) == 0
+    assert json.loads((out / "run.json").read_text())["parameters"]["start_date"] == "2023-01-01"
+    found = pd.read_csv(out / "tables" / "06_report" / "headlines.csv", dtype=str).set_index("finding")["value"]
+    assert found["articles"] == "0"
+
+
+def test_failing_notebook_names_notebook_and_cell(tmp_path, monkeypatch, capsys):
+    """A value that passes validation but breaks a cell: the run stops there with exit code 1."""
+    monkeypatch.chdir(ROOT)
+    suite = tmp_path / "suite"
+    suite.mkdir()
+    for name in ("01_corpus", "02_tone"):
+        nb = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+        if name == "01_corpus":
+            nb.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError(f"cannot chart {raw_dir}")'))
+        nbformat.write(nb, suite / f"{name}.ipynb")
+    code = main(["report", "--notebooks", str(suite), "--out", str(tmp_path / "run"), "-q"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "01_corpus.ipynb failed in cell 4" in err  # index in the executed notebook (parameters injected) and "RuntimeError: cannot chart" in err
+    assert not (tmp_path / "run" / "02_tone.ipynb").exists(), "the run must stop at the failing notebook"
+
+
+def test_show_table_escapes_html():
+    html = show_table(pd.DataFrame({"text": ["<script>alert(1)</script>"], "n": [3]}))._repr_html_()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert '<td style="text-align: left;">&lt;script&gt;alert(1)&lt;/script&gt;</td>' in html  # text left
+    assert "<td>3</td>" in html  # numbers keep the notebook's right alignment
+
+
+def test_top_sentences_with_evidence():
+    tables = {
+        "sentence_scores": pd.DataFrame({"doc_id": ["a", "a", "b"], "sent_id": [0, 1, 0],
+                                         "tone_diplomatic": [5.0, -3.0, 1.0]}),
+        "sentences": pd.DataFrame({"doc_id": ["a", "a", "b"], "sent_id": [0, 1, 0],
+                                   "text": ["They signed a treaty.", "They condemned it.", "They met."]}),
+        "articles": pd.DataFrame({"doc_id": ["a", "b"], "date": ["2023-01-01", None], "outlet": ["X", "Y"]}),
+        "evidence": pd.DataFrame({"doc_id": ["a", "a", "a"], "sent_id": [0, 0, 1],
+                                  "scorer": ["diplomatic"] * 3, "term": ["sign*", "treaty", "condemn*"],
+                                  "start": [5, 14, 5], "end": [11, 20, 14], "weight": [2.0, 3.0, -3.0],
+                                  "negated": [False, False, True]}),
+    }
+    top = top_sentences(tables, "tone_diplomatic", n=5)
+    assert top["sentence"].tolist() == ["They signed a treaty.", "They met."]  # positive scores only
+    assert top["evidence"].tolist() == ["treaty (+3.00); signed [sign*] (+2.00)", ""]
+    low = top_sentences(tables, "tone_diplomatic", n=5, largest=False)
+    assert low["evidence"].tolist() == ["condemned [condemn*] (-3.00, negated)"]
+    with pytest.raises(ValueError, match="no column 'tone_x' in sentence_scores"):
+        top_sentences(tables, "tone_x")
+
+
+def test_headlines_numbers_and_empty_theme():
+    tables = {
+        "articles": pd.DataFrame({"doc_id": ["a", "b"], "date": ["2023-01-01", "2023-02-01"],
+                                  "outlet": ["X", "Y"]}),
+        "sentence_scores": pd.DataFrame({"doc_id": ["a", "a", "b"], "sent_id": [0, 1, 0],
+                                         "tone_vader": [0.5, 0.1, -0.4], "theme_energy": [1, 0, 2],
+                                         "theme_water": [0, 0, 0]}),
+    }
+    got = headlines(tables, ["tone_vader"], theme="energy").set_index("finding")
+    assert got.loc["articles", "detail"] == "2023-01-01 to 2023-02-01"
+    assert got.loc["sentences about 'energy'", "value"] == "2"
+    assert got.loc["mean tone_vader, all sentences", "value"] == "+0.067"
+    assert got.loc["mean tone_vader, 'energy' sentences", "value"] == "+0.050"
+    assert got.loc["outlet with the highest tone_vader, 'energy' sentences", "value"] == "X"
+    empty = headlines(tables, ["tone_vader"], theme="water").set_index("finding")
+    assert empty.loc["mean tone_vader, 'water' sentences", "value"] == "n/a"
+    with pytest.raises(ValueError, match="unknown theme 'oil'; themes in this corpus: energy, water"):
+        headlines(tables, ["tone_vader"], theme="oil")
+
+
+@pytest.mark.parametrize("raw, kept, removed", [
+    ("<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>", "<tbody>", None),
+    ("<h2>Title</h2><p>text</p>", "<h2>Title</h2>", None),
+    ("<script>alert(1)</script>", "&lt;script&gt;", "<script>"),
+    ("<img src=x onerror=alert(1)>", '<img src="x">', "onerror"),
+    ('<a href="javascript:alert(1)">x</a>', "<a>x</a>", "javascript:"),
+    ('<p onclick="alert(1)" style="color: red; text-align: left">x</p>', "text-align: left", "onclick"),
+])
+def test_html_export_sanitizer_keeps_tables_and_drops_active_content(raw, kept, removed):
+    from diplo.report.sanitize import clean_html as _clean_html
+
+    cleaned = _clean_html(raw)
+    assert kept in cleaned
+    if removed:
+        assert removed not in cleaned
