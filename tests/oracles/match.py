@@ -12,16 +12,21 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.scoring import match
-from diplo.scoring.match import _SCOPE_BREAKS, HEDGES, MATCH_COLUMNS, NEGATORS, Dictionary
-from diplo.scoring._engine.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN
+from diplo.scoring.match import HEDGES, MATCH_COLUMNS, NEGATORS, SCOPE_BREAKS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Dictionary
 
 
-class _Compiled(match._Compiled):
-    """The shipped first-token indexes and candidate priority, plus the old per-token candidate memo."""
+class _Compiled:
+    """First-token indexes and candidate priority, with the old per-token candidate memo."""
 
     def __init__(self, d: Dictionary) -> None:
-        super().__init__(d)
+        self.dictionary = d
+        self.literal: dict[str, list[int]] = {}
+        self.prefix: dict[str, list[int]] = {}
+        for i, e in enumerate(d.entries):
+            first = e.tokens[0]
+            index, key = (self.prefix, first[:-1]) if first.endswith("*") else (self.literal, first)
+            index.setdefault(key, []).append(i)
+        self.entry_tokens = [e.tokens for e in d.entries]
         self.prefix_lengths = sorted({len(p) for p in self.prefix})
         # the tokens after the first as a list when none is a glob (compared by one list equality), else None
         self.entry_rest = [None if any(t.endswith("*") for t in e.tokens[1:]) else list(e.tokens[1:])
@@ -37,10 +42,16 @@ class _Compiled(match._Compiled):
                 if n > len(tok):
                     break
                 ids.extend(self.prefix.get(tok[:n], ()))
-            found = tuple(sorted(ids, key=self._priority))
+            found = tuple(sorted(ids, key=self.priority))
             if len(self.memo) < 1_000_000:  # bound memory on pathological vocabularies
                 self.memo[tok] = found
         return found
+
+    def priority(self, i: int) -> tuple[int, int, int]:
+        # longest phrase first, then the most specific (literal words, longer glob stems)
+        toks = self.entry_tokens[i]
+        specificity = sum(len(t) + 1 if not t.endswith("*") else len(t) - 1 for t in toks)
+        return (-len(toks), -specificity, i)
 
 
 def _token_matches(pattern: str, tok: str) -> bool:
@@ -78,7 +89,7 @@ class ReferenceMatcher:
         negated = hedged = False
         for j in range(i - 1, max(i - 1 - window, -1), -1):
             t = toks[j]
-            if t in _SCOPE_BREAKS:
+            if t in SCOPE_BREAKS:
                 break
             if t in extra or self._is_negator(t):
                 negated = not negated  # "will not lift the ban": two negators cancel

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from diplo.scoring.match import _MatchArrays
+from diplo.scoring.match import Matches
 from diplo.scoring.tone import DiplomaticScorer
 
 
@@ -21,7 +21,7 @@ class ReferenceDiplomatic(DiplomaticScorer):
     """The diplomatic scale with the negation pre-check and scope rules applied to every match, one at a
     time, as before the array pre-pass picked the matches worth looking at."""
 
-    def _negated(self, m: _MatchArrays, texts: list, table=None) -> np.ndarray:
+    def _negated(self, m: Matches, texts: list, table=None) -> np.ndarray:
         window = self.dictionary.negation_window
         if not window or not len(m):
             return m.negated.copy()

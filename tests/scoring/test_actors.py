@@ -15,6 +15,7 @@ from diplo.scoring.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_prono
     score_target_tone, target_windows
 from diplo.text.corpus import build_articles
 from diplo.io.raw import load_documents
+from diplo.scoring.chunk import Chunk
 from diplo.scoring.match import DictionaryError
 from diplo.scoring._engine.tokens import Vocabulary, tokenize_texts
 from diplo.scoring.tone import score_tone
@@ -114,11 +115,21 @@ def test_own_alias_file_and_bad_files(tmp_path):
         load_actors(bad)
 
 
+def _score_chunk(scorer, matches, texts, *, text_scores=None, table=None):
+    """``scorer.score_chunk`` of the chunk of ``texts`` with these matches (and tone columns), mentions as a table."""
+    chunk = Chunk(texts, matches=matches, tokens=table)
+    if text_scores is not None:
+        chunk.scores.update({c: text_scores[c].to_numpy() for c in text_scores.columns})
+    cols, mentions = scorer.score_chunk(chunk, evidence=True)
+    return cols, pd.DataFrame(mentions)
+
+
 def test_scorer_exposes_dictionaries_for_a_shared_pass():
     from diplo.scoring.match import Matcher
     scorer = ActorScorer(scorers=())
     texts = ["Iran and Azerbaijan.", "Baku said so."]
-    cols, mentions = scorer.score_from_matches(Matcher(list(scorer.dictionaries)).match(texts), texts)
+    cols, mentions = _score_chunk(scorer, Matcher(list(scorer.dictionaries)).match(texts), texts)
+    assert scorer.score_chunk(Chunk(texts))[1] is None  # no evidence asked: no mentions
     assert cols["actors"].tolist() == ["Azerbaijan;Iran", "Azerbaijan"]
     assert cols["speaker"].tolist() == ["", "Azerbaijan"]
     assert mentions["row"].tolist() == [0, 0, 1]
@@ -234,11 +245,11 @@ def _assert_same_as_reference(texts: list) -> pd.DataFrame:
     old_cols, old = reference.score_from_matches(matches, texts, text_scores=text_scores, tokens=tokens)
     table = tokenize_texts(texts, Vocabulary())
     for kwargs in ({"text_scores": text_scores, "table": table}, {"text_scores": text_scores}):
-        cols, new = scorer.score_from_matches(matches, texts, **kwargs)
+        cols, new = _score_chunk(scorer, matches, texts, **kwargs)
         assert {k: v.tolist() for k, v in cols.items()} == {k: v.tolist() for k, v in old_cols.items()}
         pd.testing.assert_frame_equal(new, old)
     # without reused sentence scores every window is scored on its own
-    pd.testing.assert_frame_equal(scorer.score_from_matches(matches, texts)[1],
+    pd.testing.assert_frame_equal(_score_chunk(scorer, matches, texts)[1],
                                   reference.score_from_matches(matches, texts)[1])
     return old
 
@@ -360,10 +371,10 @@ def test_table_must_tokenize_the_texts_unsplit():
     scorer, _, matcher = _setup()
     texts = ["Iran and Azerbaijan.", "Baku said so."]
     matches = matcher.match(texts)
-    with pytest.raises(ValueError, match="table must tokenize the 2 texts"):
-        scorer.score_from_matches(matches, texts, table=tokenize_texts(texts[:1], Vocabulary()))
+    with pytest.raises(ValueError, match="table holds the tokens of 1 texts, not of the 2 given"):
+        _score_chunk(scorer, matches, texts, table=tokenize_texts(texts[:1], Vocabulary()))
     with pytest.raises(ValueError, match="split=True"):
-        scorer.score_from_matches(matches, texts, table=tokenize_texts(texts, Vocabulary(), split_hyphens=True))
+        _score_chunk(scorer, matches, texts, table=tokenize_texts(texts, Vocabulary(), split_hyphens=True))
 
 
 @pytest.mark.parametrize("texts", [[], [None], ["", "   "], ["No actors here."]])
@@ -376,8 +387,8 @@ def test_matches_out_of_row_order_are_sorted_first():
     texts = ["Iran and Azerbaijan.", "Baku said so, according to Tehran.", "Armenia told Iran."]
     matches = matcher.match(texts)
     shuffled = {**matches, "actors": matches["actors"].iloc[::-1].reset_index(drop=True)}
-    cols, mentions = scorer.score_from_matches(matches, texts)
-    cols2, mentions2 = scorer.score_from_matches(shuffled, texts)
+    cols, mentions = _score_chunk(scorer, matches, texts)
+    cols2, mentions2 = _score_chunk(scorer, shuffled, texts)
     assert {k: v.tolist() for k, v in cols.items()} == {k: v.tolist() for k, v in cols2.items()}
     # rows in order; mentions of one text keep the order they came in
     assert mentions2["row"].tolist() == [0, 0, 1, 1, 2, 2]
@@ -391,7 +402,7 @@ def test_same_as_reference_with_more_actors_than_a_bit_mask_holds():
                                      negation_window=0, split_hyphens=True, possessives=True)
     texts = [" and ".join(f"name{k}" for k in range(j, 70, 7)) + " said so." for j in range(7)] + ["name69-name3"]
     matches = Matcher([actors]).match(texts)
-    new = ActorScorer(actors, scorers=()).score_from_matches(matches, texts)
+    new = _score_chunk(ActorScorer(actors, scorers=()), matches, texts)
     old = ReferenceActorScorer(actors, scorers=()).score_from_matches(matches, texts)
     assert new[0]["actors"].tolist() == old[0]["actors"].tolist()
     assert new[0]["actors"][-1] == "Actor 03;Actor 69"

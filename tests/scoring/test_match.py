@@ -201,7 +201,7 @@ def test_same_as_reference_on_tricky_texts(packaged):
 
 
 def test_same_as_reference_with_columns_built_from_lists(packaged, monkeypatch):
-    monkeypatch.setattr("diplo.scoring.match._ARROW_STR", False)  # the path for a pandas without Arrow strings
+    monkeypatch.setattr("diplo.scoring._engine.strings._ARROW_STR", False)  # the path for a pandas without Arrow strings
     _assert_same(packaged, [TRICKY_TEXTS])
 
 

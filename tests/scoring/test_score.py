@@ -8,6 +8,7 @@ import pytest
 
 from diplo import load_outputs
 from diplo.scoring.score import EVIDENCE_TABLE_COLUMNS, SCORE_TABLES, _evidence_order, _keyed, score_sentences
+from diplo.scoring.session import ScoringSession
 
 
 def test_score_sentences_tables_and_evidence_offsets():
@@ -94,34 +95,54 @@ def test_threads_score_like_one_thread_with_their_own_state(raw_dir):
     try:
         with ThreadPoolExecutor(4) as pool:
             got = list(pool.map(score_sentences, chunks * 3))
-            mine = score_module._components(None, None, ["vader"])[3]
-            theirs = list(pool.map(lambda _: score_module._components(None, None, ["vader"])[3], range(8)))
+            mine = ScoringSession.current()
+            theirs = list(pool.map(lambda _: ScoringSession.current(), range(8)))
+            matchers = list(pool.map(lambda _: score_module._components(ScoringSession.current(), None, None,
+                                                                       ["vader"])[3], range(8)))
     finally:
         sys.setswitchinterval(switch)
     for exp, out in zip(expected * 3, got):
         for name in SCORE_TABLES:
             pd.testing.assert_frame_equal(out[name], exp[name])
-    assert all(m is not mine for m in theirs)
+    assert all(s is not mine for s in theirs) and len({id(s) for s in theirs}) <= 4
+    assert all(m is not score_module._components(mine, None, None, ["vader"])[3] for m in matchers)
+
+
+def test_a_session_owns_the_components_it_built():
+    sentences = pd.DataFrame({"doc_id": ["a"], "sent_id": [0], "text": ["Iran and Azerbaijan signed a deal."]})
+    mine, other = ScoringSession(), ScoringSession()
+    a, b = score_sentences(sentences, session=mine), score_sentences(sentences, session=other)
+    for name in SCORE_TABLES:
+        pd.testing.assert_frame_equal(a[name], b[name])
+    assert len(mine) and mine.reuse(("tone scorer", "vader"), object) is not other.reuse(("tone scorer", "vader"), object)
+    mine.clear()
+    assert len(mine) == 0
 
 
 def _public_tables(sentences: pd.DataFrame, scorers) -> dict[str, pd.DataFrame]:
-    """What score_sentences returns, assembled from the public DataFrame APIs (the scorers' ``score_from_matches``
-    on ``Matcher.match`` tables, ``score_tone``) with pandas joins and a multi-column sort."""
-    from diplo.scoring.actors import ACTOR_MENTION_COLUMNS, carry_pronoun_speakers
+    """What score_sentences returns, assembled from the public APIs (``score_tone`` and the scorers' ``score_chunk``
+    on a chunk of ``Matcher.match`` tables) with pandas joins and a multi-column sort."""
+    from diplo.scoring.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers
+    from diplo.scoring.chunk import Chunk
+    from diplo.scoring.match import Matcher
+    from diplo.scoring.themes import THEME_HIT_COLUMNS, ThemeScorer
+    from diplo.scoring.tone import get_scorers, score_tone
     from diplo.text.corpus import count_words_many
-    from diplo.scoring.score import _components
-    from diplo.scoring.themes import THEME_HIT_COLUMNS
-    from diplo.scoring.tone import score_tone
 
-    instances, themes, actors, matcher = _components(None, None, scorers)
+    instances, themes, actors = get_scorers(scorers), ThemeScorer(), ActorScorer(scorers=tuple(scorers))
+    matcher = Matcher([d for s in (*instances, themes, actors) for d in s.dictionaries])
     head = sentences[["doc_id", "sent_id"]].reset_index(drop=True)
     texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
     tokens = matcher.tokenize(texts)
     matches = matcher.match(texts, table=tokens)
     scores, evidence = score_tone(sentences, instances, evidence=True, matches=matches, table=tokens)
     scores = scores.reset_index(drop=True)
-    counts, hits = themes.score_from_matches(matches, texts)
-    cols, mentions = actors.score_from_matches(matches, texts, text_scores=scores, table=tokens)
+    chunk = Chunk(texts, matches=matches, tokens=tokens)
+    counts, hits = themes.score_chunk(chunk, evidence=True)
+    hits = pd.DataFrame(hits)
+    chunk.scores.update({c: scores[c].to_numpy() for c in scores.columns})
+    cols, mentions = actors.score_chunk(chunk, evidence=True)
+    mentions = pd.DataFrame(mentions)
     cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, cols["speaker"])
     table = pd.concat([head.assign(n_words=count_words_many(texts)), scores], axis=1).assign(**counts, **cols)
     evidence = _keyed(head, evidence, EVIDENCE_TABLE_COLUMNS).sort_values(

@@ -144,11 +144,14 @@ def test_per_is_validated(sample_sentences):
 
 
 def test_scorer_from_shared_matches_equals_own_pass():
+    from diplo.scoring.chunk import Chunk
     from diplo.scoring.match import Matcher
     scorer = ThemeScorer()
     texts = ["Zangazur corridor and gas.", "", "Consular flights resumed."]
     own = scorer.score(texts)
-    shared = scorer.score_from_matches(Matcher(list(scorer.dictionaries)).match(texts), texts)
+    chunk = Chunk(texts, matches=Matcher(list(scorer.dictionaries)).match(texts))
+    counts, hits = scorer.score_chunk(chunk, evidence=True)
+    shared = counts, pd.DataFrame(hits)
     assert {k: v.tolist() for k, v in own[0].items()} == {k: v.tolist() for k, v in shared[0].items()}
     pd.testing.assert_frame_equal(own[1], shared[1])
 

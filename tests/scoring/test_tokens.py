@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 from diplo.text.corpus import build_corpus
 from diplo.io.raw import load_documents
-from diplo.scoring._engine.tokens import (_SPACE, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Vocabulary, _Chunks, _Index, _PieceIndex,
-                          _pieces, _split_ids, tokenize_texts)
+from diplo.scoring._engine.tokens import (_SPACE, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, PieceIndex, Vocabulary, _Chunks,
+                                         _Index, _split_ids, tokenize_texts)
 
 
 def _alone(text, pattern):
@@ -116,28 +116,27 @@ def test_a_piece_lower_cases_as_in_its_text():
 
 def test_pieces_of_the_same_text_are_split_once():
     text = "Iran's talks.\nNo swap"
-    pieces = _pieces()
+    pieces = PieceIndex()
     ids = pieces.ids(text)
     assert pieces.ids(text) is ids and pieces.ids(text[:]) is ids  # equal text: the remembered split
     assert [pieces.strings[i] for i in ids.tolist()] == text.split()
     assert not ids.flags.writeable
 
 
-def test_each_thread_has_its_own_piece_index():
-    from concurrent.futures import ThreadPoolExecutor
-
-    with ThreadPoolExecutor(1) as pool:
-        theirs = pool.submit(_pieces).result()
-    assert theirs is not _pieces() and _pieces() is _pieces()
+def test_each_vocabulary_owns_its_piece_index():
+    vocab, other = Vocabulary(), Vocabulary()
+    tokenize_texts(["Iran's talks."], vocab)
+    assert vocab.pieces is not other.pieces and vocab.pieces.strings == ["Iran's", "talks."]
+    assert other.pieces.strings == []
 
 
 def test_piece_index_starts_afresh_when_full(monkeypatch):
     vocab = Vocabulary()
     first = tokenize_texts(TRICKY, vocab)
-    monkeypatch.setattr(_PieceIndex, "LIMIT", 3)
-    generation = _pieces().generation
+    monkeypatch.setattr(PieceIndex, "LIMIT", 3)
+    generation = vocab.pieces.generation
     tokenize_texts(["talks"], vocab)
-    assert _pieces().generation == generation + 1 and _pieces().strings == ["talks"]
+    assert vocab.pieces.generation == generation + 1 and vocab.pieces.strings == ["talks"]
     again = tokenize_texts(TRICKY, vocab)  # the vocabulary's piece -> chunk map is rebuilt
     np.testing.assert_array_equal(first.ids, again.ids)
     _check(TRICKY, table=again)

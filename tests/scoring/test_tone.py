@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from diplo.text.corpus import count_words
 from diplo.scoring.match import Dictionary, DictionaryError, Entry, Matcher
-from diplo.scoring.tone import (EVIDENCE_COLUMNS, SCORERS, DiplomaticScorer, LexiconScorer, _negator_candidates,
-                        available_scorers, get_scorer, score_tone, tone_columns, valid_texts)
+from diplo.scoring.chunk import EVIDENCE_COLUMNS, Chunk, evidence_frame, valid_texts
+from diplo.scoring.tone import (SCORERS, DiplomaticScorer, LexiconScorer, _negator_candidates, available_scorers,
+                                get_scorer, score_tone, tone_columns)
 
 
 @pytest.mark.parametrize("name", sorted(SCORERS))
@@ -205,17 +206,18 @@ def test_dictionary_without_tone_categories_is_rejected(tmp_path):
         LexiconScorer(f)
 
 
-def test_score_from_matches_equals_score():
+def test_score_chunk_of_shared_matches_equals_score():
     texts = ["Iran welcomed the deal.", "Baku condemned the attack, not the talks."]
     scorers = [LexiconScorer(), DiplomaticScorer()]
-    matches = Matcher([d for s in scorers for d in s.dictionaries]).match(texts)
-    for s in scorers:
-        a, ea = s.score(texts, evidence=True)
-        b, eb = s.score_from_matches(matches, texts, evidence=True)
-        assert all(np.array_equal(a[k], b[k]) for k in a)
-        pd.testing.assert_frame_equal(ea, eb)
+    matcher = Matcher([d for s in scorers for d in s.dictionaries])
+    for chunk in (Chunk(texts, matches=matcher.match(texts)), Chunk.matched(texts, matcher)):
+        for s in scorers:
+            a, ea = s.score(texts, evidence=True)
+            b, eb = s.score_chunk(chunk, evidence=True)
+            assert all(np.array_equal(a[k], b[k]) for k in a)
+            pd.testing.assert_frame_equal(ea, evidence_frame(eb))
     with pytest.raises(ValueError, match="matches lack dictionary 'lexicon'"):
-        scorers[0].score_from_matches({}, texts)
+        scorers[0].score_chunk(Chunk(texts, matches={}))
 
 
 @pytest.mark.parametrize("bad", ["", "   ", None, 42, float("nan")])
@@ -324,13 +326,13 @@ def _differential(texts, dip=None):
     matcher = Matcher(dip.dictionaries)
     table = matcher.tokenize(texts)
     matches = matcher.match(texts, table=table)
-    b, eb = old.score_from_matches(matches, texts, evidence=True)
+    b, eb = old.score_chunk(Chunk(texts, matches=matches), evidence=True)
     for shared in (table, None):  # the matcher's token table, or tokenized by the scorer
-        a, ea = dip.score_from_matches(matches, texts, evidence=True, table=shared)
+        a, ea = dip.score_chunk(Chunk(texts, matches=matches, tokens=shared), evidence=True)
         assert a.keys() == b.keys()
         for k in a:
             np.testing.assert_array_equal(a[k], b[k], err_msg=k)
-        pd.testing.assert_frame_equal(ea, eb)
+        pd.testing.assert_frame_equal(evidence_frame(ea), evidence_frame(eb))
     return matches
 
 
@@ -358,7 +360,7 @@ def test_array_scorers_equal_reference_on_seeds_and_synthetic_corpus():
     pd.testing.assert_frame_equal(new[1], old[1])
     np.testing.assert_array_equal(valid_texts(all_texts), ref.valid_texts(all_texts))
     # the proportion scale divides by count_words of each text
-    cols, _ = LexiconScorer(scale="proportion").score_from_matches(matches, all_texts)
+    cols, _ = LexiconScorer(scale="proportion").score_chunk(Chunk(all_texts, matches=matches))
     words = np.array([count_words(t) if isinstance(t, str) else 0 for t in all_texts], dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         expected = np.where(words > 0, (cols["lexicon_pos"] - cols["lexicon_neg"]) / words, 0.0)
@@ -436,9 +438,8 @@ def test_negator_candidates_are_few(text, candidate):
     assert got.tolist() == [candidate]
 
 
-def test_score_from_matches_rejects_a_table_of_other_texts():
-    scorer = DiplomaticScorer()
-    matcher = Matcher(scorer.dictionaries)
+def test_a_chunk_rejects_a_table_of_other_texts():
+    matcher = Matcher(DiplomaticScorer().dictionaries)
     table = matcher.tokenize(["Iran did not sign.", "Talks."])
     with pytest.raises(ValueError, match="table holds the tokens of 2 texts, not of the 1 given"):
-        scorer.score_from_matches(matcher.match(["Iran did not sign."]), ["Iran did not sign."], table=table)
+        Chunk(["Iran did not sign."], matches=matcher.match(["Iran did not sign."]), tokens=table)

@@ -13,9 +13,10 @@ from vaderSentiment.vaderSentiment import BOOSTER_DICT, NEGATE, SPECIAL_CASES, S
 
 from diplo.text.corpus import build_articles
 from diplo.io.raw import load_documents
-from diplo.scoring._engine.tokens import _PieceIndex, Vocabulary, tokenize_texts
+from diplo.scoring._engine.tokens import PieceIndex, Vocabulary, tokenize_texts
 from diplo.scoring.tone import score_tone
-from diplo.scoring.vader import EVIDENCE_COLUMNS, score_vader, score_vader_spans
+from diplo.scoring.chunk import EVIDENCE_COLUMNS, Chunk
+from diplo.scoring.vader import VaderScorer, score_vader, score_vader_spans
 
 DEVSETS = Path("/work/shared/devsets/vader")
 
@@ -139,11 +140,15 @@ def test_batch_equals_one_at_a_time():
 
 def test_pieces_shared_with_the_matcher_and_reset(monkeypatch):
     expected, _ = score_vader(TRICKY)
-    tokenize_texts(TRICKY, Vocabulary())  # the matcher split the same chunk: VADER reuses its pieces
-    pd.testing.assert_frame_equal(score_vader(TRICKY)[0], expected)
-    monkeypatch.setattr(_PieceIndex, "LIMIT", 3)
+    vocab = Vocabulary()
+    chunk = Chunk(TRICKY, tokens=tokenize_texts(TRICKY, vocab))  # VADER reuses the split of the chunk's tokens
+    got = VaderScorer().score_chunk(chunk)[0]["tone_vader"]
+    np.testing.assert_array_equal(got, np.where(chunk.valid, expected["compound"], np.nan))
+    monkeypatch.setattr(PieceIndex, "LIMIT", 3)
     score_vader(["talks"])  # a new piece index generation: VADER maps the pieces to its types again
     pd.testing.assert_frame_equal(score_vader(TRICKY)[0], expected)
+    tokenize_texts(["talks"], vocab)
+    np.testing.assert_array_equal(VaderScorer().score_chunk(chunk)[0]["tone_vader"], got)
 
 
 _ANALYZER = SentimentIntensityAnalyzer()

@@ -34,9 +34,11 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.scoring.match import Dictionary, DictionaryError, DictionaryMatching, _MatchArrays, load_dictionary
 from diplo.scoring._engine.tokens import TokenTable, Vocabulary, tokenize_texts
-from diplo.scoring.tone import _instances, _score_tone_arrays
+from diplo.scoring.chunk import Chunk, Spans
+from diplo.scoring.match import Dictionary, DictionaryError, DictionaryMatching, Matches, load_dictionary
+from diplo.scoring.session import ScoringSession
+from diplo.scoring.tone import get_scorers, score_tone_chunk
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
            "score_actors", "score_target_tone", "target_windows"]
@@ -155,9 +157,9 @@ def _ranges(lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return which, np.arange(ends[-1] if len(ends) else 0, dtype=np.int64) - (ends - lengths)[which]
 
 
-def _grow(located: _Located, bits: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray,
-          starts: np.ndarray, ends: np.ndarray, *, window: int, breaks: str,
-          pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
+def _grow_windows(located: _Located, bits: np.ndarray, rows: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                  starts: np.ndarray, ends: np.ndarray, *, window: int, breaks: str,
+                  pairs: tuple[np.ndarray, np.ndarray, np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
     """Window (start, end) of each target: its tokens ``lo..hi`` (global indices) grown by the rules of
     :func:`target_windows`; ``pairs``: (target, first token, last token) of each span it must not cross."""
     table = located.table
@@ -316,8 +318,8 @@ def _target_windows(texts: Sequence, spans: Sequence[tuple[int, int]], *, window
         raise ValueError(f"texts and spans must have the same length; got {len(texts)} and {len(spans)}")
     located, rows, starts, ends = _locate_texts(texts, spans)
     lo, hi = located.covering(rows, starts, ends)
-    ws, we = _grow(located, _token_bits(located.table), rows, lo, hi, starts, ends, window=window,
-                   breaks=breaks, pairs=_exclusion_pairs(located, rows, exclude))
+    ws, we = _grow_windows(located, _token_bits(located.table), rows, lo, hi, starts, ends, window=window,
+                           breaks=breaks, pairs=_exclusion_pairs(located, rows, exclude))
     return located, rows, ws, we
 
 
@@ -326,7 +328,7 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
                       breaks: str = DEFAULT_BREAKS,
                       exclude: Sequence[Sequence[tuple[int, int]]] | None = None,
                       text_scores: pd.DataFrame | None = None, matches: Mapping[str, pd.DataFrame] | None = None,
-                      rows: Sequence[int] | None = None) -> pd.DataFrame:
+                      rows: Sequence[int] | None = None, session: ScoringSession | None = None) -> pd.DataFrame:
     """Tone toward targets: each target's window (:func:`target_windows`) scored by the tone scorers.
 
     Parameters
@@ -341,6 +343,7 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
         matcher-based scorers, and for each target the ``row`` of its text in it (default: ``matches`` is
         over ``texts``).  The matches inside each window are then scored instead of matching the window
         again (negation and hedges keep their sentence context).
+    session : whose cached scorers and tables to use; default the calling thread's.
 
     Returns
     -------
@@ -360,19 +363,19 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
     out = _target_tone(located, t_rows, ws, we, scorers=scorers, text_scores=text_scores,
                        score_rows=np.arange(n), matches=matches,
                        match_rows=np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64),
-                       with_text=True)
+                       with_text=True, session=session)
     return pd.DataFrame(out)
 
 
 def _target_tone(located: _Located, t_rows: np.ndarray, ws: np.ndarray, we: np.ndarray, *, scorers,
                  text_scores: pd.DataFrame | None, score_rows: np.ndarray,
                  matches: Mapping[str, pd.DataFrame] | None, match_rows: np.ndarray,
-                 with_text: bool) -> dict[str, object]:
+                 with_text: bool, session: ScoringSession | None) -> dict[str, object]:
     """Columns of :func:`score_target_tone` for windows ``ws:we`` of the located texts ``t_rows``: each
     distinct window string scored once (with the matches and tokens of its first target); a window that
     is its whole text takes row ``score_rows`` of ``text_scores`` instead (when given)."""
     texts = located.table.texts
-    instances = _instances(scorers)
+    instances = get_scorers(scorers, session=session)
     n = len(t_rows)
     reuse = np.zeros(n, dtype=bool)
     if text_scores is not None:
@@ -389,9 +392,11 @@ def _target_tone(located: _Located, t_rows: np.ndarray, ws: np.ndarray, we: np.n
         window_matches = _window_matches(matches, instances, match_rows[first], ws[first], we[first])
     if window_matches is not None:
         window_table = _window_tokens(located, unique, t_rows[first], ws[first], we[first])
-    # VADER reads the windows from the sentences' tokens; the other scorers from the window matches/tokens
-    scores = _score_tone_arrays(unique, instances, matches=window_matches, table=window_table,
-                                spans=(texts, t_rows[first], ws[first], we[first]))[0]
+    # the windows as a chunk of substrings: VADER reads them from the sentences' tokens, the other scorers
+    # from the window matches/tokens (or match them themselves when there are none)
+    windows = Chunk(unique, tokens=window_table, matches=window_matches,
+                    spans=Spans(texts, t_rows[first], ws[first], we[first]), session=session)
+    scores = score_tone_chunk(windows, instances)[0]
     out: dict[str, object] = {"window_start": ws.astype(np.int64), "window_end": we.astype(np.int64)}
     if with_text:
         window = np.empty(n, dtype=object)
@@ -448,17 +453,17 @@ def _window_tokens(located: _Located, windows: list[str], rows: np.ndarray, ws: 
     return TokenTable(list(windows), bounds, row, start, end, ids, vocabulary)
 
 
-def _by_row(m: "pd.DataFrame | _MatchArrays") -> tuple[_MatchArrays, np.ndarray]:
+def _by_row(m: "pd.DataFrame | Matches") -> tuple[Matches, np.ndarray]:
     """A match table as arrays sorted by ``row`` (stable) and its rows; the matcher emits rows in order, so
     this rarely copies."""
-    m = _MatchArrays.of(m)
+    m = Matches.of(m)
     if len(m.row) > 1 and (np.diff(m.row) < 0).any():
         m = m.take(np.argsort(m.row, kind="stable"))
     return m, m.row
 
 
 def _window_matches(matches: Mapping, instances: Sequence, rows: np.ndarray,
-                    ws: np.ndarray, we: np.ndarray) -> dict[str, _MatchArrays] | None:
+                    ws: np.ndarray, we: np.ndarray) -> dict[str, Matches] | None:
     """The matches lying inside each window (text ``rows[i]``, characters ``ws[i]:we[i]``), re-indexed to
     the windows (row = window number, offsets relative to the window); None when ``matches`` lacks a
     dictionary the scorer objects ``instances`` need."""
@@ -504,37 +509,24 @@ class ActorScorer(DictionaryMatching):
     def dictionaries(self) -> tuple[Dictionary, ...]:
         return (self.actors,)
 
-    def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
-        """``actors``/``speaker`` per text and the mentions (``row`` indexes ``texts``)."""
-        texts = [t if isinstance(t, str) else "" for t in texts]
-        matcher = self._own_matcher()
-        table = matcher.tokenize(texts)  # one tokenization for the matches and the actor rules
-        return self.score_from_matches(matcher._match_arrays(texts, table=table), texts, table=table)
+    def score_chunk(self, chunk: Chunk, *, evidence: bool = False) -> tuple[dict[str, np.ndarray], dict | None]:
+        """``actors``/``speaker`` per text and, with ``evidence``, the mentions as columns (``row`` indexes the
+        chunk; the others as :data:`ACTOR_MENTION_COLUMNS`, then ``window_start``, ``window_end`` and the
+        ``tone_*_target`` columns of :attr:`scorers`).
 
-    def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
-                           text_scores: pd.DataFrame | None = None,
-                           table: TokenTable | None = None) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
-        """Same as :meth:`score` from matches a :class:`~diplo.scoring.match.Matcher` already found.
-
-        ``text_scores``: tone scores of ``texts`` (aligned rows), reused for windows spanning a whole text.
-        ``table``: the texts' tokens (:func:`diplo.scoring._engine.tokens.tokenize_texts`, not split at hyphens), when
-        the caller has them already.
+        The chunk's tokens serve the speaker rules and the windows (tokenized here when it has none); tone
+        columns already in ``chunk.scores`` are reused for windows spanning a whole text.
 
         Raises
         ------
         ValueError
-            If ``table`` does not hold one tokenization per text, or is split at hyphens.
+            If the chunk's tokens are split at hyphens, or its matches lack the actor dictionary.
         """
-        cols, mentions = self._score_arrays(matches, texts, text_scores=text_scores, table=table)
-        return cols, pd.DataFrame(mentions)
-
-    def _score_arrays(self, matches: Mapping, texts: Sequence[str], *, text_scores=None,
-                      table: TokenTable | None = None) -> tuple[dict[str, np.ndarray], dict[str, object]]:
-        """:meth:`score_from_matches` with the mentions as a dict of columns; ``matches`` may hold
-        :class:`~diplo.scoring.match._MatchArrays` and ``text_scores`` be a dict of columns."""
+        matches, table = chunk.matches_for(self)
+        texts = chunk.texts
         if table is None:
-            table = self._own_matcher().tokenize(texts)
-        elif table.split or len(table.bounds) != len(texts) + 1:
+            table = self.own_matcher().tokenize(texts)
+        elif table.split:
             raise ValueError(f"table must tokenize the {len(texts)} texts without splitting hyphens; got "
                              f"{len(table.bounds) - 1} texts, split={table.split}")
         m, rows = _by_row(matches[self.actors.name])
@@ -555,24 +547,35 @@ class ActorScorer(DictionaryMatching):
         role = ["mention"] * len(rows)
         for k in speakers.tolist():
             role[k] = "speaker"
+        if not evidence:
+            return {"actors": actors_col, "speaker": speaker_col}, None
         columns = {"row": rows, "actor": _strings(m.column("category")), "mention": _strings(m.column("match")),
                    "start": starts, "end": ends, "role": role}
         if self.scorers != ():
+            instances = get_scorers(self.scorers, session=chunk.session)
+            needed = [c for s in instances for c in s.columns if c.startswith("tone_")]
+            text_scores = chunk.scores if all(c in chunk.scores for c in needed) else None
             # each mention with the other actors' mentions of its text, which its window must not cross
             group = np.repeat(np.arange(len(group_start)), group_size)
             mention, offset = _ranges(group_size[group])
             other = group_start[group[mention]] + offset
             other_actor = codes[mention] != codes[other]
             mention, other = mention[other_actor], other[other_actor]
-            ws, we = _grow(located, bits, rows, lo, hi, starts, ends, window=DEFAULT_WINDOW,
-                           breaks=DEFAULT_BREAKS, pairs=(mention, lo[other], hi[other]))
-            columns.update(_target_tone(located, rows, ws, we, scorers=self.scorers, text_scores=text_scores,
-                                        score_rows=rows, matches=matches, match_rows=rows, with_text=False))
+            ws, we = _grow_windows(located, bits, rows, lo, hi, starts, ends, window=DEFAULT_WINDOW,
+                                   breaks=DEFAULT_BREAKS, pairs=(mention, lo[other], hi[other]))
+            columns.update(_target_tone(located, rows, ws, we, scorers=instances, text_scores=text_scores,
+                                        score_rows=rows, matches=matches, match_rows=rows, with_text=False,
+                                        session=chunk.session))
         return {"actors": actors_col, "speaker": speaker_col}, columns
+
+    def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+        """``actors``/``speaker`` per text and the mentions (``row`` indexes ``texts``)."""
+        cols, mentions = self.score_chunk(Chunk(texts), evidence=True)
+        return cols, pd.DataFrame(mentions)
 
 
 def _strings(values) -> object:
-    """A match table's string column (:meth:`~diplo.scoring.match._MatchArrays.column`) as a new table's column
+    """A match table's string column (:meth:`~diplo.scoring.match.Matches.column`) as a new table's column
     (as a list of str would come out)."""
     return values if getattr(values, "dtype", None) == "str" else list(values)
 

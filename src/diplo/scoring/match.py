@@ -38,10 +38,11 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
-from diplo.scoring._engine.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, TokenTable, Vocabulary, _grow, tokenize_texts
+from diplo.scoring._engine.strings import LazyStrings, take_labels
+from diplo.scoring._engine.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, TokenTable, Vocabulary, grow, tokenize_texts
 
 __all__ = ["DictionaryMatching", "TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
-           "MATCH_COLUMNS", "load_dictionary", "dictionary_from_mapping", "tokenize"]
+           "MATCH_COLUMNS", "SCOPE_BREAKS", "Matches", "load_dictionary", "dictionary_from_mapping", "tokenize"]
 
 NEGATORS = frozenset({
     "not", "no", "never", "neither", "nor", "without", "cannot", "none", "nobody", "nothing", "nowhere",
@@ -54,7 +55,7 @@ HEDGES = frozenset({
     "considering", "expected", "potential", "potentially",
 })
 # Tokens that end a negation/hedge scope when scanning backwards from a match.
-_SCOPE_BREAKS = frozenset({",", ".", ";", ":", "!", "?", "but", "however", "although", "though", "while"})
+SCOPE_BREAKS = frozenset({",", ".", ";", ":", "!", "?", "but", "however", "although", "though", "while"})
 
 MATCH_COLUMNS = ["row", "category", "entry", "match", "start", "end", "weight", "negated", "hedged"]
 
@@ -302,7 +303,7 @@ class _Compiled:
         self.categories = pa.array([e.category for e in d.entries], type=pa.large_string())
         self.patterns = pa.array([e.pattern for e in d.entries], type=pa.large_string())
         self.weights = np.array([e.weight for e in d.entries], dtype=float)
-        # the same as codes for _MatchArrays: category code per entry, the categories, the patterns
+        # the same as codes for Matches: category code per entry, the categories, the patterns
         self.category_names = np.array(d.categories, dtype=object)
         self.category_code = pd.Index(d.categories).get_indexer([e.category for e in d.entries]).astype(np.int64)
         self.pattern_names = np.array([e.pattern for e in d.entries], dtype=object)
@@ -389,17 +390,17 @@ class _Group:
         if hi <= lo:
             return
         new = strings[lo:hi]
-        self.cand_start, self.cand_count = _grow(self.cand_start, hi), _grow(self.cand_count, hi)
+        self.cand_start, self.cand_count = grow(self.cand_start, hi), grow(self.cand_count, hi)
         found = [self._candidates(t) for t in new]
         counts = np.fromiter(map(len, found), dtype=np.int64, count=len(new))
         flat = [g for f in found for g in f]
         self.cand_count[lo:hi] = counts
         self.cand_start[lo:hi] = self.n_flat + np.cumsum(counts) - counts
-        self.cand_flat = _grow(self.cand_flat, self.n_flat + len(flat))
+        self.cand_flat = grow(self.cand_flat, self.n_flat + len(flat))
         self.cand_flat[self.n_flat:self.n_flat + len(flat)] = flat
         self.n_flat += len(flat)
         if self.glob_stems:
-            self.glob_bits = _grow(self.glob_bits, hi)
+            self.glob_bits = grow(self.glob_bits, hi)
             heads, shortest = self.glob_heads, self.glob_lengths[0]
             for i, t in enumerate(new, lo):
                 if t[:shortest] not in heads:
@@ -410,9 +411,9 @@ class _Group:
                     g = self.glob_stems.get(t[:n])
                     if g is not None:
                         self.glob_bits[g >> 6, i] |= np.uint64(1 << (g & 63))
-        self.breaks = _grow(self.breaks, hi)
-        self.breaks[lo:hi] = [t in _SCOPE_BREAKS for t in new]
-        self.negates, self.hedging = _grow(self.negates, hi), _grow(self.hedging, hi)
+        self.breaks = grow(self.breaks, hi)
+        self.breaks[lo:hi] = [t in SCOPE_BREAKS for t in new]
+        self.negates, self.hedging = grow(self.negates, hi), grow(self.hedging, hi)
         negator = np.array([t in self.negators or t.endswith(("n't", "n\u2019t")) for t in new], dtype=bool)
         hedge = np.array([t in self.hedges for t in new], dtype=bool)
         for k, c in enumerate(self.compiled):
@@ -594,11 +595,11 @@ class Matcher:
         ValueError
             If ``table`` was not made by this matcher's :meth:`tokenize` for as many texts.
         """
-        return {name: m.frame() for name, m in self._match_arrays(texts, table=table).items()}
+        return {name: m.frame() for name, m in self.find(texts, table=table).items()}
 
-    def _match_arrays(self, texts: Sequence[str], *, table: TokenTable | None = None) -> dict[str, "_MatchArrays"]:
-        """:meth:`match` without the DataFrames: per dictionary name a :class:`_MatchArrays` (the internal
-        form the scorers read; same checks and errors as :meth:`match`)."""
+    def find(self, texts: Sequence[str], *, table: TokenTable | None = None) -> dict[str, "Matches"]:
+        """:meth:`match` without the DataFrames: per dictionary name a :class:`Matches` (what a
+        :class:`~diplo.scoring.chunk.Chunk` holds and the scorers read; same checks and errors as :meth:`match`)."""
         if table is None:
             table = self.tokenize(texts)
         elif table.vocabulary is not self.vocabulary or table.split or len(table.texts) != len(texts):
@@ -606,7 +607,7 @@ class Matcher:
                              f"got a table of {len(table.texts)} texts"
                              f"{' split at hyphens' if table.split else ''}"
                              f"{'' if table.vocabulary is self.vocabulary else ' from another vocabulary'}")
-        result, strings = {}, _LazyStrings(table.texts)
+        result, strings = {}, LazyStrings(table.texts)
         for split, (ks, group) in self._groups.items():
             chunk = table.split_hyphens() if split else table
             group.extend(self.vocabulary.strings)
@@ -615,78 +616,18 @@ class Matcher:
             cut = np.searchsorted(dic, np.arange(len(ks) + 1))
             for g, k in enumerate(ks):
                 a, b = cut[g], cut[g + 1]
-                result[self._compiled[k].dictionary.name] = _MatchArrays.found(
+                result[self._compiled[k].dictionary.name] = Matches._found(
                     self._compiled[k], chunk, strings, entry[a:b] - group.offsets[g], first[a:b], last[a:b],
                     negated[a:b], hedged[a:b])
         return {c.dictionary.name: result[c.dictionary.name] for c in self._compiled}
 
 
-# what pandas makes of a list of str: the column type of category, entry and match, built from Arrow
-# arrays when it is Arrow-backed (the default), from lists otherwise
-_STR = pd.DataFrame({"c": [""]})["c"].dtype
-_ARROW_STR = getattr(_STR, "storage", None) == "pyarrow"
-
-
-class _Strings:
-    """The chunk's texts as one UTF-8 buffer, to cut the ``match`` column out of it in Arrow (no Python
-    string per match): ``byte_at[i]`` is the byte offset of character ``i`` of the joined texts."""
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-        self.text_start = np.zeros(len(texts), dtype=np.int64)
-        np.cumsum(lengths[:-1] + 1, out=self.text_start[1:])
-        joined = "\n".join(texts)
-        try:
-            self.data = pa.py_buffer(joined.encode("utf-8"))
-            self.byte_at = None
-            if self.data.size != len(joined):
-                codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-                width = 1 + (codes >= 0x80).astype(np.int64) + (codes >= 0x800) + (codes >= 0x10000)
-                self.byte_at = np.concatenate([[0], np.cumsum(width)])
-        except UnicodeEncodeError:  # lone surrogates: not UTF-8, cut them in Python
-            self.data = None
-
-    def cut(self, texts: Sequence[str], row: np.ndarray, start: np.ndarray, end: np.ndarray):
-        """``texts[row][start:end]`` for each match, as a ``str`` array."""
-        if self.data is None or not _ARROW_STR:
-            return [texts[r][s:e] for r, s, e in zip(row.tolist(), start.tolist(), end.tolist())]
-        # the buffer as alternating gap and match strings, then every second one taken
-        bounds = np.empty(2 * len(row) + 1, dtype=np.int64)
-        bounds[0] = 0
-        bounds[1::2], bounds[2::2] = self.text_start[row] + start, self.text_start[row] + end
-        if self.byte_at is not None:
-            bounds[1:] = self.byte_at[bounds[1:]]
-        if bounds[-1] > self.data.size or (np.diff(bounds) < 0).any():  # Arrow trusts the offsets it is given
-            raise RuntimeError("match spans out of order or outside the chunk's text")
-        pieces = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), self.data)
-        return pd.array(pieces.take(pa.array(np.arange(1, len(bounds) - 1, 2))), dtype=_STR)
-
-
-def _labels(values: pa.Array, index: np.ndarray):
-    """``values[index]`` as a ``str`` array (Arrow take from the few distinct labels)."""
-    if not _ARROW_STR:
-        return values.take(pa.array(index)).to_pylist()
-    return pd.array(values.take(pa.array(index)), dtype=_STR)
-
-
-class _LazyStrings:
-    """:class:`_Strings` of the chunk's texts, built when a ``match`` column is first asked for."""
-
-    def __init__(self, texts: Sequence[str]) -> None:
-        self.texts, self._strings = texts, None
-
-    def cut(self, row: np.ndarray, start: np.ndarray, end: np.ndarray):
-        if self._strings is None:
-            self._strings = _Strings(self.texts)
-        return self._strings.cut(self.texts, row, start, end)
-
-
 _EMPTY_INT, _EMPTY_BOOL = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
 
 
-class _MatchArrays:
-    """One dictionary's matches as arrays: the internal form of a :meth:`Matcher.match` table, passed
-    between the scorers of a chunk without building DataFrames.
+class Matches:
+    """One dictionary's matches in a chunk, as arrays: the form of a :meth:`Matcher.match` table that a
+    :class:`~diplo.scoring.chunk.Chunk` holds and every scorer reads (no DataFrame is built).
 
     ``row``, ``start``, ``end``, ``weight``, ``negated``, ``hedged`` as in :data:`MATCH_COLUMNS` (numpy);
     the labels as codes, ``category_names[category]`` and ``entry_names[entry]`` (object arrays of str; a
@@ -709,22 +650,22 @@ class _MatchArrays:
         return len(self.row)
 
     @classmethod
-    def found(cls, c: _Compiled, table: TokenTable, strings: _LazyStrings, entry: np.ndarray, first: np.ndarray,
-              last: np.ndarray, negated: np.ndarray, hedged: np.ndarray) -> "_MatchArrays":
+    def _found(cls, c: _Compiled, table: TokenTable, strings: LazyStrings, entry: np.ndarray, first: np.ndarray,
+              last: np.ndarray, negated: np.ndarray, hedged: np.ndarray) -> "Matches":
         """The matches of compiled dictionary ``c`` found by :meth:`_Group.find` in ``table``."""
         if not len(entry):
             return cls(_EMPTY_INT, _EMPTY_INT, _EMPTY_INT, np.zeros(0), _EMPTY_BOOL, _EMPTY_BOOL, _EMPTY_INT,
                        c.category_names, _EMPTY_INT, c.pattern_names, None)
         row, start, end = table.row[first], table.start[first], table.end[last]
-        labels = {"category": lambda: _labels(c.categories, entry), "entry": lambda: _labels(c.patterns, entry),
+        labels = {"category": lambda: take_labels(c.categories, entry), "entry": lambda: take_labels(c.patterns, entry),
                   "match": lambda: strings.cut(row, start, end)}
         return cls(row, start, end, c.weights[entry], negated, hedged, c.category_code[entry], c.category_names,
                    entry, c.pattern_names, labels)
 
     @classmethod
-    def of(cls, m: "pd.DataFrame | _MatchArrays") -> "_MatchArrays":
+    def of(cls, m: "pd.DataFrame | Matches") -> "Matches":
         """``m`` itself, or a :meth:`Matcher.match` table (any DataFrame with :data:`MATCH_COLUMNS`) as arrays."""
-        if isinstance(m, _MatchArrays):
+        if isinstance(m, Matches):
             return m
         category, names = pd.factorize(m["category"])
         return cls(m["row"].to_numpy(dtype=np.int64), m["start"].to_numpy(dtype=np.int64),
@@ -733,12 +674,12 @@ class _MatchArrays:
                    np.asarray(names, dtype=object), np.arange(len(m)), m["entry"].to_numpy(dtype=object),
                    {c: m[c].array for c in ("category", "entry", "match")})
 
-    def take(self, idx: np.ndarray, **replace: np.ndarray) -> "_MatchArrays":
+    def take(self, idx: np.ndarray, **replace: np.ndarray) -> "Matches":
         """Matches ``idx`` (positions), with the columns named in ``replace`` given instead."""
         cols = {k: replace[k] if k in replace else getattr(self, k)[idx]
                 for k in ("row", "start", "end", "weight", "negated", "hedged", "category", "entry")}
         index = idx if self._index is None else self._index[idx]
-        return _MatchArrays(cols["row"], cols["start"], cols["end"], cols["weight"], cols["negated"],
+        return Matches(cols["row"], cols["start"], cols["end"], cols["weight"], cols["negated"],
                             cols["hedged"], cols["category"], self.category_names, cols["entry"], self.entry_names,
                             self._labels, index)
 
@@ -773,8 +714,8 @@ class DictionaryMatching:
     """Mixin for components scored from :class:`Matcher` results (tone scorers, themes, actors).
 
     A component lists the dictionaries it needs in ``dictionaries`` (so one shared Matcher pass can serve
-    several components); :meth:`_own_matcher` is a Matcher of those dictionaries alone, compiled on first
-    use and kept, for texts a component scores by itself.
+    several components); :meth:`own_matcher` is a Matcher of those dictionaries alone, compiled on first
+    use and kept by the component (with its vocabulary), for a chunk that holds no matches of them.
     """
 
     _matcher: Matcher | None = None
@@ -783,10 +724,8 @@ class DictionaryMatching:
     def dictionaries(self) -> tuple[Dictionary, ...]:  # pragma: no cover - every component overrides it
         raise NotImplementedError
 
-    def _own_matcher(self) -> Matcher:
+    def own_matcher(self) -> Matcher:
+        """This component's own :class:`Matcher` (built on first use, then kept)."""
         if self._matcher is None:
             self._matcher = Matcher(self.dictionaries)
         return self._matcher
-
-    def _match(self, texts: Sequence[str]) -> dict[str, pd.DataFrame]:
-        return self._own_matcher().match(texts)

@@ -1,30 +1,48 @@
-"""Sentence scoring: every scorer over a chunk of sentences, in one place.
+"""Sentence scoring: every scorer over a chunk of sentences, in one place, through one protocol.
 
-:func:`score_sentences` is what the pipeline calls per chunk; it returns one DataFrame per output table
-(see :data:`SCORE_TABLES`), each streamed to its own parquet file.  Every dictionary-based component (the
-lexicon and diplomatic tone scorers, themes, actors) exposes ``dictionaries`` and ``score_from_matches``:
-all their dictionaries are matched in ONE :class:`~diplo.scoring.match.Matcher` pass per chunk.  Within a chunk
-the matches, scores, evidence, hits and mentions pass between the components as plain arrays (their
-private ``_score_arrays`` / :meth:`~diplo.scoring.match.Matcher._match_arrays`, the DataFrame-free halves of the
-public methods), and each output table is built once from ready columns: pandas costs a fixed few
-DataFrames per chunk, not one per dictionary and step.
+The scorer protocol
+-------------------
+A :class:`~diplo.scoring.chunk.Chunk` is built once per chunk of sentences: the texts, which are blank
+(``valid``), their tokens, the :class:`~diplo.scoring.match.Matches` of every dictionary found in ONE
+:class:`~diplo.scoring.match.Matcher` pass, and the columns scored so far (``scores``).  Every scorer (the
+tone scorers :class:`~diplo.scoring.vader.VaderScorer`, :class:`~diplo.scoring.tone.LexiconScorer` and
+:class:`~diplo.scoring.tone.DiplomaticScorer`, :class:`~diplo.scoring.themes.ThemeScorer`,
+:class:`~diplo.scoring.actors.ActorScorer`) offers:
+
+``dictionaries``
+    the dictionaries it needs matched (empty for VADER), so that one matcher serves them all;
+``score_chunk(chunk, *, evidence=False)``
+    ``(columns, evidence)``: arrays aligned with the chunk's texts, and with ``evidence`` the rows behind
+    them as a dict of arrays (tone evidence, theme hits, actor mentions; ``row`` indexes the chunk);
+``score(texts)``
+    the same for a list of texts (a convenience that builds the chunk; evidence as a DataFrame).
+
+A scorer object of your own needs ``name``, ``columns``, ``dictionaries`` and ``score_chunk``.
+
+:func:`score_sentences` is what the pipeline calls per chunk: it builds the chunk, runs the scorers in turn
+(tone first: the actor scorer reuses its columns for windows spanning a whole sentence) and returns one
+DataFrame per output table (see :data:`SCORE_TABLES`), each built once from ready columns.  The scorers
+and their matcher are built once per configuration and kept by a
+:class:`~diplo.scoring.session.ScoringSession` (default: the calling thread's).
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from diplo.scoring._engine.strings import take_labels
 from diplo.scoring.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers
-from diplo.text.corpus import count_words_many
-from diplo.scoring.match import Dictionary, Matcher, _labels
+from diplo.scoring.chunk import Chunk
+from diplo.scoring.match import Dictionary, Matcher
+from diplo.scoring.session import ScoringSession
 from diplo.scoring.themes import THEME_HIT_COLUMNS, ThemeScorer
-from diplo.scoring.tone import _score_tone_arrays, available_scorers, get_scorer
+from diplo.scoring.tone import available_scorers, get_scorers, score_tone_chunk
+from diplo.text.corpus import count_words_many
 
 __all__ = ["SCORE_TABLES", "EVIDENCE_TABLE_COLUMNS", "score_sentences"]
 
@@ -32,35 +50,31 @@ SCORE_TABLES = ("sentence_scores", "evidence", "theme_hits", "actor_mentions")
 EVIDENCE_TABLE_COLUMNS = ["doc_id", "sent_id", "scorer", "term", "start", "end", "weight", "negated"]
 
 DictionarySource = Dictionary | str | os.PathLike | None
-# Components per thread: the matcher's vocabulary and the scorers' tables grow while scoring, so threads
-# (a Dask worker with several threads) each get their own.
-_CACHE = threading.local()
 
 
 def _key(source) -> tuple:
-    # Objects are cached by identity (the cache holds a reference, so ids are not reused); names and
+    # Objects are kept by identity (the session holds a reference, so ids are not reused); names and
     # paths by value.
     if source is None or isinstance(source, (str, os.PathLike)):
         return ("value", None if source is None else os.fspath(source))
     return ("id", id(source))
 
 
-def _components(themes: DictionarySource, actors: DictionarySource, scorers: Sequence,
+def _components(session: ScoringSession, themes: DictionarySource, actors: DictionarySource, scorers: Sequence,
                 ) -> tuple[list, ThemeScorer, ActorScorer, Matcher]:
-    """Tone scorers, theme and actor scorers and their shared matcher, built once per configuration."""
-    key = (_key(themes), _key(actors), tuple(_key(s) for s in scorers))
-    cache = getattr(_CACHE, "components", None)
-    if cache is None:
-        cache = _CACHE.components = {}
-    if key not in cache:
-        if len(cache) > 8:
-            cache.clear()
-        instances = [get_scorer(s) for s in scorers]
+    """Tone scorers, theme and actor scorers and their shared matcher, built once per configuration and
+    kept by ``session`` (the matcher's vocabulary and the scorers' tables grow while scoring)."""
+
+    def build() -> tuple:
+        instances = get_scorers(scorers, session=session)
         theme_scorer, actor_scorer = ThemeScorer(themes), ActorScorer(actors, scorers=tuple(scorers))
-        dictionaries = [d for s in instances for d in getattr(s, "dictionaries", ())]
+        dictionaries = [d for s in instances for d in s.dictionaries]
         matcher = Matcher([*dictionaries, *theme_scorer.dictionaries, *actor_scorer.dictionaries])
-        cache[key] = (instances, theme_scorer, actor_scorer, matcher, themes, actors, tuple(scorers))
-    return cache[key][:4]
+        # the sources are kept with the components, so that the ids in the key stay theirs
+        return (instances, theme_scorer, actor_scorer, matcher, themes, actors, tuple(scorers))
+
+    key = ("components", _key(themes), _key(actors), tuple(_key(s) for s in scorers))
+    return session.reuse(key, build, configuration=True)[:4]
 
 
 def _keyed(head: pd.DataFrame, table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -117,13 +131,16 @@ def _evidence_order(head, evidence, *, scorer_codes: np.ndarray | None = None) -
 
 
 def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
-                    themes: DictionarySource = None, actors: DictionarySource = None) -> dict[str, pd.DataFrame]:
+                    themes: DictionarySource = None, actors: DictionarySource = None,
+                    session: ScoringSession | None = None) -> dict[str, pd.DataFrame]:
     """Score a sentences table (``doc_id``, ``sent_id``, ``text``).
 
     Parameters
     ----------
     scorers : tone scorer names or scorer objects (e.g. ``LexiconScorer("my.cat")``); default all.
     themes, actors : theme dictionary / actor alias file (Dictionary or path); default the packaged files.
+    session : keeps the scorers, their matcher and their tables between calls; default the calling thread's
+        (:meth:`~diplo.scoring.session.ScoringSession.current`).  Results do not depend on it.
 
     Returns
     -------
@@ -132,16 +149,17 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
     sorted by doc_id, sent_id, scorer, start), ``theme_hits`` (keyword in context) and ``actor_mentions``.
     """
     scorers = list(scorers or available_scorers())
-    instances, theme_scorer, actor_scorer, matcher = _components(themes, actors, scorers)
+    session = session if session is not None else ScoringSession.current()
+    instances, theme_scorer, actor_scorer, matcher = _components(session, themes, actors, scorers)
     n = len(sentences)
     head = {"doc_id": sentences["doc_id"], "sent_id": sentences["sent_id"]}
-    texts = [t if isinstance(t, str) else "" for t in sentences["text"].tolist()]
-    tokens = matcher.tokenize(texts)  # the chunk's tokens, shared by the matcher and the actor rules
-    # matches, scores and evidence pass between the scorers as arrays; each output table is built once
-    matches = matcher._match_arrays(texts, table=tokens)
-    scores, parts = _score_tone_arrays(texts, instances, evidence=True, matches=matches, table=tokens)
-    theme_counts, hits = theme_scorer._score_arrays(matches, texts)
-    actor_cols, mentions = actor_scorer._score_arrays(matches, texts, text_scores=scores, table=tokens)
+    # the chunk: tokens and every dictionary's matches, shared by all the scorers
+    chunk = Chunk.matched(sentences["text"].tolist(), matcher, session=session)
+    scores, parts = score_tone_chunk(chunk, instances, evidence=True)
+    chunk.scores.update(scores)  # the actor scorer reuses them for windows that are a whole sentence
+    theme_counts, hits = theme_scorer.score_chunk(chunk, evidence=True)
+    actor_cols, mentions = actor_scorer.score_chunk(chunk, evidence=True)
+    texts = chunk.texts
     actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
     table = {"doc_id": _take(head["doc_id"], np.arange(n)), "sent_id": _take(head["sent_id"], np.arange(n)),
              "n_words": count_words_many(texts), **scores, **theme_counts, **actor_cols}
@@ -161,15 +179,15 @@ def _keyed_table(head: dict, columns: dict, order: Sequence[str]) -> pd.DataFram
 
 
 def _evidence_table(head: dict, parts: list) -> pd.DataFrame:
-    """The evidence table of the scorers' evidence rows (:func:`diplo.scoring.tone._score_tone_arrays`), sorted."""
+    """The evidence table of the scorers' evidence rows (:func:`diplo.scoring.tone.score_tone_chunk`), sorted."""
     # scorer names (two scorers may share one) as codes in name order, as pd.factorize(sort=True) numbers them
     names, code_of = np.unique(np.array([name for name, _ in parts], dtype=object), return_inverse=True)
-    parts = [{c: ev[c].to_numpy() for c in ev.columns} if isinstance(ev, pd.DataFrame) else ev for _, ev in parts]
+    parts = [ev for _, ev in parts]
     ev = {c: np.concatenate([p[c] for p in parts]) for c in ("row", "term", "start", "end", "weight", "negated")}
     ev["row"] = ev["row"].astype(np.int64, copy=False)
     scorer = np.repeat(code_of.reshape(-1), [len(p["row"]) for p in parts])
     order = _evidence_order(head, {**ev, "scorer": names[scorer]}, scorer_codes=scorer)
     taken = {c: v[order] for c, v in ev.items()}
-    taken["scorer"] = _labels(pa.array(names.tolist(), type=pa.large_string()), scorer[order])
+    taken["scorer"] = take_labels(pa.array(names.tolist(), type=pa.large_string()), scorer[order])
     taken["term"] = pd.Series(taken["term"], dtype=object, copy=False)
     return _keyed_table(head, taken, EVIDENCE_TABLE_COLUMNS)

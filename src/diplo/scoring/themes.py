@@ -16,8 +16,9 @@ from typing import Literal, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from diplo.scoring.chunk import Chunk
+from diplo.scoring.match import Dictionary, DictionaryError, DictionaryMatching, load_dictionary
 from diplo.text.corpus import count_words_many
-from diplo.scoring.match import Dictionary, DictionaryError, DictionaryMatching, _MatchArrays, load_dictionary
 
 __all__ = ["THEME_HIT_COLUMNS", "ThemeScorer", "article_theme_measures", "load_themes", "score_themes", "theme_columns",
            "kwic_table"]
@@ -113,22 +114,12 @@ class ThemeScorer(DictionaryMatching):
         """Dictionaries to include in a shared matcher pass."""
         return (self.themes,)
 
-    def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
-        """Hit counts per theme and the hits (``row`` indexes ``texts``) with KWIC context."""
-        texts = [t if isinstance(t, str) else "" for t in texts]
-        return self.score_from_matches(self._match(texts), texts)
-
-    def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str],
-                           ) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
-        """Same as :meth:`score` from matches a :class:`~diplo.scoring.match.Matcher` already found."""
-        counts, hits = self._score_arrays(matches, texts)
+    def score_chunk(self, chunk: Chunk, *, evidence: bool = False) -> tuple[dict[str, np.ndarray], dict | None]:
+        """Hit counts per theme (``theme_<name>``, one per text) and, with ``evidence``, the hits as columns
+        (``row`` indexes the chunk; the others as :data:`THEME_HIT_COLUMNS`) with their KWIC context."""
+        matches, _ = chunk.matches_for(self)
         m = matches[self.themes.name]
-        return counts, pd.DataFrame(hits, index=m.index if isinstance(m, pd.DataFrame) else None)
-
-    def _score_arrays(self, matches: Mapping, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], dict]:
-        """:meth:`score_from_matches` with the hits as a dict of columns (``matches`` may hold
-        :class:`~diplo.scoring.match._MatchArrays`)."""
-        m = _MatchArrays.of(matches[self.themes.name])
+        texts = chunk.texts
         # one count per (theme, text): a bincount of theme code * n_texts + row
         n = len(texts)
         names, theme_of = self._theme_of
@@ -140,11 +131,18 @@ class ThemeScorer(DictionaryMatching):
         key = theme[known].astype(np.int64) * n + m.row[known]
         table = np.bincount(key, minlength=len(self.columns) * n).reshape(len(self.columns), n)
         counts = {col: table[k].astype(np.int64) for k, col in enumerate(self.columns)}
-        left, right = _kwic(list(texts), m.row, m.start, m.end)
+        if not evidence:
+            return counts, None
+        left, right = _kwic(texts, m.row, m.start, m.end)
         # text columns stay text even when nothing matched (an empty match table has float columns)
         hits = {"row": m.row, "theme": _as_str(m.column("category")), "entry": _as_str(m.column("entry")),
                 "match": _as_str(m.column("match")), "start": m.start, "end": m.end, "left": left, "right": right}
         return counts, hits
+
+    def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
+        """Hit counts per theme and the hits (``row`` indexes ``texts``) with KWIC context."""
+        counts, hits = self.score_chunk(Chunk(texts), evidence=True)
+        return counts, pd.DataFrame(hits)
 
 
 def _as_str(values) -> object:

@@ -30,15 +30,17 @@ Three scorers ship, looked up by name in :data:`SCORERS`:
     ``diplomatic_coop`` / ``diplomatic_conflict`` count the matches on each side, so "no signal" is
     0 + 0 and a balanced sentence is not).  Neutral band |x| < 1.
 
-Every scorer returns ``(columns, evidence)`` from ``score(texts, *, evidence=...)``; evidence rows
-(:data:`EVIDENCE_COLUMNS`) name each term, its character offsets in the text, its signed contribution
-and whether it was negated.  Texts that are not strings, or are blank, score NaN in every column.
+Every scorer follows the protocol of :mod:`diplo.scoring.score`: ``score_chunk(chunk, *, evidence=...)``
+returns ``(columns, evidence)`` for a :class:`~diplo.scoring.chunk.Chunk`, and ``score(texts, *,
+evidence=...)`` does so for a list of texts (evidence as a DataFrame).  Evidence rows
+(:data:`~diplo.scoring.chunk.EVIDENCE_COLUMNS`) name each term, its character offsets in the text, its
+signed contribution and whether it was negated.  Texts that are not strings, or are blank, score NaN in
+every column.
 """
 
 from __future__ import annotations
 
 import os
-import threading
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -47,23 +49,23 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.text.corpus import count_words_many
-from diplo.scoring.match import (NEGATORS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, _SCOPE_BREAKS, Dictionary, DictionaryError,
-                         DictionaryMatching, _MatchArrays, load_dictionary)
 from diplo.scoring._engine.tokens import TokenTable, Vocabulary
-from diplo.scoring.vader import SCORE_COLUMNS, _score_vader, _score_vader_spans
+from diplo.scoring.chunk import EVIDENCE_COLUMNS, Chunk, evidence_frame
+from diplo.scoring.match import (NEGATORS, SCOPE_BREAKS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Dictionary,
+                                 DictionaryError, DictionaryMatching, Matches, load_dictionary)
+from diplo.scoring.session import ScoringSession
+from diplo.scoring.vader import VaderScorer
+from diplo.text.corpus import count_words_many
 
-__all__ = ["SCORERS", "EVIDENCE_COLUMNS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer",
-           "DiplomaticScorer", "score_tone", "available_scorers", "get_scorer", "tone_columns", "valid_texts"]
-
-EVIDENCE_COLUMNS = ["row", "term", "start", "end", "weight", "negated"]
+__all__ = ["SCORERS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer", "DiplomaticScorer", "score_tone",
+           "score_tone_chunk", "available_scorers", "get_scorer", "get_scorers", "tone_columns"]
 # |tone| below the band counts as neutral when a score is turned into a -1/0/1 label (diplo validate).
 NEUTRAL_BANDS = {"vader": 0.05, "lexicon": 0.5, "diplomatic": 1.0}
 LEXICON_SCALES = ("logit", "proportion", "relative")
 DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
                          "material_conflict", "neutral")
 _DATA = resources.files("diplo") / "data"
-_QUOTES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
+_WORD_EDGES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
 
 
 def _negator_candidates(table: TokenTable, negator: np.ndarray, rows: np.ndarray, starts: np.ndarray,
@@ -71,7 +73,7 @@ def _negator_candidates(table: TokenTable, negator: np.ndarray, rows: np.ndarray
     """Matches (``rows``, ``starts``) whose negation pre-check may pass: a superset, from the chunk's tokens.
 
     The pre-check (:meth:`DiplomaticScorer._negated_at`) asks whether one of the last ``window`` whitespace
-    words within ``16 * window`` characters before the match, stripped of :data:`_QUOTES`, is a negator or
+    words within ``16 * window`` characters before the match, stripped of :data:`_WORD_EDGES`, is a negator or
     holds "n't".  Every non-space character belongs to a token, so whitespace words are runs of tokens
     without a gap between them, and such a word holds a token that is a negator or holds "n't"
     (``negator``: a flag per vocabulary id).  Windows that do not hold ``window`` whole words and do not
@@ -101,64 +103,16 @@ def _negator_candidates(table: TokenTable, negator: np.ndarray, rows: np.ndarray
     return ~found | np.where(full | from_start, near, True)
 
 
-def valid_texts(texts: Sequence) -> np.ndarray:
-    """Boolean mask: True where the item is a string with at least one non-space character."""
-    n = len(texts)
-    try:  # all strings (the usual case): two C-level passes
-        blank = np.fromiter(map(str.isspace, texts), dtype=bool, count=n)
-        return ~blank & (np.fromiter(map(len, texts), dtype=np.int64, count=n) > 0)
-    except TypeError:  # a non-string somewhere
-        return np.fromiter((isinstance(t, str) and not t.isspace() and t != "" for t in texts), dtype=bool,
-                           count=n)
-
-
 def _sum_by_row(rows: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
     """Per-text sums of match values (float even when there are no matches)."""
     return np.bincount(rows, values, minlength=n).astype(float)
 
 
 def _evidence_arrays(rows, terms, starts, ends, weights, negated) -> dict[str, np.ndarray]:
-    """Evidence rows as arrays of the types of :func:`_evidence_frame` (``term``: object)."""
+    """Evidence rows as arrays of the types of :func:`~diplo.scoring.chunk.evidence_frame` (``term``: object)."""
     return {"row": np.asarray(rows, dtype=np.int64), "term": np.asarray(terms, dtype=object),
             "start": np.asarray(starts, dtype=np.int64), "end": np.asarray(ends, dtype=np.int64),
             "weight": np.asarray(weights, dtype=float), "negated": np.asarray(negated, dtype=bool)}
-
-
-def _evidence_frame(rows=(), terms=(), starts=(), ends=(), weights=(), negated=()) -> pd.DataFrame:
-    return pd.DataFrame({
-        "row": np.asarray(rows, dtype=np.int64), "term": pd.Series(list(terms), dtype=object),
-        "start": np.asarray(starts, dtype=np.int64), "end": np.asarray(ends, dtype=np.int64),
-        "weight": np.asarray(weights, dtype=float), "negated": np.asarray(negated, dtype=bool),
-    }, columns=EVIDENCE_COLUMNS)
-
-
-class _Vader:
-    """VADER exactly as ``vaderSentiment`` 3.3.2 computes it (a faster batch reimplementation, see
-    :mod:`diplo.scoring.vader`; tests check equality with the package).
-
-    Evidence: each token with a non-zero valence, its character offsets, its final valence after VADER's
-    rules (boosters, negation, capitals, "but") -- its share of the sum that the compound score
-    normalizes -- and whether a negation flipped its sign.
-    """
-
-    name = "vader"
-    columns = ("tone_vader", "vader_pos", "vader_neg", "vader_neu")
-
-    def score(self, texts: Sequence[str], *, evidence: bool = False
-              ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
-        valid = valid_texts(texts)
-        scores, rows = _score_vader(texts, evidence=evidence)
-        out = {}
-        for col, key in zip(self.columns, SCORE_COLUMNS):
-            out[col] = np.where(valid, scores[key], np.nan)
-        return out, rows  # score_vader's evidence has EVIDENCE_COLUMNS and their types
-
-    def score_spans(self, texts: Sequence[str], rows: np.ndarray, starts: np.ndarray, ends: np.ndarray
-                    ) -> dict[str, np.ndarray]:
-        """Columns for the substrings ``texts[rows[i]][starts[i]:ends[i]]`` (actor windows), read from the
-        tokens of ``texts`` (:func:`diplo.scoring.vader.score_vader_spans`); a blank substring scores 0."""
-        scores = _score_vader_spans(texts, rows, starts, ends)
-        return {col: scores[key] for col, key in zip(self.columns, SCORE_COLUMNS)}
 
 
 def _resolve_dictionary(source, default: str, name: str, negation_window: int) -> Dictionary:
@@ -175,7 +129,7 @@ def _resolve_dictionary(source, default: str, name: str, negation_window: int) -
 
 
 class _MatcherScorer(DictionaryMatching):
-    """Shared plumbing for scorers that read :class:`diplo.scoring.match.Matcher` results."""
+    """Shared plumbing for scorers that read the chunk's :class:`diplo.scoring.match.Matches`."""
 
     name = ""
     dictionary: Dictionary
@@ -185,38 +139,28 @@ class _MatcherScorer(DictionaryMatching):
         """Dictionaries this scorer needs matched (so one Matcher pass can serve several scorers)."""
         return (self.dictionary,)
 
+    def score_chunk(self, chunk: Chunk, *, evidence: bool = False
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+        """Columns for the chunk's texts (NaN where a text is blank) and, with ``evidence``, the evidence rows
+        as arrays (:data:`~diplo.scoring.chunk.EVIDENCE_COLUMNS`), from the chunk's matches of
+        :attr:`dictionary` (found by this scorer's own matcher when the chunk holds no matches).
+
+        Raises
+        ------
+        ValueError
+            If the chunk's matches lack this scorer's dictionary.
+        """
+        matches, tokens = chunk.matches_for(self)
+        return self._from_matches(matches[self.dictionary.name], chunk.texts, evidence, tokens, chunk.valid)
+
     def score(self, texts: Sequence[str], *, evidence: bool = False
               ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
-        """Score ``texts``: (columns aligned with texts, evidence rows or None)."""
-        texts = list(texts)
-        matcher = self._own_matcher()
-        table = matcher.tokenize(texts)
-        return self.score_from_matches(matcher._match_arrays(texts, table=table), texts, evidence=evidence,
-                                       table=table)
+        """Score ``texts``: (columns aligned with texts, evidence rows as a DataFrame or None)."""
+        cols, ev = self.score_chunk(Chunk(texts), evidence=evidence)
+        return cols, None if ev is None else evidence_frame(ev)
 
-    def score_from_matches(self, matches: Mapping[str, pd.DataFrame], texts: Sequence[str], *,
-                           evidence: bool = False, table: TokenTable | None = None,
-                           ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
-        """Score from a Matcher result that includes this scorer's dictionaries; ``table``: the
-        :meth:`~diplo.scoring.match.Matcher.tokenize` table the matches were found in, when the caller has it."""
-        cols, ev = self._score_arrays(matches, texts, evidence=evidence, table=table)
-        return cols, None if ev is None else _evidence_frame(*ev.values())
-
-    def _score_arrays(self, matches: Mapping, texts: Sequence[str], *, evidence: bool = False,
-                      table: TokenTable | None = None, valid: np.ndarray | None = None,
-                      ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
-        """:meth:`score_from_matches` with the evidence as arrays (:func:`_evidence_arrays`); the matches
-        may also be :class:`~diplo.scoring.match._MatchArrays`; ``valid``: ``valid_texts(texts)`` if the caller has it."""
-        if self.dictionary.name not in matches:
-            raise ValueError(f"matches lack dictionary {self.dictionary.name!r}; found {sorted(matches)}")
-        texts = list(texts)
-        if table is not None and len(table.texts) != len(texts):
-            raise ValueError(f"table holds the tokens of {len(table.texts)} texts, not of the {len(texts)} given")
-        valid = valid_texts(texts) if valid is None else valid
-        return self._from_matches(_MatchArrays.of(matches[self.dictionary.name]), texts, evidence, table, valid)
-
-    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
-                      valid: np.ndarray):  # pragma: no cover
+    def _from_matches(self, m: Matches, texts: list, evidence: bool, table: TokenTable | None,
+                      valid: np.ndarray):  # pragma: no cover - each scorer defines its rules
         raise NotImplementedError
 
 
@@ -255,7 +199,7 @@ class LexiconScorer(_MatcherScorer):
             raise DictionaryError(f"{self.dictionary.source}: a tone dictionary needs a 'positive' or "
                                   f"'negative' category; found {self.dictionary.categories}")
 
-    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+    def _from_matches(self, m: Matches, texts: list, evidence: bool, table: TokenTable | None,
                       valid: np.ndarray):
         n = len(texts)
         # categories compared once each, not once per match (code -1: a missing category)
@@ -371,9 +315,9 @@ class DiplomaticScorer(_MatcherScorer):
         # in the token table: then every match is looked at
         pattern = SPLIT_TOKEN_PATTERN if self.dictionary.split_hyphens else TOKEN_PATTERN
         self._token_negators = all(pattern.fullmatch(w) for w in self._negators
-                                   if w and w == w.strip(_QUOTES) and w.split() == [w])
+                                   if w and w == w.strip(_WORD_EDGES) and w.split() == [w])
 
-    def _negated(self, m: _MatchArrays, texts: list, table: TokenTable | None = None) -> np.ndarray:
+    def _negated(self, m: Matches, texts: list, table: TokenTable | None = None) -> np.ndarray:
         """Per match: an odd number of negators in its window govern it (scope rules: :attr:`SCOPE_BLOCKERS`,
         :attr:`GOVERNED_GAP`).  The window is the last ``negation_window`` tokens within ``16 *
         negation_window`` characters before the match.  The chunk's tokens (``table``, else tokenized
@@ -383,7 +327,7 @@ class DiplomaticScorer(_MatcherScorer):
         if not window or not len(m):
             return m.negated.copy()
         if table is None:  # matches scored without the matcher's token table: tokenize with our own matcher
-            table = self._own_matcher().tokenize(texts)
+            table = self.own_matcher().tokenize(texts)
         if self.dictionary.split_hyphens:  # the matches start at tokens split at hyphens
             table = table.split_hyphens()
         rows, starts = m.row, m.start
@@ -413,14 +357,14 @@ class DiplomaticScorer(_MatcherScorer):
         base = self._negators
         lo = max(0, start - 16 * window)  # characters that surely hold `window` tokens of news prose
         # whitespace words (at least as many as tokens): a window without a negator-like word negates nothing
-        if not any(w.strip(_QUOTES) in base or "n't" in w or "n\u2019t" in w
+        if not any(w.strip(_WORD_EDGES) in base or "n't" in w or "n\u2019t" in w
                    for w in text[lo:start].lower().split()[-window:]):
             return False
         before = [t.lower() for t in TOKEN_PATTERN.findall(text, lo, start)][-window:]
         flips = False
         for j in range(len(before) - 1, -1, -1):
             t = before[j]
-            if t in _SCOPE_BREAKS:
+            if t in SCOPE_BREAKS:
                 break
             if not (t in base or t.endswith("n't") or t.endswith("n\u2019t")):
                 continue
@@ -432,7 +376,7 @@ class DiplomaticScorer(_MatcherScorer):
             flips = not flips
         return flips
 
-    def _from_matches(self, m: _MatchArrays, texts: list, evidence: bool, table: TokenTable | None,
+    def _from_matches(self, m: Matches, texts: list, evidence: bool, table: TokenTable | None,
                       valid: np.ndarray):
         n = len(texts)
         w = m.weight
@@ -462,10 +406,7 @@ class DiplomaticScorer(_MatcherScorer):
         return cols, ev
 
 
-SCORERS = {"vader": _Vader, "lexicon": LexiconScorer, "diplomatic": DiplomaticScorer}
-# Shared instances per thread: scorers keep growing vocabularies and memo tables, which threads (a Dask
-# worker with several threads) must not share.
-_INSTANCES = threading.local()
+SCORERS = {"vader": VaderScorer, "lexicon": LexiconScorer, "diplomatic": DiplomaticScorer}
 
 
 def available_scorers() -> list[str]:
@@ -478,38 +419,35 @@ def tone_columns(scorers: Sequence[str] | None = None) -> list[str]:
     return [f"tone_{get_scorer(s).name}" for s in (scorers if scorers is not None else available_scorers())]
 
 
-def get_scorer(name: "str | object") -> object:
-    """The scorer for ``name``: the shared instance of a registered scorer (built once, with its default
-    dictionary), or ``name`` itself when it already is a scorer object (e.g. ``LexiconScorer("my.cat")``).
+def get_scorer(name: "str | object", *, session: ScoringSession | None = None) -> object:
+    """The scorer for ``name``: the session's instance of a registered scorer (built once per session, with
+    its default dictionary; default session: the calling thread's), or ``name`` itself when it already is a
+    scorer object (e.g. ``LexiconScorer("my.cat")``).
 
     Raises
     ------
     ValueError
         If ``name`` is not in :data:`SCORERS` (the message lists the valid names).
     """
-    if hasattr(name, "score") and hasattr(name, "columns"):
+    if not isinstance(name, str) and hasattr(name, "score_chunk"):
         return name
     if not isinstance(name, str) or name not in SCORERS:
         raise ValueError(f"unknown scorer {name!r}; valid scorers: {', '.join(available_scorers())}")
-    instances = getattr(_INSTANCES, "scorers", None)
-    if instances is None:
-        instances = _INSTANCES.scorers = {}
-    if name not in instances:
-        instances[name] = SCORERS[name]()
-    return instances[name]
+    return (session or ScoringSession.current()).reuse(("tone scorer", name), SCORERS[name])
 
 
-def _instances(scorers: "Sequence | str | None") -> list:
+def get_scorers(scorers: "Sequence | str | None", *, session: ScoringSession | None = None) -> list:
     """The scorer objects for ``scorers``: names or scorer objects, a single name, or None for every
     registered scorer (unknown names raise, see :func:`get_scorer`)."""
     if isinstance(scorers, str):
         scorers = [scorers]
-    return [get_scorer(s) for s in (scorers if scorers is not None else available_scorers())]
+    return [get_scorer(s, session=session) for s in (scorers if scorers is not None else available_scorers())]
 
 
 def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] | None = None, *,
                evidence: bool = False, matches: Mapping[str, pd.DataFrame] | None = None,
-               table: TokenTable | None = None) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
+               table: TokenTable | None = None, session: ScoringSession | None = None,
+               ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Score each sentence with each scorer.
 
     Parameters
@@ -522,17 +460,19 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
         dictionaries of the matcher-based scorers (lets the caller run one pass for everything).
     table : the :meth:`diplo.scoring.match.Matcher.tokenize` table those matches were found in, if the caller has
         it (the diplomatic scorer reads its negation windows from it instead of tokenizing again).
+    session : whose cached scorers and tables to use; default the calling thread's.
 
     Returns
     -------
     DataFrame with one row per input sentence (same index as a DataFrame input) and the scorers'
     columns (NaN where the text is not a non-blank string); with ``evidence=True`` a tuple
-    ``(scores, evidence)`` where evidence has :data:`EVIDENCE_COLUMNS` plus ``scorer``.
+    ``(scores, evidence)`` where evidence has :data:`~diplo.scoring.chunk.EVIDENCE_COLUMNS` plus ``scorer``.
 
     Raises
     ------
     ValueError
-        If a scorer name is unknown or the table has no ``text`` column.
+        If a scorer name is unknown, the table has no ``text`` column, or ``matches`` lack a scorer's
+        dictionary.
     TypeError
         If ``sentences`` is a single string instead of a list of them.
     """
@@ -547,44 +487,40 @@ def score_tone(sentences: pd.DataFrame | Iterable[str], scorers: Sequence[str] |
     else:
         texts = list(sentences)
         index = pd.RangeIndex(len(texts))
-    instances = _instances(scorers)
-    out, parts = _score_tone_arrays(texts, instances, evidence=evidence, matches=matches, table=table)
+    instances = get_scorers(scorers, session=session)
+    chunk = Chunk(texts, tokens=table, matches=matches, session=session)
+    out, parts = score_tone_chunk(chunk, instances, evidence=evidence)
     scores = pd.DataFrame(out, index=index)
     if not evidence:
         return scores
-    evidence_parts = [(ev if isinstance(ev, pd.DataFrame) else _evidence_frame(*ev.values())).assign(scorer=name)
-                      for name, ev in parts]
+    evidence_parts = [evidence_frame(ev).assign(scorer=name) for name, ev in parts]
     ev_cols = ["row", "scorer", *EVIDENCE_COLUMNS[1:]]
     ev_all = (pd.concat(evidence_parts, ignore_index=True)[ev_cols] if evidence_parts
-              else _evidence_frame().assign(scorer=pd.Series(dtype=object))[ev_cols])
+              else evidence_frame().assign(scorer=pd.Series(dtype=object))[ev_cols])
     return scores, ev_all
 
 
-def _score_tone_arrays(texts: list, instances: Sequence, *, evidence: bool = False,
-                       matches: Mapping | None = None, table: TokenTable | None = None,
-                       spans: tuple[list, np.ndarray, np.ndarray, np.ndarray] | None = None,
-                       ) -> tuple[dict[str, np.ndarray], list[tuple[str, object]]]:
-    """:func:`score_tone` of a list of texts by scorer objects, without DataFrames: the columns (NaN where
-    the text is not a non-blank string) and, with ``evidence``, per scorer ``(name, evidence rows)`` (a dict
-    of :func:`_evidence_arrays` or the scorer's own DataFrame).  ``matches`` may hold
-    :class:`~diplo.scoring.match._MatchArrays`.  ``spans``: the texts are the substrings
-    ``parents[rows[i]][starts[i]:ends[i]]`` given as ``(parents, rows, starts, ends)``, and scorers that
-    score spans (``score_spans``: VADER) read them from the parents' tokens (no evidence then)."""
-    valid = valid_texts(texts)
-    if not valid.all():
-        texts = [t if ok else "" for t, ok in zip(texts, valid)]
+def score_tone_chunk(chunk: Chunk, scorers: Sequence, *, evidence: bool = False,
+                     ) -> tuple[dict[str, np.ndarray], list[tuple[str, dict[str, np.ndarray] | None]]]:
+    """Every tone scorer's ``score_chunk`` over one chunk, without DataFrames.
+
+    Parameters
+    ----------
+    chunk : the chunk (:class:`~diplo.scoring.chunk.Chunk`).
+    scorers : scorer objects (:func:`get_scorers`).
+    evidence : also return the evidence rows.
+
+    Returns
+    -------
+    ``(columns, evidence)``: the scorers' columns as float arrays (NaN where the text is blank) and, with
+    ``evidence``, per scorer ``(name, evidence rows)`` (dicts of :data:`~diplo.scoring.chunk.EVIDENCE_COLUMNS`
+    arrays), else an empty list.
+    """
+    valid = chunk.valid
     out: dict[str, np.ndarray] = {}
     parts = []
-    for scorer in instances:
-        if spans is not None and not evidence and hasattr(scorer, "score_spans"):
-            cols, ev = scorer.score_spans(*spans), None
-        elif matches is not None and isinstance(scorer, _MatcherScorer):
-            cols, ev = scorer._score_arrays(matches, texts, evidence=evidence, table=table, valid=valid)
-        elif matches is not None and hasattr(scorer, "score_from_matches"):
-            frames = {k: v.frame() if isinstance(v, _MatchArrays) else v for k, v in matches.items()}
-            cols, ev = scorer.score_from_matches(frames, texts, evidence=evidence)
-        else:
-            cols, ev = scorer.score(texts, evidence=evidence)
+    for scorer in scorers:
+        cols, ev = scorer.score_chunk(chunk, evidence=evidence)
         for col, values in cols.items():
             values = np.asarray(values, dtype=float).copy()
             values[~valid] = np.nan

@@ -31,18 +31,18 @@ from __future__ import annotations
 
 import string
 import sys
-import threading
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
-from diplo.scoring._engine.tokens import _ASCII_SPACE, _SEPARATOR, _PieceIndex, _PieceMap, _pieces
+from diplo.scoring._engine.tokens import ASCII_SPACE, SEPARATOR, PieceIndex, PieceMap
+from diplo.scoring.chunk import EVIDENCE_COLUMNS, Chunk, evidence_frame
+from diplo.scoring.session import ScoringSession
 
-__all__ = ["score_vader", "score_vader_spans", "EVIDENCE_COLUMNS", "SCORE_COLUMNS"]
+__all__ = ["VaderScorer", "score_vader", "score_vader_spans", "SCORE_COLUMNS"]
 
 SCORE_COLUMNS = ("compound", "pos", "neg", "neu")
-EVIDENCE_COLUMNS = ["row", "term", "start", "end", "weight", "negated"]
 
 _PUNCT = string.punctuation
 # The reference's sum() of a sentence's valences: plain left-to-right float addition before Python 3.12.
@@ -60,12 +60,14 @@ _PAIR = 16     # first word of a multi-word idiom or booster ("kind" of "kind of
 _TOK, _LOW, _UPPER, _INLEX, _BOOST, _NEG = range(6)
 
 
-class _Vader:
-    """The reference tables and the per-token-type memo (one instance per process)."""
+class _VaderTables:
+    """The reference tables and the per-token-type memo; owned by a
+    :class:`~diplo.scoring.session.ScoringSession` (one per thread), see :func:`_tables`."""
 
     def __init__(self) -> None:
         import vaderSentiment.vaderSentiment as ref
 
+        self.pieces = PieceIndex()  # for texts scored without a chunk's tokens (score_vader)
         analyzer = ref.SentimentIntensityAnalyzer()  # parses the lexicon files exactly as the reference
         self.analyzer = analyzer
         self.lexicon: dict[str, float] = analyzer.lexicon
@@ -94,7 +96,7 @@ class _Vader:
         self.generation = getattr(self, "generation", -1) + 1
         self.last: _Batch | None = None  # the last batch tokenized (see _batch)
         self.type_id = _TypeIds(self)
-        self.piece_types = _PieceMap(lambda pieces: list(map(self.type_id.__getitem__, pieces)))
+        self.piece_types = PieceMap(lambda pieces: list(map(self.type_id.__getitem__, pieces)))
         self.info: list[tuple] = []
         self.n_types = 0
         self.pending: list[tuple] = []  # array fields of the types classified since the last sync
@@ -154,7 +156,7 @@ class _Vader:
                              len(tok)))
         return k
 
-    def type_ids(self, pieces: np.ndarray, index: _PieceIndex) -> np.ndarray:
+    def type_ids(self, pieces: np.ndarray, index: PieceIndex) -> np.ndarray:
         """Type id of every raw token, given as its id in the piece ``index`` (new types are classified on
         first sight)."""
         if self.n_types + len(pieces) > _MAX_TYPES:  # may outgrow the bound in this batch: start afresh
@@ -165,11 +167,11 @@ class _Vader:
 
 
 class _TypeIds(dict):
-    """raw token -> type id; a token seen for the first time is classified by :meth:`_Vader.classify`."""
+    """raw token -> type id; a token seen for the first time is classified by :meth:`_VaderTables.classify`."""
 
     __slots__ = ("vader",)
 
-    def __init__(self, vader: _Vader) -> None:
+    def __init__(self, vader: _VaderTables) -> None:
         super().__init__()
         self.vader = vader
 
@@ -177,16 +179,10 @@ class _TypeIds(dict):
         return self.vader.classify(raw)
 
 
-# One analyzer per thread: its vocabulary and memo tables grow while scoring, so threads (a Dask worker
-# with several threads) must not share them.
-_STATE = threading.local()
-
-
-def _vader() -> _Vader:
-    state = getattr(_STATE, "vader", None)
-    if state is None:
-        state = _STATE.vader = _Vader()
-    return state
+def _tables(session: ScoringSession | None) -> _VaderTables:
+    """The session's VADER tables (built on first use): their memo grows while scoring, so each thread's
+    session has its own."""
+    return (session or ScoringSession.current()).reuse("vader tables", _VaderTables)
 
 
 def _convert_emoji(text: str, emojis: dict[str, str]) -> tuple[str, list[int]]:
@@ -249,7 +245,7 @@ def _idioms(valence: float, w: list[str], special: dict[str, float], booster: di
     return valence
 
 
-def _valence(vd: _Vader, tids: list[int], j: int, i: int, nt: int, pair_near: bool, cap_diff,
+def _valence(vd: _VaderTables, tids: list[int], j: int, i: int, nt: int, pair_near: bool, cap_diff,
              ) -> tuple[float, int]:
     """``sentiment_valence`` of the reference for the lexicon word ``i`` of a sentence of ``nt`` tokens.
 
@@ -343,10 +339,10 @@ def _lookup(table: np.ndarray, codes: np.ndarray) -> np.ndarray:
     return table[np.minimum(codes, np.uint32(len(table) - 1))]
 
 
-def _prepare(vd: _Vader, seen: list[str], big: str
+def _prepare(vd: _VaderTables, seen: list[str], big: str
              ) -> tuple[list[str], dict[int, list[int]], str, np.ndarray, np.ndarray]:
     """Texts as VADER sees them (emoji replaced), the emoji offset maps, and the joined batch, from the
-    texts (all strings) and their join by :data:`~diplo.scoring._engine.tokens._SEPARATOR` (as the matcher joins them: the
+    texts (all strings) and their join by :data:`~diplo.scoring._engine.tokens.SEPARATOR` (as the matcher joins them: the
     chunk is split once for both)."""
     where: dict[int, list[int]] = {}
     codes = _code_points(big)
@@ -363,20 +359,20 @@ def _prepare(vd: _Vader, seen: list[str], big: str
 
 
 def _prepare_converted(seen: list[str], where: dict[int, list[int]]):
-    big = _SEPARATOR.join(seen)
+    big = SEPARATOR.join(seen)
     base = np.zeros(len(seen), dtype=np.int64)
     if len(seen) > 1:
         np.cumsum(np.fromiter(map(len, seen[:-1]), dtype=np.int64, count=len(seen) - 1) + 1, out=base[1:])
     return seen, where, big, _code_points(big), base
 
 
-def _tokenize(vd: _Vader, big: str, codes: np.ndarray, base: np.ndarray
+def _tokenize(vd: _VaderTables, big: str, codes: np.ndarray, base: np.ndarray, pieces: PieceIndex
               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Whitespace tokens of the joined batch: their piece ids, the batch offsets where each starts and just
     past where it ends, and the first token of every text with the token count as a last entry."""
-    flat = _pieces().ids(big)
+    flat = pieces.ids(big)
     if codes.dtype == np.uint8:  # ASCII: one C pass over the bytes
-        space = np.frombuffer(big.encode("ascii").translate(_ASCII_SPACE), dtype=np.uint8).view(bool)
+        space = np.frombuffer(big.encode("ascii").translate(ASCII_SPACE), dtype=np.uint8).view(bool)
     else:
         space = _lookup(vd.ws, codes)
     inside = np.zeros(len(space) + 2, dtype=bool)  # non-space, between two spaces
@@ -402,11 +398,11 @@ class _Batch:
     __slots__ = ("key", "seen", "where", "big", "codes", "base", "begins", "ends", "first_tok", "tid",
                  "generation", "_marks")
 
-    def __init__(self, vd: _Vader, seen: list[str], key: tuple[str, bytes]) -> None:
+    def __init__(self, vd: _VaderTables, seen: list[str], key: tuple[str, bytes], pieces: PieceIndex) -> None:
         self.key = key
         self.seen, self.where, self.big, self.codes, self.base = _prepare(vd, seen, key[0])
-        flat, self.begins, self.ends, self.first_tok = _tokenize(vd, self.big, self.codes, self.base)
-        self.tid = vd.type_ids(flat, _pieces())
+        flat, self.begins, self.ends, self.first_tok = _tokenize(vd, self.big, self.codes, self.base, pieces)
+        self.tid = vd.type_ids(flat, pieces)
         self.generation = vd.generation  # the type tables ``tid`` refers to (a reset makes new ones)
         self._marks: tuple[np.ndarray, np.ndarray] | None = None
 
@@ -418,24 +414,25 @@ class _Batch:
 
     def text_marks(self) -> tuple[np.ndarray, np.ndarray]:
         """How many "!" and "?" each text (as seen) holds."""
-        stops = np.append(self.base[1:] - len(_SEPARATOR), len(self.big)) if len(self.base) else self.base
+        stops = np.append(self.base[1:] - len(SEPARATOR), len(self.big)) if len(self.base) else self.base
         return self.marks(self.base, stops)
 
 
-def _batch(vd: _Vader, texts: list) -> _Batch:
+def _batch(vd: _VaderTables, texts: list, pieces: PieceIndex) -> _Batch:
     """The batch of ``texts``, tokenized (the last batch is remembered: scoring spans of the texts just
-    scored does not tokenize them again)."""
+    scored does not tokenize them again); ``pieces``: the piece index that splits them (the chunk's, when
+    the matcher just split the same texts)."""
     safe = [t if isinstance(t, str) else "" for t in texts]
     # the joined texts and where each ends (texts may hold the separator)
-    key = (_SEPARATOR.join(safe), np.fromiter(map(len, safe), dtype=np.int64, count=len(safe)).tobytes())
+    key = (SEPARATOR.join(safe), np.fromiter(map(len, safe), dtype=np.int64, count=len(safe)).tobytes())
     last = vd.last
     if last is not None and last.generation == vd.generation and last.key == key:
         return last
-    batch = vd.last = _Batch(vd, safe, key)
+    batch = vd.last = _Batch(vd, safe, key, pieces)
     return batch
 
 
-def _score_types(vd: _Vader, batch_tid: np.ndarray, first_tok: np.ndarray, marks: tuple[np.ndarray, np.ndarray]
+def _score_types(vd: _VaderTables, batch_tid: np.ndarray, first_tok: np.ndarray, marks: tuple[np.ndarray, np.ndarray]
                  ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """VADER's rules over texts given as the type ids of their whitespace tokens (``first_tok`` bounds, as
     in :class:`_Batch`; ``marks``: how many "!" and "?" each text holds): the scores, and the token index,
@@ -493,7 +490,8 @@ def _score_types(vd: _Vader, batch_tid: np.ndarray, first_tok: np.ndarray, marks
     return _score_valence(counts, hit_sent, hit_val, marks), hit_tok, hit_sent, hit_val, hit_neg
 
 
-def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def score_vader(texts: Sequence[str], *, evidence: bool = False, session: ScoringSession | None = None
+                ) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """VADER scores for each text, identical to ``vaderSentiment`` 3.3.2 ``polarity_scores``.
 
     Parameters
@@ -509,6 +507,8 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     token in the text; an emoji's description points at the emoji), ``weight`` (the token's final valence
     after boosters, negation, caps and "but": its share of the sum that ``compound`` normalizes, before
     the punctuation amplifier) and ``negated`` (a negation flipped its sign an odd number of times).
+    session : whose VADER memo tables to use (:class:`~diplo.scoring.session.ScoringSession`); default the
+        calling thread's.
 
     Examples
     --------
@@ -516,16 +516,16 @@ def score_vader(texts: Sequence[str], *, evidence: bool = False) -> tuple[pd.Dat
     >>> scores["compound"].tolist()
     [0.4927, -0.3412]
     """
-    scores, ev = _score_vader(texts, evidence=evidence)
+    vd = _tables(session)
+    scores, ev = _score_vader(vd, texts, evidence=evidence, pieces=vd.pieces)
     return pd.DataFrame(scores), ev
 
 
-def _score_vader(texts: Sequence[str], *, evidence: bool = False
+def _score_vader(vd: _VaderTables, texts: Sequence[str], *, evidence: bool = False, pieces: PieceIndex
                  ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
     """:func:`score_vader` with the scores as a dict of arrays."""
-    vd = _vader()
     texts = list(texts)
-    batch = _batch(vd, texts)
+    batch = _batch(vd, texts, pieces)
     scores, hit_tok, hit_sent, hit_val, hit_neg = _score_types(vd, batch.tid, batch.first_tok, batch.text_marks())
     if not evidence:
         return scores, None
@@ -548,8 +548,8 @@ def _score_vader(texts: Sequence[str], *, evidence: bool = False
     return scores, ev
 
 
-def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequence[int], ends: Sequence[int]
-                      ) -> pd.DataFrame:
+def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequence[int], ends: Sequence[int], *,
+                      session: ScoringSession | None = None) -> pd.DataFrame:
     """VADER scores of the substrings ``texts[rows[i]][starts[i]:ends[i]]``: the same as ``score_vader`` of
     those strings, computed from the tokens of ``texts`` (tokenized once, or not at all when ``texts``
     were the last batch scored), so scoring many windows of a chunk's sentences costs little more than
@@ -562,17 +562,17 @@ def score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequenc
     Examples
     --------
     >>> t = "Iran praised the wonderful talks, but Armenia faced harsh criticism."
-    >>> score_vader_spans([t], [0, 0], [0, 38], [32, 68])["compound"].tolist() == \
-    ...     score_vader([t[0:32], t[38:68]])[0]["compound"].tolist()
+    >>> spans = score_vader_spans([t], [0, 0], [0, 38], [32, 68])
+    >>> spans["compound"].tolist() == score_vader([t[0:32], t[38:68]])[0]["compound"].tolist()
     True
     """
-    return pd.DataFrame(_score_vader_spans(texts, rows, starts, ends))
+    vd = _tables(session)
+    return pd.DataFrame(_score_vader_spans(vd, texts, rows, starts, ends, pieces=vd.pieces))
 
 
-def _score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequence[int], ends: Sequence[int]
-                       ) -> dict[str, np.ndarray]:
+def _score_vader_spans(vd: _VaderTables, texts: Sequence[str], rows: Sequence[int], starts: Sequence[int],
+                       ends: Sequence[int], *, pieces: PieceIndex) -> dict[str, np.ndarray]:
     """:func:`score_vader_spans` as a dict of arrays."""
-    vd = _vader()
     texts = list(texts)
     rows, starts, ends = (np.asarray(a, dtype=np.int64).reshape(-1) for a in (rows, starts, ends))
     if not len(rows) == len(starts) == len(ends):
@@ -580,7 +580,7 @@ def _score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequen
     n_texts = len(texts)
     if len(rows) and (rows.min() < 0 or rows.max() >= n_texts):
         raise ValueError(f"rows must index the {n_texts} texts; got {rows.min()}..{rows.max()}")
-    batch = _batch(vd, texts)
+    batch = _batch(vd, texts, pieces)
     lengths = np.frombuffer(batch.key[1], dtype=np.int64)  # of the texts as given (non-strings: 0)
     # Python slicing: clip to the text, an end before the start is empty
     starts = np.clip(np.where(starts < 0, starts + lengths[rows], starts), 0, lengths[rows])
@@ -618,10 +618,55 @@ def _score_vader_spans(texts: Sequence[str], rows: Sequence[int], starts: Sequen
     scores = _score_types(vd, span_tid, first_tok, batch.marks(a_at, b_at))[0]
     if emoji.any():
         which = np.flatnonzero(emoji)
-        alone = _score_vader([cut(i) for i in which.tolist()])[0]
+        alone = _score_vader(vd, [cut(i) for i in which.tolist()], pieces=pieces)[0]
         for key, values in scores.items():
             values[which] = alone[key]
     return scores
+
+
+class VaderScorer:
+    """VADER as a tone scorer (``tone_vader``, -1..1): :func:`score_vader` behind the scorer protocol of
+    :mod:`diplo.scoring.score` (:meth:`score_chunk`).  The memo tables belong to the chunk's session.
+
+    Evidence: each token with a non-zero valence, its character offsets, its final valence after VADER's
+    rules (boosters, negation, capitals, "but") -- its share of the sum that the compound score
+    normalizes -- and whether a negation flipped its sign.
+
+    Examples
+    --------
+    >>> cols, _ = VaderScorer().score(["The talks were very good.", "   "])
+    >>> cols["tone_vader"].tolist()
+    [0.4927, nan]
+    """
+
+    name = "vader"
+    columns = ("tone_vader", "vader_pos", "vader_neg", "vader_neu")
+    dictionaries: tuple = ()  # VADER reads the chunk's texts, not dictionary matches
+
+    def score_chunk(self, chunk: Chunk, *, evidence: bool = False
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+        """Columns for the chunk's texts (NaN where a text is blank) and, with ``evidence``, the evidence
+        rows as arrays (:data:`EVIDENCE_COLUMNS`).
+
+        A chunk of substrings (:attr:`~diplo.scoring.chunk.Chunk.spans`, e.g. actor windows) is scored from
+        the tokens of the texts they are cut from (:func:`score_vader_spans`) when no evidence is asked."""
+        vd = _tables(chunk.session)
+        pieces = chunk.tokens.vocabulary.pieces if chunk.tokens is not None else vd.pieces
+        if chunk.spans is not None and not evidence:
+            spans = chunk.spans
+            scores = _score_vader_spans(vd, spans.texts, spans.rows, spans.starts, spans.ends, pieces=pieces)
+            rows = None
+        else:
+            scores, rows = _score_vader(vd, chunk.texts, evidence=evidence, pieces=pieces)
+        valid = chunk.valid
+        out = {col: np.where(valid, scores[key], np.nan) for col, key in zip(self.columns, SCORE_COLUMNS)}
+        return out, None if rows is None else {c: rows[c].to_numpy() for c in EVIDENCE_COLUMNS}
+
+    def score(self, texts: Sequence[str], *, evidence: bool = False
+              ) -> tuple[dict[str, np.ndarray], pd.DataFrame | None]:
+        """:meth:`score_chunk` of ``Chunk(texts)``, the evidence as a DataFrame."""
+        cols, ev = self.score_chunk(Chunk(texts), evidence=evidence)
+        return cols, None if ev is None else evidence_frame(ev)
 
 
 def _round(x: np.ndarray, digits: int) -> np.ndarray:

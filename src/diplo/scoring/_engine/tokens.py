@@ -29,7 +29,6 @@ Examples
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -37,18 +36,20 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "Vocabulary", "TokenTable", "tokenize_texts"]
+# Public to the modules of diplo.scoring (the package is private): the matcher and VADER read the same split.
+__all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "SEPARATOR", "ASCII_SPACE", "Vocabulary", "TokenTable",
+           "PieceIndex", "PieceMap", "tokenize_texts", "grow"]
 
 TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*|[^\w\s]")
 # Used by dictionaries built with ``split_hyphens=True`` (actor names: "Tehran-Baku ties" names two actors).
 SPLIT_TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019]\w+)*|[^\w\s]")
 _PATTERNS = {False: TOKEN_PATTERN, True: SPLIT_TOKEN_PATTERN}
-_SEPARATOR = "\n"  # whitespace: no token pattern crosses it, so joined texts tokenize as they do alone
+SEPARATOR = "\n"  # whitespace: no token pattern crosses it, so joined texts tokenize as they do alone
 # str.isspace() (what str.split() and the patterns' \s mean) by code point; none above U+3000 is whitespace
 _SPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
 _ASCII_WHITESPACE = bytes(c for c in range(128) if _SPACE[c])
 _WIDE_SPACE = re.compile("[" + "".join(chr(c) for c in range(128, len(_SPACE)) if _SPACE[c]) + "]")
-_ASCII_SPACE = bytes(int(c < 128 and bool(_SPACE[c])) for c in range(256))  # bytes.translate: 1 = whitespace
+ASCII_SPACE = bytes(int(c < 128 and bool(_SPACE[c])) for c in range(256))  # bytes.translate: 1 = whitespace
 
 
 class _Index(dict):
@@ -70,12 +71,17 @@ class Vocabulary:
     """Token strings and their integer ids, stable for the life of the object.
 
     ``strings[i]`` is the token with id ``i``; consumers that keep per-id tables (the matcher) extend them
-    for the ids added since they last looked (``len(vocabulary)`` grows, ids never change).
+    for the ids added since they last looked (``len(vocabulary)`` grows, ids never change).  The vocabulary
+    also owns the caches of tokenizing with it, for its whole life: the :class:`PieceIndex` of the
+    whitespace-separated pieces seen (:attr:`pieces`, which VADER reads too, so a chunk is split once) and
+    the tokens of each distinct piece.  Not thread-safe: one per thread (a matcher owns one, and a
+    :class:`~diplo.scoring.session.ScoringSession` owns the matchers).
     """
 
     def __init__(self) -> None:
+        self.pieces = PieceIndex()
         self._index = _Index()
-        self._pieces = _Pieces()
+        self._hyphen_pieces = _Pieces()
         self._chunks = {split: _Chunks(_PATTERNS[split]) for split in (False, True)}
 
     @property
@@ -97,13 +103,13 @@ class Vocabulary:
         return np.fromiter(map(self._index.__getitem__, tokens), dtype=np.int64, count=len(tokens))
 
 
-class _PieceIndex:
-    """Whitespace-separated pieces of text as written ("Iran's", "talks.") -> ids, one index per thread.
+class PieceIndex:
+    """Whitespace-separated pieces of text as written ("Iran's", "talks.") -> ids.
 
     The matcher's tokenizer and VADER both start from the pieces of the same joined chunk of texts: the
     chunk is split and each piece hashed once here (the last split is remembered, so the second consumer
     of the same joined text gets the ids for free), and each consumer maps piece ids to its own ids with
-    a :class:`_PieceMap`.  Past :attr:`LIMIT` pieces the index starts afresh (a new :attr:`generation`,
+    a :class:`PieceMap`.  Past :attr:`LIMIT` pieces the index starts afresh (a new :attr:`generation`,
     which empties every map): that only costs re-learning.
     """
 
@@ -150,7 +156,7 @@ def _split_ids(text: str, index: _Index) -> np.ndarray:
         pieces = text.split()
         return np.fromiter(map(index.__getitem__, pieces), dtype=np.int64, count=len(pieces))
     if text.isascii() or _WIDE_SPACE.search(text) is None:
-        space = np.frombuffer(raw.translate(_ASCII_SPACE), dtype=bool)
+        space = np.frombuffer(raw.translate(ASCII_SPACE), dtype=bool)
         compact, width = raw.translate(None, _ASCII_WHITESPACE), None
     else:  # by code point, then to byte offsets
         points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
@@ -174,18 +180,7 @@ def _split_ids(text: str, index: _Index) -> np.ndarray:
     return ids[encoded.indices.to_numpy(zero_copy_only=False)]
 
 
-_LOCAL = threading.local()  # one piece index per thread (threads of a Dask worker score in parallel)
-
-
-def _pieces() -> _PieceIndex:
-    """This thread's piece index."""
-    index = getattr(_LOCAL, "pieces", None)
-    if index is None:
-        index = _LOCAL.pieces = _PieceIndex()
-    return index
-
-
-class _PieceMap:
+class PieceMap:
     """Piece id -> a consumer's id, computed on first need by ``compute(pieces)`` for the new pieces of a
     call and remembered; emptied when used with another piece index or a new generation of it."""
 
@@ -193,17 +188,17 @@ class _PieceMap:
         self.compute = compute
         self.clear()
 
-    def clear(self, index: _PieceIndex | None = None) -> None:
+    def clear(self, index: PieceIndex | None = None) -> None:
         self.index, self.generation = index, index.generation if index is not None else -1
         self.values = np.zeros(0, dtype=np.int64)
         self.known = np.zeros(0, dtype=bool)
 
-    def __call__(self, pids: np.ndarray, index: _PieceIndex) -> np.ndarray:
+    def __call__(self, pids: np.ndarray, index: PieceIndex) -> np.ndarray:
         """The consumer's ids of the pieces ``pids`` of ``index``."""
         if self.index is not index or self.generation != index.generation:
             self.clear(index)
         n = len(index.strings)
-        self.values, self.known = _grow(self.values, n), _grow(self.known, n)
+        self.values, self.known = grow(self.values, n), grow(self.known, n)
         miss = ~self.known[pids]
         if miss.any():
             new = np.unique(pids[miss])
@@ -213,7 +208,7 @@ class _PieceMap:
         return self.values[pids]
 
 
-def _grow(array: np.ndarray, n: int) -> np.ndarray:
+def grow(array: np.ndarray, n: int) -> np.ndarray:
     """``array`` with room for at least ``n`` entries along its last axis (capacity doubling, zero-filled);
     for tables indexed by vocabulary id, which grow with the vocabulary."""
     cap = array.shape[-1]
@@ -251,8 +246,8 @@ class _Pieces:
         strings = vocabulary.strings
         while self.done < len(strings):  # pieces may themselves be new tokens
             lo, hi = self.done, len(strings)
-            self.count, self.at = _grow(self.count, hi), _grow(self.at, hi)
-            self.digit_tail, self.length = _grow(self.digit_tail, hi), _grow(self.length, hi)
+            self.count, self.at = grow(self.count, hi), grow(self.at, hi)
+            self.digit_tail, self.length = grow(self.digit_tail, hi), grow(self.length, hi)
             starts, ends, ids = [], [], []
             for i in range(lo, hi):
                 token = strings[i]
@@ -266,7 +261,7 @@ class _Pieces:
                 ends.extend(b for _, b in spans)
                 ids.extend(vocabulary.id(token[a:b]) for a, b in spans)
             n = self.size + len(starts)
-            self.start, self.end, self.ids = _grow(self.start, n), _grow(self.end, n), _grow(self.ids, n)
+            self.start, self.end, self.ids = grow(self.start, n), grow(self.end, n), grow(self.ids, n)
             self.start[self.size:n], self.end[self.size:n], self.ids[self.size:n] = starts, ends, ids
             self.size, self.done = n, hi
         return self
@@ -291,7 +286,7 @@ class _Chunks:
 
     def clear(self) -> None:
         self.index = _Index()
-        self.by_piece = _PieceMap(self._lowered)  # chunk ids are only valid until the next clear
+        self.by_piece = PieceMap(self._lowered)  # chunk ids are only valid until the next clear
         self.size = 0
         self.length = np.zeros(0, dtype=np.int64)
         self.count = np.zeros(0, dtype=np.int64)
@@ -300,7 +295,7 @@ class _Chunks:
         self.end = np.zeros(0, dtype=np.int64)
         self.ids = np.zeros(0, dtype=np.int64)
 
-    def of_pieces(self, pids: np.ndarray, index: _PieceIndex, vocabulary: "Vocabulary") -> np.ndarray:
+    def of_pieces(self, pids: np.ndarray, index: PieceIndex, vocabulary: "Vocabulary") -> np.ndarray:
         """Chunk ids of the lower-cased pieces ``pids`` of ``index``, -1 for a piece whose length
         changes when lower-cased ("İ"); new chunks are tokenized.
 
@@ -329,10 +324,10 @@ class _Chunks:
         new = self.index.strings[lo:]
         if new:  # tokenize the new chunks at once: one regex split of them joined, offsets by cumulative sums
             hi = lo + len(new)
-            self.length, self.count, self.at = (_grow(a, hi) for a in (self.length, self.count, self.at))
+            self.length, self.count, self.at = (grow(a, hi) for a in (self.length, self.count, self.at))
             length = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
-            chunk_start = np.cumsum(length + len(_SEPARATOR)) - length - len(_SEPARATOR)
-            parts = self.splitter.split(_SEPARATOR.join(new))
+            chunk_start = np.cumsum(length + len(SEPARATOR)) - length - len(SEPARATOR)
+            parts = self.splitter.split(SEPARATOR.join(new))
             ends = np.cumsum(np.fromiter(map(len, parts), dtype=np.int64, count=len(parts)))
             start, end = ends[0:-1:2], ends[1::2]
             chunk = np.searchsorted(chunk_start, start, side="right") - 1
@@ -340,7 +335,7 @@ class _Chunks:
             n = self.size + len(start)
             self.length[lo:hi], self.count[lo:hi] = length, count
             self.at[lo:hi] = self.size + np.cumsum(count) - count
-            self.start, self.end, self.ids = _grow(self.start, n), _grow(self.end, n), _grow(self.ids, n)
+            self.start, self.end, self.ids = grow(self.start, n), grow(self.end, n), grow(self.ids, n)
             self.start[self.size:n], self.end[self.size:n] = start - chunk_start[chunk], end - chunk_start[chunk]
             self.ids[self.size:n] = vocabulary.ids(parts[1::2])
             self.size = n
@@ -391,7 +386,7 @@ class TokenTable:
         """
         if self.split:
             return self
-        pieces = self.vocabulary._pieces.update(self.vocabulary)
+        pieces = self.vocabulary._hyphen_pieces.update(self.vocabulary)
         count = pieces.count[self.ids]
         hyphenated = np.flatnonzero(count)
         if not len(hyphenated):
@@ -463,12 +458,12 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     text_start = np.zeros(n, dtype=np.int64)
     if n > 1:
-        text_start[1:] = np.cumsum(lengths[:-1] + len(_SEPARATOR))
-    big = _SEPARATOR.join(texts)
+        text_start[1:] = np.cumsum(lengths[:-1] + len(SEPARATOR))
+    big = SEPARATOR.join(texts)
     cache = vocabulary._chunks[split_hyphens]
     # the chunk as written is split once (shared with VADER through the piece index); each piece's lower-cased
     # tokens come from per-piece caches
-    pieces = _pieces()
+    pieces = vocabulary.pieces
     cids = cache.of_pieces(pieces.ids(big), pieces, vocabulary)
     low = big
     special: list[int] = []
@@ -477,7 +472,7 @@ def tokenize_texts(texts: Sequence, vocabulary: Vocabulary, *, split_hyphens: bo
         special = [r for r, (t, lt) in enumerate(zip(texts, lowered)) if len(t) != len(lt)]
         for r in special:
             lowered[r] = " " * len(texts[r])
-        low = _SEPARATOR.join(lowered)
+        low = SEPARATOR.join(lowered)
         cids = cache.lookup(low.split(), vocabulary)
     chunk_start = _chunk_starts(low, cache.length[cids])
     count = cache.count[cids]
