@@ -206,6 +206,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     from diplo.report.index import write_index
     from diplo.report.params import parse_params, pipeline_options
     from diplo.run.freshness import ensure_processed
+    from diplo.run.workers import default_jobs
 
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
@@ -228,7 +229,8 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    ensure_processed(parsed.raw_dir, parsed.processed_dir, **pipeline_options(parsed))
+    ensure_processed(parsed.raw_dir, parsed.processed_dir, **pipeline_options(parsed), jobs=default_jobs(),
+                     progress=None if progress else False)  # all cores; a bar only on a terminal
     timings["process"] = round(time.perf_counter() - t0, 3)
     _check_outlets(parsed, parsed.processed_dir)  # needs the corpus; still before any notebook
     kernel = _kernel_name()

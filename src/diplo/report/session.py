@@ -79,10 +79,10 @@ def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True
     """Set a notebook up: process the corpus if needed, load and select its tables, apply the chart style.
 
     The corpus is processed into ``params.processed_dir`` (or the folder the notebooks share,
-    :func:`default_processed_dir`) only when it is missing or stale (:func:`diplo.run.freshness.ensure_processed`). Outlets and themes get their colours from the
-    whole corpus, so they match across notebooks whatever the selection. The parameters and diplo's version
-    are written to ``output_dir/<notebook>.params.json``. ``corpus=False`` skips the corpus entirely (a
-    notebook that reads other files, like the validation notebook).
+    :func:`default_processed_dir`) only when it is missing or stale (:func:`diplo.run.freshness.ensure_processed`).
+    Outlets and themes get their colours from the whole corpus, so they match across notebooks whatever the
+    selection. The parameters and diplo's version are written to ``output_dir/<notebook>.params.json``.
+    ``corpus=False`` skips the corpus entirely (a notebook that reads other files, like the validation notebook).
     """
     for folder in (params.output_dir / "figures" / notebook, params.output_dir / "tables" / notebook):
         if folder.is_dir():  # no stale figures or tables from an earlier run of this notebook
