@@ -44,7 +44,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from diplo.report.batch import ReportError, load_params, run_report
 
+    if args.help:
+        print(_report_help(args.report_parser, args.notebooks))
+        return 0
     params = load_params(args.params, args.p or ())
+    raw = _report_raw(args, params)
+    if raw is not None:
+        params["raw_dir"] = raw
     try:
         out = run_report(params, args.out, notebooks_dir=args.notebooks, notebooks=args.only,
                          progress=not args.quiet)
@@ -56,6 +62,44 @@ def _cmd_report(args: argparse.Namespace) -> int:
         return 2
     print(out)
     return 0
+
+
+def _report_raw(args: argparse.Namespace, params: dict) -> str | None:
+    """The raw folder from ``RAW``, ``--raw`` or ``-p raw_dir`` (any two given must name the same folder)."""
+    from pathlib import Path
+
+    given = [(form, value) for form, value in (("RAW", args.raw), ("--raw", args.raw_option),
+                                               ("-p raw_dir", dict(args.p or ()).get("raw_dir")))
+             if value is not None]
+    if len({Path(str(v)).expanduser().resolve() for _, v in given}) > 1:
+        raise ValueError("the raw folder is given twice with different values: "
+                         + ", ".join(f"{form} {value}" for form, value in given) + "; give it once")
+    return next((str(v) for form, v in given if form != "-p raw_dir"), None)
+
+
+def _report_help(parser: argparse.ArgumentParser, notebooks_dir: str) -> str:
+    """``diplo report --help``: the options, then every notebook parameter read from the notebooks."""
+    import textwrap
+
+    from diplo.report.batch import declared_parameters, find_notebooks
+
+    try:
+        rows = declared_parameters(notebooks_dir)
+        suite = [p.stem for p in find_notebooks(notebooks_dir)]
+    except FileNotFoundError as exc:
+        return f"{parser.format_help()}\nnotebook parameters: {exc} (pass --notebooks DIR)\n"
+    set_by_report = {"raw_dir": "set by RAW / --raw (default data/raw)", "output_dir": "set by --out",
+                     "processed_dir": "default for a report: <out>/processed"}
+    lines = [f"notebook parameters (read from the parameters cells in {notebooks_dir}/; set with -p NAME VALUE "
+             "or --params FILE; values are YAML, e.g. -p outlets \"[Press TV]\"):"]
+    for row in rows:
+        head = f"  {row['name']} ({row['type'] or 'any'}, default {row['default'] or 'none'})"
+        if row["notebooks"] != suite:
+            head += f" [{', '.join(row['notebooks'])}]"
+        text = row["help"] + (f"; {set_by_report[row['name']]}" if row["name"] in set_by_report else "")
+        lines.append(head)
+        lines.extend(textwrap.wrap(text, width=100, initial_indent=" " * 6, subsequent_indent=" " * 6))
+    return parser.format_help() + "\n" + "\n".join(lines) + "\n"
 
 
 def _scorers(args: argparse.Namespace) -> list | None:
@@ -113,14 +157,19 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar (it shows only on a terminal)")
     run.set_defaults(func=_cmd_run)
 
-    rep = sub.add_parser("report", help="run the notebook suite through papermill")
+    rep = sub.add_parser("report", help="run the notebook suite through papermill", add_help=False,
+                         usage="diplo report [RAW | --raw RAW] [--params FILE] [-p NAME VALUE]... [--out DIR] "
+                               "[--only NOTEBOOK]... [-q]")
+    rep.add_argument("-h", "--help", action="store_true", help="show this help, with every notebook parameter")
+    rep.add_argument("raw", nargs="?", metavar="RAW", help="folder of raw articles (read only; default data/raw)")
+    rep.add_argument("--raw", dest="raw_option", metavar="RAW", help="the same, as an option")
     rep.add_argument("--params", help="YAML file of notebook parameters (see notebooks/params/)")
     rep.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="set one parameter")
     rep.add_argument("--out", default="reports/run", help="output folder for this run")
     rep.add_argument("--notebooks", default="notebooks", help="folder holding the notebook suite")
     rep.add_argument("--only", action="append", help="run only this notebook (stem, repeatable)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
-    rep.set_defaults(func=_cmd_report)
+    rep.set_defaults(func=_cmd_report, report_parser=rep)
 
     val = sub.add_parser("validate", help="compare tone scorers with human labels (prints JSON)")
     val.add_argument("file", help="labelled CSV / TSV / JSONL / JSON file")

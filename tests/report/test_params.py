@@ -109,3 +109,59 @@ def test_validation_files_paths_and_mappings(tmp_path):
 def test_bad_validation_files(value, error, match):
     with pytest.raises(error, match=match):
         parse_validation_files(value)
+
+
+@pytest.mark.parametrize("value, declared, ok", [
+    (3, "int", True), (True, "int", False), ("3", "int", False), (2, "float", True), (0.5, "float", True),
+    ("week", "str", True), (5, "str", False), (["a"], "list", True), ("Press TV", "list", True),
+    ({"a": 1}, "list", False), (None, "int", True), ("anything", "None", True),
+])
+def test_check_declared_type(value, declared, ok):
+    from diplo.report.params import check_declared_type
+
+    if ok:
+        check_declared_type("x", value, declared)
+    else:
+        with pytest.raises(TypeError, match=rf"parameter 'x' must be {declared} \(declared in 02_tone.ipynb\)"):
+            check_declared_type("x", value, declared, where="02_tone.ipynb")
+
+
+@pytest.mark.parametrize("theme, match", [
+    ("energ", r"no theme 'energ' in the packaged themes.yml \(did you mean 'energy'\?\); themes: corridors, "),
+    ("Karabakh", r"did you mean 'karabakh'\?"),
+    ("weather", r"no theme 'weather' in the packaged themes.yml; themes: "),
+])
+def test_check_theme_offers_near_matches(theme, match):
+    from diplo.report.params import check_theme
+
+    with pytest.raises(ValueError, match=match):
+        check_theme(theme)
+
+
+def test_check_theme_reads_the_themes_file_in_use(tmp_path):
+    from diplo.report.params import check_theme
+
+    mine = tmp_path / "mine.yml"
+    mine.write_text("water:\n  - river\n  - dam*\n")
+    assert check_theme(" water ", mine) == "water"
+    assert check_theme("", mine) == ""  # all sentences
+    with pytest.raises(ValueError, match=r"no theme 'energy' in the themes file '.*mine.yml'; themes: water"):
+        check_theme("energy", mine)
+    with pytest.raises(TypeError, match="parameter 'theme' must be a theme name"):
+        check_theme(5, mine)
+
+
+def test_check_outlets_offers_near_matches_and_counts():
+    from diplo.report.params import check_outlets
+
+    corpus = ["Press TV", "Press TV", "Tehran Times", "Mehr News Agency", None]
+    assert check_outlets(["Press TV"], corpus) == ("Press TV",)
+    assert check_outlets("Tehran Times", corpus) == ("Tehran Times",)  # one name from the command line
+    with pytest.raises(ValueError, match=r"'press tv' is not an outlet of this corpus \(did you mean 'Press TV'\?\); "
+                                         r"outlets \(articles\): Press TV \(2\), Mehr News Agency \(1\), "
+                                         r"Tehran Times \(1\)$"):
+        check_outlets(["Press TV", "press tv"], corpus)
+    with pytest.raises(ValueError, match=r"'Tehran' is not an outlet .*did you mean 'Tehran Times'\?"):
+        check_outlets(["Tehran"], corpus)
+    with pytest.raises(ValueError, match=r"outlets \(articles\): .* and 40 more$"):
+        check_outlets(["Nope"], [f"Outlet {i}" for i in range(60)])

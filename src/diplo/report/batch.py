@@ -17,8 +17,8 @@ from diplo import __version__
 from diplo.io.outputs import write_json
 from diplo.report.sanitize import export_html
 
-__all__ = ["find_notebooks", "load_params", "notebook_parameters", "run_report", "refresh_notebooks",
-           "ReportError"]
+__all__ = ["find_notebooks", "load_params", "notebook_parameters", "declared_parameters", "kernel_config",
+           "run_report", "refresh_notebooks", "ReportError"]
 
 log = logging.getLogger(__name__)
 
@@ -101,27 +101,112 @@ def _input_hashes(raw: Path) -> dict[str, str]:
     return {p.relative_to(raw).as_posix(): _sha256(p) for p in sorted(raw.rglob("*")) if p.is_file()}
 
 
+def declared_parameters(notebooks_dir: str | os.PathLike = "notebooks") -> list[dict]:
+    """Every parameter the suite's notebooks declare, for ``diplo report --help``.
+
+    Read from the ``parameters`` cells with papermill's ``inspect_notebook``, so a parameter added to a
+    notebook is listed without code changes.
+
+    Returns
+    -------
+    list of dict
+        In order of first declaration: ``name``, ``type`` (papermill's inferred type name), ``default`` (the
+        literal as written in the cell; ``"<notebook>"`` standing for the stem where each notebook's default
+        names itself, like ``output_dir``), ``help`` (its comment) and ``notebooks`` (the stems declaring it).
+    """
+    rows: dict[str, dict] = {}
+    for path in find_notebooks(notebooks_dir):
+        for name, info in notebook_parameters(path).items():
+            row = rows.setdefault(name, {"name": name, "type": info.get("inferred_type_name") or "",
+                                         "default": info.get("default") or "", "help": info.get("help") or "",
+                                         "notebooks": []})
+            row["notebooks"].append(path.stem)
+            row.setdefault("defaults", []).append((info.get("default") or "").replace(path.stem, "<notebook>"))
+    for row in rows.values():
+        defaults = row.pop("defaults")
+        row["default"] = defaults[0] if len(set(defaults)) == 1 else " / ".join(dict.fromkeys(defaults))
+    return list(rows.values())
+
+
+def _literal(source: str):
+    """A parameter cell's default (Python literal source) as a value; ``None`` when it is not a plain literal."""
+    import ast
+
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return None
+
+
+def kernel_config():
+    """Kernel manager settings for every notebook run: kernels talk over IPC (Unix sockets in the runtime folder,
+    private to the user) rather than unencrypted TCP on localhost, the transport ipykernel warns about."""
+    from traitlets.config import Config
+
+    return Config({"KernelManager": {"transport": "ipc"}}) if os.name == "posix" else Config()
+
+
+def _check_params(params: dict, declared: Mapping[str, dict]) -> dict:
+    """Every check that needs no processed corpus: declared types, ``theme``, ``validation_files``.
+
+    Returns ``params`` with ``validation_files`` resolved against the caller's folder.
+    """
+    from diplo.report.params import check_declared_type, check_theme, parse_params, parse_validation_files
+
+    parsed = parse_params(params)  # the standard parameters, with their own messages
+    for stem, names in declared.items():
+        for name, info in names.items():
+            if name in params:
+                check_declared_type(name, params[name], info.get("inferred_type_name"), where=f"{stem}.ipynb")
+    out = dict(params)
+    theme_in = [stem for stem, names in declared.items() if "theme" in names]
+    if theme_in:  # the notebook's own default counts too: it must exist in the themes file in use
+        theme = out.get("theme", _literal(declared[theme_in[0]]["theme"].get("default") or '""'))
+        check_theme(theme, parsed.themes_file)
+    if out.get("validation_files"):
+        files = parse_validation_files(out["validation_files"], base=Path.cwd())
+        out["validation_files"] = [{**f, "path": str(f["path"])} for f in files]
+    return out
+
+
+def _check_outlets(parsed, processed: Path) -> None:
+    """``outlets`` against the processed corpus (only the ``outlet`` column is read)."""
+    import pyarrow.parquet as pq
+
+    from diplo.report.params import check_outlets
+
+    if parsed.outlets:
+        check_outlets(parsed.outlets, pq.read_table(processed / "articles.parquet", columns=["outlet"])
+                      .column("outlet").to_pandas())
+
+
 def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: str | os.PathLike = "notebooks",
                notebooks: Sequence[str] | None = None, progress: bool = True) -> Path:
     """Execute the notebook suite with ``params`` into ``out_dir``.
 
-    The corpus is processed once (:func:`diplo.run.pipeline.ensure_processed`, into ``processed_dir`` or
-    ``out_dir/processed``) and every notebook reads it. Writes per notebook the executed ``.ipynb`` and an
-    ``.html`` with code hidden; the notebooks write ``figures/`` (PNG + SVG) and ``tables/`` (CSV); then
-    ``run.json`` records parameters, diplo version, input file hashes and timings.
+    Every parameter is checked before any notebook runs: names against the notebooks' parameters cells,
+    values against their declared types and :func:`diplo.report.params.parse_params`, ``theme`` against the
+    themes file in use, ``outlets`` against the processed corpus. The corpus is processed once
+    (:func:`diplo.run.freshness.ensure_processed`, into ``processed_dir`` or ``out_dir/processed``) and every
+    notebook reads it. Writes per notebook the executed ``.ipynb`` and an ``.html`` with code hidden; the
+    notebooks write ``figures/`` (PNG + SVG) and ``tables/`` (CSV); then ``run.json`` records parameters,
+    diplo version, input file hashes and timings, and ``index.html`` links the reports
+    (:func:`diplo.report.index.write_index`).
 
     Raises
     ------
     ValueError, TypeError
-        A parameter no notebook declares, or a bad value (checked before anything runs).
+        A parameter no notebook declares, or a bad value (checked before any notebook runs).
     ReportError
         A notebook failed: the message names the notebook, the cell and the error.
     """
     import papermill as pm
     from tqdm import tqdm
 
+    from diplo.report.index import write_index
     from diplo.report.params import parse_params, pipeline_options
     from diplo.run.freshness import ensure_processed
+    from diplo.run.workers import default_jobs
 
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
@@ -139,13 +224,17 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     params = _resolve_paths({"raw_dir": "data/raw", **_plain(params)}, Path.cwd())
     params["output_dir"] = str(out_dir)
     params.setdefault("processed_dir", str(out_dir / "processed"))
-    parsed = parse_params(params)  # fail before running anything
+    params = _check_params(params, declared)  # fail before processing anything
+    parsed = parse_params(params)
     out_dir.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    ensure_processed(parsed.raw_dir, parsed.processed_dir, **pipeline_options(parsed))
+    ensure_processed(parsed.raw_dir, parsed.processed_dir, **pipeline_options(parsed), jobs=default_jobs(),
+                     progress=None if progress else False)  # all cores; a bar only on a terminal
     timings["process"] = round(time.perf_counter() - t0, 3)
+    _check_outlets(parsed, parsed.processed_dir)  # needs the corpus; still before any notebook
     kernel = _kernel_name()
+    done: list[Path] = []
     bar = tqdm(paths, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
     for nb in bar:
         bar.set_postfix_str(nb.stem)
@@ -154,14 +243,18 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
         t0 = time.perf_counter()
         try:
             pm.execute_notebook(str(nb), str(dest), parameters=mine, kernel_name=kernel,
-                                cwd=str(nb.parent.resolve()), progress_bar=False, log_output=False)
+                                cwd=str(nb.parent.resolve()), progress_bar=False, log_output=False,
+                                config=kernel_config())
         except pm.PapermillExecutionError as exc:
             bar.close()
+            write_index(out_dir, done, params=parsed, processed_dir=parsed.processed_dir, failed=nb)
             first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
             raise ReportError(f"{nb.name} failed in cell {exc.cell_index} (`{first_line[:80]}`): "
                               f"{exc.ename}: {exc.evalue}; executed notebook with the traceback: {dest}") from None
         timings[nb.stem] = round(time.perf_counter() - t0, 3)
         export_html(dest, dest.with_suffix(".html"))
+        done.append(nb)
+    write_index(out_dir, done, params=parsed, processed_dir=parsed.processed_dir)
     timings["total"] = round(time.perf_counter() - started, 3)
     write_json({"parameters": parsed.as_dict(), "diplo_version": __version__,
                 "inputs_sha256": _input_hashes(parsed.raw_dir), "timings_s": timings, "kernel": kernel,
@@ -182,7 +275,7 @@ def refresh_notebooks(notebooks_dir: str | os.PathLike = "notebooks", *, timeout
     kernel = _kernel_name()
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=timeout, kernel_name=kernel, record_timing=False,
+        NotebookClient(nb, timeout=timeout, kernel_name=kernel, record_timing=False, config=kernel_config(),
                        resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
         nb.metadata.pop("widgets", None)
         nbformat.write(nb, path)

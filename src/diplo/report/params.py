@@ -11,13 +11,14 @@ import datetime as _dt
 import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
 from diplo.scoring.tone import available_scorers
 
-__all__ = ["NotebookParams", "parse_params", "parse_date", "parse_validation_files", "select_tables", "pipeline_options"]
+__all__ = ["NotebookParams", "parse_params", "parse_date", "parse_validation_files", "select_tables", "pipeline_options",
+           "check_declared_type", "check_theme", "check_outlets"]
 
 
 def _type_error(name: str, value: Any, expected: str) -> TypeError:
@@ -260,3 +261,101 @@ def parse_validation_files(value: Any, *, name: str = "validation_files",
 def pipeline_options(params) -> dict:
     """:func:`diplo.run.pipeline.run_pipeline` options set by notebook parameters (``themes_file``)."""
     return {"themes": str(params.themes_file)} if params.themes_file else {}
+
+
+# papermill's inferred type names (``inspect_notebook``) -> the Python types a value of that parameter may have
+_DECLARED_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,), "int": (int,), "float": (int, float), "bool": (bool,), "dict": (dict,),
+    "list": (list, tuple, str),  # one string stands for a one-item list, as in parse_params
+}
+
+
+def check_declared_type(name: str, value: Any, declared: str | None, *, where: str = "the notebooks") -> None:
+    """Check ``value`` against the type a notebook's parameters cell declares for ``name`` (``int``, ``str`` ...).
+
+    Types papermill cannot infer (``None``, a parameter without annotation or literal) are not checked.
+
+    Raises
+    ------
+    TypeError
+        If the value has another type (the message names the parameter, the value and the declared type).
+    """
+    allowed = _DECLARED_TYPES.get(str(declared))
+    if allowed is None or value is None:
+        return
+    if isinstance(value, bool) and bool not in allowed:  # True is an int to Python, not to a researcher
+        ok = False
+    else:
+        ok = isinstance(value, allowed)
+    if not ok:
+        raise TypeError(f"parameter {name!r} must be {declared} (declared in {where}); "
+                        f"got {value!r} ({type(value).__name__})")
+
+
+def _near(value: str, valid: Sequence[str]) -> str:
+    """``" (did you mean 'x' or 'y'?)"`` for near matches of ``value`` in ``valid`` (case-insensitive), else ``""``."""
+    import difflib
+
+    lower = {v.casefold(): v for v in valid}
+    close = [lower[m] for m in difflib.get_close_matches(value.casefold(), list(lower), n=3, cutoff=0.6)]
+    close += [v for v in valid if value.casefold() in v.casefold() and v not in close][:3 - len(close)]
+    return f" (did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+
+
+def check_theme(theme: Any, themes_file: str | os.PathLike | None = None) -> str:
+    """Check that ``theme`` names a theme of the dictionary in use (``themes_file``, default the packaged one).
+
+    ``""`` (all sentences) is always valid.
+
+    Returns
+    -------
+    str
+        The theme name, stripped.
+
+    Raises
+    ------
+    TypeError
+        If ``theme`` is not a string.
+    ValueError
+        If the dictionary has no such theme (the message offers near matches and lists the valid themes).
+    """
+    from diplo.scoring.themes import load_themes
+
+    if not isinstance(theme, str):
+        raise _type_error("theme", theme, "a theme name (a string)")
+    theme = theme.strip()
+    if not theme:
+        return theme
+    themes = list(load_themes(themes_file).categories)
+    if theme not in themes:
+        source = f"the themes file {str(themes_file)!r}" if themes_file else "the packaged themes.yml"
+        raise ValueError(f"parameter 'theme': no theme {theme!r} in {source}{_near(theme, themes)}; "
+                         f"themes: {', '.join(themes)} (or \"\" for all sentences)")
+    return theme
+
+
+def check_outlets(outlets: Any, corpus_outlets: pd.Series | Sequence[str], *, shown: int = 20) -> tuple[str, ...]:
+    """Check that every name in ``outlets`` is an outlet of the corpus (``corpus_outlets``: one value per article).
+
+    Returns
+    -------
+    tuple of str
+        The outlet names, as :func:`parse_params` reads them.
+
+    Raises
+    ------
+    ValueError
+        If a name is not an outlet of the corpus: the message offers near matches (case and spelling) and lists
+        the ``shown`` largest outlets with their article counts.
+    """
+    wanted = _str_list("outlets", outlets)
+    counts = pd.Series(corpus_outlets, dtype=object).dropna().value_counts()
+    counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")  # ties by name
+    missing = [o for o in wanted if o not in counts.index]
+    if missing:
+        listed = ", ".join(f"{name} ({n:,})" for name, n in counts.head(shown).items()) or "(none: no article " \
+            "has an outlet; set it in metadata.csv, column outlet)"
+        more = f" and {len(counts) - shown:,} more" if len(counts) > shown else ""
+        raise ValueError(f"parameter 'outlets': {missing[0]!r} is not an outlet of this corpus"
+                         f"{_near(missing[0], list(counts.index))}; outlets (articles): {listed}{more}")
+    return wanted

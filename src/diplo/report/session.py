@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +18,7 @@ from diplo.report.plots import assign_colors, save_figure, use_style
 from diplo.report.tables import DisplayTable, show_table, theme_names
 from diplo.run.freshness import ensure_processed
 
-__all__ = ["NotebookRun", "start_notebook"]
+__all__ = ["NotebookRun", "default_processed_dir", "start_notebook"]
 
 
 @dataclass
@@ -52,14 +54,35 @@ class NotebookRun:
         return show_table(df[list(show)] if show is not None else df, max_rows=max_rows)
 
 
+def default_processed_dir(raw_dir: str | os.PathLike, output_dir: str | os.PathLike) -> Path:
+    """Where a notebook processes its corpus when ``processed_dir`` is empty: one folder shared by every notebook.
+
+    - A raw folder named ``raw`` (the project's ``data/raw``) is processed into its sibling ``processed``
+      (``data/processed``, the folder ``make process`` and ``make report`` use), when that folder can be written.
+    - Any other raw folder gets ``<parent of output_dir>/processed/<raw folder name>-<8 hex digits of its
+      absolute path>``: with the interactive default output folders (``reports/interactive/<notebook>``) the
+      six notebooks share it; each corpus has its own, so switching ``raw_dir`` back and forth neither
+      reprocesses nor overwrites ``data/processed``, and nothing is written beside a corpus that may be shared
+      or read-only.
+
+    Either way :func:`diplo.run.freshness.ensure_processed` rebuilds it only when the inputs, options or diplo
+    change.
+    """
+    raw = Path(raw_dir).expanduser().resolve()
+    if raw.name == "raw" and os.access(raw.parent, os.W_OK):
+        return raw.parent / "processed"
+    key = hashlib.sha256(str(raw).encode()).hexdigest()[:8]
+    return Path(output_dir).expanduser().resolve().parent / "processed" / f"{raw.name}-{key}"
+
+
 def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True) -> NotebookRun:
     """Set a notebook up: process the corpus if needed, load and select its tables, apply the chart style.
 
-    The corpus is processed into ``params.processed_dir`` (or ``output_dir/processed``) only when it is
-    missing or stale (:func:`diplo.run.pipeline.ensure_processed`). Outlets and themes get their colours from the
-    whole corpus, so they match across notebooks whatever the selection. The parameters and diplo's version
-    are written to ``output_dir/<notebook>.params.json``. ``corpus=False`` skips the corpus entirely (a
-    notebook that reads other files, like the validation notebook).
+    The corpus is processed into ``params.processed_dir`` (or the folder the notebooks share,
+    :func:`default_processed_dir`) only when it is missing or stale (:func:`diplo.run.freshness.ensure_processed`).
+    Outlets and themes get their colours from the whole corpus, so they match across notebooks whatever the
+    selection. The parameters and diplo's version are written to ``output_dir/<notebook>.params.json``.
+    ``corpus=False`` skips the corpus entirely (a notebook that reads other files, like the validation notebook).
     """
     for folder in (params.output_dir / "figures" / notebook, params.output_dir / "tables" / notebook):
         if folder.is_dir():  # no stale figures or tables from an earlier run of this notebook
@@ -69,7 +92,7 @@ def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True
                   params.output_dir / f"{notebook}.params.json")
     if not corpus:
         return NotebookRun(params, notebook, {}, pd.DataFrame(columns=["doc_id"]))
-    processed = params.processed_dir or params.output_dir / "processed"
+    processed = params.processed_dir or default_processed_dir(params.raw_dir, params.output_dir)
     ensure_processed(params.raw_dir, processed, **pipeline_options(params))
     articles = load_outputs(processed, tables=["articles"])["articles"]
     assign_colors(articles["outlet"])

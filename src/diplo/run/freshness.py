@@ -16,6 +16,8 @@ log = logging.getLogger(__name__)
 
 
 _STAMP = ".diplo-stamp.json"
+# run_pipeline options that change how the outputs are made, never what they hold (same bytes for any value)
+_HOW_NOT_WHAT = ("jobs", "engine", "scheduler", "progress")
 
 
 def _fingerprint(raw_dir: Path, options: dict) -> dict:
@@ -35,7 +37,7 @@ def _fingerprint(raw_dir: Path, options: dict) -> dict:
     for p in sorted([*package.rglob("*.py"), *(package / "data").rglob("*")]):
         if p.is_file():
             code.update(p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes())
-    options = dict(options)
+    options = {k: v for k, v in options.items() if k not in _HOW_NOT_WHAT}
     for key in ("themes", "actors"):  # a researcher's dictionary file: its content, not just its name
         if options.get(key) and Path(options[key]).is_file():
             options[f"{key}_sha256"] = hashlib.sha256(Path(options[key]).read_bytes()).hexdigest()
@@ -55,7 +57,8 @@ def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLik
     Parameters
     ----------
     raw_dir, processed_dir : as for :func:`run_pipeline`.
-    **options : keyword options passed to :func:`run_pipeline` (part of the fingerprint).
+    **options : keyword options passed to :func:`run_pipeline` (part of the fingerprint, except ``jobs``,
+        ``engine``, ``scheduler`` and ``progress``, which give the same outputs for any value).
 
     Returns
     -------
