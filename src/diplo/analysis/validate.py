@@ -34,7 +34,7 @@ from diplo.scoring.tone import NEUTRAL_BANDS, available_scorers, get_scorer, sco
 
 __all__ = ["FORMATS", "LABEL_MAPS", "load_labelled", "label_classes", "score_classes", "validate_scorers",
            "validate_file", "parse_label_map", "bootstrap_interval", "macro_f1", "coder_agreement",
-           "majority_codes"]
+           "majority_codes", "metrics_table"]
 
 FORMATS = ("auto", "csv", "tsv", "jsonl", "json", "vader", "newsmtsc")
 _CAMEO_QUAD = {"0": 0, "1": 1, "2": 1, "3": -1, "4": -1}
@@ -528,6 +528,21 @@ def majority_codes(table: pd.DataFrame, coder_columns: Sequence[str]) -> pd.Seri
         best = np.flatnonzero(counts == counts.max()) if counts.size and counts.max() > 0 else []
         out.append(values[best[0]] if len(best) == 1 else "")
     return pd.Series(out, index=table.index, dtype=object)
+
+
+def metrics_table(result: Mapping) -> pd.DataFrame:
+    """One row per scorer of a :func:`validate_file` result with its scores and 95% intervals: ``scorer``,
+    ``n``, ``macro_f1``, ``macro_f1_low``, ``macro_f1_high``, ``accuracy``, ``accuracy_low``, ``accuracy_high``,
+    ``pearson``, ``pearson_low``, ``pearson_high`` (NaN where not computed)."""
+    rows = []
+    for scorer, m in (result.get("scorers") or {}).items():
+        row = {"scorer": scorer, "n": result.get("n")}
+        for key in ("macro_f1", "accuracy", "pearson"):
+            lo, hi = m.get(f"{key}_ci") or (None, None)
+            row.update({key: m.get(key), f"{key}_low": lo, f"{key}_high": hi})
+        rows.append(row)
+    cols = ["scorer", "n", *(f"{k}{s}" for k in ("macro_f1", "accuracy", "pearson") for s in ("", "_low", "_high"))]
+    return pd.DataFrame(rows, columns=cols).astype({c: float for c in cols[2:]})
 
 
 def parse_label_map(spec: str | None) -> str | dict[str, int] | None:
