@@ -173,3 +173,8 @@ def test_cli_train_then_validate_with_the_model(tmp_path, capsys):
     assert scored["labels_macro_f1"] >= 0.9 and scored["macro_f1"] >= 0.9
     assert sum(map(sum, scored["labels_confusion"]["matrix"])) == 30
     assert scored["kind"] == "classifier" and scored["model"] == "coded.csv" and "macro_f1_ci" in scored
+    assert main(["validate", str(tmp_path / "held.csv"), "--scorer", f"model:{model}", "--n-boot", "20",
+                 "--label-map", "coop=1,conflict=-1,neutral=0"]) == 0
+    assert json.loads(capsys.readouterr().out)["scorers"][f"model:{model}"]["labels_accuracy"] >= 0.9
+    assert main(["validate", str(tmp_path / "held.csv"), "--scorer", f"model:{coded}"]) == 2
+    assert "is not a diplo model" in capsys.readouterr().err
