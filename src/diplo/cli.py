@@ -1,4 +1,4 @@
-"""The ``diplo`` command line: ``diplo run``, ``diplo report``, ``diplo validate``.
+"""The ``diplo`` command line: ``diplo run``, ``diplo report``, ``diplo validate``, ``diplo sample``, ``diplo train``.
 
 Each subcommand is a small function registered in :data:`COMMANDS`, so later commands slot in.
 """
@@ -119,8 +119,37 @@ def _cmd_validate(args: argparse.Namespace) -> int:
                            label_column=args.label_column, header=not args.no_header,
                            columns=args.columns.split(",") if args.columns else None,
                            label_map=parse_label_map(args.label_map), label_band=args.label_band,
-                           label_center=args.label_center)
+                           label_center=args.label_center, coder_columns=_list(args.coder_columns),
+                           n_boot=args.n_boot, seed=args.seed)
     print(json.dumps(result, indent=2))
+    return 0
+
+
+def _list(value: str | None) -> list[str] | None:
+    return [v.strip() for v in value.split(",") if v.strip()] if value else None
+
+
+def _cmd_sample(args: argparse.Namespace) -> int:
+    from diplo.analysis.sample import sample_units, write_coding_sheet
+
+    coders = _list(args.coders) or ["a"]
+    sheet = sample_units(args.out_dir, n=args.n, unit=args.unit, by=_list(args.by) or (), period=args.period,
+                         seed=args.seed, min_per_stratum=args.min_per_stratum, coders=coders,
+                         with_scores=args.with_scores, context=args.context)
+    path, guide = write_coding_sheet(sheet, args.out, coders=coders, unit=args.unit)
+    print(json.dumps({"sheet": str(path), "guide": str(guide), "n": len(sheet),
+                      "strata": sheet["stratum"].value_counts().sort_index().to_dict()}, indent=2))
+    return 0
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from diplo.analysis.train import train_file
+
+    report = train_file(args.file, args.out, text_column=args.text_column, label_column=args.label_column,
+                        format=args.format, header=not args.no_header,
+                        columns=_list(args.columns), kind=args.kind, folds=args.folds, seed=args.seed,
+                        n_boot=args.n_boot, name=args.name)
+    print(json.dumps(report, indent=2))
     return 0
 
 
@@ -175,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("file", help="labelled CSV / TSV / JSONL / JSON file")
     val.add_argument("--text-column", help="column with the text (default: text)")
     val.add_argument("--label-column", help="column with the human label (default: label; vader: rating)")
-    val.add_argument("--scorer", action="append", help="scorer to validate (repeatable; default all)")
+    val.add_argument("--scorer", action="append", help="scorer to validate (repeatable; default all shipped "
+                                                       "scorers); model:PATH for a model made by diplo train")
     val.add_argument("--lexicon", help="dictionary for the lexicon scorer (quanteda YAML, Lexicoder .cat, "
                                        "term,weight CSV); default AFINN-165")
     val.add_argument("--format", default="auto",
@@ -189,7 +219,47 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--label-band", type=float, default=0.5,
                      help="numeric labels within this distance of --label-center are neutral (default 0.5)")
     val.add_argument("--label-center", type=float, help="neutral point of numeric labels (default 0)")
+    val.add_argument("--coder-columns", help="two or more coders' columns (e.g. sentiment_a,sentiment_b): "
+                                             "Krippendorff's alpha, and scorers against the coders' majority")
+    val.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the 95%% intervals "
+                                                              "(default 1000; 0 for none)")
+    val.add_argument("--seed", type=int, default=0, help="seed of the bootstrap resamples (default 0)")
     val.set_defaults(func=_cmd_validate)
+
+    smp = sub.add_parser("sample", help="draw a stratified random sample of a run's sentences for human coding")
+    smp.add_argument("out_dir", help="a `diplo run` output folder")
+    smp.add_argument("--out", required=True, help="coding sheet to write (CSV); CODING.md is written beside it")
+    smp.add_argument("--n", type=int, default=200, help="sample size (default 200)")
+    smp.add_argument("--unit", choices=["sentence", "article"], default="sentence", help="what to sample")
+    smp.add_argument("--by", help="strata: comma-separated outlet, period, theme (default: none)")
+    smp.add_argument("--period", choices=["month", "quarter", "year"], default="month",
+                     help="calendar unit of the period stratum (default month)")
+    smp.add_argument("--min-per-stratum", type=int, default=5, help="at least this many units per stratum "
+                                                                    "(default 5; the sample may exceed --n)")
+    smp.add_argument("--seed", type=int, default=0, help="random seed (same seed, same sheet)")
+    smp.add_argument("--coders", default="a", help="coder names, comma-separated (default a)")
+    smp.add_argument("--context", type=int, default=1, help="sentences of context on each side (default 1)")
+    smp.add_argument("--with-scores", action="store_true", help="show the scorers' tone columns (hidden by "
+                                                                "default so coders are not swayed)")
+    smp.set_defaults(func=_cmd_sample)
+
+    trn = sub.add_parser("train", help="train a scorer from coded sentences (prints cross-validated scores)")
+    trn.add_argument("file", help="coded CSV / TSV / JSONL / JSON file")
+    trn.add_argument("--text-column", help="column with the text (default: text)")
+    trn.add_argument("--label-column", help="column with the code (default: label)")
+    trn.add_argument("--out", required=True, help="model file to write (use it as --scorer model:PATH)")
+    trn.add_argument("--format", default="auto", choices=["auto", "csv", "tsv", "jsonl", "json", "vader"],
+                     help="file layout (as for diplo validate)")
+    trn.add_argument("--no-header", action="store_true", help="the CSV/TSV file has no header line")
+    trn.add_argument("--columns", help="comma-separated column names for a file without header")
+    trn.add_argument("--kind", choices=["auto", "classifier", "regressor"], default="auto",
+                     help="categories (logistic regression) or numbers (ridge); auto: numbers with more than "
+                          "10 distinct or fractional values are a regression target")
+    trn.add_argument("--folds", type=int, default=5, help="cross-validation folds (default 5)")
+    trn.add_argument("--seed", type=int, default=0, help="seed of the folds and bootstrap (default 0)")
+    trn.add_argument("--n-boot", type=int, default=1000, help="bootstrap resamples for the CV intervals")
+    trn.add_argument("--name", default="model", help="scorer name (its column is tone_<name>)")
+    trn.set_defaults(func=_cmd_train)
     return parser
 
 

@@ -152,3 +152,84 @@ def test_cli_validate_with_a_user_lexicon(vader_file, tmp_path, capsys):
     assert main(["validate", str(vader_file), "--format", "vader", "--scorer", "lexicon", "--lexicon", str(cat)]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["scorers"]["lexicon"]["confusion"]["matrix"] == [[2, 0, 0], [0, 1, 0], [0, 0, 2]]
+
+
+# ---- coded sheets (issue 17): known answers, bootstrap intervals, coders -----------------------------------
+
+class FixedScorer:
+    """A scorer whose score for each text is the number written in it (so the predictions are known)."""
+
+    name = "fixed"
+    columns = ("tone_fixed",)
+
+    def score(self, texts, *, evidence=False):
+        return {"tone_fixed": np.array([float(t.split()[-1]) for t in texts])}, None
+
+
+def test_macro_f1_and_accuracy_on_a_sheet_with_known_answers():
+    from diplo.analysis.validate import validate_scorers
+    import pandas as pd
+
+    gold = [1, 1, 1, -1, -1, 0]
+    pred = [1, 1, -1, -1, 0, 0]
+    table = pd.DataFrame({"text": [f"sentence {p}" for p in pred], "label": [str(g) for g in gold]})
+    out = validate_scorers(table, [FixedScorer()], n_boot=200, seed=3)["scorers"]["fixed"]
+    # F1: class 1 = 2*2/(3+2) = 0.8; class -1 = 2*1/(2+2) = 0.5; class 0 = 2*1/(1+2) = 2/3
+    assert out["macro_f1"] == round((0.8 + 0.5 + 2 / 3) / 3, 4) == 0.6556
+    assert out["accuracy"] == round(4 / 6, 4)
+    assert out["confusion"]["matrix"] == [[1, 1, 0], [0, 1, 0], [1, 0, 2]]
+    lo, hi = out["macro_f1_ci"]
+    assert 0 <= lo <= out["macro_f1"] <= hi <= 1
+    again = validate_scorers(table, [FixedScorer()], n_boot=200, seed=3)["scorers"]["fixed"]
+    assert again["macro_f1_ci"] == out["macro_f1_ci"]  # seeded
+    assert out["pearson"] == round(float(np.corrcoef(gold, pred)[0, 1]), 4) and len(out["pearson_ci"]) == 2
+
+
+@pytest.mark.parametrize("a, b, nominal, ordinal", [
+    # coincidences o00=2, o11=4, o01=o10=1 (n=8): 1 - (2/8) / (2*3*5/56) = 8/15; two values: ordinal = nominal
+    (["1", "1", "0", "0"], ["1", "1", "0", "1"], 8 / 15, 8 / 15),
+    # n(-1)=2, n(0)=1, n(1)=3; one 0/1 disagreement: nominal 1 - (2/6)/(22/30) = 6/11;
+    # ordinal delta^2(0,1) = ((1+3)/2)^2 = 4, D_o = 8/6, D_e = 2*(2*2.25 + 6*12.25 + 3*4)/30 = 6: 1 - 8/36 = 7/9
+    (["-1", "0", "1"], ["-1", "1", "1"], 6 / 11, 7 / 9),
+])
+def test_krippendorff_alpha_matches_hand_computed_cases(a, b, nominal, ordinal):
+    import pandas as pd
+    from diplo.analysis.validate import coder_agreement
+
+    out = coder_agreement(pd.DataFrame({"a": a, "b": b}), ["a", "b"])
+    assert out["alpha_nominal"] == round(nominal, 4)
+    assert out["alpha_ordinal"] == round(ordinal, 4)
+    assert out["n_units"] == len(a)
+
+
+def test_coder_agreement_text_codes_blanks_and_errors():
+    import pandas as pd
+    from diplo.analysis.validate import coder_agreement, majority_codes
+
+    table = pd.DataFrame({"a": ["coop", "conflict", "coop", ""], "b": ["coop", "conflict", "conflict", "coop"],
+                          "c": ["coop", "", "conflict", ""]})
+    out = coder_agreement(table, ["a", "b", "c"])
+    assert out["alpha_ordinal"] is None and out["n_units"] == 3 and out["percent_agreement"] == round(2 / 3, 4)
+    assert majority_codes(table, ["a", "b", "c"]).tolist() == ["coop", "conflict", "conflict", "coop"]
+    with pytest.raises(ValueError, match="two or more coder columns"):
+        coder_agreement(table, ["a"])
+
+
+def test_cli_validate_coded_sheet_with_coders(tmp_path, capsys):
+    import pandas as pd
+
+    rows = [("Iran welcomed the agreement and praised the talks.", "1", "1", "1"),
+            ("Baku condemned the deadly attack on its embassy.", "-1", "-1", "-1"),
+            ("The minister arrived on Tuesday.", "0", "0", "1"),
+            ("A wonderful, friendly and fruitful visit.", "1", "1", "0"),
+            ("Troops killed ten people in the raid.", "-1", "0", "-1"),
+            ("They met again.", "0", "1", "-1")]  # no majority: left out
+    sheet = tmp_path / "coding.csv"
+    pd.DataFrame(rows, columns=["text", "sentiment_a", "sentiment_b", "sentiment_c"]).to_csv(sheet, index=False)
+    assert main(["validate", str(sheet), "--coder-columns", "sentiment_a,sentiment_b,sentiment_c",
+                 "--scorer", "vader", "--n-boot", "100"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["n"] == 5 and out["coders"]["n_no_majority"] == 1 and out["coders"]["n_units"] == 6
+    assert out["gold_counts"] == {"-1": 2, "0": 1, "1": 2}
+    assert -1 <= out["coders"]["alpha_nominal"] < out["coders"]["alpha_ordinal"] <= 1
+    assert len(out["scorers"]["vader"]["macro_f1_ci"]) == 2 and out["bootstrap"]["n_boot"] == 100
