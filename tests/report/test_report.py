@@ -182,10 +182,11 @@ def test_headlines_numbers_and_empty_theme():
 @pytest.mark.parametrize("raw, kept, removed", [
     ("<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>", "<tbody>", None),
     ("<h2>Title</h2><p>text</p>", "<h2>Title</h2>", None),
-    ("<script>alert(1)</script>", "&lt;script&gt;", "<script>"),
+    ("<script>alert(1)</script><p>after</p>", "<p>after</p>", "alert"),
+    ("<form><input value=1>kept text</form>", "kept text", "<input"),
     ("<img src=x onerror=alert(1)>", '<img src="x">', "onerror"),
     ('<a href="javascript:alert(1)">x</a>', "<a>x</a>", "javascript:"),
-    ('<p onclick="alert(1)" style="color: red; text-align: left">x</p>', "text-align: left", "onclick"),
+    ('<p onclick="alert(1)" style="color: red; text-align: left">x</p>', 'style="text-align:left"', "onclick"),
 ])
 def test_html_export_sanitizer_keeps_tables_and_drops_active_content(raw, kept, removed):
     from diplo.report.sanitize import clean_html as _clean_html
