@@ -136,6 +136,22 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
                    "diplomatic = share of tone_diplomatic (a sentence's weights sum to its score)"),
         "negated": ("bool", "", "the term was negated by the scorer's own rule (vader: its negation rules; lexicon: a negator within 3 tokens, not across a clause break; diplomatic: a negator whose scope reaches the act, see diplo.scoring.tone.DiplomaticScorer)"),
     },
+    # `diplo export dfm OUT --out DIR` (diplo.analysis.export); dfm.mtx rows follow docvars.csv, columns features.csv
+    "dfm/features.csv": {
+        "feature": ("string", "", "the matrix column's feature: a lower-cased word, a theme or a lexicon entry "
+                    "(--features words / themes / lexicon)"),
+        "count": ("int", "occurrences", "times the feature was counted in the corpus"),
+        "n_docs": ("int", "articles", "articles with at least one occurrence"),
+    },
+    "dfm/docvars.csv": {
+        "doc_id": ("string", "", "the matrix row's article; then date, outlet, title (language when the run has "
+                   "it) and every other column of articles except text, as documented there"),
+    },
+    "dfm/tidy_counts.parquet": {
+        "doc_id": ("string", "", "article id"),
+        "feature": ("string", "", "feature (see dfm/features.csv)"),
+        "count": ("int", "occurrences", "times the feature was counted in the article (non-zero cells only)"),
+    },
 }
 
 _TONE_UNITS = {"tone_vader": "-1..1", "tone_lexicon": "logit", "tone_diplomatic": "-10..10"}
