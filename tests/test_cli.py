@@ -27,3 +27,24 @@ def test_run_names_the_bad_max_file_mb_option(tmp_path, capsys, value):
     raw.mkdir()
     assert main(["run", str(raw), "--out", str(tmp_path / "out"), "--max-file-mb", value]) == 2
     assert "--max-file-mb must be a number > 0" in capsys.readouterr().err
+
+
+def test_version(capsys):
+    from diplo import __version__
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out == f"diplo {__version__}\n"
+
+
+def test_python_m_diplo(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-m", "diplo", "--version"], capture_output=True, text=True,
+                          cwd=tmp_path, env=env, check=True)
+    assert done.stdout.startswith("diplo ")

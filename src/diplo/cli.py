@@ -1,4 +1,5 @@
-"""The ``diplo`` command line: ``diplo run``, ``diplo report``, ``diplo validate``, ``diplo sample``, ``diplo train``.
+"""The ``diplo`` command line: ``diplo run``, ``diplo report``, ``diplo notebooks``, ``diplo validate``,
+``diplo sample``, ``diplo train``, ``diplo export``.
 
 Each subcommand is a small function registered in :data:`COMMANDS`, so later commands slot in.
 """
@@ -90,7 +91,8 @@ def _report_help(parser: argparse.ArgumentParser, notebooks_dir: str) -> str:
         return f"{parser.format_help()}\nnotebook parameters: {exc} (pass --notebooks DIR)\n"
     set_by_report = {"raw_dir": "set by RAW / --raw (default data/raw)", "output_dir": "set by --out",
                      "processed_dir": "default for a report: <out>/processed"}
-    lines = [f"notebook parameters (read from the parameters cells in {notebooks_dir}/; set with -p NAME VALUE "
+    where = f"{notebooks_dir}/" if notebooks_dir else "the notebooks installed with diplo"
+    lines = [f"notebook parameters (read from the parameters cells in {where}; set with -p NAME VALUE "
              "or --params FILE; values are YAML, e.g. -p outlets \"[Press TV]\"):"]
     for row in rows:
         head = f"  {row['name']} ({row['type'] or 'any'}, default {row['default'] or 'none'})"
@@ -100,6 +102,28 @@ def _report_help(parser: argparse.ArgumentParser, notebooks_dir: str) -> str:
         lines.append(head)
         lines.extend(textwrap.wrap(text, width=100, initial_indent=" " * 6, subsequent_indent=" " * 6))
     return parser.format_help() + "\n" + "\n".join(lines) + "\n"
+
+
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from diplo.report.batch import copy_notebooks
+
+    try:
+        written = copy_notebooks(args.dir, overwrite=args.force)
+    except FileExistsError as exc:
+        print(f"diplo notebooks: error: {exc}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    print(f"edit them, then: diplo report --notebooks {args.dir} --out reports/NAME", file=sys.stderr)
+    return 0
+
+
+def _cmd_export_dfm(args: argparse.Namespace) -> int:
+    from diplo.analysis.export import export_dfm
+
+    summary = export_dfm(args.out_dir, args.out, features=args.features, min_count=args.min_count)
+    print(json.dumps(summary, indent=2))
+    return 0
 
 
 def _scorers(args: argparse.Namespace) -> list | None:
@@ -154,7 +178,10 @@ def _cmd_train(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from diplo import __version__
+
     parser = argparse.ArgumentParser(prog="diplo", description="Tone and themes of diplomatic news over time.")
+    parser.add_argument("--version", action="version", version=f"diplo {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -195,10 +222,29 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--params", help="YAML file of notebook parameters (see notebooks/params/)")
     rep.add_argument("-p", nargs=2, action="append", metavar=("NAME", "VALUE"), help="set one parameter")
     rep.add_argument("--out", default="reports/run", help="output folder for this run")
-    rep.add_argument("--notebooks", default="notebooks", help="folder holding the notebook suite")
+    rep.add_argument("--notebooks", help="folder holding the notebook suite (default: the notebooks installed "
+                     "with diplo; `diplo notebooks DIR` copies them out for editing)")
     rep.add_argument("--only", action="append", help="run only this notebook (stem, repeatable)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rep.set_defaults(func=_cmd_report, report_parser=rep)
+
+    nbs = sub.add_parser("notebooks", help="copy the notebook suite into a folder for editing")
+    nbs.add_argument("dir", help="folder to copy the notebooks (and params/ examples) into")
+    nbs.add_argument("--force", action="store_true", help="overwrite notebooks already in the folder")
+    nbs.set_defaults(func=_cmd_notebooks)
+
+    exp = sub.add_parser("export", help="write a diplo run's output in formats other tools read")
+    fmt = exp.add_subparsers(dest="format", required=True)
+    dfm = fmt.add_parser("dfm", help="document-feature matrix for R/quanteda: dfm.mtx (Matrix Market), "
+                         "features.csv, docvars.csv, tidy_counts.parquet")
+    dfm.add_argument("out_dir", metavar="OUT", help="output folder of `diplo run`")
+    dfm.add_argument("--out", required=True, help="folder to write the export into")
+    dfm.add_argument("--features", choices=["words", "themes", "lexicon"], default="words",
+                     help="words: word tokens of the clean text; themes: theme dictionary hits; lexicon: the "
+                     "lexicon scorer's matched entries (default: words)")
+    dfm.add_argument("--min-count", type=int, default=1, metavar="K",
+                     help="keep features counted at least K times in the corpus (default 1)")
+    dfm.set_defaults(func=_cmd_export_dfm)
 
     val = sub.add_parser("validate", help="compare tone scorers with human labels (prints JSON)")
     val.add_argument("file", help="labelled CSV / TSV / JSONL / JSON file")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import nbformat
 import pandas as pd
@@ -10,7 +11,8 @@ import pytest
 
 from conftest import ROOT
 from diplo.cli import main
-from diplo.report.batch import find_notebooks, load_params, notebook_parameters
+from diplo.report.batch import (_kernel_name, _kernel_options, copy_notebooks, find_notebooks, load_params,
+                                notebook_parameters, packaged_notebooks)
 from diplo.report.tables import headlines, show_table, top_sentences
 
 STANDARD = {"raw_dir", "output_dir", "processed_dir", "start_date", "end_date", "outlets", "themes_file",
@@ -131,6 +133,59 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path, monkeypatch, capsys)
     assert not (tmp_path / "run" / "02_tone.ipynb").exists(), "the run must stop at the failing notebook"
 
 
+def test_packaged_notebooks_are_the_repository_notebooks_in_a_checkout():
+    """Run from the source tree, the packaged suite is notebooks/ itself (the wheel maps it to diplo/notebooks)."""
+    assert packaged_notebooks() == ROOT / "notebooks"
+    assert find_notebooks() == find_notebooks(ROOT / "notebooks")
+
+
+def test_copy_notebooks_for_editing(tmp_path, capsys):
+    assert main(["notebooks", str(tmp_path / "mine")]) == 0
+    copied = sorted(p.relative_to(tmp_path / "mine").as_posix() for p in (tmp_path / "mine").rglob("*")
+                    if p.is_file())
+    source = ROOT / "notebooks"
+    assert copied == sorted([p.name for p in find_notebooks(source)]
+                            + [f"params/{p.name}" for p in source.glob("params/*.yml")])
+    assert all((tmp_path / "mine" / c).read_bytes() == (source / c).read_bytes() for c in copied)
+    assert "diplo report --notebooks" in capsys.readouterr().err
+    (tmp_path / "mine" / "02_tone.ipynb").write_text("{}")
+    assert main(["notebooks", str(tmp_path / "mine")]) == 2
+    assert "already exist" in capsys.readouterr().err
+    assert (tmp_path / "mine" / "02_tone.ipynb").read_text() == "{}"
+    assert copy_notebooks(tmp_path / "mine", overwrite=True)
+    assert (tmp_path / "mine" / "02_tone.ipynb").read_bytes() == (source / "02_tone.ipynb").read_bytes()
+
+
+@pytest.mark.parametrize("python, expected", [
+    (sys.executable, "diplo"),  # registered for this interpreter (as make install does)
+    ("python3", "diplo"),  # jupyter_client runs a bare python3 with sys.executable
+    ("/elsewhere/venv/bin/python", "python3"),  # another environment's kernel: not used
+])
+def test_kernel_is_diplo_only_when_registered_for_this_interpreter(tmp_path, monkeypatch, python, expected):
+    spec = tmp_path / "kernels" / "diplo"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": [python, "-m", "ipykernel_launcher", "-f",
+                                                           "{connection_file}"],
+                                                  "display_name": "Python (diplo)", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))  # searched before every other kernel folder
+    assert _kernel_name() == expected
+
+
+def test_python3_kernel_runs_this_interpreter(tmp_path, monkeypatch):
+    """Whatever python3 kernel a user registered, reports run on the interpreter that runs diplo."""
+    from nbclient import NotebookClient
+
+    spec = tmp_path / "kernels" / "python3"
+    spec.mkdir(parents=True)
+    (spec / "kernel.json").write_text(json.dumps({"argv": ["/no/such/python", "-m", "ipykernel_launcher", "-f",
+                                                           "{connection_file}"],
+                                                  "display_name": "Python 3", "language": "python"}))
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path))
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import sys; print(sys.executable)")])
+    NotebookClient(nb, timeout=60, **_kernel_options("python3")).execute()
+    assert nb.cells[0].outputs[0]["text"].strip() == sys.executable
+
+
 def test_show_table_escapes_html():
     html = show_table(pd.DataFrame({"text": ["<script>alert(1)</script>"], "n": [3]}))._repr_html_()
     assert "<script>" not in html and "&lt;script&gt;" in html
@@ -182,10 +237,11 @@ def test_headlines_numbers_and_empty_theme():
 @pytest.mark.parametrize("raw, kept, removed", [
     ("<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>", "<tbody>", None),
     ("<h2>Title</h2><p>text</p>", "<h2>Title</h2>", None),
-    ("<script>alert(1)</script>", "&lt;script&gt;", "<script>"),
+    ("<script>alert(1)</script><p>after</p>", "<p>after</p>", "alert"),
+    ("<form><input value=1>kept text</form>", "kept text", "<input"),
     ("<img src=x onerror=alert(1)>", '<img src="x">', "onerror"),
     ('<a href="javascript:alert(1)">x</a>', "<a>x</a>", "javascript:"),
-    ('<p onclick="alert(1)" style="color: red; text-align: left">x</p>', "text-align: left", "onclick"),
+    ('<p onclick="alert(1)" style="color: red; text-align: left">x</p>', 'style="text-align:left"', "onclick"),
 ])
 def test_html_export_sanitizer_keeps_tables_and_drops_active_content(raw, kept, removed):
     from diplo.report.sanitize import clean_html as _clean_html

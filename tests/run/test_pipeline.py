@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import sys
 
 import pandas as pd
@@ -14,8 +15,9 @@ from diplo.io.codebook import describe
 
 
 def _tree_hash(folder) -> dict[str, str]:
+    """Every output's SHA-256 but run.json's, the one file with times and options (diplo.run.provenance)."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"}
 
 
 def test_run_scores_every_sample_article(processed):
@@ -54,6 +56,11 @@ def test_same_input_same_bytes(raw_dir, tmp_path):
     run_pipeline(raw_dir, tmp_path / "a")
     run_pipeline(raw_dir, tmp_path / "b")
     assert _tree_hash(tmp_path / "a") == _tree_hash(tmp_path / "b")
+    # run.json differs only in its times (the tables and CODEBOOK.md above are the same bytes)
+    times = ("started_at", "finished_at", "duration_s")
+    a, b = ({k: v for k, v in json.loads((tmp_path / d / "run.json").read_text()).items() if k not in times}
+            for d in "ab")
+    assert a == b and a["counts"]["n_articles"] == 5
 
 
 def test_output_inside_raw_is_refused(raw_copy):

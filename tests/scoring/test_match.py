@@ -116,6 +116,62 @@ def test_cat_term_before_category_is_an_error(tmp_path):
         load_dictionary(f)
 
 
+def test_nested_quanteda_yaml_becomes_parent_child(tmp_path):
+    f = tmp_path / "nested.yml"
+    f.write_text("economy:\n  trade: [trade, tariff*]\n  energy:\n    gas: [gas]\n    oil:\n"
+                 "      description: crude\n      terms: [crude oil]\nsecurity: [attack*]\n")
+    d = load_dictionary(f)
+    assert d.categories == ["economy.trade", "economy.energy.gas", "economy.energy.oil", "security"]
+    assert d.descriptions == {"economy.energy.oil": "crude"}
+    m = Matcher([d]).match(["Tariffs on gas and crude oil after the attack"])[d.name]
+    assert m[["category", "match"]].values.tolist() == [
+        ["economy.trade", "Tariffs"], ["economy.energy.gas", "gas"], ["economy.energy.oil", "crude oil"],
+        ["security", "attack"]]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("a:\n  b: [gas]\n  terms: [oil]\n", "line 2: unknown key 'b' in category 'a'"),
+    ("a:\n  b: [gas]\n  b: [oil]\n", "line 3: duplicate category 'a.b'"),
+    ("a:\n  b: [gas]\nc:\n  d: [Gas]\n", r"line 4: duplicate term 'Gas' \(first defined at line 2\)"),
+    ("a:\n  b: gas\n", "line 2: terms of 'a.b' must be a list"),
+])
+def test_nested_yaml_errors_name_the_line(tmp_path, content, message):
+    f = tmp_path / "bad.yml"
+    f.write_text(content)
+    with pytest.raises(DictionaryError, match=message):
+        load_dictionary(f)
+
+
+def test_liwc_dic_format(tmp_path):
+    f = tmp_path / "mini.dic"
+    f.write_text("%\n1\tposemo\n2\tnegemo\n%\ngood\t1\nbad*\t2\nkind of\t1\nfriend* 1\n")
+    d = load_dictionary(f)
+    assert d.categories == ["posemo", "negemo"]
+    assert [(e.category, e.pattern, e.line) for e in d.entries] == [
+        ("posemo", "good", 5), ("negemo", "bad*", 6), ("posemo", "kind of", 7), ("posemo", "friend*", 8)]
+    m = Matcher([d]).match(["A good kind of friendly but bad deal"])[d.name]
+    assert m[["category", "match"]].values.tolist() == [
+        ["posemo", "good"], ["posemo", "kind of"], ["posemo", "friendly"], ["negemo", "bad"]]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("1\tposemo\n%\n", "line 1: a LIWC .dic file starts with a '%' line"),
+    ("%\n1\tposemo\ngood\t1\n", "line 3: expected a category line"),
+    ("%\n1\tposemo\n", "must end with a second '%' line"),
+    ("%\n1\tposemo\n%\ngood\t3\n", r"line 4: category number\(s\) 3 not in the header \(defined: 1\)"),
+    ("%\n1\tposemo\n2\tsocial\n%\nfriend*\t1\t2\n",
+     r"line 5: term 'friend\*' is in 2 categories \(posemo, social\)"),
+    ("%\n1\tposemo\n%\nlike\t(02 134)125/464\n", "line 4: conditional category codes"),
+    ("%\n1\tposemo\n%\ngood\n", "line 4: term 'good' has no category number"),
+    ("%\n1\tposemo\n1\tnegemo\n%\n", "line 3: category number 1 is defined twice"),
+])
+def test_liwc_errors_name_the_line(tmp_path, content, message):
+    f = tmp_path / "bad.dic"
+    f.write_text(content)
+    with pytest.raises(DictionaryError, match=message):
+        load_dictionary(f)
+
+
 def test_weighted_csv(tmp_path):
     f = tmp_path / "w.csv"
     f.write_text("term,weight,category\nsigned a memorandum,5,material_cooperation\ncondemned,-4,verbal_conflict\n")
@@ -130,7 +186,7 @@ def test_weighted_csv(tmp_path):
 def test_unsupported_format(tmp_path):
     f = tmp_path / "d.json"
     f.write_text("{}")
-    with pytest.raises(DictionaryError, match=r"unsupported dictionary format '.json' \(valid"):
+    with pytest.raises(DictionaryError, match=r"unsupported dictionary format '.json' \(valid: .yml, .yaml, .cat, .dic, .csv\)"):
         load_dictionary(f)
 
 

@@ -121,6 +121,16 @@ def test_own_themes_file(tmp_path):
     assert [c for c in out.columns if c.startswith("theme_")] == ["theme_ports"]
 
 
+def test_nested_themes_file_gives_parent_child_columns(tmp_path):
+    f = tmp_path / "nested.yml"
+    f.write_text("energy:\n  gas: [gas, pipeline*]\n  oil: [crude oil]\nports: [port*]\n")
+    s = pd.DataFrame({"doc_id": ["d"], "sent_id": [0], "text": ["The gas pipeline reached the port."]})
+    out = score_themes(s, f)
+    assert [c for c in out.columns if c.startswith("theme_")] == ["theme_energy.gas", "theme_energy.oil",
+                                                                  "theme_ports"]
+    assert out[["theme_energy.gas", "theme_energy.oil", "theme_ports"]].values.tolist() == [[2, 0, 1]]
+
+
 @pytest.mark.parametrize("content, message", [
     ("energy:\n  - gas\n  - oil\ntrade:\n  - Gas\n", r"line 5: duplicate term 'Gas' \(first defined at line 2\)"),
     ("energy:\n  - gas\n  - [oil\n", r"line \d+: invalid YAML"),

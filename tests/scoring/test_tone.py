@@ -443,3 +443,21 @@ def test_a_chunk_rejects_a_table_of_other_texts():
     table = matcher.tokenize(["Iran did not sign.", "Talks."])
     with pytest.raises(ValueError, match="table holds the tokens of 2 texts, not of the 1 given"):
         Chunk(["Iran did not sign."], matches=matcher.match(["Iran did not sign."]), tokens=table)
+
+
+@pytest.mark.parametrize("name, content", [
+    ("mine.dic", "%\n1\tpositive\n2\tnegative\n%\nwelcome*\t1\ncondemn*\t2\n"),
+    ("mine.yml", "tone:\n  positive: [welcome*]\n  negative: [condemn*]\n"),
+])
+def test_lexicon_scorer_reads_liwc_and_nested_yaml(tmp_path, name, content):
+    """A LIWC .dic with positive/negative categories scores; nested YAML loads, but its categories
+    (tone.positive) are not the scorer's, which the error says."""
+    f = tmp_path / name
+    f.write_text(content)
+    if name.endswith(".dic"):
+        cols, _ = LexiconScorer(f).score(["Iran welcomed the talks.", "Baku condemned it."])
+        assert cols["lexicon_pos"].tolist() == [1.0, 0.0] and cols["lexicon_neg"].tolist() == [0.0, 1.0]
+    else:
+        with pytest.raises(DictionaryError, match=r"needs a 'positive' or 'negative' category; found "
+                                                  r"\['tone.positive', 'tone.negative'\]"):
+            LexiconScorer(f)

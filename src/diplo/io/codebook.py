@@ -6,6 +6,8 @@ column of every output table is documented here.
 
 from __future__ import annotations
 
+from typing import Mapping, Sequence
+
 __all__ = ["CODEBOOK", "PATTERN_COLUMNS", "describe", "render_codebook"]
 
 # table -> column -> (type, unit, meaning)
@@ -134,6 +136,22 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
                    "diplomatic = share of tone_diplomatic (a sentence's weights sum to its score)"),
         "negated": ("bool", "", "the term was negated by the scorer's own rule (vader: its negation rules; lexicon: a negator within 3 tokens, not across a clause break; diplomatic: a negator whose scope reaches the act, see diplo.scoring.tone.DiplomaticScorer)"),
     },
+    # `diplo export dfm OUT --out DIR` (diplo.analysis.export); dfm.mtx rows follow docvars.csv, columns features.csv
+    "dfm/features.csv": {
+        "feature": ("string", "", "the matrix column's feature: a lower-cased word, a theme or a lexicon entry "
+                    "(--features words / themes / lexicon)"),
+        "count": ("int", "occurrences", "times the feature was counted in the corpus"),
+        "n_docs": ("int", "articles", "articles with at least one occurrence"),
+    },
+    "dfm/docvars.csv": {
+        "doc_id": ("string", "", "the matrix row's article; then date, outlet, title (language when the run has "
+                   "it) and every other column of articles except text, as documented there"),
+    },
+    "dfm/tidy_counts.parquet": {
+        "doc_id": ("string", "", "article id"),
+        "feature": ("string", "", "feature (see dfm/features.csv)"),
+        "count": ("int", "occurrences", "times the feature was counted in the article (non-zero cells only)"),
+    },
 }
 
 _TONE_UNITS = {"tone_vader": "-1..1", "tone_lexicon": "logit", "tone_diplomatic": "-10..10"}
@@ -173,8 +191,12 @@ def describe(table: str, column: str) -> tuple[str, str, str]:
     raise KeyError(f"column {column!r} of table {table!r} is not in the codebook")
 
 
-def render_codebook() -> str:
-    """The codebook as Markdown."""
+def render_codebook(dictionaries: Sequence[Mapping] | None = None) -> str:
+    """The codebook as Markdown.
+
+    ``dictionaries``: the data files a run read (``role``, ``file``, ``packaged``, ``sha256``; see
+    :func:`diplo.run.provenance.dictionary_files`), listed by SHA-256 so a table can be traced to them.
+    """
     out = ["# Codebook", "", "Every column diplo writes. Tables are written as parquet (and CSV where noted).", "",
            "\"Empty\" means missing: in `articles` (title, date, author, dateline, url, duplicate_of, ...) a missing "
            "value is null in parquet and an empty cell in CSV, so pandas reads it as NaN: test with `.isna()` "
@@ -182,6 +204,13 @@ def render_codebook() -> str:
     for table, columns in CODEBOOK.items():
         out += [f"## {table}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
         out += [f"| `{c}` | {t} | {u} | {m} |" for c, (t, u, m) in columns.items()]
+        out.append("")
+    if dictionaries:
+        out += ["## Dictionaries used by this run", "",
+                "Their paths, diplo's version and the options are in `run.json`.", "",
+                "| role | file | packaged | SHA-256 |", "|---|---|---|---|"]
+        out += [f"| {d['role']} | `{d['file']}` | {'yes' if d['packaged'] else 'no'} | `{d['sha256']}` |"
+                for d in dictionaries]
         out.append("")
     if PATTERN_COLUMNS:
         out += ["## Column families", "", "| pattern | type | unit | meaning |", "|---|---|---|---|"]

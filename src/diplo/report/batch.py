@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import importlib.resources
 import logging
 import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -17,7 +19,8 @@ from diplo import __version__
 from diplo.io.outputs import write_json
 from diplo.report.sanitize import export_html
 
-__all__ = ["find_notebooks", "load_params", "notebook_parameters", "declared_parameters", "kernel_config",
+__all__ = ["find_notebooks", "packaged_notebooks", "copy_notebooks", "load_params", "notebook_parameters",
+           "declared_parameters", "kernel_config",
            "run_report", "refresh_notebooks", "ReportError"]
 
 log = logging.getLogger(__name__)
@@ -31,12 +34,61 @@ class ReportError(RuntimeError):
     """A notebook failed; the message names the notebook and the cell."""
 
 
-def find_notebooks(notebooks_dir: str | os.PathLike = "notebooks") -> list[Path]:
-    """The suite's notebooks in run order (file name order)."""
-    paths = sorted(Path(notebooks_dir).glob("[0-9]*.ipynb"))
+def find_notebooks(notebooks_dir: str | os.PathLike | None = None) -> list[Path]:
+    """The suite's notebooks in run order (file name order); default: :func:`packaged_notebooks`."""
+    notebooks_dir = packaged_notebooks() if notebooks_dir is None else Path(notebooks_dir)
+    paths = sorted(notebooks_dir.glob("[0-9]*.ipynb"))
     if not paths:
-        raise FileNotFoundError(f"no notebooks named like 01_*.ipynb in {Path(notebooks_dir).resolve()}")
+        raise FileNotFoundError(f"no notebooks named like 01_*.ipynb in {notebooks_dir.resolve()}")
     return paths
+
+
+def packaged_notebooks() -> Path:
+    """The folder of the notebook suite that comes with diplo.
+
+    An installed wheel carries it as ``diplo/notebooks`` (built from the repository's ``notebooks/``); run from
+    a source checkout (``PYTHONPATH=src`` or an editable install) it is the repository's ``notebooks/`` itself,
+    so there is one copy to edit.
+
+    Raises
+    ------
+    FileNotFoundError
+        If neither holds the notebooks (a broken install).
+    """
+    installed = Path(str(importlib.resources.files("diplo"))) / "notebooks"
+    checkout = Path(__file__).resolve().parents[3] / "notebooks"  # <repo>/src/diplo/report/batch.py
+    for folder in (installed, checkout):
+        if any(folder.glob("[0-9]*.ipynb")):
+            return folder
+    raise FileNotFoundError(f"diplo's notebooks are missing from {installed}; reinstall diplo")
+
+
+def copy_notebooks(dest: str | os.PathLike, *, overwrite: bool = False) -> list[Path]:
+    """Copy the packaged notebooks (and ``params/`` examples) into ``dest`` for editing.
+
+    Run the edited suite with ``diplo report --notebooks DEST``.
+
+    Returns
+    -------
+    list of Path
+        The files written, in name order.
+
+    Raises
+    ------
+    FileExistsError
+        If a file of the suite already exists in ``dest`` and ``overwrite`` is false (the message lists them).
+    """
+    source, dest = packaged_notebooks(), Path(dest)
+    files = sorted([*source.glob("[0-9]*.ipynb"), *source.glob("params/*.yml")])
+    targets = [dest / f.relative_to(source) for f in files]
+    existing = [str(t) for t in targets if t.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(f"{len(existing)} file(s) already exist, e.g. {existing[0]}; "
+                              "pass --force (overwrite=True) to replace them")
+    for f, t in zip(files, targets):
+        t.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(f, t)
+    return targets
 
 
 def load_params(path: str | os.PathLike | None = None, overrides: Sequence[tuple[str, str]] = ()) -> dict:
@@ -79,8 +131,43 @@ def _resolve_paths(params: Mapping, base: Path) -> dict:
 
 
 def _kernel_name() -> str:
-    from jupyter_client.kernelspec import KernelSpecManager
-    return "diplo" if "diplo" in KernelSpecManager().find_kernel_specs() else "python3"
+    """The kernel the notebooks run on: ``diplo`` when a kernel of that name is registered for this interpreter
+    (``make install`` registers one), else ``python3``, started from this interpreter (:func:`_kernel_options`)."""
+    from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+
+    try:
+        spec = KernelSpecManager().get_kernel_spec("diplo")
+    except NoSuchKernel:
+        return "python3"
+    return "diplo" if spec.argv and _is_this_interpreter(spec.argv[0]) else "python3"
+
+
+def _is_this_interpreter(executable: str) -> bool:
+    # jupyter_client runs a bare python/python3/python3.X of a kernel spec with sys.executable.  Folders are
+    # compared, not resolved executables: every venv's python links to the same base interpreter.
+    bare = {"python", f"python{sys.version_info[0]}", "python%i.%i" % sys.version_info[:2]}
+    return executable in bare or (os.path.realpath(os.path.dirname(executable))
+                                  == os.path.realpath(os.path.dirname(sys.executable)))
+
+
+def _kernel_options(name: str) -> dict:
+    """Keyword arguments for papermill/nbclient that start kernel ``name`` (see :func:`_kernel_name`).
+
+    ``python3`` is started from ``sys.executable`` whatever kernel of that name is registered: a plain ``pip
+    install`` registers none for diplo, and a user's own ``python3`` kernel may be another Python without diplo.
+    """
+    if name != "python3":
+        return {"kernel_name": name}
+    from jupyter_client import AsyncKernelManager
+    from jupyter_client.kernelspec import KernelSpec
+
+    class _ThisInterpreter(AsyncKernelManager):
+        @property
+        def kernel_spec(self) -> KernelSpec:
+            return KernelSpec(argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                              display_name=f"Python {sys.version_info[0]}.{sys.version_info[1]}", language="python")
+
+    return {"kernel_name": name, "kernel_manager_class": _ThisInterpreter}
 
 
 def _sha256(path: Path) -> str:
@@ -101,7 +188,7 @@ def _input_hashes(raw: Path) -> dict[str, str]:
     return {p.relative_to(raw).as_posix(): _sha256(p) for p in sorted(raw.rglob("*")) if p.is_file()}
 
 
-def declared_parameters(notebooks_dir: str | os.PathLike = "notebooks") -> list[dict]:
+def declared_parameters(notebooks_dir: str | os.PathLike | None = None) -> list[dict]:
     """Every parameter the suite's notebooks declare, for ``diplo report --help``.
 
     Read from the ``parameters`` cells with papermill's ``inspect_notebook``, so a parameter added to a
@@ -180,7 +267,7 @@ def _check_outlets(parsed, processed: Path) -> None:
                       .column("outlet").to_pandas())
 
 
-def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: str | os.PathLike = "notebooks",
+def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: str | os.PathLike | None = None,
                notebooks: Sequence[str] | None = None, progress: bool = True) -> Path:
     """Execute the notebook suite with ``params`` into ``out_dir``.
 
@@ -191,7 +278,8 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     notebook reads it. Writes per notebook the executed ``.ipynb`` and an ``.html`` with code hidden; the
     notebooks write ``figures/`` (PNG + SVG) and ``tables/`` (CSV); then ``run.json`` records parameters,
     diplo version, input file hashes and timings, and ``index.html`` links the reports
-    (:func:`diplo.report.index.write_index`).
+    (:func:`diplo.report.index.write_index`).  ``notebooks_dir``: the suite to run (default:
+    :func:`packaged_notebooks`; ``diplo notebooks DIR`` copies it out for editing).
 
     Raises
     ------
@@ -242,9 +330,9 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
         mine = {k: v for k, v in params.items() if k in declared[nb.stem]}
         t0 = time.perf_counter()
         try:
-            pm.execute_notebook(str(nb), str(dest), parameters=mine, kernel_name=kernel,
-                                cwd=str(nb.parent.resolve()), progress_bar=False, log_output=False,
-                                config=kernel_config())
+            pm.execute_notebook(str(nb), str(dest), parameters=mine, cwd=str(nb.parent.resolve()),
+                                progress_bar=False, log_output=False, config=kernel_config(),
+                                **_kernel_options(kernel))
         except pm.PapermillExecutionError as exc:
             bar.close()
             write_index(out_dir, done, params=parsed, processed_dir=parsed.processed_dir, failed=nb)
@@ -275,7 +363,7 @@ def refresh_notebooks(notebooks_dir: str | os.PathLike = "notebooks", *, timeout
     kernel = _kernel_name()
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=timeout, kernel_name=kernel, record_timing=False, config=kernel_config(),
+        NotebookClient(nb, timeout=timeout, record_timing=False, config=kernel_config(), **_kernel_options(kernel),
                        resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
         nb.metadata.pop("widgets", None)
         nbformat.write(nb, path)

@@ -11,26 +11,30 @@ from diplo.io.outputs import write_text
 __all__ = ["clean_html", "export_html"]
 
 
-_SAFE_TAGS = ["a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
+_SAFE_TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
               "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "ol",
               "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody", "td",
-              "tfoot", "th", "thead", "tr", "u", "ul"]
+              "tfoot", "th", "thead", "tr", "u", "ul"}
 
 
-_SAFE_ATTRIBUTES = {"*": ["class", "id", "title", "style"], "a": ["href", "title"],
-                    "img": ["src", "alt", "width", "height"], "td": ["colspan", "rowspan"],
-                    "th": ["colspan", "rowspan"], "table": ["border"]}
+_SAFE_ATTRIBUTES = {"*": {"class", "id", "title", "style"}, "a": {"href", "title"},
+                    "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
+                    "th": {"colspan", "rowspan"}, "table": {"border"}}
+_SAFE_URL_SCHEMES = {"http", "https", "mailto", "data"}
+_SAFE_CSS = {"text-align", "width", "max-width"}
 
 
 def clean_html(element) -> str:
-    """Sanitize an HTML output: allow-listed tags and attributes only, no scripts, handlers or javascript: URLs."""
-    import bleach
-    from bleach.css_sanitizer import CSSSanitizer
+    """Sanitize an HTML output: allow-listed tags and attributes only, no scripts, handlers or javascript: URLs.
+
+    Uses nh3 (the Ammonia sanitizer); bleach, which diplo used before, is deprecated by its maintainers.
+    Tags outside the list are dropped with their text kept (``script`` and ``style`` with their content).
+    """
+    import nh3
 
     text = element.decode() if isinstance(element, bytes) else str(element)
-    return bleach.clean(text, tags=_SAFE_TAGS, attributes=_SAFE_ATTRIBUTES,
-                        protocols=["http", "https", "mailto", "data"],
-                        css_sanitizer=CSSSanitizer(allowed_css_properties=["text-align", "width", "max-width"]))
+    return nh3.clean(text, tags=_SAFE_TAGS, attributes=_SAFE_ATTRIBUTES, url_schemes=_SAFE_URL_SCHEMES,
+                     filter_style_properties=_SAFE_CSS, link_rel=None, strip_comments=True)
 
 
 def _no_alt_warning(record: logging.LogRecord) -> bool:

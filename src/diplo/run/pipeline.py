@@ -7,6 +7,7 @@ at the end, so an interrupted run leaves the previous outputs intact.
 
 from __future__ import annotations
 
+import datetime
 import itertools
 import logging
 import os
@@ -19,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from diplo.analysis.aggregate import aggregate_articles, aggregate_sums, sum_by_cluster
-from diplo.io.codebook import render_codebook
 from diplo.io.outputs import OUTPUT_TABLES, TableSink, write_table
 from diplo.io.raw import (MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, RawDocument, iter_raw_files,
                           load_documents, load_metadata)
+from diplo.run.provenance import RUN_RECORD, write_provenance
 from diplo.run.workers import TRIM_EVERY, dask_chunks, map_ordered, return_free_memory
 from diplo.scoring.actors import load_actors
 from diplo.scoring.score import score_sentences
@@ -121,8 +122,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
-    tables, ``tone_by_date`` and ``tone_by_outlet`` (parquet + csv), ``manifest.csv``, ``rejected_rows.csv`` and
-    ``CODEBOOK.md``.  Everything is written under temporary names and renamed into place only after
+    tables, ``tone_by_date`` and ``tone_by_outlet`` (parquet + csv), ``manifest.csv``, ``rejected_rows.csv``,
+    ``CODEBOOK.md`` and ``run.json`` (how the run was made, :mod:`diplo.run.provenance`; the only file with times).  Everything is written under temporary names and renamed into place only after
     the whole run succeeded, so an interrupted run leaves the previous outputs intact.
 
     Parameters
@@ -153,6 +154,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     if scheduler is not None and engine != "dask":
         raise ValueError(f"--scheduler {scheduler!r} needs engine 'dask', not {engine!r}")
+    started = datetime.datetime.now(datetime.timezone.utc)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
         raise ValueError(f"output folder {out_dir} must not be inside the raw folder {raw_dir}: raw is read-only")
@@ -213,11 +215,20 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
         # column by column: a dict per row would be a transient ~1 KB per file (a GB for a million files)
         manifest_df = pd.DataFrame({c: [getattr(r, c) for r in manifest] for c in MANIFEST_COLUMNS},
                                    columns=MANIFEST_COLUMNS)
-        manifest_df.to_csv(_staged(out_dir / "manifest.csv", staged), index=False, lineterminator="\n")
+        manifest_path = _staged(out_dir / "manifest.csv", staged)
+        manifest_df.to_csv(manifest_path, index=False, lineterminator="\n")
         rejected_df = pd.DataFrame({c: [getattr(r, c) for r in rejected_rows] for c in REJECTED_ROW_COLUMNS},
                                    columns=REJECTED_ROW_COLUMNS)
         rejected_df.to_csv(_staged(out_dir / "rejected_rows.csv", staged), index=False, lineterminator="\n")
-        _staged(out_dir / "CODEBOOK.md", staged).write_text(render_codebook(), encoding="utf-8")
+        # run.json (the one file with times) and CODEBOOK.md naming the dictionaries by hash
+        write_provenance(_staged(out_dir / RUN_RECORD, staged), _staged(out_dir / "CODEBOOK.md", staged),
+                         raw_dir=raw_dir, scorers=scorers, themes=themes, actors=actors, manifest=manifest_path,
+                         options={"chunk_size": chunk_size, "columns": columns, "limits": limits,
+                                  "near_duplicate_threshold": near_duplicate_threshold, "jobs": jobs,
+                                  "engine": engine, "scheduler": scheduler},
+                         counts={"n_files": len(manifest_df), "n_articles": n_articles, "n_sentences": n_sentences,
+                                 "n_rejected_rows": len(rejected_df), "n_near_duplicates": n_near},
+                         started=started)
     except BaseException:
         if bar is not None:
             bar.close()

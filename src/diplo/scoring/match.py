@@ -19,7 +19,9 @@ YAML (quanteda style), one mapping of category to terms; a category may instead 
       description: transport corridors and transit routes
       terms: [zangazur, north-south corridor, transit*]
 
-Lexicoder ``.cat`` files (category lines flush left, indented terms, optional ``(weight)`` suffix) and CSV
+A category may also map to sub-categories, as in quanteda's nested dictionaries; they become ``parent.child``.
+Lexicoder ``.cat`` files (category lines flush left, indented terms, optional ``(weight)`` suffix), LIWC ``.dic``
+files (a ``%``-delimited header of numbered categories, then ``term number`` lines) and CSV
 (``term,weight[,category]``) load through :func:`load_dictionary`.  Blank or duplicate terms, unknown
 keys and malformed lines are errors that name the file and line.
 """
@@ -171,6 +173,9 @@ def dictionary_from_mapping(mapping: Mapping[str, Sequence[str]], *, name: str =
                   split_hyphens=split_hyphens, possessives=possessives)
 
 
+_SPEC_KEYS = ("description", "terms", "weight")
+
+
 def _yaml_items(path: Path) -> tuple[list, dict]:
     text = path.read_text(encoding="utf-8")
     try:
@@ -183,13 +188,27 @@ def _yaml_items(path: Path) -> tuple[list, dict]:
         raise DictionaryError(f"{path}: the dictionary is empty")
     if not isinstance(root, yaml.MappingNode):
         raise DictionaryError(f"{path}, line {root.start_mark.line + 1}: expected a mapping of category: terms")
-    items, descriptions = [], {}
-    for key_node, value_node in root.value:
-        category, line = key_node.value, key_node.start_mark.line + 1
-        if category in descriptions or any(c == category for c, *_ in items):
+    items: list = []
+    descriptions: dict = {}
+    _yaml_categories(path, root, "", items, descriptions, set())
+    return items, descriptions
+
+
+def _yaml_categories(path: Path, node: yaml.MappingNode, prefix: str, items: list, descriptions: dict,
+                     seen: set) -> None:
+    """Categories of a mapping node; a mapping of sub-categories (quanteda's nested dictionaries) adds
+    ``parent.child`` categories, at any depth."""
+    for key_node, value_node in node.value:
+        category, line = prefix + str(key_node.value), key_node.start_mark.line + 1
+        if category in seen:
             raise DictionaryError(f"{path}, line {line}: duplicate category {category!r}")
+        seen.add(category)
         weight, terms_node = 1.0, value_node
         if isinstance(value_node, yaml.MappingNode):
+            keys = [k.value for k, _ in value_node.value]
+            if not set(keys) & set(_SPEC_KEYS):  # only sub-categories
+                _yaml_categories(path, value_node, category + ".", items, descriptions, seen)
+                continue
             terms_node = None
             for k, v in value_node.value:
                 kline = k.start_mark.line + 1
@@ -204,7 +223,8 @@ def _yaml_items(path: Path) -> tuple[list, dict]:
                         raise DictionaryError(f"{path}, line {kline}: weight {v.value!r} is not a number") from None
                 else:
                     raise DictionaryError(f"{path}, line {kline}: unknown key {k.value!r} in category "
-                                          f"{category!r} (valid: description, terms, weight)")
+                                          f"{category!r} (valid: description, terms, weight; or a mapping of "
+                                          "sub-categories only, as in quanteda's nested dictionaries)")
             if terms_node is None:
                 raise DictionaryError(f"{path}, line {line}: category {category!r} has no 'terms' list")
         if not isinstance(terms_node, yaml.SequenceNode):
@@ -214,7 +234,6 @@ def _yaml_items(path: Path) -> tuple[list, dict]:
             if not isinstance(term_node, yaml.ScalarNode):
                 raise DictionaryError(f"{path}, line {term_node.start_mark.line + 1}: a term must be a string")
             items.append((category, term_node.value, weight, term_node.start_mark.line + 1))
-    return items, descriptions
 
 
 _CAT_WEIGHT = re.compile(r"^(.*?)\s*\((-?\d+(?:\.\d+)?)\)\s*$")
@@ -238,6 +257,62 @@ def _cat_items(path: Path) -> list:
     return items
 
 
+def _dic_items(path: Path) -> list:
+    """LIWC ``.dic``: a header of ``id name`` lines between two ``%`` lines, then ``term id [id ...]`` lines."""
+    items: list = []
+    names: dict[str, str] = {}
+    section = 0  # 0: before the header, 1: in it, 2: terms
+    try:
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise DictionaryError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    for n, raw in enumerate(lines, 1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line == "%":
+            if section == 2:
+                raise DictionaryError(f"{path}, line {n}: a third '%' line (the header has two)")
+            section += 1
+            continue
+        if section == 0:
+            raise DictionaryError(f"{path}, line {n}: a LIWC .dic file starts with a '%' line")
+        if section == 1:
+            parts = line.split(None, 1)
+            if len(parts) != 2 or not parts[0].isdigit():
+                raise DictionaryError(f"{path}, line {n}: expected a category line 'number name', got {line!r}")
+            if parts[0] in names:
+                raise DictionaryError(f"{path}, line {n}: category number {parts[0]} is defined twice")
+            names[parts[0]] = parts[1].strip()
+            continue
+        if "(" in line or "/" in line:
+            raise DictionaryError(f"{path}, line {n}: conditional category codes such as '(02 134)125/464' "
+                                  "are not supported; list the term under one category")
+        if "\t" in line:  # term<TAB>id<TAB>id: the term may hold spaces
+            fields = line.split("\t")
+            term, codes = fields[0].strip(), " ".join(fields[1:]).split()
+        else:  # term id id: the codes are the trailing numbers
+            fields = line.split()
+            k = len(fields)
+            while k > 1 and fields[k - 1].isdigit():
+                k -= 1
+            term, codes = " ".join(fields[:k]), fields[k:]
+        if not codes:
+            raise DictionaryError(f"{path}, line {n}: term {term!r} has no category number")
+        unknown = [c for c in codes if c not in names]
+        if unknown:
+            raise DictionaryError(f"{path}, line {n}: category number(s) {', '.join(unknown)} not in the header "
+                                  f"(defined: {', '.join(names) or 'none'})")
+        if len(set(codes)) > 1:
+            raise DictionaryError(f"{path}, line {n}: term {term!r} is in {len(set(codes))} categories "
+                                  f"({', '.join(names[c] for c in dict.fromkeys(codes))}); a diplo dictionary "
+                                  "gives each term one category: split the file by category")
+        items.append((names[codes[0]], term, 1.0, n))
+    if section < 2:
+        raise DictionaryError(f"{path}: the header of category numbers must end with a second '%' line")
+    return items
+
+
 def _csv_items(path: Path) -> list:
     items = []
     with open(path, encoding="utf-8-sig", newline="") as fh:
@@ -257,7 +332,11 @@ def _csv_items(path: Path) -> list:
 
 def load_dictionary(path: str | os.PathLike, *, name: str | None = None, negation_window: int = 3,
                     split_hyphens: bool = False, possessives: bool = False) -> Dictionary:
-    """Load a dictionary from YAML (``.yml``/``.yaml``), Lexicoder ``.cat`` or weighted ``.csv``.
+    """Load a dictionary from YAML (``.yml``/``.yaml``), Lexicoder ``.cat``, LIWC ``.dic`` or weighted ``.csv``.
+
+    YAML may nest categories as quanteda does (a category mapping to sub-categories): they become
+    ``parent.child``.  A LIWC term listed under several categories is an error (each term has one category
+    here).
 
     ``split_hyphens`` and ``possessives`` as in :func:`dictionary_from_mapping`.
 
@@ -277,10 +356,13 @@ def load_dictionary(path: str | os.PathLike, *, name: str | None = None, negatio
         items, descriptions = _yaml_items(path)
     elif suffix == ".cat":
         items = _cat_items(path)
+    elif suffix == ".dic":
+        items = _dic_items(path)
     elif suffix == ".csv":
         items = _csv_items(path)
     else:
-        raise DictionaryError(f"{path}: unsupported dictionary format {suffix!r} (valid: .yml, .yaml, .cat, .csv)")
+        raise DictionaryError(f"{path}: unsupported dictionary format {suffix!r} "
+                              "(valid: .yml, .yaml, .cat, .dic, .csv)")
     return _build(name or path.stem, items, source=str(path), descriptions=descriptions,
                   negation_window=negation_window, split_hyphens=split_hyphens, possessives=possessives)
 

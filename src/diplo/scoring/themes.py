@@ -24,7 +24,7 @@ __all__ = ["THEME_HIT_COLUMNS", "ThemeScorer", "article_theme_measures", "load_t
            "kwic_table"]
 
 THEME_HIT_COLUMNS = ["doc_id", "sent_id", "theme", "entry", "match", "start", "end", "left", "right"]
-_THEME_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_THEME_NAME = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$")  # parent.child: nested quanteda YAML
 _KWIC_CHARS = 60
 
 
@@ -46,8 +46,8 @@ def load_themes(path: str | os.PathLike | None = None) -> Dictionary:
         if not _THEME_NAME.match(theme) or theme.endswith("_share"):
             line = next(e.line for e in d.entries if e.category == theme)
             raise DictionaryError(f"{d.source}, line {line}: theme name {theme!r} must be lower-case letters, "
-                                  "digits and underscores, not ending in '_share' (it becomes the columns "
-                                  "theme_<name> and theme_<name>_share)")
+                                  "digits and underscores (nested: parent.child), not ending in '_share' (it "
+                                  "becomes the columns theme_<name> and theme_<name>_share)")
     return d
 
 
