@@ -98,22 +98,45 @@ def notebook_parameters(path: str | os.PathLike) -> dict[str, dict]:
 
 
 def _input_hashes(raw: Path) -> dict[str, str]:
-    return {p.relative_to(raw).as_posix(): _sha256(p) for p in sorted(raw.rglob("*")) if p.is_file()}
+    """SHA-256 of the files diplo reads: regular files inside ``raw`` (symlinks leading out of it, hidden,
+    special and unsupported files are not inputs, and are not hashed) and ``metadata.csv``."""
+    from diplo.io.paths import is_inside, open_regular
+    from diplo.io.raw import METADATA_FILE, SUPPORTED_SUFFIXES, iter_raw_files
+
+    out = {}
+    candidates = [(rel, path) for rel, path, problem in iter_raw_files(raw)
+                  if not problem and path.suffix.lower() in SUPPORTED_SUFFIXES]
+    if (raw / METADATA_FILE).is_file() and is_inside(raw / METADATA_FILE, raw):
+        candidates.append((METADATA_FILE, raw / METADATA_FILE))
+    for rel, path in sorted(candidates):
+        try:
+            with open_regular(path) as fh:
+                digest = hashlib.sha256()
+                while block := fh.read(1 << 20):
+                    digest.update(block)
+        except OSError:  # swapped for a FIFO or removed since the listing: not an input any more
+            continue
+        out[rel] = digest.hexdigest()
+    return out
 
 
 def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: str | os.PathLike = "notebooks",
-               notebooks: Sequence[str] | None = None, progress: bool = True) -> Path:
+               notebooks: Sequence[str] | None = None, progress: bool = True, wait: bool = False) -> Path:
     """Execute the notebook suite with ``params`` into ``out_dir``.
 
     The corpus is processed once (:func:`diplo.run.pipeline.ensure_processed`, into ``processed_dir`` or
     ``out_dir/processed``) and every notebook reads it. Writes per notebook the executed ``.ipynb`` and an
     ``.html`` with code hidden; the notebooks write ``figures/`` (PNG + SVG) and ``tables/`` (CSV); then
-    ``run.json`` records parameters, diplo version, input file hashes and timings.
+    ``run.json`` records parameters, diplo version, input file hashes and timings.  The run holds the lock
+    of ``out_dir`` (:mod:`diplo.run.lock`; ``wait`` to queue behind another run instead of failing).
 
     Raises
     ------
     ValueError, TypeError
-        A parameter no notebook declares, or a bad value (checked before anything runs).
+        A parameter no notebook declares, or a bad value (checked before anything runs), or an output,
+        processed or lock folder inside the raw folder.
+    diplo.run.lock.FolderBusy
+        When another process writes ``out_dir`` or the processed folder (and ``wait`` is false).
     ReportError
         A notebook failed: the message names the notebook, the cell and the error.
     """
@@ -122,6 +145,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
 
     from diplo.report.params import parse_params, pipeline_options
     from diplo.run.freshness import ensure_processed
+    from diplo.run.lock import output_lock
 
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
@@ -139,34 +163,34 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     params = _resolve_paths({"raw_dir": "data/raw", **_plain(params)}, Path.cwd())
     params["output_dir"] = str(out_dir)
     params.setdefault("processed_dir", str(out_dir / "processed"))
-    parsed = parse_params(params)  # fail before running anything
-    out_dir.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    ensure_processed(parsed.raw_dir, parsed.processed_dir, **pipeline_options(parsed))
-    timings["process"] = round(time.perf_counter() - t0, 3)
-    kernel = _kernel_name()
-    bar = tqdm(paths, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    for nb in bar:
-        bar.set_postfix_str(nb.stem)
-        dest = out_dir / nb.name
-        mine = {k: v for k, v in params.items() if k in declared[nb.stem]}
+    parsed = parse_params(params)  # fail before running anything (paths inside raw included)
+    with output_lock(out_dir, wait=wait, command="diplo report"):
+        timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        try:
-            pm.execute_notebook(str(nb), str(dest), parameters=mine, kernel_name=kernel,
-                                cwd=str(nb.parent.resolve()), progress_bar=False, log_output=False)
-        except pm.PapermillExecutionError as exc:
-            bar.close()
-            first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
-            raise ReportError(f"{nb.name} failed in cell {exc.cell_index} (`{first_line[:80]}`): "
-                              f"{exc.ename}: {exc.evalue}; executed notebook with the traceback: {dest}") from None
-        timings[nb.stem] = round(time.perf_counter() - t0, 3)
-        export_html(dest, dest.with_suffix(".html"))
-    timings["total"] = round(time.perf_counter() - started, 3)
-    write_json({"parameters": parsed.as_dict(), "diplo_version": __version__,
-                "inputs_sha256": _input_hashes(parsed.raw_dir), "timings_s": timings, "kernel": kernel,
-                "notebooks": [p.name for p in paths]}, out_dir / "run.json")
-    return out_dir
+        ensure_processed(parsed.raw_dir, parsed.processed_dir, wait=wait, **pipeline_options(parsed))
+        timings["process"] = round(time.perf_counter() - t0, 3)
+        kernel = _kernel_name()
+        bar = tqdm(paths, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+        for nb in bar:
+            bar.set_postfix_str(nb.stem)
+            dest = out_dir / nb.name
+            mine = {k: v for k, v in params.items() if k in declared[nb.stem]}
+            t0 = time.perf_counter()
+            try:
+                pm.execute_notebook(str(nb), str(dest), parameters=mine, kernel_name=kernel,
+                                    cwd=str(nb.parent.resolve()), progress_bar=False, log_output=False)
+            except pm.PapermillExecutionError as exc:
+                bar.close()
+                first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
+                raise ReportError(f"{nb.name} failed in cell {exc.cell_index} (`{first_line[:80]}`): "
+                                  f"{exc.ename}: {exc.evalue}; executed notebook with the traceback: {dest}") from None
+            timings[nb.stem] = round(time.perf_counter() - t0, 3)
+            export_html(dest, dest.with_suffix(".html"))
+        timings["total"] = round(time.perf_counter() - started, 3)
+        write_json({"parameters": parsed.as_dict(), "diplo_version": __version__,
+                    "inputs_sha256": _input_hashes(parsed.raw_dir), "timings_s": timings, "kernel": kernel,
+                    "notebooks": [p.name for p in paths]}, out_dir / "run.json")
+        return out_dir
 
 
 def refresh_notebooks(notebooks_dir: str | os.PathLike = "notebooks", *, timeout: int = 600) -> list[Path]:
