@@ -151,7 +151,7 @@ def parse_params(values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> N
 
     Examples
     --------
-    >>> p = parse_params(raw_dir=".", output_dir="out", start_date="2023-01-01", scorers=["vader"])
+    >>> p = parse_params(raw_dir="data/raw", output_dir="reports/x", start_date="2023-01-01", scorers=["vader"])
     >>> p.start_date
     datetime.date(2023, 1, 1)
     """
