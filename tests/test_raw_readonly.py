@@ -1,0 +1,82 @@
+"""raw/ is read-only on every path: every CLI command and folder parameter, with raw snapshotted around it."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+
+import pytest
+
+from diplo.cli import main
+
+from conftest import RAW
+
+
+def snapshot(folder) -> dict[str, tuple]:
+    """Names, types, sizes, modification times and hashes of everything below ``folder`` (folders too, so
+    a file created and removed again still shows in its folder's mtime)."""
+    out = {".": ("dir", os.lstat(folder).st_mtime_ns)}
+    for path in sorted(folder.rglob("*")):
+        st = os.lstat(path)
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            out[rel] = ("link", os.readlink(path), st.st_mtime_ns)
+        elif path.is_dir():
+            out[rel] = ("dir", st.st_mtime_ns)
+        else:
+            out[rel] = ("file", st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+    return out
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory):
+    """The sample corpus with a subfolder and a symlink inside, in a folder of its own."""
+    base = tmp_path_factory.mktemp("ro")
+    raw = base / "raw"
+    shutil.copytree(RAW, raw)
+    (raw / "sub").mkdir()
+    (raw / "sub" / "extra.txt").write_text("Iran and Azerbaijan met in Baku to discuss the corridor and trade.\n")
+    (raw / "link.txt").symlink_to("sub/extra.txt")
+    return raw
+
+
+# (argv with {raw} and {tmp}, expected exit code, message on stderr)
+COMMANDS = {
+    "run, --out is raw": (["run", "{raw}", "--out", "{raw}"], 2, "must not be inside the raw folder"),
+    "run, --out below raw": (["run", "{raw}", "--out", "{raw}/sub/out"], 2, "must not be inside the raw folder"),
+    "run, --out below raw through a symlink": (["run", "{raw}", "--out", "{tmp}/alias/out"], 2,
+                                               "must not be inside the raw folder"),
+    "run, --out below raw, --wait": (["run", "{raw}", "--out", "{raw}/processed", "--wait"], 2, "raw is read-only"),
+    "run, --out outside raw": (["run", "{raw}", "--out", "{tmp}/out", "--scorer", "vader"], 0, ""),
+    "run, dask engine": (["run", "{raw}", "--out", "{tmp}/dask", "--engine", "dask", "--jobs", "1",
+                          "--scorer", "vader"], 0, ""),
+    "report, --out is raw": (["report", "--only", "01_corpus", "-p", "raw_dir", "{raw}", "--out", "{raw}"], 2,
+                             "must not be inside the raw folder"),
+    "report, --out below raw": (["report", "--only", "01_corpus", "-p", "raw_dir", "{raw}", "--out",
+                                 "{raw}/sub/rep"], 2, "must not be inside the raw folder"),
+    "report, processed_dir is raw": (["report", "--only", "01_corpus", "-p", "raw_dir", "{raw}", "-p",
+                                      "processed_dir", "{raw}", "--out", "{tmp}/rep1"], 2,
+                                     "processed dir {raw} must not be inside the raw folder"),
+    "report, processed_dir below raw": (["report", "--only", "06_report", "-p", "raw_dir", "{raw}", "-p",
+                                         "processed_dir", "{raw}/sub/p", "--out", "{tmp}/rep2"], 2,
+                                        "must not be inside the raw folder"),
+    "report, output_dir below raw": (["report", "--only", "02_tone", "-p", "raw_dir", "{raw}", "-p", "output_dir",
+                                      "{raw}/o", "--out", "{raw}/o"], 2, "must not be inside the raw folder"),
+    "report, everything outside raw": (["report", "--only", "01_corpus", "-p", "raw_dir", "{raw}", "--out",
+                                        "{tmp}/rep3", "-q"], 0, ""),
+    "validate a file inside raw": (["validate", "{raw}/labels.csv", "--scorer", "vader"], 0, ""),
+}
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_raw_is_unchanged_by_every_command(raw, tmp_path, capsys, monkeypatch, name):
+    argv, code, message = COMMANDS[name]
+    (tmp_path / "alias").symlink_to(raw)
+    if "validate" in name and not (raw / "labels.csv").exists():
+        (raw / "labels.csv").write_text("text,label\nThe talks were constructive.,1\nThey condemned the attack.,-1\n")
+    monkeypatch.chdir(RAW.parents[1])  # report finds notebooks/ from the repository root
+    before = snapshot(raw)
+    assert main([a.format(raw=raw, tmp=tmp_path) for a in argv]) == code
+    assert snapshot(raw) == before
+    assert message.format(raw=raw) in capsys.readouterr().err
