@@ -27,3 +27,14 @@ def test_run_names_the_bad_max_file_mb_option(tmp_path, capsys, value):
     raw.mkdir()
     assert main(["run", str(raw), "--out", str(tmp_path / "out"), "--max-file-mb", value]) == 2
     assert "--max-file-mb must be a number > 0" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["report", "--help"]])
+def test_help_lists_the_exit_codes(capsys, argv):
+    from diplo.cli import EXIT_CODES
+
+    with pytest.raises(SystemExit):
+        main(argv)
+    out = capsys.readouterr().out
+    assert "exit codes:" in out and all(f"  {code}  " in out for code in EXIT_CODES)
+    assert "disk full" in out and "--wait" in out.replace("\n", " ")

@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
 
 import pytest
 
 from diplo.cli import main
 
-from conftest import RAW
-
-
-def snapshot(folder) -> dict[str, tuple]:
-    """Names, types, sizes, modification times and hashes of everything below ``folder`` (folders too, so
-    a file created and removed again still shows in its folder's mtime)."""
-    out = {".": ("dir", os.lstat(folder).st_mtime_ns)}
-    for path in sorted(folder.rglob("*")):
-        st = os.lstat(path)
-        rel = path.relative_to(folder).as_posix()
-        if path.is_symlink():
-            out[rel] = ("link", os.readlink(path), st.st_mtime_ns)
-        elif path.is_dir():
-            out[rel] = ("dir", st.st_mtime_ns)
-        else:
-            out[rel] = ("file", st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
-    return out
+from conftest import RAW, raw_snapshot as snapshot
 
 
 @pytest.fixture(scope="module")
