@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import logging
 import os
@@ -139,6 +140,8 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
         When another process writes ``out_dir`` or the processed folder (and ``wait`` is false).
     ReportError
         A notebook failed: the message names the notebook, the cell and the error.
+    diplo.run.publish.StorageError
+        The disk is full or writing failed (processing, or a notebook saving its figures and tables).
     """
     import papermill as pm
     from tqdm import tqdm
@@ -146,6 +149,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     from diplo.report.params import parse_params, pipeline_options
     from diplo.run.freshness import ensure_processed
     from diplo.run.lock import output_lock
+    from diplo.run.publish import StorageError, is_storage_error
 
     started = time.perf_counter()
     out_dir = Path(out_dir).resolve()
@@ -181,6 +185,9 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
                                     cwd=str(nb.parent.resolve()), progress_bar=False, log_output=False)
             except pm.PapermillExecutionError as exc:
                 bar.close()
+                if exc.ename in ("OSError", "StorageError") and is_storage_error(OSError(exc.evalue)):
+                    raise StorageError(errno.ENOSPC, f"cannot write outputs in {out_dir}: {nb.name}: "
+                                       f"{exc.evalue}") from None
                 first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
                 raise ReportError(f"{nb.name} failed in cell {exc.cell_index} (`{first_line[:80]}`): "
                                   f"{exc.ename}: {exc.evalue}; executed notebook with the traceback: {dest}") from None

@@ -234,15 +234,17 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
         for tmp, dest in staged:
             os.replace(tmp, dest)
     except BaseException as exc:
-        if bar is not None:
-            bar.close()
-        if hasattr(results, "close"):  # stop the workers now, not when the traceback is freed
-            results.close()
-        for sink in sinks.values():
-            sink.abort()
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
-        publication.abort(exc)  # the staging folder goes; a full disk is raised as StorageError
+        try:
+            if bar is not None:
+                bar.close()
+            if hasattr(results, "close"):  # stop the workers now, not when the traceback is freed
+                results.close()
+            for sink in sinks.values():
+                sink.abort()
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+        finally:
+            publication.abort(exc)  # the staging folder and the lock go; a full disk is raised as StorageError
         raise
     if bar is not None:
         bar.close()
