@@ -194,3 +194,22 @@ def tree_hash(folder: Path) -> dict[str, str]:
         if p.is_file() and not p.is_symlink() and p.name not in ("unreadable.txt", "run.json"):
             out[p.relative_to(folder).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
+
+
+def raw_snapshot(folder: Path) -> dict[str, tuple]:
+    """Names, types, sizes, modification times and hashes of everything below ``folder``, folders included (a
+    file created and removed again still shows in its folder's mtime): raw must never change."""
+    import hashlib
+    import os
+
+    out = {".": ("dir", os.lstat(folder).st_mtime_ns)}
+    for path in sorted(folder.rglob("*")):
+        st = os.lstat(path)
+        rel = path.relative_to(folder).as_posix()
+        if path.is_symlink():
+            out[rel] = ("link", os.readlink(path), st.st_mtime_ns)
+        elif path.is_dir():
+            out[rel] = ("dir", st.st_mtime_ns)
+        else:
+            out[rel] = ("file", st.st_size, st.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest())
+    return out

@@ -48,3 +48,17 @@ def test_python_m_diplo(tmp_path):
     done = subprocess.run([sys.executable, "-m", "diplo", "--version"], capture_output=True, text=True,
                           cwd=tmp_path, env=env, check=True)
     assert done.stdout.startswith("diplo ")
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["run", "--help"], ["report", "--help"]])
+def test_help_lists_the_exit_codes(capsys, argv):
+    from diplo.cli import EXIT_CODES
+
+    try:  # argparse exits after --help; `diplo report --help` lists the notebook parameters and returns
+        code = main(argv)
+    except SystemExit as exc:
+        code = exc.code
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "exit codes:" in out and all(f"  {code}  " in out for code in EXIT_CODES)
+    assert "disk full" in out and "--wait" in out.replace("\n", " ")

@@ -2,6 +2,10 @@
 ``diplo sample``, ``diplo train``, ``diplo export``.
 
 Each subcommand is a small function registered in :data:`COMMANDS`, so later commands slot in.
+
+Exit codes (:data:`EXIT_CODES`): 0 success; 1 nothing usable remained (``run``) or a notebook failed
+(``report``); 2 invalid input, an output folder inside the raw folder, or the output folder in use by
+another run; 3 a full disk or an I/O error while writing outputs (the previous outputs stay).
 """
 
 from __future__ import annotations
@@ -12,7 +16,16 @@ import logging
 import sys
 from typing import Sequence
 
-__all__ = ["main", "build_parser"]
+__all__ = ["main", "build_parser", "EXIT_CODES"]
+
+EXIT_CODES = {
+    0: "success",
+    1: "run: no usable article remained (reasons in manifest.csv); report: a notebook failed",
+    2: "invalid input or options, an output folder inside the raw folder, or the output folder is in use by "
+       "another diplo run/report (named; --wait queues instead)",
+    3: "disk full or I/O error while writing outputs: nothing was published, the previous outputs stay",
+}
+_EPILOG = "exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning in EXIT_CODES.items())
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -32,7 +45,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                            near_duplicate_threshold=args.near_duplicate_threshold,
                            themes=args.themes, actors=args.actors, jobs=args.jobs,
                            engine=args.engine, scheduler=args.scheduler,
-                           progress=False if args.quiet else None)
+                           progress=False if args.quiet else None, wait=args.wait)
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
     if not summary.n_articles:
         print(f"diplo run: error: no usable article in {args.raw_dir} ({summary.n_files} file(s): "
@@ -54,7 +67,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         params["raw_dir"] = raw
     try:
         out = run_report(params, args.out, notebooks_dir=args.notebooks, notebooks=args.only,
-                         progress=not args.quiet)
+                         progress=not args.quiet, wait=args.wait)
     except ReportError as exc:
         print(f"diplo report: {exc}", file=sys.stderr)
         return 1
@@ -180,12 +193,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     from diplo import __version__
 
-    parser = argparse.ArgumentParser(prog="diplo", description="Tone and themes of diplomatic news over time.")
+    parser = argparse.ArgumentParser(prog="diplo", description="Tone and themes of diplomatic news over time.",
+                                     epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"diplo {__version__}")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="ingest, clean, segment and score a folder of raw articles")
+    run = sub.add_parser("run", help="ingest, clean, segment and score a folder of raw articles",
+                         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("raw_dir", help="folder of raw articles (read only)")
     run.add_argument("--out", required=True, help="output folder for tables")
     run.add_argument("--scorer", action="append", help="tone scorer to run (repeatable; default all)")
@@ -211,11 +226,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786 "
                      "(with --engine dask; default: a local cluster of --jobs workers)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar (it shows only on a terminal)")
+    run.add_argument("--wait", action="store_true", help="when another run writes --out, wait for it instead "
+                     "of exiting with code 2")
     run.set_defaults(func=_cmd_run)
 
     rep = sub.add_parser("report", help="run the notebook suite through papermill", add_help=False,
                          usage="diplo report [RAW | --raw RAW] [--params FILE] [-p NAME VALUE]... [--out DIR] "
-                               "[--only NOTEBOOK]... [-q]")
+                               "[--only NOTEBOOK]... [--wait] [-q]",
+                         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("-h", "--help", action="store_true", help="show this help, with every notebook parameter")
     rep.add_argument("raw", nargs="?", metavar="RAW", help="folder of raw articles (read only; default data/raw)")
     rep.add_argument("--raw", dest="raw_option", metavar="RAW", help="the same, as an option")
@@ -226,6 +244,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "with diplo; `diplo notebooks DIR` copies them out for editing)")
     rep.add_argument("--only", action="append", help="run only this notebook (stem, repeatable)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    rep.add_argument("--wait", action="store_true", help="when another run writes --out or the processed folder, "
+                     "wait for it instead of exiting with code 2")
     rep.set_defaults(func=_cmd_report, report_parser=rep)
 
     nbs = sub.add_parser("notebooks", help="copy the notebook suite into a folder for editing")
@@ -313,11 +333,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = [logging.WARNING, logging.INFO, logging.DEBUG][min(args.verbose, 2)]
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    from diplo.run.lock import FolderBusy
+    from diplo.run.publish import StorageError, is_storage_error
+
     try:
         return args.func(args)
-    except (ValueError, FileNotFoundError) as exc:
+    except StorageError as exc:
+        print(f"diplo {args.command}: error: {exc.strerror}", file=sys.stderr)
+        return 3
+    except (ValueError, FileNotFoundError, FolderBusy) as exc:
         print(f"diplo {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:
+        if not is_storage_error(exc):
+            raise
+        where = getattr(args, "out", None) or exc.filename or "the output folder"
+        print(f"diplo {args.command}: error: cannot write outputs in {where}: {exc.strerror or exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -12,7 +12,8 @@ from diplo.scoring.tone import available_scorers
 
 
 def _params(tmp_path, **kw):
-    return parse_params({"raw_dir": str(tmp_path), "output_dir": str(tmp_path / "out"), **kw})
+    (tmp_path / "raw").mkdir(exist_ok=True)
+    return parse_params({"raw_dir": str(tmp_path / "raw"), "output_dir": str(tmp_path / "out"), **kw})
 
 
 @pytest.mark.parametrize("value, expected", [

@@ -19,7 +19,7 @@ __all__ = ["TopicModel", "fit_topics", "paragraph_documents", "score_topics", "t
            "topic_coherence", "score_topic_k", "topic_theme_correlation"]
 
 _PARA = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]*)*")
-_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z\-]+[a-zA-Z]\b"  # words of 3+ letters (inner hyphens kept), no numbers
+_TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z\-]{1,98}[a-zA-Z]\b"  # words of 3-100 letters (inner hyphens kept), no numbers: a 20,000-letter "word" would widen every term chart
 
 
 @dataclass(frozen=True)

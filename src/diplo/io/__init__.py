@@ -2,7 +2,10 @@
 tables (written atomically, read back with filters).
 
 Modules: :mod:`~diplo.io.raw` (raw files -> :class:`RawDocument`), :mod:`~diplo.io.resources` (packaged data
-files), :mod:`~diplo.io.codebook` (every output column), :mod:`~diplo.io.outputs` (write and read tables).
+files), :mod:`~diplo.io.codebook` (every output column), :mod:`~diplo.io.outputs` (write and read tables),
+:mod:`~diplo.io.generation` (the published generation of an output folder), :mod:`~diplo.io.csvsafe` (CSV
+safe in spreadsheets), :mod:`~diplo.io.paths` (outputs outside raw, regular inputs only), :mod:`~diplo.io.labels`
+(bounded outlet/title/author).
 """
 
 from diplo.io.codebook import CODEBOOK, describe, render_codebook

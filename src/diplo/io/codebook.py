@@ -27,6 +27,9 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "n_documents": ("int", "articles", "articles the file contributed (tabular files: rows kept)"),
         "bytes": ("int", "bytes", "file size; 0 when the file could not be read"),
         "sha256": ("string", "hex", "SHA-256 of the file's bytes; empty when the file could not be read"),
+        "notes": ("string", "", "what ingest changed: an outlet, title or author over 300 characters is cut (ends in "
+                  "'…') and its full value kept here ('<doc_id>: title cut from N to 300 characters; full value: ...'); "
+                  "empty when nothing was cut"),
     },
     "rejected_rows.csv": {
         "source_file": ("string", "", "tabular input file, relative to the raw folder"),
@@ -200,7 +203,10 @@ def render_codebook(dictionaries: Sequence[Mapping] | None = None) -> str:
     out = ["# Codebook", "", "Every column diplo writes. Tables are written as parquet (and CSV where noted).", "",
            "\"Empty\" means missing: in `articles` (title, date, author, dateline, url, duplicate_of, ...) a missing "
            "value is null in parquet and an empty cell in CSV, so pandas reads it as NaN: test with `.isna()` "
-           "(`== \"\"` finds nothing); `actors` and `speaker` in sentence_scores are the empty string \"\".", ""]
+           "(`== \"\"` finds nothing); `actors` and `speaker` in sentence_scores are the empty string \"\".", "",
+           "CSV files are safe to open in a spreadsheet: a text cell starting with `=`, `+`, `-`, `@`, a tab or a "
+           "carriage return that is not a number is written with a leading `'` (so it is not run as a formula; "
+           "`diplo.io.csvsafe.read_csv` removes it again). Parquet files keep the original text.", ""]
     for table, columns in CODEBOOK.items():
         out += [f"## {table}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
         out += [f"| `{c}` | {t} | {u} | {m} |" for c, (t, u, m) in columns.items()]

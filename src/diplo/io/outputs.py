@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from diplo.io.codebook import describe
+from diplo.io.csvsafe import escape_formulas, write_csv
 
 __all__ = ["atomic_path", "write_table", "write_text", "write_json", "read_table", "TableSink", "csv_rows",
            "load_outputs", "OUTPUT_TABLES", "OUTPUT_EXTRAS"]
@@ -72,8 +73,7 @@ def write_table(df: pd.DataFrame, dest: str | os.PathLike, *, csv: bool = False)
     with atomic_path(dest) as tmp:
         pq.write_table(_arrow_table(df), tmp, compression="zstd", write_statistics=True)
     if csv:
-        with atomic_path(dest.with_suffix(".csv")) as tmp:
-            df.to_csv(tmp, index=False, lineterminator="\n")
+        write_csv(df, dest.with_suffix(".csv"))
     return dest
 
 
@@ -122,6 +122,7 @@ class TableSink:
         df = df[self._schema.names]
         self._writer.write_table(pa.Table.from_pandas(df, schema=self._schema, preserve_index=False))
         if self.csv_tmp is not None:
+            df = escape_formulas(df)  # the CSV is opened in spreadsheets; parquet keeps the text as read
             text = csv_rows(df)
             if text is None:
                 df.to_csv(self.csv_tmp, mode="a", header=False, index=False, lineterminator="\n")
@@ -143,7 +144,11 @@ class TableSink:
 
     def abort(self) -> None:
         if self._writer is not None:
-            self._writer.close()
+            try:
+                self._writer.close()
+            except OSError:  # a full disk fails the final flush too; the file goes anyway
+                pass
+            self._writer = None
         for p in (self.tmp, self.csv_tmp):
             if p is not None and p.exists():
                 p.unlink()
@@ -216,24 +221,51 @@ def load_outputs(out_dir: str | os.PathLike, *, tables: Sequence[str] | None = N
     tables : names to read (from :data:`OUTPUT_TABLES` and :data:`OUTPUT_EXTRAS`); default all.
     doc_ids : read only the rows of these articles from the per-article tables (a parquet filter, so the
         other rows are never loaded); the manifest and the aggregates are read whole.
+
+    Every table comes from the one published generation of ``out_dir`` (:mod:`diplo.io.generation`), never
+    from two runs; CSV cells escaped against spreadsheet formulas are read back as written by the run.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``out_dir`` holds no outputs.
+    diplo.io.generation.IncompleteOutputs
+        When its outputs are not one complete generation (a file missing or changed, or tables written
+        file by file by an older diplo).
     """
     import pyarrow.dataset as ds
 
-    out_dir = Path(out_dir)
+    from diplo.io.generation import current_generation
+
     names = list(tables) if tables is not None else [*OUTPUT_TABLES, *OUTPUT_EXTRAS]
     unknown = [n for n in names if n not in OUTPUT_TABLES and n not in OUTPUT_EXTRAS]
     if unknown:
         raise ValueError(f"unknown table(s) {unknown}; valid: {', '.join([*OUTPUT_TABLES, *OUTPUT_EXTRAS])}")
     where = None if doc_ids is None else ds.field("doc_id").isin(pa.array(sorted(set(doc_ids)), type=pa.string()))
+    for attempt in (1, 2):
+        # every table from the one published generation; a run publishing meanwhile removes the old one,
+        # and then the whole read starts again from the new one
+        folder = current_generation(out_dir)
+        try:
+            return _read_generation(folder, names, where)
+        except FileNotFoundError:
+            if attempt == 2 or folder.exists():
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _read_generation(out_dir: Path, names: Sequence[str], where) -> dict[str, pd.DataFrame]:
+    from diplo.io.csvsafe import read_csv
+
     out = {name: pd.read_parquet(out_dir / f"{name}.parquet", filters=where) for name in names
            if name in OUTPUT_TABLES}
     if "manifest" in names:
-        out["manifest"] = pd.read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
-                                                                       "format": str, "sha256": str},
-                                      keep_default_na=False)
+        out["manifest"] = read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
+                                                                    "format": str, "sha256": str},
+                                   keep_default_na=False)
     if "rejected_rows" in names:
-        out["rejected_rows"] = pd.read_csv(out_dir / "rejected_rows.csv",
-                                           dtype={"source_file": str, "reason": str}, keep_default_na=False)
+        out["rejected_rows"] = read_csv(out_dir / "rejected_rows.csv",
+                                        dtype={"source_file": str, "reason": str}, keep_default_na=False)
     for key in ("date", "outlet"):
         if f"tone_by_{key}" in names:
             out[f"tone_by_{key}"] = pd.read_parquet(out_dir / f"tone_by_{key}.parquet")

@@ -39,6 +39,9 @@ from typing import Iterator, Mapping
 
 import pandas as pd
 
+from diplo.io.labels import LABEL_FIELDS, MAX_LABEL_CHARS, bound_label, bound_labels
+from diplo.io.paths import is_inside, metadata_file_name, open_regular
+
 __all__ = ["RawDocument", "ManifestRow", "RejectedRow", "Limits", "METADATA_FILE", "MANIFEST_COLUMNS",
            "REJECTED_ROW_COLUMNS", "SUPPORTED_SUFFIXES", "COLUMN_ALIASES", "FIELDS", "iter_raw_files",
            "load_documents", "load_metadata", "parse_columns", "decode_bytes"]
@@ -51,7 +54,7 @@ HTML_SUFFIXES = (".html", ".htm")
 TABULAR_SUFFIXES = (".csv", ".tsv", ".jsonl")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + TABULAR_SUFFIXES
 MANIFEST_COLUMNS = ["source_file", "status", "reason", "format", "encoding", "n_rows", "n_rejected_rows",
-                    "n_documents", "bytes", "sha256"]
+                    "n_documents", "bytes", "sha256", "notes"]
 REJECTED_ROW_COLUMNS = ["source_file", "row", "reason"]
 
 #: Article fields a tabular file can provide.
@@ -133,6 +136,7 @@ class ManifestRow:
     n_documents: int = 0
     bytes: int = 0
     sha256: str = ""
+    notes: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,8 +226,12 @@ def _file_problem(path: Path, name: str, root: Path) -> str:
 
 
 def _open(path: Path):
-    """Open ``path`` for binary reading (one place, so tests can simulate unreadable files)."""
-    return open(path, "rb")
+    """Open ``path`` for binary reading (one place, so tests can simulate unreadable files).
+
+    Only a regular file is opened: a FIFO, device or socket, even one swapped in after the listing, is an
+    OSError naming its kind (:func:`diplo.io.paths.open_regular`), never a read that hangs.
+    """
+    return open_regular(path)
 
 
 def _hash_file(path: Path) -> tuple[int, str]:
@@ -374,7 +382,8 @@ class _Loader:
                     log.warning("%s: %s", rel, row.reason)
                     continue
                 self.seen_hashes[row.sha256] = rel
-                yield from self._read(path, rel, row)
+                for doc in self._read(path, rel, row):
+                    yield self._bounded(doc, row)
             except _Rejected as exc:
                 row.status, row.reason = "rejected", str(exc)
                 log.warning("%s: %s", rel, row.reason)
@@ -422,6 +431,17 @@ class _Loader:
                             "limit (max_article_chars)")
         row.n_rows = row.n_documents = 1
         yield RawDocument(self._stem(rel), rel, text, row.format, meta, source)
+
+    def _bounded(self, doc: RawDocument, row: ManifestRow) -> RawDocument:
+        """``doc`` with over-long outlet/title/author cut (:mod:`diplo.io.labels`), full values in the manifest notes."""
+        meta, notes = bound_labels(doc.meta)
+        if not notes:
+            return doc
+        where = doc.source_file if doc.doc_id == Path(doc.source_file).stem else f"{doc.source_file} ({doc.doc_id})"
+        for note in notes:
+            log.warning("%s: %s", where, note.split(";")[0])
+        row.notes = "; ".join([*filter(None, [row.notes]), *(f"{doc.doc_id}: {n}" for n in notes)])
+        return RawDocument(doc.doc_id, doc.source_file, doc.text, doc.format, meta, doc.meta_source)
 
     def _stem(self, rel: str) -> str:
         """The file's stem, made unique across files (a clash gets 8 hex digits of the path's hash)."""
@@ -642,10 +662,17 @@ def load_metadata(raw_dir: str | os.PathLike) -> pd.DataFrame:
     """
     raw_dir = Path(raw_dir)
     path = raw_dir / METADATA_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return pd.DataFrame(columns=list(METADATA_COLUMNS[:-1]), dtype="object")
+    if path.is_symlink() and not is_inside(path, raw_dir):
+        raise ValueError(f"{path} is a symlink leading out of the raw folder (to {path.resolve()}): not read")
     try:
-        text, _ = decode_bytes(path.read_bytes())
+        with open_regular(path) as fh:
+            data = fh.read()
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    try:
+        text, _ = decode_bytes(data)
         meta = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     except (ValueError, pd.errors.ParserError) as exc:
         raise ValueError(f"{path}: cannot be read as CSV: {exc}") from None
@@ -655,7 +682,14 @@ def load_metadata(raw_dir: str | os.PathLike) -> pd.DataFrame:
     unknown = [c for c in meta.columns if c not in METADATA_COLUMNS]
     if unknown:
         raise ValueError(f"{path}: unknown column(s) {unknown}; valid: {list(METADATA_COLUMNS)}")
-    meta = meta.assign(line=range(2, len(meta) + 2), file=meta["file"].str.strip())
+    meta = meta.assign(line=range(2, len(meta) + 2))
+    names = []
+    for line, name in zip(meta["line"], meta["file"]):
+        try:
+            names.append(metadata_file_name(name))  # relative names inside raw only; ./a.txt is a.txt
+        except ValueError as exc:
+            raise ValueError(f"{path} line {line}: {exc}") from None
+    meta["file"] = names
     dup = meta[meta["file"].duplicated(keep=False) & (meta["file"] != "")]
     if len(dup):
         first = dup.iloc[0]
@@ -668,6 +702,12 @@ def load_metadata(raw_dir: str | os.PathLike) -> pd.DataFrame:
         if not rec["file"] or not target.is_file():
             log.warning("%s: file %r is not in the raw folder; row ignored", where, rec["file"])
             continue
+        for name in LABEL_FIELDS:
+            value = rec.get(name) or ""
+            if len(value) > MAX_LABEL_CHARS:
+                log.warning("%s: %s is %s characters; cut to %d (the full value stays in %s)", where, name,
+                            f"{len(value):,}", MAX_LABEL_CHARS, METADATA_FILE)
+                rec[name] = bound_label(value)
         date = rec.get("date", "").strip()
         if date and not _valid_iso_date(date):
             log.warning("%s: date %r is not a valid YYYY-MM-DD date; date override ignored", where, date)

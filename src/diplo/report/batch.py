@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import errno
 import hashlib
 import importlib.resources
 import logging
@@ -185,7 +186,26 @@ def notebook_parameters(path: str | os.PathLike) -> dict[str, dict]:
 
 
 def _input_hashes(raw: Path) -> dict[str, str]:
-    return {p.relative_to(raw).as_posix(): _sha256(p) for p in sorted(raw.rglob("*")) if p.is_file()}
+    """SHA-256 of the files diplo reads: regular files inside ``raw`` (symlinks leading out of it, hidden,
+    special and unsupported files are not inputs, and are not hashed) and ``metadata.csv``."""
+    from diplo.io.paths import is_inside, open_regular
+    from diplo.io.raw import METADATA_FILE, SUPPORTED_SUFFIXES, iter_raw_files
+
+    out = {}
+    candidates = [(rel, path) for rel, path, problem in iter_raw_files(raw)
+                  if not problem and path.suffix.lower() in SUPPORTED_SUFFIXES]
+    if (raw / METADATA_FILE).is_file() and is_inside(raw / METADATA_FILE, raw):
+        candidates.append((METADATA_FILE, raw / METADATA_FILE))
+    for rel, path in sorted(candidates):
+        try:
+            with open_regular(path) as fh:
+                digest = hashlib.sha256()
+                while block := fh.read(1 << 20):
+                    digest.update(block)
+        except OSError:  # swapped for a FIFO or removed since the listing: not an input any more
+            continue
+        out[rel] = digest.hexdigest()
+    return out
 
 
 def declared_parameters(notebooks_dir: str | os.PathLike | None = None) -> list[dict]:
@@ -268,7 +288,7 @@ def _check_outlets(parsed, processed: Path) -> None:
 
 
 def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: str | os.PathLike | None = None,
-               notebooks: Sequence[str] | None = None, progress: bool = True) -> Path:
+               notebooks: Sequence[str] | None = None, progress: bool = True, wait: bool = False) -> Path:
     """Execute the notebook suite with ``params`` into ``out_dir``.
 
     Every parameter is checked before any notebook runs: names against the notebooks' parameters cells,
@@ -279,14 +299,20 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     notebooks write ``figures/`` (PNG + SVG) and ``tables/`` (CSV); then ``run.json`` records parameters,
     diplo version, input file hashes and timings, and ``index.html`` links the reports
     (:func:`diplo.report.index.write_index`).  ``notebooks_dir``: the suite to run (default:
-    :func:`packaged_notebooks`; ``diplo notebooks DIR`` copies it out for editing).
+    :func:`packaged_notebooks`; ``diplo notebooks DIR`` copies it out for editing).  The run holds the lock
+    of ``out_dir`` (:mod:`diplo.run.lock`; ``wait`` to queue behind another run instead of failing).
 
     Raises
     ------
     ValueError, TypeError
-        A parameter no notebook declares, or a bad value (checked before any notebook runs).
+        A parameter no notebook declares, or a bad value (checked before any notebook runs), or an output,
+        processed or lock folder inside the raw folder.
+    diplo.run.lock.FolderBusy
+        When another process writes ``out_dir`` or the processed folder (and ``wait`` is false).
     ReportError
         A notebook failed: the message names the notebook, the cell and the error.
+    diplo.run.publish.StorageError
+        The disk is full or writing failed (processing, or a notebook saving its figures and tables).
     """
     import papermill as pm
     from tqdm import tqdm
@@ -294,6 +320,8 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     from diplo.report.index import write_index
     from diplo.report.params import parse_params, pipeline_options
     from diplo.run.freshness import ensure_processed
+    from diplo.run.lock import output_lock
+    from diplo.run.publish import StorageError, is_storage_error
     from diplo.run.workers import default_jobs
 
     started = time.perf_counter()
@@ -313,41 +341,45 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     params["output_dir"] = str(out_dir)
     params.setdefault("processed_dir", str(out_dir / "processed"))
     params = _check_params(params, declared)  # fail before processing anything
-    parsed = parse_params(params)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
-    t0 = time.perf_counter()
-    ensure_processed(parsed.raw_dir, parsed.processed_dir, **pipeline_options(parsed), jobs=default_jobs(),
-                     progress=None if progress else False)  # all cores; a bar only on a terminal
-    timings["process"] = round(time.perf_counter() - t0, 3)
-    _check_outlets(parsed, parsed.processed_dir)  # needs the corpus; still before any notebook
-    kernel = _kernel_name()
-    done: list[Path] = []
-    bar = tqdm(paths, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-    for nb in bar:
-        bar.set_postfix_str(nb.stem)
-        dest = out_dir / nb.name
-        mine = {k: v for k, v in params.items() if k in declared[nb.stem]}
+    parsed = parse_params(params)  # fail before running anything (paths inside raw included)
+    with output_lock(out_dir, wait=wait, command="diplo report"):
+        timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        try:
-            pm.execute_notebook(str(nb), str(dest), parameters=mine, cwd=str(nb.parent.resolve()),
-                                progress_bar=False, log_output=False, config=kernel_config(),
-                                **_kernel_options(kernel))
-        except pm.PapermillExecutionError as exc:
-            bar.close()
-            write_index(out_dir, done, params=parsed, processed_dir=parsed.processed_dir, failed=nb)
-            first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
-            raise ReportError(f"{nb.name} failed in cell {exc.cell_index} (`{first_line[:80]}`): "
-                              f"{exc.ename}: {exc.evalue}; executed notebook with the traceback: {dest}") from None
-        timings[nb.stem] = round(time.perf_counter() - t0, 3)
-        export_html(dest, dest.with_suffix(".html"))
-        done.append(nb)
-    write_index(out_dir, done, params=parsed, processed_dir=parsed.processed_dir)
-    timings["total"] = round(time.perf_counter() - started, 3)
-    write_json({"parameters": parsed.as_dict(), "diplo_version": __version__,
-                "inputs_sha256": _input_hashes(parsed.raw_dir), "timings_s": timings, "kernel": kernel,
-                "notebooks": [p.name for p in paths]}, out_dir / "run.json")
-    return out_dir
+        ensure_processed(parsed.raw_dir, parsed.processed_dir, **pipeline_options(parsed), jobs=default_jobs(),
+                         wait=wait,
+                         progress=None if progress else False)  # all cores; a bar only on a terminal
+        timings["process"] = round(time.perf_counter() - t0, 3)
+        _check_outlets(parsed, parsed.processed_dir)  # needs the corpus; still before any notebook
+        kernel = _kernel_name()
+        done: list[Path] = []
+        bar = tqdm(paths, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+        for nb in bar:
+            bar.set_postfix_str(nb.stem)
+            dest = out_dir / nb.name
+            mine = {k: v for k, v in params.items() if k in declared[nb.stem]}
+            t0 = time.perf_counter()
+            try:
+                pm.execute_notebook(str(nb), str(dest), parameters=mine, cwd=str(nb.parent.resolve()),
+                                    progress_bar=False, log_output=False, config=kernel_config(),
+                                    **_kernel_options(kernel))
+            except pm.PapermillExecutionError as exc:
+                bar.close()
+                if exc.ename in ("OSError", "StorageError") and is_storage_error(OSError(exc.evalue)):
+                    raise StorageError(errno.ENOSPC, f"cannot write outputs in {out_dir}: {nb.name}: "
+                                       f"{exc.evalue}") from None
+                write_index(out_dir, done, params=parsed, processed_dir=parsed.processed_dir, failed=nb)
+                first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
+                raise ReportError(f"{nb.name} failed in cell {exc.cell_index} (`{first_line[:80]}`): "
+                                  f"{exc.ename}: {exc.evalue}; executed notebook with the traceback: {dest}") from None
+            timings[nb.stem] = round(time.perf_counter() - t0, 3)
+            export_html(dest, dest.with_suffix(".html"))
+            done.append(nb)
+        write_index(out_dir, done, params=parsed, processed_dir=parsed.processed_dir)
+        timings["total"] = round(time.perf_counter() - started, 3)
+        write_json({"parameters": parsed.as_dict(), "diplo_version": __version__,
+                    "inputs_sha256": _input_hashes(parsed.raw_dir), "timings_s": timings, "kernel": kernel,
+                    "notebooks": [p.name for p in paths]}, out_dir / "run.json")
+        return out_dir
 
 
 def refresh_notebooks(notebooks_dir: str | os.PathLike = "notebooks", *, timeout: int = 600) -> list[Path]:

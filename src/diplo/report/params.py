@@ -15,6 +15,7 @@ from typing import Any, Mapping, Sequence
 
 import pandas as pd
 
+from diplo.io.paths import check_outside_raw
 from diplo.scoring.tone import available_scorers
 
 __all__ = ["NotebookParams", "parse_params", "parse_date", "parse_validation_files", "select_tables", "pipeline_options",
@@ -151,7 +152,7 @@ def parse_params(values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> N
 
     Examples
     --------
-    >>> p = parse_params(raw_dir=".", output_dir="out", start_date="2023-01-01", scorers=["vader"])
+    >>> p = parse_params(raw_dir="data/raw", output_dir="reports/x", start_date="2023-01-01", scorers=["vader"])
     >>> p.start_date
     datetime.date(2023, 1, 1)
     """
@@ -170,10 +171,13 @@ def parse_params(values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> N
     output_dir = _path("output_dir", raw["output_dir"])
     if output_dir is None:
         raise ValueError("parameter 'output_dir' must name a folder; got ''")
+    raw_dir, processed_dir = _path("raw_dir", raw["raw_dir"], must_exist="dir"), _path("processed_dir", raw.get("processed_dir"))
+    # raw is read-only: no output, processed tables or lock file inside it (checked before anything is created)
+    check_outside_raw(raw_dir, output_dir=output_dir, processed_dir=processed_dir or output_dir / "processed")
     return NotebookParams(
-        raw_dir=_path("raw_dir", raw["raw_dir"], must_exist="dir"),
+        raw_dir=raw_dir,
         output_dir=output_dir,
-        processed_dir=_path("processed_dir", raw.get("processed_dir")),
+        processed_dir=processed_dir,
         start_date=start,
         end_date=end,
         outlets=_str_list("outlets", raw.get("outlets")),

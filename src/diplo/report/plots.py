@@ -133,7 +133,7 @@ def save_figure(obj: plt.Axes | plt.Figure | np.ndarray, stem: str | os.PathLike
     paths = []
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
         path = stem.with_name(f"{stem.name}.{ext}")
-        tmp = path.with_name(f".{path.name}.tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # unique per process: runs may share a folder
         fig.savefig(tmp, format=ext, metadata=meta)
         os.replace(tmp, path)
         paths.append(path)

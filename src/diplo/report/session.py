@@ -12,7 +12,8 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 from diplo import __version__
-from diplo.io.outputs import OUTPUT_EXTRAS, OUTPUT_TABLES, atomic_path, load_outputs, write_json
+from diplo.io.csvsafe import write_csv
+from diplo.io.outputs import OUTPUT_EXTRAS, OUTPUT_TABLES, load_outputs, write_json
 from diplo.report.params import NotebookParams, pipeline_options, select_tables
 from diplo.report.plots import assign_colors, save_figure, use_style
 from diplo.report.tables import DisplayTable, show_table, theme_names
@@ -47,10 +48,9 @@ class NotebookRun:
         """Write ``df`` to ``tables/<notebook>/<name>.csv`` and return it ready for escaped display.
 
         ``show`` limits the displayed columns (e.g. means without their intervals, to fit a page); the CSV
-        always has them all.
+        always has them all, with cells a spreadsheet would run as formulas escaped (:mod:`diplo.io.csvsafe`).
         """
-        with atomic_path(self.tables_dir / f"{name}.csv") as tmp:
-            df.to_csv(tmp, index=False, lineterminator="\n")
+        write_csv(df, self.tables_dir / f"{name}.csv")  # text a spreadsheet would run as a formula is escaped
         return show_table(df[list(show)] if show is not None else df, max_rows=max_rows)
 
 

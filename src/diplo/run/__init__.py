@@ -2,7 +2,8 @@
 freshness check that reruns it only when something changed.
 
 Modules: :mod:`~diplo.run.pipeline` (:func:`run_pipeline`), :mod:`~diplo.run.workers` (process pool, dask),
-:mod:`~diplo.run.freshness` (:func:`ensure_processed`).
+:mod:`~diplo.run.freshness` (:func:`ensure_processed`), :mod:`~diplo.run.lock` (one writer per output folder),
+:mod:`~diplo.run.publish` (staging and all-or-nothing publishing).
 """
 
 from diplo.run.freshness import ensure_processed

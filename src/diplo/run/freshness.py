@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Sequence
 
 from diplo.io.outputs import OUTPUT_TABLES, write_json
+from diplo.io.paths import check_outside_raw
+from diplo.run.lock import output_lock
 from diplo.run.pipeline import run_pipeline
 
 __all__ = ["ensure_processed"]
@@ -46,17 +48,20 @@ def _fingerprint(raw_dir: Path, options: dict) -> dict:
             "options": json.loads(opts), "raw_dir": str(raw_dir.resolve())}
 
 
-def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLike, **options) -> bool:
+def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLike, *, wait: bool = True,
+                     **options) -> bool:
     """Run :func:`run_pipeline` only when its inputs, options or diplo itself changed since the last run.
 
     A stamp file in ``processed_dir`` records the fingerprint of the last complete run (input file names,
     sizes and modification times; ``options``; diplo's version and source) and of the tables it wrote, so
     tables rewritten since by another command are rebuilt too. Concurrent callers on the same
-    folder wait for each other (a lock file), so notebooks sharing a processed folder process it once.
+    folder wait for each other (the folder's lock, :mod:`diplo.run.lock`), so notebooks sharing a processed
+    folder process it once; an up-to-date folder is read without taking the lock.
 
     Parameters
     ----------
     raw_dir, processed_dir : as for :func:`run_pipeline`.
+    wait : wait for another process writing ``processed_dir`` (default) instead of raising ``FolderBusy``.
     **options : keyword options passed to :func:`run_pipeline` (part of the fingerprint, except ``jobs``,
         ``engine``, ``scheduler`` and ``progress``, which give the same outputs for any value).
 
@@ -65,36 +70,36 @@ def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLik
     bool
         True when the pipeline ran, False when the outputs were already up to date.
     """
-    import contextlib
-    import json
-
     raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
     if not raw_dir.is_dir():
         raise ValueError(f"raw folder {raw_dir} does not exist")
-    processed_dir.mkdir(parents=True, exist_ok=True)
+    check_outside_raw(raw_dir, processed_folder=processed_dir)  # before anything is created
     stamp = processed_dir / _STAMP
-    with open(processed_dir / ".diplo-lock", "w") as lock, contextlib.ExitStack() as stack:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: no lock, callers must not share a folder
-            pass
-        else:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            stack.callback(fcntl.flock, lock, fcntl.LOCK_UN)
-        wanted = _fingerprint(raw_dir, options)
-        outputs = [processed_dir / f"{name}.parquet" for name in OUTPUT_TABLES]
-        if stamp.is_file() and all(p.is_file() for p in outputs):
-            try:
-                # the outputs must also be the ones that run wrote (not rewritten since, e.g. by `diplo run`)
-                if json.loads(stamp.read_text(encoding="utf-8")) == {**wanted, "outputs": _signature(outputs)}:
-                    log.info("%s is up to date; not reprocessing", processed_dir)
-                    return False
-            except json.JSONDecodeError:
-                pass
+    wanted = _fingerprint(raw_dir, options)
+    outputs = [processed_dir / f"{name}.parquet" for name in OUTPUT_TABLES]
+    # a notebook started by `diplo report` finds the folder fresh while the report holds no lock on it
+    if _up_to_date(stamp, wanted, outputs):
+        log.info("%s is up to date; not reprocessing", processed_dir)
+        return False
+    with output_lock(processed_dir, wait=wait, command="diplo (processing for notebooks)"):
+        if _up_to_date(stamp, wanted, outputs):  # another process did it while we waited
+            return False
         stamp.unlink(missing_ok=True)
         run_pipeline(raw_dir, processed_dir, **options)
         write_json({**wanted, "outputs": _signature(outputs)}, stamp)
         return True
+
+
+def _up_to_date(stamp: Path, wanted: dict, outputs: Sequence[Path]) -> bool:
+    import json
+
+    if not (stamp.is_file() and all(p.is_file() for p in outputs)):
+        return False
+    try:
+        # the outputs must also be the ones that run wrote (not rewritten since, e.g. by `diplo run`)
+        return json.loads(stamp.read_text(encoding="utf-8")) == {**wanted, "outputs": _signature(outputs)}
+    except (OSError, ValueError):
+        return False
 
 
 def _signature(paths: Sequence[Path]) -> dict[str, list[int]]:

@@ -20,10 +20,13 @@ import numpy as np
 import pandas as pd
 
 from diplo.analysis.aggregate import aggregate_articles, aggregate_sums, sum_by_cluster
+from diplo.io.csvsafe import write_csv
 from diplo.io.outputs import OUTPUT_TABLES, TableSink, write_table
+from diplo.io.paths import check_outside_raw
 from diplo.io.raw import (MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, RawDocument, iter_raw_files,
                           load_documents, load_metadata)
 from diplo.run.provenance import RUN_RECORD, write_provenance
+from diplo.run.publish import Publication
 from diplo.run.workers import TRIM_EVERY, dask_chunks, map_ordered, return_free_memory
 from diplo.scoring.actors import load_actors
 from diplo.scoring.score import score_sentences
@@ -118,13 +121,16 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                  near_duplicate_threshold: float | None = NEAR_DUPLICATE_THRESHOLD,
                  themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None,
                  jobs: int = 1, engine: str = "pandas", scheduler: str | None = None,
-                 progress: bool | None = None) -> RunSummary:
+                 progress: bool | None = None, wait: bool = False) -> RunSummary:
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
     tables, ``tone_by_date`` and ``tone_by_outlet`` (parquet + csv), ``manifest.csv``, ``rejected_rows.csv``,
-    ``CODEBOOK.md`` and ``run.json`` (how the run was made, :mod:`diplo.run.provenance`; the only file with times).  Everything is written under temporary names and renamed into place only after
-    the whole run succeeded, so an interrupted run leaves the previous outputs intact.
+    ``CODEBOOK.md`` and ``run.json`` (how the run was made, :mod:`diplo.run.provenance`; the only file with
+    times).  Everything is written into a staging folder inside ``out_dir`` and published in one
+    step only after the whole run succeeded (:mod:`diplo.run.publish`), so an interrupted run leaves the
+    previous outputs intact and readers never see tables of two runs.  One run at a time writes a folder
+    (:mod:`diplo.run.lock`).
 
     Parameters
     ----------
@@ -141,11 +147,16 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     scheduler : address of a running Dask scheduler (e.g. ``tcp://host:8786``); default: a local cluster
         of ``jobs`` workers.  ``out_dir`` must then be on storage the workers share.
     progress : tqdm progress bar on stderr; default: only when stderr is a terminal.
+    wait : when another process writes ``out_dir``, wait for it instead of raising ``FolderBusy``.
 
     Raises
     ------
     ValueError
         For an unknown engine, ``jobs`` or ``chunk_size`` below 1, or an output folder inside the raw one.
+    diplo.run.lock.FolderBusy
+        When another process is writing ``out_dir`` (and ``wait`` is false).
+    diplo.run.publish.StorageError
+        When the disk is full or writing fails (the staging folder is removed; the previous outputs stay).
     """
     if engine not in ENGINES:
         raise ValueError(f"unknown engine {engine!r}; valid engines: {', '.join(ENGINES)}")
@@ -156,31 +167,32 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
         raise ValueError(f"--scheduler {scheduler!r} needs engine 'dask', not {engine!r}")
     started = datetime.datetime.now(datetime.timezone.utc)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
-    if out_dir.resolve() == raw_dir.resolve() or raw_dir.resolve() in out_dir.resolve().parents:
-        raise ValueError(f"output folder {out_dir} must not be inside the raw folder {raw_dir}: raw is read-only")
+    check_outside_raw(raw_dir, output_folder=out_dir)
     scorers = list(scorers or available_scorers())
     # Validate the dictionaries before any output; workers get the sources (paths) and load them once each.
     theme_cols = theme_columns(load_themes(themes))
     load_actors(actors)
     tone_cols = tone_columns(scorers)
-    out_dir.mkdir(parents=True, exist_ok=True)
     limits = limits or Limits()
     overrides = metadata_overrides(load_metadata(raw_dir))
     manifest: list = []
     rejected_rows: list = []
     near_dups = NearDuplicateIndex(threshold=near_duplicate_threshold) if near_duplicate_threshold else None
     documents = load_documents(raw_dir, manifest, rejected_rows, columns=columns, limits=limits)
-    sinks = {name: TableSink(out_dir, name, csv=name == "articles") for name in OUTPUT_TABLES}
+    bar = _progress(progress, raw_dir)
+    # the folder's lock, and a staging folder of this run's own; nothing may raise between here and `try`
+    publication = Publication(out_dir, wait=wait)
+    stage = publication.staging
+    sinks = {name: TableSink(stage, name, csv=name == "articles") for name in OUTPUT_TABLES}
     staged: list[tuple[Path, Path]] = []
     dated: list[pd.DataFrame] = []
     n_articles = n_sentences = n_near = chunks_done = 0
-    bar = _progress(progress, raw_dir)
     work = ((chunk, overrides, scorers, tone_cols, theme_cols, limits.max_sentence_chars, themes, actors,
              near_dups is not None) for chunk in _batched(documents, chunk_size))
     results: Iterator | None = None
     try:
         if engine == "dask":
-            results = dask_chunks(_process_chunk, work, out_dir, jobs=jobs, scheduler=scheduler)
+            results = dask_chunks(_process_chunk, work, stage, jobs=jobs, scheduler=scheduler)
         else:
             results = map_ordered(_process_chunk, work, jobs)
         for tables, signatures, sums in results:
@@ -210,18 +222,18 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
         for key in ("date", "outlet"):
             groups = grouped[grouped[key].notna() & (grouped[key].astype(str) != "")]
             table = aggregate_sums(groups, key, tone_cols)
-            write_table(table, _staged(out_dir / f"tone_by_{key}.parquet", staged))
-            table.to_csv(_staged(out_dir / f"tone_by_{key}.csv", staged), index=False, lineterminator="\n")
+            write_table(table, _staged(stage / f"tone_by_{key}.parquet", staged))
+            write_csv(table, _staged(stage / f"tone_by_{key}.csv", staged))
         # column by column: a dict per row would be a transient ~1 KB per file (a GB for a million files)
         manifest_df = pd.DataFrame({c: [getattr(r, c) for r in manifest] for c in MANIFEST_COLUMNS},
                                    columns=MANIFEST_COLUMNS)
-        manifest_path = _staged(out_dir / "manifest.csv", staged)
-        manifest_df.to_csv(manifest_path, index=False, lineterminator="\n")
+        manifest_path = _staged(stage / "manifest.csv", staged)
+        write_csv(manifest_df, manifest_path)
         rejected_df = pd.DataFrame({c: [getattr(r, c) for r in rejected_rows] for c in REJECTED_ROW_COLUMNS},
                                    columns=REJECTED_ROW_COLUMNS)
-        rejected_df.to_csv(_staged(out_dir / "rejected_rows.csv", staged), index=False, lineterminator="\n")
+        write_csv(rejected_df, _staged(stage / "rejected_rows.csv", staged))
         # run.json (the one file with times) and CODEBOOK.md naming the dictionaries by hash
-        write_provenance(_staged(out_dir / RUN_RECORD, staged), _staged(out_dir / "CODEBOOK.md", staged),
+        write_provenance(_staged(stage / RUN_RECORD, staged), _staged(stage / "CODEBOOK.md", staged),
                          raw_dir=raw_dir, scorers=scorers, themes=themes, actors=actors, manifest=manifest_path,
                          options={"chunk_size": chunk_size, "columns": columns, "limits": limits,
                                   "near_duplicate_threshold": near_duplicate_threshold, "jobs": jobs,
@@ -229,23 +241,27 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                          counts={"n_files": len(manifest_df), "n_articles": n_articles, "n_sentences": n_sentences,
                                  "n_rejected_rows": len(rejected_df), "n_near_duplicates": n_near},
                          started=started)
-    except BaseException:
-        if bar is not None:
-            bar.close()
-        if hasattr(results, "close"):  # stop the workers now, not when the traceback is freed
-            results.close()
         for sink in sinks.values():
-            sink.abort()
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+            sink.commit()
+        for tmp, dest in staged:
+            os.replace(tmp, dest)
+    except BaseException as exc:
+        try:
+            if bar is not None:
+                bar.close()
+            if hasattr(results, "close"):  # stop the workers now, not when the traceback is freed
+                results.close()
+            for sink in sinks.values():
+                sink.abort()
+            for tmp, _ in staged:
+                tmp.unlink(missing_ok=True)
+        finally:
+            publication.abort(exc)  # the staging folder and the lock go; a full disk is raised as StorageError
         raise
     if bar is not None:
         bar.close()
-    # Everything is complete on disk: only now replace the previous outputs.
-    for sink in sinks.values():
-        sink.commit()
-    for tmp, dest in staged:
-        os.replace(tmp, dest)
+    # Everything is complete on disk: only now replace the previous outputs, all at once.
+    publication.publish()
     status = manifest_df["status"].value_counts()
     return RunSummary(out_dir, len(manifest_df), int(status.get("ok", 0)), int(status.get("rejected", 0)),
                       int(status.get("duplicate", 0)), n_articles, n_sentences,
