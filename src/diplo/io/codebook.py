@@ -6,7 +6,7 @@ column of every output table is documented here.
 
 from __future__ import annotations
 
-__all__ = ["CODEBOOK", "PATTERN_COLUMNS", "describe", "render_codebook"]
+__all__ = ["CODEBOOK", "describe", "render_codebook"]
 
 # table -> column -> (type, unit, meaning)
 CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
@@ -152,7 +152,7 @@ for _key, _label in (("date", ("string", "ISO date", "publication date")),
 # Column name patterns documented once for a family of columns (e.g. one per theme).  A pattern written
 # "table:pattern" applies to that table only (the same family can differ in type between tables); the first
 # matching pattern wins, so list the more specific one first.
-PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
+_PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
     "sentence_scores:theme_*": ("int", "hits", "matches of the theme's terms in the sentence (themes.yml; every hit is in theme_hits)"),
     "articles:theme_*_share": ("float", "0..1", "share of the article's sentences with at least one hit of the theme"),
     "articles:theme_*": ("float", "hits per 1,000 words", "theme hits in the article per 1,000 words of its sentences"),
@@ -166,7 +166,7 @@ def describe(table: str, column: str) -> tuple[str, str, str]:
 
     if column in CODEBOOK.get(table, {}):
         return CODEBOOK[table][column]
-    for pattern, entry in PATTERN_COLUMNS.items():
+    for pattern, entry in _PATTERN_COLUMNS.items():
         scope, _, pat = pattern.rpartition(":")
         if (not scope or scope == table) and fnmatch.fnmatchcase(column, pat):
             return entry
@@ -183,8 +183,8 @@ def render_codebook() -> str:
         out += [f"## {table}", "", "| column | type | unit | meaning |", "|---|---|---|---|"]
         out += [f"| `{c}` | {t} | {u} | {m} |" for c, (t, u, m) in columns.items()]
         out.append("")
-    if PATTERN_COLUMNS:
+    if _PATTERN_COLUMNS:
         out += ["## Column families", "", "| pattern | type | unit | meaning |", "|---|---|---|---|"]
-        out += [f"| `{p}` | {t} | {u} | {m} |" for p, (t, u, m) in PATTERN_COLUMNS.items()]
+        out += [f"| `{p}` | {t} | {u} | {m} |" for p, (t, u, m) in _PATTERN_COLUMNS.items()]
         out.append("")
     return "\n".join(out)

@@ -457,7 +457,7 @@ def _window_matches(matches: Mapping, instances: Sequence, rows: np.ndarray,
     """The matches lying inside each window (text ``rows[i]``, characters ``ws[i]:we[i]``), re-indexed to
     the windows (row = window number, offsets relative to the window); None when ``matches`` lacks a
     dictionary the scorer objects ``instances`` need."""
-    needed = {d.name for s in instances for d in getattr(s, "dictionaries", ())}
+    needed = {d.name for s in instances for d in s.dictionaries}
     if not needed <= set(matches):
         return None
     out = {}

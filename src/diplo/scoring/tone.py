@@ -414,7 +414,8 @@ def get_scorer(name: "str | object", *, session: ScoringSession | None = None) -
         return name
     if not isinstance(name, str) or name not in SCORERS:
         raise ValueError(f"unknown scorer {name!r}; valid scorers: {', '.join(available_scorers())}")
-    return (session or ScoringSession.current()).reuse(("tone scorer", name), SCORERS[name])
+    session = session if session is not None else ScoringSession.current()
+    return session.reuse(("tone scorer", name), SCORERS[name])
 
 
 def get_scorers(scorers: "Sequence | str | None", *, session: ScoringSession | None = None) -> list:
