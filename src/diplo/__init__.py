@@ -32,7 +32,7 @@ _FACADE = {
     "parse_params": "diplo.report.params", "parse_validation_files": "diplo.report.params",
     "start_notebook": "diplo.report.session", "run_report": "diplo.report.batch",
     "show_table": "diplo.report.tables", "theme_names": "diplo.report.tables",
-    "corpus_overview": "diplo.report.tables", "top_sentences": "diplo.report.tables", "kwic": "diplo.report.tables",
+    "corpus_overview": "diplo.report.tables", "top_sentences": "diplo.report.tables", "theme_kwic": "diplo.report.tables",
     "topic_labels": "diplo.report.tables", "validation_table": "diplo.report.tables",
     "confusion_table": "diplo.report.tables", "theme_sentences": "diplo.report.tables",
     "headlines": "diplo.report.tables",

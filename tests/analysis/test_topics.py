@@ -6,7 +6,7 @@ import pytest
 
 from diplo.text.corpus import build_articles
 from diplo.io.raw import load_documents
-from diplo.analysis.topics import fit_topics, paragraph_documents, score_topic_k, score_topics, top_terms, \
+from diplo.analysis.topics import fit_topics, paragraph_documents, choose_topic_k, score_topics, top_terms, \
     topic_coherence, topic_theme_correlation
 
 GAS = "gas pipeline swap energy electricity grid exports gas pipeline"
@@ -52,7 +52,7 @@ def test_topics_separate_two_vocabularies(method):
 
 def test_coherence_prefers_the_true_number_of_topics():
     docs = _two_topic_corpus()
-    table = score_topic_k(docs, [2, 4], n=5, measure="npmi", stop_words=None)
+    table = choose_topic_k(docs, [2, 4], n=5, measure="npmi", stop_words=None)
     assert table.loc[table["coherence"].idxmax(), "k"] == 2
     umass = {k: topic_coherence(fit_topics(docs, n_topics=k, stop_words=None), docs, n=5).mean() for k in (2, 4)}
     assert umass[2] >= umass[4]

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from diplo.cli import main
-from diplo.analysis.validate import label_classes, load_labelled, parse_label_map, score_classes, validate_file
+from diplo.analysis.validate import label_classes, load_labelled, parse_label_map, to_classes, validate_file
 
 ROWS = [("Iran welcomed the agreement and praised the talks.", "2.5"),
         ("Baku condemned the deadly attack on its embassy.", "-3.1"),
@@ -95,7 +95,7 @@ def test_categorical_labels_need_a_map():
 
 
 def test_score_classes_band_and_nan():
-    assert score_classes(np.array([0.04, -0.06, np.nan, 2.0]), 0.05).tolist() == [0, -1, 0, 1]
+    assert to_classes(np.array([0.04, -0.06, np.nan, 2.0]), 0.05).tolist() == [0, -1, 0, 1]
 
 
 @pytest.mark.parametrize("spec, expected", [

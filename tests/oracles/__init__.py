@@ -12,10 +12,57 @@ from typing import Iterable, Sequence
 
 import numpy as np
 
-from diplo.text.clean import _SPACES, BOILERPLATE_RULES, HEAD_LINES, BoilerplateRule, CleanResult, Removal, _is_headline
-from diplo.text.dedupe import BANDS, NEAR_DUPLICATE_THRESHOLD, NUM_PERM, _MULT, _ROWS
+from diplo.text.clean import BOILERPLATE_RULES, HEAD_LINES, BoilerplateRule, CleanResult, Removal
+from diplo.text.dedupe import BANDS, NEAR_DUPLICATE_THRESHOLD, NUM_PERM
 from diplo.text.dedupe import minhash_signatures as _minhash
-from diplo.text.metadata import _OUTLET_CREDITS, Outlets, canonical_outlet
+from diplo.text.metadata import Outlets, canonical_outlet
+
+# The library's constants, restated (an oracle uses no library privates): the whitespace run of
+# diplo.text.clean, the MinHash parameters of diplo.text.dedupe, the credit lines of diplo.text.metadata.
+_SPACES = re.compile("[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_ROWS = NUM_PERM // BANDS
+_MULT = np.uint64(0x100000001B3)
+_rng = np.random.default_rng(20231207)
+_A = _rng.integers(1, 2**63, size=NUM_PERM, dtype=np.uint64) | np.uint64(1)
+_B = _rng.integers(0, 2**63, size=NUM_PERM, dtype=np.uint64)
+_EMPTY = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+_OUTLET_CREDITS = (
+    re.compile(r"(?i)(?:first|originally) published (?:in|by|on|at) (?:the website of )?(.{2,80}?)\.?$"),
+    re.compile(r"(?i)all content by (.{2,80}?) is licensed"),
+    re.compile(r"^(.{2,40}?)(?:'s?|\u2019s?) website can also be accessed", re.I),
+)
+
+
+def _is_headline(line: str, lines: Sequence[str], index: int) -> bool:
+    # A headline stands alone (blank line or end after it), is short, and more text follows.
+    words = len(line.split())
+    alone = index + 1 < len(lines) and not lines[index + 1].strip()
+    more = any(ln.strip() for ln in lines[index + 2:])
+    return 3 <= words <= 25 and alone and more
+
+
+def _bootstrap_means(sums: np.ndarray, counts: np.ndarray, *, n_boot: int, seed: int,
+                     batch_cells: int = 1_000_000) -> np.ndarray:
+    """Pooled means of ``n_boot`` resamples of the units, drawn in batches as the library draws them."""
+    rng = np.random.default_rng(seed)
+    k = sums.size
+    per_batch = max(4, batch_cells // max(k, 1))
+    out = np.empty(n_boot)
+    for start in range(0, n_boot, per_batch):
+        stop = min(n_boot, start + per_batch)
+        idx = rng.integers(0, k, size=(stop - start, k))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start:stop] = sums[idx].sum(axis=1) / counts[idx].sum(axis=1)
+    return out
+
+
+def _interval(means: np.ndarray, level: float) -> tuple[float, float]:
+    means = means[np.isfinite(means)]
+    if means.size == 0:
+        return (np.nan, np.nan)
+    alpha = (1 - level) / 2
+    lo, hi = np.quantile(means, [alpha, 1 - alpha])
+    return float(lo), float(hi)
 
 
 def normalize_whitespace(text: str) -> str:
@@ -87,8 +134,6 @@ def minhash_signatures(texts, *, shingle_words: int = 5):
     """diplo.text.dedupe.minhash_signatures as first written: one text at a time."""
     import pandas as pd
 
-    from diplo.text.dedupe import _A, _B, _EMPTY
-
     def shingle_hashes(tokens, k):
         if not len(tokens):
             return tokens
@@ -123,8 +168,6 @@ def minhash_signatures(texts, *, shingle_words: int = 5):
 def aggregate_sums(sums, by, columns, *, n_boot: int = 2000, level: float = 0.95, seed: int = 0):
     """diplo.analysis.aggregate.aggregate_sums as first written: fresh bootstrap draws for every column."""
     import pandas as pd
-
-    from diplo.analysis.aggregate import _bootstrap_means, _interval
 
     by = [by] if isinstance(by, str) else list(by)
     rows = []

@@ -10,11 +10,15 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.scoring.actors import (_CLAUSE_BREAKS, _FINAL, _HARD_STOPS, _QUOTES, _SUBJECT_FILLERS, DEFAULT_BREAKS,
-                          DEFAULT_WINDOW, SPEECH_VERBS, ActorScorer)
+from diplo.scoring.actors import (CLAUSE_BREAKS, DEFAULT_BREAKS, DEFAULT_WINDOW, SPEECH_VERBS, SUBJECT_FILLERS,
+                                  ActorScorer)
 from diplo.scoring.match import TOKEN_PATTERN
 from diplo.scoring.tone import available_scorers, get_scorer, score_tone
 
+# punctuation classes of the actor rules, restated (an oracle uses no library privates)
+_FINAL = frozenset({".", "!", "?", '"', "\u201d", "'", "\u2019", ")"})
+_QUOTES = frozenset({'"', "\u201c", "\u201d", "'", "\u2018", "\u2019"})
+_HARD_STOPS = frozenset({";", ":", '"', "\u201c", "\u201d", ".", "!", "?"})
 _ATTRIBUTION = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
 _ATTRIBUTION_ASCII = re.compile(r"\b(?:%s|according\s+to)\b" % "|".join(sorted(SPEECH_VERBS)))
 
@@ -71,7 +75,7 @@ def _token_owner(tokens: _Tokens, ranges: Sequence[tuple[int, int]]) -> list[int
 def _filler(tok: str, low: str) -> bool:
     if low.endswith(("'s", "\u2019s")):
         low = low[:-2]
-    return low in _SUBJECT_FILLERS or tok[:1].isupper()
+    return low in SUBJECT_FILLERS or tok[:1].isupper()
 
 
 def _subject_before(tokens: _Tokens, owner: list[int], i: int) -> int:
@@ -129,11 +133,11 @@ def target_windows(texts, spans, *, window=DEFAULT_WINDOW, breaks=DEFAULT_BREAKS
 
 def _windows(texts: Sequence[str], spans: Sequence[tuple[int, int]], *, window: int, breaks: str,
              exclude: Sequence[Sequence[tuple[int, int]]] | None, cache: dict) -> list[tuple[int, int]]:
-    if breaks not in _CLAUSE_BREAKS:
-        raise ValueError(f"breaks={breaks!r} is not valid; use one of {sorted(_CLAUSE_BREAKS)}")
+    if breaks not in CLAUSE_BREAKS:
+        raise ValueError(f"breaks={breaks!r} is not valid; use one of {sorted(CLAUSE_BREAKS)}")
     if len(texts) != len(spans):
         raise ValueError(f"texts and spans must have the same length; got {len(texts)} and {len(spans)}")
-    stops = _CLAUSE_BREAKS[breaks]
+    stops = CLAUSE_BREAKS[breaks]
     out = []
     for i, (text, (s, e)) in enumerate(zip(texts, spans)):
         text = text if isinstance(text, str) else ""

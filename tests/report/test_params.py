@@ -7,7 +7,7 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from diplo.report.params import NotebookParams, parse_date, parse_params, parse_validation_files, select_tables
+from diplo.report.params import NotebookParams, parse_iso_date, parse_params, parse_validation_files, select_tables
 from diplo.scoring.tone import available_scorers
 
 
@@ -25,13 +25,13 @@ def _params(tmp_path, **kw):
     (None, None),
 ])
 def test_parse_date_accepts(value, expected):
-    assert parse_date(value, "start_date") == expected
+    assert parse_iso_date(value, "start_date") == expected
 
 
 @pytest.mark.parametrize("value", ["2023-13-01", "31/01/2023", "2023-02-30", "yesterday"])
 def test_parse_date_names_parameter_and_value(value):
     with pytest.raises(ValueError, match=rf"'start_date': '{value}' is not a date in YYYY-MM-DD"):
-        parse_date(value, "start_date")
+        parse_iso_date(value, "start_date")
 
 
 def test_parse_params_types_and_defaults(tmp_path):

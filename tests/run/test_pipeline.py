@@ -109,35 +109,6 @@ def test_load_outputs_reads_only_the_tables_and_articles_asked_for(processed):
         load_outputs(processed, tables=["nope"])
 
 
-def test_csv_rows_equal_pandas_to_csv():
-    """The articles CSV is written by diplo.io.outputs.csv_rows; pandas' to_csv is the oracle."""
-    import numpy as np
-    import pandas as pd
-
-    from diplo.io.outputs import csv_rows as _csv_rows
-
-    rng = np.random.default_rng(8)
-    n = 400
-    pieces = ["a", "B", " ", ",", '"', "\n", "\r", "\t", ";", "'", "\u00e9", "\u201c", "\u2028", "x,y", '""', ""]
-    texts = ["".join(rng.choice(pieces, size=rng.integers(0, 8))) for _ in range(n)]
-    floats = rng.normal(size=n) * 10.0 ** rng.integers(-9, 18, size=n)
-    floats[::7] = np.nan
-    floats[1::11] = -0.0
-    floats[2::13] = 0.1 + 0.2
-    df = pd.DataFrame({
-        "text": pd.array(texts, dtype="str"),
-        "maybe": pd.Series([t if i % 3 else None for i, t in enumerate(texts)], dtype=object),
-        "float": floats,
-        "whole": np.arange(n) - 200,
-        "flag": rng.random(n) < 0.5,
-        "small": (rng.random(n) * 1e-5).round(12),
-        "nullable": pd.array([t if i % 4 else None for i, t in enumerate(texts)], dtype="str"),
-    })
-    df.loc[5:9, "float"] = [np.inf, -np.inf, 1e16, 5e-324, 123456789.0]
-    assert _csv_rows(df) == df.to_csv(header=False, index=False, lineterminator="\n")
-    assert _csv_rows(df.assign(when=pd.Timestamp("2021-01-01"))) is None  # other dtypes: pandas writes
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
 def test_free_memory_is_returned_to_the_system_on_glibc():
     import platform

@@ -38,7 +38,7 @@ def _lock_enospc(path, *args, **kwargs):
 WRITE_POINTS = {
     "lock file": ("diplo.run.lock.os.open", _lock_enospc),
     "table chunk (parquet)": ("diplo.io.outputs.pq.ParquetWriter.write_table", _arrow_enospc),
-    "articles.csv chunk": ("diplo.io.outputs.csv_rows", _enospc),
+    "articles.csv chunk": ("diplo.io.outputs._csv_rows", _enospc),
     "tone_by_date parquet": ("diplo.run.pipeline.write_table", _enospc),
     "manifest.csv": ("diplo.run.pipeline.write_csv", _enospc),
     "codebook": ("pathlib.Path.write_text", _enospc),

@@ -2,7 +2,7 @@
 
 NMF on TF-IDF (or LDA on counts) with scikit-learn, deterministic for a given ``seed``; sparse throughout
 so it scales to 100k documents with ``max_features``/``min_df`` bounding the vocabulary.  Choose the number
-of topics with :func:`score_topic_k` (UMass or NPMI coherence of each topic's top terms, from document
+of topics with :func:`choose_topic_k` (UMass or NPMI coherence of each topic's top terms, from document
 co-occurrence counted with sparse matrices).  Stop words are removed here (and only here: never before VADER).
 """
 
@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["TopicModel", "fit_topics", "paragraph_documents", "score_topics", "top_terms",
-           "topic_coherence", "score_topic_k", "topic_theme_correlation"]
+           "topic_coherence", "choose_topic_k", "topic_theme_correlation"]
 
 _PARA = re.compile(r"[^\n]+(?:\n(?!\n)[^\n]*)*")
 _TOKEN = r"(?u)\b[a-zA-Z][a-zA-Z\-]{1,98}[a-zA-Z]\b"  # words of 3-100 letters (inner hyphens kept), no numbers: a 20,000-letter "word" would widen every term chart
@@ -176,8 +176,8 @@ def topic_coherence(model: TopicModel, docs: pd.DataFrame | Iterable[str], *, n:
     return pd.Series(scores, index=pd.RangeIndex(len(top), name="topic"), name=f"coherence_{measure}")
 
 
-def score_topic_k(docs: pd.DataFrame | Iterable[str], ks: Iterable[int] = range(2, 11), *, n: int = 10,
-                  measure: Literal["umass", "npmi"] = "npmi", **fit_options) -> pd.DataFrame:
+def choose_topic_k(docs: pd.DataFrame | Iterable[str], ks: Iterable[int] = range(2, 11), *, n: int = 10,
+                   measure: Literal["umass", "npmi"] = "npmi", **fit_options) -> pd.DataFrame:
     """Fit a model for each k and report mean coherence (and NMF reconstruction error) to choose k.
 
     Returns a table ``k``, ``coherence`` (mean over topics), ``coherence_min``, ``reconstruction_err``.

@@ -32,7 +32,7 @@ import pandas as pd
 from diplo.scoring.actors import score_target_tone
 from diplo.scoring.tone import NEUTRAL_BANDS, available_scorers, get_scorer, score_tone
 
-__all__ = ["FORMATS", "LABEL_MAPS", "load_labelled", "label_classes", "score_classes", "validate_scorers",
+__all__ = ["FORMATS", "LABEL_MAPS", "load_labelled", "label_classes", "to_classes", "validate_scorers",
            "validate_file", "parse_label_map", "bootstrap_interval", "macro_f1", "coder_agreement",
            "majority_codes", "metrics_table"]
 
@@ -214,7 +214,7 @@ def label_classes(labels: Sequence, *, label_map: str | Mapping[str, int] | None
     return np.where(np.isnan(shifted), np.nan, np.where(np.abs(shifted) <= band, 0.0, np.sign(shifted)))
 
 
-def score_classes(values: np.ndarray, band: float) -> np.ndarray:
+def to_classes(values: np.ndarray, band: float) -> np.ndarray:
     """Scores as -1 / 0 / 1: 0 when ``|x| < band`` or NaN, else the sign."""
     values = np.asarray(values, dtype=float)
     return np.where(np.isnan(values) | (np.abs(values) < band), 0.0, np.sign(values))
@@ -266,7 +266,7 @@ def _metrics(scores: np.ndarray, gold: np.ndarray, band: float, raw: np.ndarray 
     from sklearn.metrics import confusion_matrix
 
     if pred is None:
-        pred = score_classes(scores, band)
+        pred = to_classes(scores, band)
     out = {
         "neutral_band": band,
         "macro_f1": round(macro_f1(gold, pred), 4),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Mapping, Sequence
 
-__all__ = ["CODEBOOK", "PATTERN_COLUMNS", "describe", "render_codebook"]
+__all__ = ["CODEBOOK", "describe", "render_codebook"]
 
 # table -> column -> (type, unit, meaning)
 CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
@@ -173,7 +173,7 @@ for _key, _label in (("date", ("string", "ISO date", "publication date")),
 # Column name patterns documented once for a family of columns (e.g. one per theme).  A pattern written
 # "table:pattern" applies to that table only (the same family can differ in type between tables); the first
 # matching pattern wins, so list the more specific one first.
-PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
+_PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
     "sentence_scores:theme_*": ("int", "hits", "matches of the theme's terms in the sentence (themes.yml; every hit is in theme_hits)"),
     "articles:theme_*_share": ("float", "0..1", "share of the article's sentences with at least one hit of the theme"),
     "articles:theme_*": ("float", "hits per 1,000 words", "theme hits in the article per 1,000 words of its sentences"),
@@ -187,7 +187,7 @@ def describe(table: str, column: str) -> tuple[str, str, str]:
 
     if column in CODEBOOK.get(table, {}):
         return CODEBOOK[table][column]
-    for pattern, entry in PATTERN_COLUMNS.items():
+    for pattern, entry in _PATTERN_COLUMNS.items():
         scope, _, pat = pattern.rpartition(":")
         if (not scope or scope == table) and fnmatch.fnmatchcase(column, pat):
             return entry
@@ -218,8 +218,7 @@ def render_codebook(dictionaries: Sequence[Mapping] | None = None) -> str:
         out += [f"| {d['role']} | `{d['file']}` | {'yes' if d['packaged'] else 'no'} | `{d['sha256']}` |"
                 for d in dictionaries]
         out.append("")
-    if PATTERN_COLUMNS:
         out += ["## Column families", "", "| pattern | type | unit | meaning |", "|---|---|---|---|"]
-        out += [f"| `{p}` | {t} | {u} | {m} |" for p, (t, u, m) in PATTERN_COLUMNS.items()]
+        out += [f"| `{p}` | {t} | {u} | {m} |" for p, (t, u, m) in _PATTERN_COLUMNS.items()]
         out.append("")
     return "\n".join(out)

@@ -24,8 +24,8 @@ import pyarrow.parquet as pq
 from diplo.io.codebook import describe
 from diplo.io.csvsafe import escape_formulas, write_csv
 
-__all__ = ["atomic_path", "write_table", "write_text", "write_json", "read_table", "TableSink", "csv_rows",
-           "load_outputs", "OUTPUT_TABLES", "OUTPUT_EXTRAS"]
+__all__ = ["atomic_path", "write_table", "write_text", "write_json", "read_table", "TableSink", "load_outputs",
+           "OUTPUT_TABLES", "OUTPUT_EXTRAS"]
 
 # The tables `diplo run` streams chunk by chunk (one row per article, sentence, removal or score row), and the
 # ones it writes whole at the end; every column of each is documented in the codebook.
@@ -123,7 +123,7 @@ class TableSink:
         self._writer.write_table(pa.Table.from_pandas(df, schema=self._schema, preserve_index=False))
         if self.csv_tmp is not None:
             df = escape_formulas(df)  # the CSV is opened in spreadsheets; parquet keeps the text as read
-            text = csv_rows(df)
+            text = _csv_rows(df)
             if text is None:
                 df.to_csv(self.csv_tmp, mode="a", header=False, index=False, lineterminator="\n")
             else:
@@ -176,7 +176,7 @@ def _csv_field(value: str) -> str:
     return value
 
 
-def csv_rows(df: pd.DataFrame) -> str | None:
+def _csv_rows(df: pd.DataFrame) -> str | None:
     """The rows ``df.to_csv(header=False, index=False, lineterminator="\\n")`` writes, or None for a table
     this does not cover (then call pandas).
 

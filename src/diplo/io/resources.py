@@ -9,8 +9,10 @@ import collections
 import functools
 import importlib.resources
 from pathlib import Path
+from typing import Sequence
 
-__all__ = ["MissingResourceError", "data_path", "compose_yaml", "punkt_tokenizer", "vader_lexicon_path"]
+__all__ = ["MissingResourceError", "WordListError", "data_path", "compose_yaml", "load_word_lists", "punkt_tokenizer",
+           "vader_lexicon_path"]
 
 
 class MissingResourceError(RuntimeError):
@@ -40,6 +42,68 @@ def compose_yaml(path: str | Path):
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
         raise ValueError(f"{path} line {line}: invalid YAML: {exc.problem}") from None
+
+
+class WordListError(ValueError):
+    """A word list file is malformed; the message names the file and line."""
+
+
+def load_word_lists(source: str | Path, *, lists: Sequence[str]) -> dict[str, frozenset[str]]:
+    """Named word lists from a YAML file: a mapping of each name in ``lists`` to a block list of terms.
+
+    ``source`` is the name of a file in ``diplo/data`` (e.g. ``"negation.yml"``) or a :class:`~pathlib.Path`.  Terms are the
+    lower-case tokens the rules compare with (words, or single punctuation marks such as ``","``).
+
+    Returns
+    -------
+    dict mapping each name in ``lists`` to its terms.
+
+    Raises
+    ------
+    WordListError
+        For malformed YAML, a missing or unknown list, a term that is not a string (e.g. an unquoted
+        ``on``, which YAML reads as a boolean), blank, not lower-case, holds whitespace or repeats; the
+        message names the file and line.
+    """
+    import yaml
+
+    path = source if isinstance(source, Path) else data_path(source)
+    try:
+        root = compose_yaml(path)
+    except ValueError as exc:
+        raise WordListError(str(exc)) from None
+    if not isinstance(root, yaml.MappingNode):
+        line = root.start_mark.line + 1 if root is not None else 1
+        raise WordListError(f"{path}, line {line}: expected a mapping of list name to terms ({', '.join(lists)})")
+    out: dict[str, frozenset[str]] = {}
+    for key, value in root.value:
+        where = f"{path}, line {key.start_mark.line + 1}"
+        if key.value not in lists:
+            raise WordListError(f"{where}: unknown word list {key.value!r} (valid: {', '.join(lists)})")
+        if key.value in out:
+            raise WordListError(f"{where}: word list {key.value!r} defined twice")
+        if not isinstance(value, yaml.SequenceNode):
+            raise WordListError(f"{where}: {key.value!r} must be a list of terms")
+        seen: dict[str, int] = {}
+        for node in value.value:
+            line = node.start_mark.line + 1
+            term = node.value if isinstance(node, yaml.ScalarNode) else None
+            if term is None or node.tag != "tag:yaml.org,2002:str":
+                shown = term if term is not None else type(node).__name__
+                raise WordListError(f"{path}, line {line}: term {shown!r} of {key.value!r} is not a string "
+                                    "(quote it)")
+            if not term.strip() or term != term.strip().lower() or len(term.split()) != 1:
+                raise WordListError(f"{path}, line {line}: term {term!r} of {key.value!r} must be one "
+                                    "non-blank lower-case token")
+            if term in seen:
+                raise WordListError(f"{path}, line {line}: duplicate term {term!r} in {key.value!r} "
+                                    f"(first at line {seen[term]})")
+            seen[term] = line
+        out[key.value] = frozenset(seen)
+    missing = [name for name in lists if name not in out]
+    if missing:
+        raise WordListError(f"{path}: missing word list(s) {', '.join(missing)}")
+    return out
 
 
 @functools.lru_cache(maxsize=4)

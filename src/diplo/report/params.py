@@ -18,7 +18,7 @@ import pandas as pd
 from diplo.io.paths import check_outside_raw
 from diplo.scoring.tone import available_scorers
 
-__all__ = ["NotebookParams", "parse_params", "parse_date", "parse_validation_files", "select_tables", "pipeline_options",
+__all__ = ["NotebookParams", "parse_params", "parse_iso_date", "parse_validation_files", "select_tables", "pipeline_options",
            "check_declared_type", "check_theme", "check_outlets"]
 
 
@@ -26,7 +26,7 @@ def _type_error(name: str, value: Any, expected: str) -> TypeError:
     return TypeError(f"parameter {name!r} must be {expected}; got {value!r} ({type(value).__name__})")
 
 
-def parse_date(value: Any, name: str = "date") -> _dt.date | None:
+def parse_iso_date(value: Any, name: str = "date") -> _dt.date | None:
     """``"YYYY-MM-DD"`` (or a ``date``) to a ``date``; ``""``/``None`` to ``None`` (no limit).
 
     Raises
@@ -159,8 +159,8 @@ def parse_params(values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> N
     raw = {**(values or {}), **kwargs}
     if "raw_dir" not in raw or "output_dir" not in raw:
         raise ValueError(f"parameters 'raw_dir' and 'output_dir' are required; got {sorted(raw)}")
-    start = parse_date(raw.get("start_date"), "start_date")
-    end = parse_date(raw.get("end_date"), "end_date")
+    start = parse_iso_date(raw.get("start_date"), "start_date")
+    end = parse_iso_date(raw.get("end_date"), "end_date")
     if start and end and end < start:
         raise ValueError(f"parameter 'end_date' ({end}) is before 'start_date' ({start})")
     valid = available_scorers()

@@ -21,7 +21,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-__all__ = ["PALETTE", "use_style", "color_for", "assign_colors", "label_for", "save_figure", "plot_tone_over_time",
+__all__ = ["PALETTE", "use_style", "color_for", "assign_colors", "save_figure", "plot_tone_over_time",
            "plot_tone_by_outlet", "plot_by_scorer", "plot_scorer_agreement", "plot_articles_timeline",
            "plot_article_lengths", "plot_metadata_sources", "plot_removed_by_rule", "plot_theme_heatmap",
            "plot_theme_over_time", "plot_topic_theme_overlap", "plot_theme_tone_over_time",
@@ -114,7 +114,7 @@ def assign_colors(names: Iterable[object]) -> dict[str, str]:
     return {n: color_for(n) for n in clean}
 
 
-def label_for(column: str) -> str:
+def _label_for(column: str) -> str:
     """Axis label with units for a score column (``tone_vader`` -> ``VADER compound (-1..1)``)."""
     if column in _UNITS:
         return _UNITS[column]
@@ -224,7 +224,7 @@ def plot_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, ax
               label=f"mean of sentences, {_interval_text(lo)}")
     ax.axhline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel("publication date")
-    ax.set_ylabel(label_for(column))
+    ax.set_ylabel(_label_for(column))
     ax.set_title(title)
     _date_axis(ax, df["date"])
     ax.legend(loc="best")
@@ -257,7 +257,7 @@ def plot_tone_by_outlet(by_outlet: pd.DataFrame, column: str = "tone_vader", *, 
     ax.set_yticks(range(len(df)), labels)
     ax.set_ylim(-0.6, len(df) - 0.4)
     ax.axvline(0, color="0.4", linewidth=0.8)
-    ax.set_xlabel(f"{label_for(column)}, mean with {_interval_text(lo)}")
+    ax.set_xlabel(f"{_label_for(column)}, mean with {_interval_text(lo)}")
     ax.set_ylabel("outlet (n = sentences)" if "n" in df.columns else "outlet")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
@@ -593,7 +593,7 @@ def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader",
         ax.set_title(theme.replace("_", " "), fontsize=plt.rcParams["font.size"])
         _date_axis(ax, df["date"], maxticks=4)
     _panel_labels(fig, axes, title, "publication date",
-                  f"{label_for(column)}\nmean of theme sentences, {_interval_text(_ci(df, column)[0])}")
+                  f"{_label_for(column)}\nmean of theme sentences, {_interval_text(_ci(df, column)[0])}")
     return np.asarray(axes)
 
 
@@ -645,7 +645,7 @@ def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column
     ax.set_ylim(-0.6, len(actors) - 0.4)
     ax.invert_yaxis()
     ax.axvline(0, color="0.4", linewidth=0.8)
-    ax.set_xlabel(f"{label_for(column)}, mean with {_interval_text(_ci(df, column)[0])}")
+    ax.set_xlabel(f"{_label_for(column)}, mean with {_interval_text(_ci(df, column)[0])}")
     ax.set_ylabel("actor (n = " + " / ".join(("mentions", "quoted sentences")[:len(directions)]) + ")")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)

@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-__all__ = ["show_table", "theme_names", "corpus_overview", "top_sentences", "kwic", "topic_labels",
+__all__ = ["show_table", "theme_names", "corpus_overview", "top_sentences", "theme_kwic", "topic_labels",
            "validation_table", "confusion_table", "theme_sentences", "headlines", "DisplayTable"]
 
 
@@ -104,7 +104,7 @@ def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5
     return out[cols].reset_index(drop=True)
 
 
-def kwic(theme_hits: pd.DataFrame, articles: pd.DataFrame, *, per_theme: int = 3) -> pd.DataFrame:
+def theme_kwic(theme_hits: pd.DataFrame, articles: pd.DataFrame, *, per_theme: int = 3) -> pd.DataFrame:
     """Keyword-in-context lines, the first ``per_theme`` per theme in date order: where each number comes from.
 
     ``theme_hits`` as written by ``diplo run`` (``doc_id``, ``sent_id``, ``theme``, ``entry``, ``match``,

@@ -34,38 +34,28 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from diplo.io.resources import load_word_lists
 from diplo.scoring._engine.tokens import TokenTable, Vocabulary, tokenize_texts
 from diplo.scoring.chunk import Chunk, Spans
 from diplo.scoring.match import Dictionary, DictionaryError, DictionaryMatching, Matches, load_dictionary
 from diplo.scoring.session import ScoringSession
 from diplo.scoring.tone import get_scorers, score_tone_chunk
 
-__all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "ActorScorer", "carry_pronoun_speakers", "load_actors",
-           "score_actors", "score_target_tone", "target_windows"]
+__all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "SUBJECT_FILLERS", "CLAUSE_BREAKS", "ActorScorer",
+           "carry_pronoun_speakers", "load_actors", "score_actors", "score_target_tone", "target_windows"]
 
 ACTOR_MENTION_COLUMNS = ["doc_id", "sent_id", "actor", "mention", "start", "end", "role"]
-SPEECH_VERBS = frozenset({
-    "said", "says", "say", "told", "tells", "stressed", "stresses", "emphasized", "emphasised", "emphasizes",
-    "emphasises", "noted", "added", "adds", "underlined", "underlines", "underscored", "stated", "declared",
-    "announced", "asserted", "insisted", "warned", "urged", "highlighted", "remarked", "explained", "claimed",
-    "wrote", "tweeted", "reiterated", "confirmed", "pointed", "expressed", "voiced", "argued", "replied",
-    "mentioned", "described",
-})
+# The attribution word lists: data/attribution.yml (speech verbs, and the words that may stand between a
+# speaker's name and the verb: "the Iranian foreign minister said").
+_ATTRIBUTION = load_word_lists("attribution.yml", lists=("speech_verbs", "subject_fillers"))
+SPEECH_VERBS, SUBJECT_FILLERS = _ATTRIBUTION["speech_verbs"], _ATTRIBUTION["subject_fillers"]
 _FINAL = frozenset({".", "!", "?", '"', "\u201d", "'", "\u2019", ")"})
 _PRONOUN_SPEECH = re.compile(r"\b(?:he|she)\s+(?:also\s+|further\s+|then\s+|later\s+|again\s+)?(?:%s)\b"
                              % "|".join(sorted(SPEECH_VERBS)), re.IGNORECASE)
-# Words that may stand between a speaker's name and the speech verb ("the Iranian foreign minister said").
-_SUBJECT_FILLERS = frozenset({
-    "the", "a", "an", "top", "chief", "senior", "foreign", "defense", "defence", "prime", "deputy", "minister",
-    "ministers", "ministry", "president", "presidents", "vice", "spokesman", "spokeswoman", "spokesperson",
-    "diplomat", "diplomats", "envoy", "ambassador", "counterpart", "leader", "leaders", "official", "officials",
-    "government", "side", "speaker", "parliament", "commander", "general", "admiral", "special",
-    "representative", "state", "head", "also", "further", "then", "later", "again", "reportedly", "recently",
-    "has", "had", "have", "for", "his", "her", "its", "their", "part", "in", "turn", ",", "-",
-})
-_QUOTES = frozenset({'"', "\u201c", "\u201d", "'", "\u2018", "\u2019"})
+_QUOTE_MARKS = frozenset({'"', "\u201c", "\u201d", "'", "\u2018", "\u2019"})
 _HARD_STOPS = frozenset({";", ":", '"', "\u201c", "\u201d", ".", "!", "?"})
-_CLAUSE_BREAKS = {
+#: The ``breaks`` of :func:`target_windows`: tokens a target window stops before.
+CLAUSE_BREAKS = {
     "clause": frozenset({",", ";", ":", "(", ")", '"', "\u201c", "\u201d", "\u2014", "\u2013", ".", "!", "?",
                          "but", "while", "whereas", "although", "though", "however", "yet"}),
     "strong": frozenset({";", ":", "(", ")", '"', "\u201c", "\u201d", "\u2014", ".", "!", "?",
@@ -108,10 +98,10 @@ _FINAL_BIT, _VERB_BIT, _ACCORDING_BIT, _TO_BIT, _FILLER_BIT, _COMMA_QUOTE_BIT, _
 
 
 def _word_bits() -> dict[str, int]:
-    fillers = _SUBJECT_FILLERS | {f + s for f in _SUBJECT_FILLERS for s in ("'s", "\u2019s")}  # "minister's"
-    classes = ((1, _CLAUSE_BREAKS["clause"]), (2, _CLAUSE_BREAKS["strong"]), (_FINAL_BIT, _FINAL),
+    fillers = SUBJECT_FILLERS | {f + s for f in SUBJECT_FILLERS for s in ("'s", "\u2019s")}  # "minister's"
+    classes = ((1, CLAUSE_BREAKS["clause"]), (2, CLAUSE_BREAKS["strong"]), (_FINAL_BIT, _FINAL),
                (_VERB_BIT, SPEECH_VERBS), (_ACCORDING_BIT, {"according"}), (_TO_BIT, {"to"}),
-               (_FILLER_BIT, fillers), (_COMMA_QUOTE_BIT, {",", *_QUOTES}), (_HARD_BIT, _HARD_STOPS))
+               (_FILLER_BIT, fillers), (_COMMA_QUOTE_BIT, {",", *_QUOTE_MARKS}), (_HARD_BIT, _HARD_STOPS))
     out: dict[str, int] = {}
     for bit, words in classes:
         for word in words:
@@ -312,8 +302,8 @@ def _target_windows(texts: Sequence, spans: Sequence[tuple[int, int]], *, window
                     exclude: Sequence[Sequence[tuple[int, int]]] | None,
                     ) -> tuple[_Located, np.ndarray, np.ndarray, np.ndarray]:
     """The distinct texts tokenized, each target's row in them, and its window start and end."""
-    if breaks not in _CLAUSE_BREAKS:
-        raise ValueError(f"breaks={breaks!r} is not valid; use one of {sorted(_CLAUSE_BREAKS)}")
+    if breaks not in CLAUSE_BREAKS:
+        raise ValueError(f"breaks={breaks!r} is not valid; use one of {sorted(CLAUSE_BREAKS)}")
     if len(texts) != len(spans):
         raise ValueError(f"texts and spans must have the same length; got {len(texts)} and {len(spans)}")
     located, rows, starts, ends = _locate_texts(texts, spans)
@@ -467,7 +457,7 @@ def _window_matches(matches: Mapping, instances: Sequence, rows: np.ndarray,
     """The matches lying inside each window (text ``rows[i]``, characters ``ws[i]:we[i]``), re-indexed to
     the windows (row = window number, offsets relative to the window); None when ``matches`` lacks a
     dictionary the scorer objects ``instances`` need."""
-    needed = {d.name for s in instances for d in getattr(s, "dictionaries", ())}
+    needed = {d.name for s in instances for d in s.dictionaries}
     if not needed <= set(matches):
         return None
     out = {}

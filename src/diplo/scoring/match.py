@@ -40,24 +40,17 @@ import pandas as pd
 import pyarrow as pa
 import yaml
 
+from diplo.io.resources import load_word_lists
 from diplo.scoring._engine.strings import LazyStrings, take_labels
 from diplo.scoring._engine.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, TokenTable, Vocabulary, grow, tokenize_texts
 
 __all__ = ["DictionaryMatching", "TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
            "MATCH_COLUMNS", "SCOPE_BREAKS", "Matches", "load_dictionary", "dictionary_from_mapping", "tokenize"]
 
-NEGATORS = frozenset({
-    "not", "no", "never", "neither", "nor", "without", "cannot", "none", "nobody", "nothing", "nowhere",
-    "hardly", "barely", "scarcely", "lack", "lacks", "lacked", "lacking", "absence", "refrain", "refrained",
-    "refrains",
-})
-HEDGES = frozenset({
-    "may", "might", "could", "would", "reportedly", "allegedly", "possibly", "perhaps", "likely",
-    "unlikely", "apparently", "seemingly", "if", "hopes", "hoped", "hope", "plans", "planned", "intends",
-    "considering", "expected", "potential", "potentially",
-})
-# Tokens that end a negation/hedge scope when scanning backwards from a match.
-SCOPE_BREAKS = frozenset({",", ".", ";", ":", "!", "?", "but", "however", "although", "though", "while"})
+# The negation and hedge scope of every dictionary: data/negation.yml (negators, hedges, and the tokens
+# that end a scope when scanning back from a match).
+_SCOPE = load_word_lists("negation.yml", lists=("negators", "hedges", "scope_breaks"))
+NEGATORS, HEDGES, SCOPE_BREAKS = _SCOPE["negators"], _SCOPE["hedges"], _SCOPE["scope_breaks"]
 
 MATCH_COLUMNS = ["row", "category", "entry", "match", "start", "end", "weight", "negated", "hedged"]
 

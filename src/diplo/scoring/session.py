@@ -81,7 +81,11 @@ class ScoringSession:
         self._configurations.clear()
 
     def __len__(self) -> int:
+        """How many objects the session holds."""
         return len(self._objects)
+
+    def __bool__(self) -> bool:  # a session is a session even before it holds anything
+        return True
 
     def __repr__(self) -> str:
         return f"<ScoringSession holding {len(self)} object(s)>"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import re
 from importlib import resources
-from typing import Literal, Mapping, Sequence
+from typing import Literal, Sequence
 
 import numpy as np
 import pandas as pd

@@ -49,6 +49,7 @@ from typing import Iterable, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
+from diplo.io.resources import load_word_lists
 from diplo.scoring._engine.tokens import TokenTable, Vocabulary
 from diplo.scoring.chunk import EVIDENCE_COLUMNS, Chunk, evidence_frame
 from diplo.scoring.match import (NEGATORS, SCOPE_BREAKS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Dictionary,
@@ -65,6 +66,7 @@ LEXICON_SCALES = ("logit", "proportion", "relative")
 DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
                          "material_conflict", "neutral")
 _DATA = resources.files("diplo") / "data"
+_SCOPE = load_word_lists("diplomatic_scope.yml", lists=("negating_verbs", "appeals", "scope_blockers"))
 _WORD_EDGES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
 
 
@@ -261,38 +263,17 @@ class DiplomaticScorer(_MatcherScorer):
     # Verbs that negate the act after them in diplomatic prose ("refused to cooperate",
     # "lifted sanctions", "ended the fighting"), on top of not/no/never...  Not give/gave/given:
     # "gave full support", "given the close cooperation" are cooperation, not its negation.
-    NEGATORS = frozenset({
-        "refuse", "refused", "refuses", "refusing", "decline", "declined", "declines", "declining",
-        "fail", "failed", "fails", "failing", "reject", "rejected", "rejects", "rejecting",
-        "deny", "denied", "denies", "denying", "end", "ended", "ending", "ends", "lift", "lifted",
-        "lifting", "lifts", "ease", "eased", "easing", "eases", "halt", "halted", "halting", "halts",
-        "stop", "stopped", "stopping", "stops", "cease", "ceased", "avoid", "avoided", "prevent",
-        "prevented", "suspend", "suspended", "suspends", "suspending", "violate", "violated",
-        "violates", "violating", "breached", "breaching", "broke", "reneged", "abandoned", "quit",
-        "remove", "removed", "removes", "removing", "reduce", "reduced", "reduces", "reducing", "cut",
-        "cuts", "cutting", "suspension", "withheld", "withhold", "withholding",
-        "terminated", "terminate", "cessation", "loosen", "loosened", "relaxed", "relax",
-    })
+    # The word lists are data/diplomatic_scope.yml.
+    NEGATORS = _SCOPE["negating_verbs"]
     # Scope of a negator: the act right after it, or after at most GOVERNED_GAP tokens (determiners,
     # adjectives, a day: "lifted all remaining sanctions", "ended the 2020 war", "lifted Friday a blockade"), optionally behind "to"/"of"
     # ("refused to sign", "suspension of talks").  A preposition or conjunction in between ends the scope:
     # "suspended following the attack", "ended in a ceasefire", "not interested in the interference".
     GOVERNED_GAP = 3
-    SCOPE_BLOCKERS = frozenset({
-        "in", "on", "at", "with", "following", "after", "before", "by", "for", "from", "over", "under",
-        "since", "during", "amid", "amidst", "against", "between", "into", "upon", "despite", "through",
-        "throughout", "toward", "towards", "about", "as", "than", "that", "which", "who", "whom", "whose",
-        "where", "when", "and", "or", "because", "due", "via", "within", "across", "among", "until",
-        "of", "to",
-    })
+    SCOPE_BLOCKERS = _SCOPE["scope_blockers"]
     # Appeals and statements (CAMEO 01-02) name an act without doing it: "urged Washington to lift
     # sanctions", "called for talks".
-    HEDGES = frozenset({
-        "urge", "urged", "urges", "urging", "appeal", "appealed", "appeals", "ask", "asked", "asks",
-        "asking", "request", "requested", "requests", "call", "called", "calls", "calling", "seek",
-        "seeks", "sought", "wants", "wanted", "want", "wish", "wished", "hoped", "hoping", "consider",
-        "considered", "considers", "must", "should",
-    })
+    HEDGES = _SCOPE["appeals"]
 
     def __init__(self, lexicon: str | os.PathLike | Dictionary | None = None, *,
                  negation_window: int = 4) -> None:
@@ -433,7 +414,8 @@ def get_scorer(name: "str | object", *, session: ScoringSession | None = None) -
         return name
     if not isinstance(name, str) or name not in SCORERS:
         raise ValueError(f"unknown scorer {name!r}; valid scorers: {', '.join(available_scorers())}")
-    return (session or ScoringSession.current()).reuse(("tone scorer", name), SCORERS[name])
+    session = session if session is not None else ScoringSession.current()
+    return session.reuse(("tone scorer", name), SCORERS[name])
 
 
 def get_scorers(scorers: "Sequence | str | None", *, session: ScoringSession | None = None) -> list:

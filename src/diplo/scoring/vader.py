@@ -182,7 +182,8 @@ class _TypeIds(dict):
 def _tables(session: ScoringSession | None) -> _VaderTables:
     """The session's VADER tables (built on first use): their memo grows while scoring, so each thread's
     session has its own."""
-    return (session or ScoringSession.current()).reuse("vader tables", _VaderTables)
+    session = session if session is not None else ScoringSession.current()
+    return session.reuse("vader tables", _VaderTables)
 
 
 def _convert_emoji(text: str, emojis: dict[str, str]) -> tuple[str, list[int]]:

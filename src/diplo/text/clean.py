@@ -60,9 +60,9 @@ def normalize_unicode(text: str) -> str:
     return _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
 
 
-_QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"',
+_STRAIGHT_QUOTES = {"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u2033": '"', "\u00ab": '"',
            "\u00bb": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'"}
-_QUOTE_CHARS = re.compile("[" + "".join(_QUOTES) + "]")
+_QUOTE_CHARS = re.compile("[" + "".join(_STRAIGHT_QUOTES) + "]")
 
 
 def normalize_quotes(text: str) -> str:
@@ -70,7 +70,7 @@ def normalize_quotes(text: str) -> str:
     if text.isascii():  # O(1) in CPython; every character replaced here is non-ASCII
         return text
     # re.sub touches only the quotes; str.translate with a dict is several times slower on long text.
-    return _QUOTE_CHARS.sub(lambda m: _QUOTES[m.group()], text)
+    return _QUOTE_CHARS.sub(lambda m: _STRAIGHT_QUOTES[m.group()], text)
 
 
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")

@@ -9,12 +9,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-__all__ = ["STR_DTYPE", "LazyStrings", "take_labels"]
+__all__ = ["LazyStrings", "take_labels"]
 
 # what pandas makes of a list of str: the column type of category, entry and match, built from Arrow
 # arrays when it is Arrow-backed (the default), from lists otherwise
-STR_DTYPE = pd.DataFrame({"c": [""]})["c"].dtype
-_ARROW_STR = getattr(STR_DTYPE, "storage", None) == "pyarrow"
+_STR_DTYPE = pd.DataFrame({"c": [""]})["c"].dtype
+_ARROW_STR = getattr(_STR_DTYPE, "storage", None) == "pyarrow"
 
 
 class _Strings:
@@ -49,14 +49,14 @@ class _Strings:
         if bounds[-1] > self.data.size or (np.diff(bounds) < 0).any():  # Arrow trusts the offsets it is given
             raise RuntimeError("match spans out of order or outside the chunk's text")
         pieces = pa.LargeStringArray.from_buffers(len(bounds) - 1, pa.py_buffer(bounds), self.data)
-        return pd.array(pieces.take(pa.array(np.arange(1, len(bounds) - 1, 2))), dtype=STR_DTYPE)
+        return pd.array(pieces.take(pa.array(np.arange(1, len(bounds) - 1, 2))), dtype=_STR_DTYPE)
 
 
 def take_labels(values: pa.Array, index: np.ndarray):
     """``values[index]`` as a ``str`` array (Arrow take from the few distinct labels)."""
     if not _ARROW_STR:
         return values.take(pa.array(index)).to_pylist()
-    return pd.array(values.take(pa.array(index)), dtype=STR_DTYPE)
+    return pd.array(values.take(pa.array(index)), dtype=_STR_DTYPE)
 
 
 class LazyStrings:
