@@ -119,14 +119,18 @@ def test_kill_9_at_each_publishing_step_leaves_the_old_or_the_new_generation(two
     assert len([p for p in out.iterdir() if p.name.startswith(".diplo-gen-")]) == 1
 
 
+class _Interrupt(BaseException):
+    """Like Ctrl-C (not an Exception), without KeyboardInterrupt's meaning to pytest."""
+
+
 def test_an_interrupted_run_keeps_the_previous_generation_and_its_staging_goes_next_time(raw_dir, tmp_path,
                                                                                          monkeypatch):
     from diplo.io import outputs
 
     run_pipeline(raw_dir, tmp_path, scorers=["vader"])
     before = _public_hashes(tmp_path)
-    monkeypatch.setattr(outputs.TableSink, "write", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr(outputs.TableSink, "write", lambda *a, **k: (_ for _ in ()).throw(_Interrupt()))
+    with pytest.raises(_Interrupt):
         run_pipeline(raw_dir, tmp_path, scorers=["vader"])
     assert _public_hashes(tmp_path) == before
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(STAGING_PREFIX)]  # removed on the way out
