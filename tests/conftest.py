@@ -185,13 +185,13 @@ def bad_run(tmp_path_factory):
 
 
 def tree_hash(folder: Path) -> dict[str, str]:
-    """SHA-256 of every regular file below ``folder`` (symlinks, the unreadable file and run.json, the one
-    output with times, skipped)."""
+    """SHA-256 of every regular file below ``folder`` (skipped: symlinks, the unreadable file, run.json, the one
+    output with times, and generation.json, which lists run.json's hash)."""
     import hashlib
 
     out = {}
     for p in sorted(folder.rglob("*")):
-        if p.is_file() and not p.is_symlink() and p.name not in ("unreadable.txt", "run.json"):
+        if p.is_file() and not p.is_symlink() and p.name not in ("unreadable.txt", "run.json", "generation.json"):
             out[p.relative_to(folder).as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 

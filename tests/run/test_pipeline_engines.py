@@ -12,9 +12,10 @@ from diplo.run.workers import map_ordered
 
 
 def _tree_hash(folder) -> dict[str, str]:
-    """Every output's SHA-256 but run.json's, the one file with times and options (diplo.run.provenance)."""
+    """Every output's SHA-256 but run.json's, the one file with times and options (diplo.run.provenance), and
+    generation.json's, which lists run.json's hash."""
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "run.json"}
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name not in ("run.json", "generation.json")}
 
 
 @pytest.fixture(scope="module")

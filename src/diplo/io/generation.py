@@ -19,7 +19,7 @@ import os
 from pathlib import Path
 
 __all__ = ["CURRENT_LINK", "GENERATION_PREFIX", "GENERATION_FILE", "IncompleteOutputs", "current_generation",
-           "describe_generation", "verify_generation", "generation_id"]
+           "describe_generation", "verify_generation", "generation_id", "TIMED_FILES"]
 
 CURRENT_LINK = ".diplo-current"
 GENERATION_PREFIX = ".diplo-gen-"
@@ -49,9 +49,17 @@ def describe_generation(folder: str | os.PathLike) -> dict:
     return {"format": 1, "files": files}
 
 
+#: Files whose bytes carry the run's times (``run.json``, :mod:`diplo.run.provenance`): listed and verified in
+#: ``generation.json`` like every file, but left out of the generation's id, so a rerun on the same inputs
+#: publishes the same tables under the same name (only ``run.json`` and ``generation.json`` differ).
+TIMED_FILES = ("run.json",)
+
+
 def generation_id(record: dict) -> str:
-    """The generation's name: 16 hex digits of the SHA-256 of its record (same outputs, same id)."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"))
+    """The generation's name: 16 hex digits of the SHA-256 of its record without :data:`TIMED_FILES`
+    (same outputs, same id)."""
+    files = {k: v for k, v in record.get("files", {}).items() if k not in TIMED_FILES}
+    text = json.dumps({**record, "files": files}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
