@@ -21,12 +21,13 @@ def _doc(meta=None, source="table", text=TEXT):
 
 
 @pytest.mark.parametrize("meta, overrides, expected", [
-    ({}, {}, ("2023-10-05", "text", "Tehran Times", "text", "Jane Doe", "text")),
+    ({}, {}, ("2023-10-05", "text", "Tehran Times", "boilerplate:first_published", "Jane Doe", "text")),
     ({"date": "2023-10-04", "outlet": "PressTV", "author": "A B"}, {},
      ("2023-10-04", "table", "Press TV", "table", "A B", "table")),
     ({"date": "2023-10-04"}, {"d.csv": {"date": "2023-10-01", "outlet": "Mehr"}},
      ("2023-10-01", "metadata.csv", "Mehr", "metadata.csv", "Jane Doe", "text")),
-    ({"date": "yesterday-ish"}, {}, ("2023-10-05", "text", "Tehran Times", "text", "Jane Doe", "text")),
+    ({"date": "yesterday-ish"}, {}, ("2023-10-05", "text", "Tehran Times", "boilerplate:first_published",
+                                     "Jane Doe", "text")),
 ])
 def test_metadata_precedence(meta, overrides, expected):
     articles = build_corpus([_doc(meta)], overrides)["articles"]
