@@ -38,8 +38,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
                                             languages=tuple(args.date_languages.split(","))
                                             if args.date_languages else DATE_LANGUAGES))
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
-    for note in summary.notes:
-        print(f"diplo run: note: {note}", file=sys.stderr)
     if not summary.n_articles:
         print(f"diplo run: error: no usable article in {args.raw_dir} ({summary.n_files} file(s): "
               f"{summary.n_rejected} rejected, {summary.n_duplicate} duplicate); the reasons are in "

@@ -329,3 +329,33 @@ def test_a_page_saved_as_txt_is_extracted_as_html(tmp_path):
     (tmp_path / "saved.txt").write_text("<!DOCTYPE html>\n" + ARTICLE_HTML)
     docs, _, _ = _load(tmp_path)
     assert docs[0].meta_source == "html" and "<p>" not in docs[0].text and "Rasht-Astara" in docs[0].text
+
+
+def _page(body: str, title: str = "Iran and Azerbaijan") -> str:
+    return f"<!DOCTYPE html><html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize("body, why", [
+    ("<nav>" + "".join(f"<p><a href='/s{i}'>Section {i}</a></p>" for i in range(40)) + "</nav>", "are links"),
+    ("<div>" + "".join(f"<p>Section {i}</p>" for i in range(40)) + "</div>", "short labels with no sentence"),
+    ("<div>" + "".join(f"<p>Politics news item {i} of the archive, page {i}, updated daily</p>" for i in range(12))
+     + "</div>", "repeat one pattern"),
+])
+def test_a_navigation_only_page_is_no_article(tmp_path, body, why):
+    (tmp_path / "sections.html").write_text(_page(body))
+    docs, manifest, _ = _load(tmp_path)
+    assert docs == [] and manifest["sections.html"].status == "rejected"
+    assert manifest["sections.html"].reason.startswith("no article: ") and why in manifest["sections.html"].reason
+
+
+def test_an_article_page_with_a_menu_is_kept(tmp_path):
+    menu = "<nav>" + "".join(f"<a href='/s{i}'>Section {i}</a>" for i in range(40)) + "</nav>"
+    story = "".join(f"<p>{s}</p>" for s in [
+        "The foreign ministers of Iran and Azerbaijan met in Baku on Thursday to discuss regional transit.",
+        "They agreed to expand transit through the Aras corridor, officials said after the meeting.",
+        "Trade between the two neighbours grew by a fifth last year, according to customs figures.",
+        "The ministers also discussed the reopening of the embassy in Tehran.",
+        "A follow-up meeting is planned in Tehran early next year, the ministry said."])
+    (tmp_path / "story.html").write_text(_page(menu + f"<article>{story}</article>"))
+    docs, manifest, _ = _load(tmp_path)
+    assert manifest["story.html"].status == "ok" and "Aras corridor" in docs[0].text

@@ -228,3 +228,55 @@ def test_remove_boilerplate_equals_its_earlier_version(raw_dir):
             assert fast == slow, text
             removed += len(fast.removed)
     assert removed > 5000
+
+
+# ------------------------------------------------------------------------------------------- repeats
+
+def _repeat_share(text: str) -> float:
+    """Share of the text's sentences (3+ words) that repeat an earlier one."""
+    import re
+
+    sentences = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 3]
+    return 1 - len(set(sentences)) / len(sentences) if sentences else 0.0
+
+
+def test_a_block_repeated_27_times_is_kept_once():
+    block = ("Iran and Azerbaijan agreed to open a new border crossing. The ministers signed a memorandum on "
+             "transit. Trade between the neighbours grew by a fifth last year.")
+    text = "Border talks\n\n" + "\n\n".join([BODIES[0], *[block] * 27, BODIES[1]])
+    result = clean_article(text)
+    assert result.text.count(block) == 1 and BODIES[0] in result.text and BODIES[1] in result.text
+    repeats = [r for r in result.removed if r.rule == "repeat"]
+    assert len(repeats) == 26 and all(r.text == block for r in repeats)
+    assert _repeat_share(text) > 0.8 and _repeat_share(result.text) == 0
+
+
+def test_crawl_lines_that_restate_the_rest_of_the_article_lose_their_repeats():
+    # the Tehran Times crawl's shape: line k holds paragraphs k..n again, indented; licence footer last
+    paragraphs = [f"Paragraph {i} reports that the two governments discussed item number {i} in detail." for i in range(6)]
+    lines = [" ".join(paragraphs[k:]) for k in range(6)]
+    text = ("\n                  ".join(lines) + "\n                 All Content by Mehr News Agency is licensed "
+            "under a Creative Commons Attribution 4.0 International License.")
+    result = clean_article(text)
+    assert result.text == " ".join(paragraphs)
+    assert [r.rule for r in result.removed].count("repeat") == 5
+    assert _repeat_share(text) > 0.5 and _repeat_share(result.text) == 0
+
+
+@pytest.mark.parametrize("text", [
+    "He added. The ministers met in Baku on Monday. He added. The talks went on into the night.",  # short: kept
+    "The talks were useful, he said. THE TALKS WERE USEFUL, he said loudly.",  # not the same sentence
+])
+def test_short_or_different_sentences_are_not_repeats(text):
+    assert not [r for r in clean_article(text).removed if r.rule == "repeat"]
+
+
+def test_the_repeat_rule_can_be_switched_off():
+    text = f"{BODY}\n\n{BODY}\n\n{BODIES[0]}"
+    rules = [r for r in BOILERPLATE_RULES if r.name != "repeat"]
+    assert clean_article(text, rules=rules).text == text
+    assert clean_article(text).text == f"{BODY}\n\n{BODIES[0]}"
+
+
+def test_persian_zero_width_non_joiner_is_kept():
+    assert normalize_unicode("می\u200cخواهند\u200b") == "می\u200cخواهند"

@@ -79,7 +79,7 @@ _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
 # bytes that are not UTF-8 as a whole, it means two encodings were mixed.
 _UTF8_SEQUENCE = re.compile(rb"(?:[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
                             rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf4][\x80-\xbf]{3})(?![\x80-\xbf])")
-_NON_ASCII_LINE = re.compile(rb"[^\n]*[\x80-\xff][^\n]*")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _SCAN_BLOCK = 1 << 22
 _SNIFF_BYTES = 1 << 20
@@ -522,6 +522,19 @@ def _stream_decodes(path: Path, encoding: str) -> bool:
     return True
 
 
+def _non_ascii_lines(block: bytes, out: list[bytes], budget: int) -> int:
+    """Append the lines of ``block`` holding a non-ASCII byte to ``out`` (up to ``budget`` bytes); their size."""
+    used = pos = 0
+    while used < budget and (m := _NON_ASCII.search(block, pos)):
+        start = block.rfind(b"\n", 0, m.start()) + 1
+        end = block.find(b"\n", m.start())
+        end = len(block) if end < 0 else end
+        out.append(block[start:end])
+        used += end - start + 1
+        pos = end + 1
+    return used
+
+
 def _table_encoding(path: Path, head: bytes) -> tuple[str, str]:
     """``(encoding, errors)`` of a tabular file, decided on its whole stream, not on its first megabyte.
 
@@ -551,15 +564,10 @@ def _table_encoding(path: Path, head: bytes) -> tuple[str, str]:
             cut = block.rfind(b"\n") + 1 or len(block)
             block, carry = block[:cut], block[cut:]
             utf8_seen = utf8_seen or bool(_UTF8_SEQUENCE.search(block))
-            if size < _SNIFF_BYTES:
-                for line in _NON_ASCII_LINE.findall(block):
-                    sample.append(line)
-                    size += len(line) + 1
-                    if size >= _SNIFF_BYTES:
-                        break
+            size += _non_ascii_lines(block, sample, _SNIFF_BYTES - size)
         if carry:
             utf8_seen = utf8_seen or bool(_UTF8_SEQUENCE.search(carry))
-            sample.extend(_NON_ASCII_LINE.findall(carry))
+            _non_ascii_lines(carry, sample, _SNIFF_BYTES - size)
     if utf8_seen:
         return "utf-8", "surrogateescape"
     encoding = _detect_encoding(b"\n".join(sample))
@@ -701,10 +709,12 @@ def _navigation_reason(text: str, page: str) -> str:
     if prose == 0 and sum(n <= 6 for n in words) >= 0.8 * len(lines):
         return f"its {len(lines)} text lines are short labels with no sentence (a menu or section list)"
     templates: dict[str, int] = {}
-    for ln in lines:
+    for ln, n in zip(lines, words):
+        if n >= 12 and ln[-1] in ".!?\"'\u061f\u06d4":  # a sentence of prose is no menu entry
+            continue
         key = _DIGITS.sub("0", ln.lower())
         templates[key] = templates.get(key, 0) + 1
-    top = max(templates.values())
+    top = max(templates.values(), default=0)
     if top >= 5 and top >= 0.5 * len(lines):
         return f"{top} of its {len(lines)} text lines repeat one pattern (a section list)"
     return ""

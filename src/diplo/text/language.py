@@ -13,11 +13,12 @@ other articles missing (NaN), not 0, so they drop out of every mean.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-__all__ = ["DETECTED_LANGUAGES", "SCORED_LANGUAGES", "DETECT_CHARS", "LanguageGuess", "LanguageDetector",
+__all__ = ["DETECTED_LANGUAGES", "SCORED_LANGUAGES", "DETECT_CHARS", "ENGLISH_WORDS", "ENGLISH_WORD_SHARE", "LanguageGuess", "LanguageDetector",
            "default_detector", "detect_language", "parse_languages"]
 
 #: ISO 639-1 codes of the languages the detector chooses among: English, the languages of the region's
@@ -27,6 +28,13 @@ DETECTED_LANGUAGES = ("en", "ru", "fa", "ar", "az", "tr", "hy", "ka", "kk", "uk"
                       "zh")
 #: Languages the packaged dictionaries are written for (all English).
 SCORED_LANGUAGES = ("en",)
+#: Words so frequent in English prose, and absent from the other detected Latin-script languages' prose,
+#: that a text with :data:`ENGLISH_WORD_SHARE` of its words among them is English whatever the n-gram
+#: models say (short English news full of foreign names can look French to them).
+ENGLISH_WORDS = frozenset("the of and to in is was has have for that with by said from an are were this which "
+                          "its been will would".split())
+ENGLISH_WORD_SHARE = 0.2
+_WORDS = re.compile(r"[^\W\d_]+")
 #: Characters of an article's clean text the detector reads (the start of an article is enough to tell
 #: its language, and detection time grows with length).
 DETECT_CHARS = 2_000
@@ -73,6 +81,9 @@ class LanguageDetector:
     ----------
     languages : codes to choose among; default :data:`DETECTED_LANGUAGES`.
     min_confidence : a best guess below this confidence is reported as undetermined (code ``""``).
+
+    A text the models take for another language but whose words are at least :data:`ENGLISH_WORD_SHARE`
+    English function words (:data:`ENGLISH_WORDS`) is English, with the models' (low) confidence for it.
     """
 
     def __init__(self, languages: Sequence[str] = DETECTED_LANGUAGES, *, min_confidence: float = 0.0) -> None:
@@ -102,6 +113,11 @@ class LanguageDetector:
         if not values:
             return LanguageGuess("", 0.0)
         best = values[0]
+        if best.language.iso_code_639_1.name.lower() != "en" and "en" in self.languages:
+            words = _WORDS.findall(sample.lower())
+            if words and sum(w in ENGLISH_WORDS for w in words) >= ENGLISH_WORD_SHARE * len(words):
+                # the detector's own value for English is kept: a low one flags the overruled guess
+                best = next(v for v in values if v.language.iso_code_639_1.name.lower() == "en")
         confidence = round(float(best.value), 4)
         if confidence < self.min_confidence:
             return LanguageGuess("", confidence)

@@ -53,6 +53,7 @@ _DATE_ONLY = re.compile(rf"(?i)^(?:(?:published|posted|date|dated)\s*(?:on)?\s*:
 # a short header line holding a day, a month and a four-digit year in any script ("7 декабря 2023",
 # "۱۶ آذر ۱۴۰۲", "07.12.2023"): tried with the configured dateparser languages and order
 _DATE_LIKE = re.compile(r"^(?=.*\d)(?=.*(?:\d{4}|[\u06f0-\u06f9\u0660-\u0669]{4})).{6,40}$")
+_NUMERIC_DATE = re.compile(r"(?<!\d)\d{1,4}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{1,4}(?!\d)")
 _CRAWL_STAMP = re.compile(r"(?i)^(?:last )?(?:update|updated|modified|accessed|retrieved|crawled)\b")
 _CREDIT_AUTHOR = re.compile(r"^([A-Z][\w'-]+(?:\s+[A-Z][\w'-]+){1,3}) is (?:a|an|the) ")
 _OUTLET_CREDITS = (
@@ -201,10 +202,15 @@ def _header_date(head: Sequence[str], config: DateConfig) -> tuple[str | None, s
             continue
         for pattern, group in ((_DATE_HEADER, 1), (_DATELINE, 2), (_BYLINE, 2), (_DATE_ONLY, 1), (_DATE_LIKE, 0)):
             if (m := pattern.match(line)) and m[group]:
-                date, why = read_date(m[group], config)
-                if date:
-                    return (date, m[1].strip(), m[3], problem) if pattern is _DATELINE else (date, None, None, problem)
-                problem = problem or why
+                values = [m[group]]
+                if pattern is _DATE_LIKE and (core := _NUMERIC_DATE.search(line)):
+                    values.insert(0, core.group())  # "Published: 07.12.2023": the date without its label
+                for value in values:
+                    date, why = read_date(value, config)
+                    if date:
+                        return (date, m[1].strip(), m[3], problem) if pattern is _DATELINE else (date, None, None,
+                                                                                                 problem)
+                    problem = problem or why
     return None, None, None, problem
 
 
