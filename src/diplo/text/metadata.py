@@ -21,7 +21,6 @@ Each field comes with its provenance: ``metadata.csv`` (the researcher), ``html`
 
 from __future__ import annotations
 
-import datetime
 import functools
 import os
 import re
