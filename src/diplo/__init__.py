@@ -27,6 +27,7 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 _FACADE = {
     "run_pipeline": "diplo.run.pipeline", "ensure_processed": "diplo.run.freshness",
     "load_outputs": "diplo.io.outputs",
+    "summarize_ingest": "diplo.text.summary", "ingest_notes": "diplo.text.summary",
     "score_sentences": "diplo.scoring.score", "score_tone": "diplo.scoring.tone",
     "score_themes": "diplo.scoring.themes", "score_target_tone": "diplo.scoring.actors",
     "parse_params": "diplo.report.params", "parse_validation_files": "diplo.report.params",

@@ -32,6 +32,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from diplo.io.raw import Limits
     from diplo.run.pipeline import run_pipeline
     from diplo.run.workers import default_jobs
+    from diplo.text.dates import DATE_LANGUAGES, DateConfig
 
     if args.jobs is None:
         args.jobs = default_jobs()
@@ -45,7 +46,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
                            near_duplicate_threshold=args.near_duplicate_threshold,
                            themes=args.themes, actors=args.actors, jobs=args.jobs,
                            engine=args.engine, scheduler=args.scheduler,
-                           progress=False if args.quiet else None, wait=args.wait)
+                           progress=False if args.quiet else None, wait=args.wait, languages=args.languages,
+                           outlet=args.outlet,
+                           dates=DateConfig(order=args.date_order,
+                                            languages=tuple(args.date_languages.split(","))
+                                            if args.date_languages else DATE_LANGUAGES))
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
     if not summary.n_articles:
         print(f"diplo run: error: no usable article in {args.raw_dir} ({summary.n_files} file(s): "
@@ -225,6 +230,15 @@ def build_parser() -> argparse.ArgumentParser:
                      help="pandas: local process pool; dask: dask.dataframe partitions on a (local) cluster")
     run.add_argument("--scheduler", help="address of a running Dask scheduler, e.g. tcp://host:8786 "
                      "(with --engine dask; default: a local cluster of --jobs workers)")
+    run.add_argument("--languages", help="keep only articles in these languages (ISO 639-1, e.g. en,fa); the "
+                     "others are listed in manifest.csv as skipped (default: keep all; only 'en' is scored)")
+    run.add_argument("--outlet", help="folder default outlet: used where metadata.csv, the page and the URL "
+                     "name none, above credit lines in the text and boilerplate footers")
+    run.add_argument("--date-order", choices=["DMY", "MDY", "YMD"], default="DMY",
+                     help="order of all-numeric dates: DMY (default: 07.12.2023 = 7 December 2023), MDY (US) "
+                     "or YMD")
+    run.add_argument("--date-languages", help="languages whose month names dates are read in, comma-separated "
+                     "(default en,ru,fa,ar,az,tr,fr,de,es,uk)")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar (it shows only on a terminal)")
     run.add_argument("--wait", action="store_true", help="when another run writes --out, wait for it instead "
                      "of exiting with code 2")

@@ -3,6 +3,7 @@ the file; the run goes on; raw is never written; outputs are atomic and determin
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 import subprocess
@@ -68,10 +69,10 @@ def test_tabular_rows_carry_their_columns(bad_run):
     first = articles.loc["rows-000001"]
     assert first["text"] == "Iran and Azerbaijan met.\nA second paragraph, with a comma."  # embedded newline kept
     assert (first["title"], first["title_source"], first["date"], first["outlet"]) == \
-        ("First", "table", "2023-10-05", "Press TV")
+        ("First", "table", datetime.date(2023, 10, 5), "Press TV")
     bad_date = articles.loc["rows-000005"]
     assert pd.isna(bad_date["date"]) and bad_date["date_source"] == "unknown"
-    assert "rows.csv (rows-000005): table date '2023-02-30' is not a complete date" in log_text
+    assert "rows.csv (rows-000005): table date '2023-02-30' not used: no such day 2023-02-30" in log_text
     assert articles.loc["rows-000005", "source_file"] == "rows.csv"
 
 
@@ -82,7 +83,7 @@ def test_metadata_csv_problems_are_warnings_naming_the_line(bad_run):
     articles = load_outputs(out)["articles"].set_index("doc_id")
     assert articles.loc["cp1252", "outlet"] == "Some Outlet"  # the row's other override still applies
     assert articles.loc["cp1252", "date_source"] == "unknown"
-    assert (articles.loc["good", "date"], articles.loc["good", "date_source"]) == ("2023-10-06", "metadata.csv")
+    assert (articles.loc["good", "date"], articles.loc["good", "date_source"]) == (datetime.date(2023, 10, 6), "metadata.csv")
 
 
 def test_raw_folder_is_unchanged(bad_run):
@@ -94,7 +95,7 @@ def test_html_article_uses_page_metadata(bad_run):
     _, out, _, _, _ = bad_run
     row = load_outputs(out)["articles"].set_index("doc_id").loc["article"]
     assert (row["title"], row["title_source"]) == ("Iran and Azerbaijan agree on railway link", "html")
-    assert (row["date"], row["date_source"]) == ("2023-10-05", "html")
+    assert (row["date"], row["date_source"]) == (datetime.date(2023, 10, 5), "html")
     assert (row["outlet"], row["author"]) == ("The Diplomatic Insight", "Jane Doe")
     assert "Rasht-Astara railway" in row["text"] and "Home" not in row["text"]
 
@@ -137,7 +138,7 @@ def test_cli_column_mapping_and_invalid_mapping(tmp_path, capsys):
     (raw / "export.csv").write_text("story,when\nIran and Azerbaijan met in Baku.,2023-10-05\n")
     assert main(["run", str(raw), "--out", str(tmp_path / "out"), "--columns", "text=story,date=when"]) == 0
     articles = pd.read_parquet(tmp_path / "out" / "articles.parquet")
-    assert articles[["doc_id", "date", "date_source"]].values.tolist() == [["export-000001", "2023-10-05", "table"]]
+    assert articles[["doc_id", "date", "date_source"]].values.tolist() == [["export-000001", datetime.date(2023, 10, 5), "table"]]
     assert main(["run", str(raw), "--out", str(tmp_path / "o2"), "--columns", "body=story"]) == 2
     assert "unknown field(s) ['body']" in capsys.readouterr().err
 

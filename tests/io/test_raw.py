@@ -196,10 +196,12 @@ def test_tabular_files_are_streamed(tmp_path, monkeypatch):
 
     monkeypatch.setattr(load, "_open", lambda path: Counting(real_open(path)))
     monkeypatch.setattr(load, "_hash_file", lambda path: (size, "0" * 64))
+    monkeypatch.setattr(load, "_SCAN_BLOCK", 1 << 16)
     docs = load_documents(tmp_path, [])
     first = next(docs)
     assert first.doc_id == "big-000001"
-    assert sum(read) < size  # the first row came before the whole file was read
+    # the encoding is decided on the whole stream, but in blocks: never the whole file at once
+    assert max(read) <= 1 << 20 < size
     docs.close()
 
 
@@ -282,14 +284,14 @@ def test_semicolon_csv_and_non_utf8_file_names(tmp_path):
     assert sorted(manifest) == ["caf\\xe9.txt", "eu.csv"]
 
 
-def test_undecodable_bytes_late_in_a_table_keep_the_rows_before(tmp_path, caplog):
+def test_a_late_code_page_byte_decides_the_whole_table(tmp_path):
     rows = "".join(f"Article {i} about Iran and Azerbaijan.\n" for i in range(40_000))
     (tmp_path / "a.csv").write_bytes(b"text\n" + rows.encode() + b"bad \xff\xfe row\n")
     docs, manifest, _ = _load(tmp_path)
     m = manifest["a.csv"]
-    assert len(docs) == m.n_documents == m.n_rows
-    assert m.status == "ok" and m.reason.startswith("partially read: undecodable bytes after row")
-    assert "a.csv: partially read" in caplog.text
+    assert len(docs) == m.n_documents == m.n_rows == 40_001
+    assert m.status == "ok" and m.reason == "" and m.encoding in ("cp1252", "latin-1")
+    assert docs[-1].text == "bad \xff\xfe row"
 
 
 def test_a_parser_failure_rejects_only_that_file(tmp_path, monkeypatch, caplog):
@@ -327,3 +329,33 @@ def test_a_page_saved_as_txt_is_extracted_as_html(tmp_path):
     (tmp_path / "saved.txt").write_text("<!DOCTYPE html>\n" + ARTICLE_HTML)
     docs, _, _ = _load(tmp_path)
     assert docs[0].meta_source == "html" and "<p>" not in docs[0].text and "Rasht-Astara" in docs[0].text
+
+
+def _page(body: str, title: str = "Iran and Azerbaijan") -> str:
+    return f"<!DOCTYPE html><html><head><title>{title}</title></head><body>{body}</body></html>"
+
+
+@pytest.mark.parametrize("body, why", [
+    ("<nav>" + "".join(f"<p><a href='/s{i}'>Section {i}</a></p>" for i in range(40)) + "</nav>", "are links"),
+    ("<div>" + "".join(f"<p>Section {i}</p>" for i in range(40)) + "</div>", "short labels with no sentence"),
+    ("<div>" + "".join(f"<p>Politics news item {i} of the archive, page {i}, updated daily</p>" for i in range(12))
+     + "</div>", "repeat one pattern"),
+])
+def test_a_navigation_only_page_is_no_article(tmp_path, body, why):
+    (tmp_path / "sections.html").write_text(_page(body))
+    docs, manifest, _ = _load(tmp_path)
+    assert docs == [] and manifest["sections.html"].status == "rejected"
+    assert manifest["sections.html"].reason.startswith("no article: ") and why in manifest["sections.html"].reason
+
+
+def test_an_article_page_with_a_menu_is_kept(tmp_path):
+    menu = "<nav>" + "".join(f"<a href='/s{i}'>Section {i}</a>" for i in range(40)) + "</nav>"
+    story = "".join(f"<p>{s}</p>" for s in [
+        "The foreign ministers of Iran and Azerbaijan met in Baku on Thursday to discuss regional transit.",
+        "They agreed to expand transit through the Aras corridor, officials said after the meeting.",
+        "Trade between the two neighbours grew by a fifth last year, according to customs figures.",
+        "The ministers also discussed the reopening of the embassy in Tehran.",
+        "A follow-up meeting is planned in Tehran early next year, the ministry said."])
+    (tmp_path / "story.html").write_text(_page(menu + f"<article>{story}</article>"))
+    docs, manifest, _ = _load(tmp_path)
+    assert manifest["story.html"].status == "ok" and "Aras corridor" in docs[0].text

@@ -119,3 +119,86 @@ def test_free_memory_is_returned_to_the_system_on_glibc():
     workers.return_free_memory()
     if platform.libc_ver()[0] == "glibc":
         assert callable(workers._MALLOC_TRIM)
+
+
+# ------------------------------------------------------------------ languages, outlets, run summary
+
+_FOOTER = "All Content by Mehr News Agency is licensed under a Creative Commons Attribution 4.0 International License."
+_FOREIGN = {
+    "ru": "Министры иностранных дел Ирана и Азербайджана встретились в Баку 7 декабря 2023 года. Они обсудили "
+          "транспортный коридор и торговлю между двумя странами.",
+    "fa": "وزیران امور خارجه ایران و جمهوری آذربایجان روز پنجشنبه در باکو دیدار کردند. آنها می\u200cخواهند "
+          "کریدور حمل‌ونقل را گسترش دهند.",
+    "az": "İran və Azərbaycanın xarici işlər nazirləri cümə axşamı Bakıda görüşüblər. Nazirlər nəqliyyat "
+          "dəhlizini müzakirə ediblər.",
+    "tr": "İran ve Azerbaycan dışişleri bakanları perşembe günü Bakü'de bir araya geldi. Bakanlar ulaştırma "
+          "koridorunu ve ticareti görüştü.",
+}
+
+
+@pytest.fixture(scope="module")
+def mixed_crawl(tmp_path_factory):
+    """A real-shaped crawl: undated English files ending with a foreign licence footer (one repeating its
+    text), one file per other language, and a table with an English and a Russian row."""
+    raw = tmp_path_factory.mktemp("mixed") / "raw"
+    raw.mkdir()
+    english = ["The foreign ministers of Iran and Azerbaijan met in Baku to discuss the Aras transit corridor. "
+               "Both sides welcomed the progress and agreed to meet again.",
+               "Tehran and Baku signed a memorandum on energy cooperation. Officials said the deal would "
+               "strengthen trade ties between the neighbours."]
+    for i, text in enumerate(english):
+        (raw / f"tehrantimes_{i}.txt").write_text(f"{text}\n                  {text}\n                 {_FOOTER}")
+    for code, text in _FOREIGN.items():
+        (raw / f"tehrantimes_{code}.txt").write_text(f"{text}\n{_FOOTER}")
+    (raw / "export.csv").write_text(f"text\n\"{english[0]}\"\n\"{_FOREIGN['ru']}\"\n")
+    return raw
+
+
+def test_other_languages_get_nan_not_zero_and_are_listed(mixed_crawl, tmp_path):
+    summary = run_pipeline(mixed_crawl, tmp_path / "out")
+    tables = load_outputs(tmp_path / "out")
+    articles = tables["articles"].set_index("doc_id")
+    assert articles.loc[[f"tehrantimes_{c}" for c in _FOREIGN], "language"].tolist() == list(_FOREIGN)
+    english = articles["language"] == "en"
+    assert english.sum() == 3
+    tone_cols = [c for c in articles.columns if c.startswith(("tone_", "theme_"))]
+    assert articles.loc[~english, tone_cols].isna().all().all()      # never 0.0: out of every mean
+    assert articles.loc[english, "tone_vader"].notna().all()
+    assert set(tables["sentence_scores"]["doc_id"]) == set(articles.index[english])
+    manifest = tables["manifest"].set_index("source_file")
+    assert manifest.loc["tehrantimes_fa.txt", "language"] == "fa" and manifest.loc["export.csv", "language"] == "en"
+    assert summary.counts["language"] == {"en": 3, "az": 1, "fa": 1, "ru": 2, "tr": 1}
+    assert summary.counts["outlet_source"] == {"boilerplate:licence_footer": 6, "unknown": 2}
+    assert summary.notes and "'licence_footer'" in summary.notes[0]
+    assert not articles.loc["tehrantimes_0", "text"].count("Aras transit corridor") > 1  # repeat removed
+    assert "repeat" in set(tables["removed"]["rule"])
+
+
+def test_languages_keep_only_those_and_skip_the_others(mixed_crawl, tmp_path):
+    summary = run_pipeline(mixed_crawl, tmp_path / "out", languages="en,fa", outlet="Tehran Times")
+    tables = load_outputs(tmp_path / "out")
+    articles = tables["articles"]
+    assert set(articles["language"]) == {"en", "fa"}
+    assert set(articles["outlet"]) == {"Tehran Times"} and set(articles["outlet_source"]) == {"folder_default"}
+    manifest = tables["manifest"].set_index("source_file")
+    for code in ("ru", "az", "tr"):
+        row = manifest.loc[f"tehrantimes_{code}.txt"]
+        assert (row["status"], row["language"], row["n_documents"]) == ("skipped", code, 0)
+        assert row["reason"] == f"language {code} not in --languages en,fa"
+    table = manifest.loc["export.csv"]
+    assert (table["status"], table["n_rows"], table["n_documents"], table["n_rejected_rows"]) == ("ok", 2, 1, 1)
+    assert tables["rejected_rows"].values.tolist() == [["export.csv", 2, "language ru not in --languages en,fa"]]
+    assert summary.n_skipped == 3 and summary.counts["status"] == {"ok": 4, "skipped": 3}
+    assert summary.notes == ()  # the folder default beat the footer
+
+
+def test_cli_run_prints_the_counts_and_takes_the_ingestion_options(mixed_crawl, tmp_path, capsys):
+    import json
+
+    assert main(["run", str(mixed_crawl), "--out", str(tmp_path / "out"), "--jobs", "1", "-q", "--languages", "en",
+                 "--outlet", "Tehran Times", "--date-order", "MDY", "--date-languages", "en,ru"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["counts"]["language"] == {"en": 3}
+    assert printed["counts"]["outlet_source"] == {"folder_default": 3}
+    assert set(printed["counts"]) == {"status", "language", "date_source", "outlet_source"}
+    assert main(["run", str(mixed_crawl), "--out", str(tmp_path / "o2"), "--languages", "english"]) == 2

@@ -6,6 +6,7 @@ import re
 import sys
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -165,3 +166,13 @@ def test_chunk_equals_each_text_alone_property(texts):
     _check(texts, split=True, table=tokenize_texts(texts, vocab).split_hyphens())
     np.testing.assert_array_equal(tokenize_texts(texts, Vocabulary()).split_hyphens().bounds,
                                   tokenize_texts(texts, Vocabulary(), split_hyphens=True).bounds)
+
+
+@pytest.mark.parametrize("text, tokens", [
+    ("آنها می\u200cخواهند بروند", ["آنها", "می\u200cخواهند", "بروند"]),  # ZWNJ inside a Persian word
+    ("\u200cStart and end\u200c", ["\u200c", "start", "and", "end", "\u200c"]),  # not inside a word: a mark
+])
+def test_persian_words_stay_whole_at_the_zero_width_non_joiner(text, tokens):
+    from diplo.scoring._engine.tokens import Vocabulary, tokenize_texts
+
+    assert tokenize_texts([text], Vocabulary()).lows(0) == tokens

@@ -9,6 +9,8 @@ from diplo.text.clean import (BOILERPLATE_RULES, DEFAULT_STEPS, canonicalize_spe
                          normalize_whitespace, remove_boilerplate)
 
 BODY = "The two ministers discussed transport corridors and trade in Baku on Tuesday."
+#: distinct story paragraphs (a paragraph repeated in one article is removed by the ``repeat`` rule)
+BODIES = [f"The two ministers discussed transport corridors and trade in Baku in round {i}." for i in range(20)]
 
 
 @pytest.mark.parametrize("step, text, expected", [
@@ -83,9 +85,9 @@ LINE_CASES = [
 
 @pytest.mark.parametrize("rule, line", LINE_CASES)
 def test_each_line_rule_on_real_sample_lines(rule, line):
-    result = clean_article(f"{BODY}\n\n{line}\n\n{BODY}")
+    result = clean_article(f"{BODY}\n\n{line}\n\n{BODIES[0]}")
     assert [(r.rule, r.line) for r in result.removed] == [(rule, 2)]
-    assert result.text == f"{BODY}\n\n{BODY}"
+    assert result.text == f"{BODY}\n\n{BODIES[0]}"
 
 
 @pytest.mark.parametrize("rule, line, kept", [
@@ -128,14 +130,14 @@ def test_title_is_the_first_short_standalone_line():
     "Iran / Azerbaijan relations improved markedly over the past year, the ministry said.",
 ])
 def test_story_lines_are_kept(line):
-    text = f"{BODY}\n\n" + "\n\n".join([BODY] * 14) + f"\n\n{line}\n\n{BODY}"
+    text = f"{BODY}\n\n" + "\n\n".join(BODIES[:14]) + f"\n\n{line}\n\n{BODIES[14]}"
     result = clean_article(text)
     assert result.removed == ()
     assert line in result.text
 
 
 def test_a_long_first_paragraph_is_not_a_title():
-    result = clean_article(f"{BODY}\n\n{BODY}")
+    result = clean_article(f"{BODY}\n\n{BODIES[0]}")
     assert result.removed == ()
 
 
@@ -215,7 +217,9 @@ def test_remove_boilerplate_equals_its_earlier_version(raw_dir):
     rng = random.Random(3)
     lines = _boilerplate_pieces(raw_dir)
     sigma = BoilerplateRule("sigma", __import__("re").compile(".*\u03c3.*"), hints=("\u03c3",))
-    rule_sets = [BOILERPLATE_RULES, [r for r in BOILERPLATE_RULES if r.name != "title"], [sigma, *BOILERPLATE_RULES]]
+    # the oracle predates the repeat rule (tested on its own below)
+    no_repeat = [r for r in BOILERPLATE_RULES if r.kind != "repeat"]
+    rule_sets = [no_repeat, [r for r in no_repeat if r.name != "title"], [sigma, *no_repeat]]
     removed = 0
     for _ in range(1500):
         text = "\n".join(rng.choice(lines) + rng.choice(["", "\n", " "]) for _ in range(rng.randint(1, 20)))
@@ -224,3 +228,55 @@ def test_remove_boilerplate_equals_its_earlier_version(raw_dir):
             assert fast == slow, text
             removed += len(fast.removed)
     assert removed > 5000
+
+
+# ------------------------------------------------------------------------------------------- repeats
+
+def _repeat_share(text: str) -> float:
+    """Share of the text's sentences (3+ words) that repeat an earlier one."""
+    import re
+
+    sentences = [s.strip().lower() for s in re.split(r"(?<=[.!?])\s+", text) if len(s.split()) >= 3]
+    return 1 - len(set(sentences)) / len(sentences) if sentences else 0.0
+
+
+def test_a_block_repeated_27_times_is_kept_once():
+    block = ("Iran and Azerbaijan agreed to open a new border crossing. The ministers signed a memorandum on "
+             "transit. Trade between the neighbours grew by a fifth last year.")
+    text = "Border talks\n\n" + "\n\n".join([BODIES[0], *[block] * 27, BODIES[1]])
+    result = clean_article(text)
+    assert result.text.count(block) == 1 and BODIES[0] in result.text and BODIES[1] in result.text
+    repeats = [r for r in result.removed if r.rule == "repeat"]
+    assert len(repeats) == 26 and all(r.text == block for r in repeats)
+    assert _repeat_share(text) > 0.8 and _repeat_share(result.text) == 0
+
+
+def test_crawl_lines_that_restate_the_rest_of_the_article_lose_their_repeats():
+    # the Tehran Times crawl's shape: line k holds paragraphs k..n again, indented; licence footer last
+    paragraphs = [f"Paragraph {i} reports that the two governments discussed item number {i} in detail." for i in range(6)]
+    lines = [" ".join(paragraphs[k:]) for k in range(6)]
+    text = ("\n                  ".join(lines) + "\n                 All Content by Mehr News Agency is licensed "
+            "under a Creative Commons Attribution 4.0 International License.")
+    result = clean_article(text)
+    assert result.text == " ".join(paragraphs)
+    assert [r.rule for r in result.removed].count("repeat") == 5
+    assert _repeat_share(text) > 0.5 and _repeat_share(result.text) == 0
+
+
+@pytest.mark.parametrize("text", [
+    "He added. The ministers met in Baku on Monday. He added. The talks went on into the night.",  # short: kept
+    "The talks were useful, he said. THE TALKS WERE USEFUL, he said loudly.",  # not the same sentence
+])
+def test_short_or_different_sentences_are_not_repeats(text):
+    assert not [r for r in clean_article(text).removed if r.rule == "repeat"]
+
+
+def test_the_repeat_rule_can_be_switched_off():
+    text = f"{BODY}\n\n{BODY}\n\n{BODIES[0]}"
+    rules = [r for r in BOILERPLATE_RULES if r.name != "repeat"]
+    assert clean_article(text, rules=rules).text == text
+    assert clean_article(text).text == f"{BODY}\n\n{BODIES[0]}"
+
+
+def test_persian_zero_width_non_joiner_is_kept():
+    assert normalize_unicode("می\u200cخواهند\u200b") == "می\u200cخواهند"

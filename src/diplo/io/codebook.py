@@ -14,8 +14,9 @@ __all__ = ["CODEBOOK", "describe", "render_codebook"]
 CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
     "manifest.csv": {
         "source_file": ("string", "", "path of the input file relative to the raw folder (folders end in '/')"),
-        "status": ("string", "ok / rejected / duplicate",
-                   "what happened to the file; duplicate = same bytes as an earlier file (named in reason)"),
+        "status": ("string", "ok / rejected / duplicate / skipped",
+                   "what happened to the file; duplicate = same bytes as an earlier file (named in reason); "
+                   "skipped = its articles are in a language not asked for with --languages (named in reason)"),
         "reason": ("string", "", "why a file was rejected or marked duplicate; empty when ok"),
         "format": ("string", "txt / html / csv / tsv / jsonl", "input format by file extension; empty when unsupported"),
         "encoding": ("string", "", "text encoding detected (utf-8, utf-8-sig, utf-16, cp1252, latin-1, ...); "
@@ -27,6 +28,10 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "n_documents": ("int", "articles", "articles the file contributed (tabular files: rows kept)"),
         "bytes": ("int", "bytes", "file size; 0 when the file could not be read"),
         "sha256": ("string", "hex", "SHA-256 of the file's bytes; empty when the file could not be read"),
+        "language": ("string", "ISO 639-1", "language of the file's articles (the most common one for a tabular "
+                     "file); empty when none was kept or it was undetermined"),
+        "language_confidence": ("float", "0..1", "mean detector confidence of the file's articles in that "
+                                "language; empty when no language"),
         "notes": ("string", "", "what ingest changed: an outlet, title or author over 300 characters is cut (ends in "
                   "'…') and its full value kept here ('<doc_id>: title cut from N to 300 characters; full value: ...'); "
                   "empty when nothing was cut"),
@@ -34,7 +39,8 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
     "rejected_rows.csv": {
         "source_file": ("string", "", "tabular input file, relative to the raw folder"),
         "row": ("int", "", "1-based record number (CSV/TSV: data record after the header; JSONL: line number)"),
-        "reason": ("string", "", "why the row was not used (empty text, wrong field count, invalid JSON, too long)"),
+        "reason": ("string", "", "why the row was not used (empty text, wrong field count, invalid JSON, too long, "
+                   "a language not asked for with --languages)"),
     },
     "articles": {
         "doc_id": ("string", "", "article id: file stem; tabular inputs: '<stem>-<row>' with the 1-based record "
@@ -42,14 +48,24 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "source_file": ("string", "", "input file the article came from, relative to the raw folder"),
         "title": ("string", "", "headline; empty when none was found"),
         "title_source": ("string", "metadata.csv / html / table / text / unknown", "where the title came from"),
-        "date": ("string", "ISO date YYYY-MM-DD", "publication date; empty when unknown"),
-        "date_source": ("string", "metadata.csv / html / table / text / unknown", "where the date came from"),
+        "date": ("date", "YYYY-MM-DD", "publication date (parquet: date32; CSV: ISO text); empty when unknown. "
+                 "Years outside 1900..next year are refused; Solar Hijri dates are converted to Gregorian"),
+        "date_source": ("string", "metadata.csv / html / table / url / file_name / folder_default / text / unknown",
+                        "where the date came from (precedence in that order; see diplo.text.corpus)"),
         "outlet": ("string", "", "publishing outlet"),
-        "outlet_source": ("string", "metadata.csv / html / table / text / unknown", "where the outlet came from"),
+        "outlet_source": ("string", "metadata.csv / html / table / url / folder_default / text / "
+                          "boilerplate:<rule> / unknown",
+                          "where the outlet came from (precedence in that order); boilerplate:<rule> = a credit "
+                          "line that cleaning removed with that rule (e.g. a crawler's licence footer)"),
         "author": ("string", "", "author from a byline or credit line"),
-        "author_source": ("string", "metadata.csv / html / table / text / unknown", "where the author came from"),
+        "author_source": ("string", "metadata.csv / html / table / folder_default / text / unknown",
+                          "where the author came from"),
         "dateline": ("string", "", "place named in the dateline, e.g. 'Tehran'"),
         "url": ("string", "", "address of the article (metadata.csv, HTML page or table column); empty when unknown"),
+        "language": ("string", "ISO 639-1", "language of the clean text (lingua detector over en, ru, fa, ar, az, "
+                     "tr, hy, ka, kk, uk, ur, fr, de, es, it, zh); empty when undetermined. The English "
+                     "dictionaries score only 'en' articles: the tone and theme columns of others are empty (NaN)"),
+        "language_confidence": ("float", "0..1", "the detector's confidence in that language"),
         "text": ("string", "", "clean article text (boilerplate removed, quotes/dashes/whitespace normalized, "
                  "variant spellings canonicalized per data/spellings.yml)"),
         "n_words": ("int", "words", "word tokens in the clean text"),
@@ -80,13 +96,15 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "seq": ("int", "", "order of the removal within the article, from 0"),
         "rule": ("string", "", "cleaning rule that removed it (site_chrome, breadcrumb, share_bar, also_read, "
                  "mirror_notice, photo_caption, first_published, licence_footer, byline, author_credit, "
-                 "date_header, dateline, title; see diplo.text.clean)"),
+                 "date_header, dateline, title, repeat = a paragraph or sentence already in the article; "
+                 "see diplo.text.clean)"),
         "line": ("int", "", "0-based line of the normalized article text the removal came from"),
         "text": ("string", "", "the removed line, or span when the rest of the line was kept"),
     },
     "sentence_scores": {
         "doc_id": ("string", "", "article id"),
-        "sent_id": ("int", "", "sentence number within the article"),
+        "sent_id": ("int", "", "sentence number within the article (only sentences of articles in a scored "
+                    "language, 'en': the dictionaries are English)"),
         "n_words": ("int", "words", "word tokens in the sentence"),
         "tone_vader": ("float", "-1..1", "VADER compound score (vaderSentiment 3.3.2 rules and lexicon)"),
         "vader_pos": ("float", "0..1", "VADER share of positive sentiment"),
@@ -158,7 +176,7 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
 }
 
 _TONE_UNITS = {"tone_vader": "-1..1", "tone_lexicon": "logit", "tone_diplomatic": "-10..10"}
-for _key, _label in (("date", ("string", "ISO date", "publication date")),
+for _key, _label in (("date", ("date", "YYYY-MM-DD", "publication date")),
                      ("outlet", ("string", "", "publishing outlet"))):
     _table = {_key: _label, "n": ("int", "sentences", "sentences in the group"),
               "n_articles": ("int", "articles", "articles in the group (the bootstrap's resampling units)")}

@@ -61,14 +61,29 @@ def atomic_path(dest: str | os.PathLike) -> Iterator[Path]:
             tmp_path.unlink()
 
 
+def _to_date32(series: pd.Series) -> pa.Array:
+    """ISO ``YYYY-MM-DD`` strings (or dates; missing values null) as an Arrow date32 array."""
+    values = series.to_numpy(dtype=object)
+    if all(v is None or isinstance(v, float) or isinstance(v, str) for v in values):
+        return pa.array(values, type=pa.string(), from_pandas=True).cast(pa.date32())
+    return pa.array(values, type=pa.date32(), from_pandas=True)
+
+
 def _arrow_table(df: pd.DataFrame) -> pa.Table:
-    table = pa.Table.from_pandas(df, preserve_index=False)
+    dates = [c for c in df.columns if c == "date" and df[c].dtype.kind not in "Mm"]
+    table = pa.Table.from_pandas(df.drop(columns=dates), preserve_index=False)
+    for c in dates:
+        table = table.add_column(list(df.columns).index(c), c, _to_date32(df[c]))
     # pandas metadata embeds library versions; drop it so bytes depend on data only.
     return table.replace_schema_metadata(None)
 
 
 def write_table(df: pd.DataFrame, dest: str | os.PathLike, *, csv: bool = False) -> Path:
-    """Write ``df`` to ``dest`` (parquet) atomically, and a ``.csv`` twin when ``csv`` is true."""
+    """Write ``df`` to ``dest`` (parquet) atomically, and a ``.csv`` twin when ``csv`` is true.
+
+    A ``date`` column of ISO ``YYYY-MM-DD`` strings is stored as Arrow ``date32`` (the codebook's date
+    type); the CSV keeps the ISO text.
+    """
     dest = Path(dest)
     with atomic_path(dest) as tmp:
         pq.write_table(_arrow_table(df), tmp, compression="zstd", write_statistics=True)
@@ -95,7 +110,8 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     return pd.read_parquet(path)
 
 
-_ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_()}
+_ARROW_TYPES = {"string": pa.string(), "int": pa.int64(), "float": pa.float64(), "bool": pa.bool_(),
+                "date": pa.date32()}
 
 
 def _schema(table: str, columns: Sequence[str]) -> pa.Schema:
@@ -120,7 +136,16 @@ class TableSink:
             if self.csv_tmp is not None:
                 df.iloc[:0].to_csv(self.csv_tmp, index=False, lineterminator="\n")
         df = df[self._schema.names]
-        self._writer.write_table(pa.Table.from_pandas(df, schema=self._schema, preserve_index=False))
+        dates = [f.name for f in self._schema if f.type == pa.date32()]
+        if dates:  # ISO strings in the chunk, date32 in the file (CSV keeps the strings)
+            others = pa.schema([f for f in self._schema if f.name not in dates])
+            table = pa.Table.from_pandas(df.drop(columns=dates), schema=others, preserve_index=False)
+            for name in dates:
+                table = table.add_column(self._schema.get_field_index(name), name, _to_date32(df[name]))
+            table = table.cast(self._schema)
+        else:
+            table = pa.Table.from_pandas(df, schema=self._schema, preserve_index=False)
+        self._writer.write_table(table)
         if self.csv_tmp is not None:
             df = escape_formulas(df)  # the CSV is opened in spreadsheets; parquet keeps the text as read
             text = _csv_rows(df)
@@ -222,6 +247,9 @@ def load_outputs(out_dir: str | os.PathLike, *, tables: Sequence[str] | None = N
     doc_ids : read only the rows of these articles from the per-article tables (a parquet filter, so the
         other rows are never loaded); the manifest and the aggregates are read whole.
 
+    ``date`` columns (parquet date32) come back as ``datetime.date`` values (missing: None), which compare,
+    sort, print as ISO and convert with ``pd.to_datetime``; the manifest's ``language`` is text.
+
     Every table comes from the one published generation of ``out_dir`` (:mod:`diplo.io.generation`), never
     from two runs; CSV cells escaped against spreadsheet formulas are read back as written by the run.
 
@@ -261,8 +289,8 @@ def _read_generation(out_dir: Path, names: Sequence[str], where) -> dict[str, pd
            if name in OUTPUT_TABLES}
     if "manifest" in names:
         out["manifest"] = read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
-                                                                    "format": str, "sha256": str},
-                                   keep_default_na=False)
+                                                                    "format": str, "sha256": str, "language": str},
+                                   keep_default_na=False, na_values={"language_confidence": [""]})
     if "rejected_rows" in names:
         out["rejected_rows"] = read_csv(out_dir / "rejected_rows.csv",
                                         dtype={"source_file": str, "reason": str}, keep_default_na=False)

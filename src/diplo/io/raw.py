@@ -54,7 +54,7 @@ HTML_SUFFIXES = (".html", ".htm")
 TABULAR_SUFFIXES = (".csv", ".tsv", ".jsonl")
 SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + TABULAR_SUFFIXES
 MANIFEST_COLUMNS = ["source_file", "status", "reason", "format", "encoding", "n_rows", "n_rejected_rows",
-                    "n_documents", "bytes", "sha256", "notes"]
+                    "n_documents", "bytes", "sha256", "language", "language_confidence", "notes"]
 REJECTED_ROW_COLUMNS = ["source_file", "row", "reason"]
 
 #: Article fields a tabular file can provide.
@@ -78,6 +78,13 @@ _BINARY_SIGNATURES = {
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
          (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+# A complete, well-formed UTF-8 multi-byte sequence (not followed by a further continuation byte): found in
+# bytes that are not UTF-8 as a whole, it means two encodings were mixed.
+_UTF8_SEQUENCE = re.compile(rb"(?:[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
+                            rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf4][\x80-\xbf]{3})(?![\x80-\xbf])")
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_SCAN_BLOCK = 1 << 22
 _SNIFF_BYTES = 1 << 20
 _HTML_START = re.compile(r"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 #: An HTML page whose extracted main text has fewer words than this holds no article (menus, error pages).
@@ -136,6 +143,8 @@ class ManifestRow:
     n_documents: int = 0
     bytes: int = 0
     sha256: str = ""
+    language: str = ""  # filled by the pipeline from the file's articles
+    language_confidence: float | None = None
     notes: str = ""
 
 
@@ -288,6 +297,10 @@ def _detect_encoding(data: bytes, *, partial: bool = False) -> str:
     if _UTF8_MULTIBYTE.search(data[:utf8_error.start]):
         raise ValueError(f"invalid UTF-8: byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start} "
                          "in a file that is otherwise UTF-8")
+    if not partial and (m := _UTF8_SEQUENCE.search(data, utf8_error.start)):
+        # e.g. cp1252 text followed by UTF-8: any single code page would turn one part into mojibake
+        raise ValueError(f"mixed encodings: byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start} is not "
+                         f"UTF-8, but UTF-8 sequences follow (offset {m.start()}); save the file in one encoding")
     from charset_normalizer import from_bytes
 
     matches = list(from_bytes(data))
@@ -419,11 +432,14 @@ class _Loader:
         meta, source = {}, ""
         # a page saved as .txt is still a page: extract its article rather than keep its markup
         if suffix in HTML_SUFFIXES or _HTML_START.match(text[:1000]):
-            text, meta = _extract_html(text)
+            page = text
+            text, meta = _extract_html(page)
             source = "html"
             if len(text.split()) < MIN_HTML_WORDS:
                 raise _Rejected(f"no article text found in the HTML page (extracted {len(text.split())} words, "
                                 f"fewer than {MIN_HTML_WORDS})")
+            if why := _navigation_reason(text, page):
+                raise _Rejected(f"no article: {why}")
         if not text.strip():
             raise _Rejected("empty or whitespace-only text")
         if len(text) > self.limits.max_article_chars:
@@ -465,11 +481,11 @@ class _Loader:
         with _open(path) as fh:
             head = fh.read(_SNIFF_BYTES)
         try:
-            row.encoding = _detect_encoding(head, partial=len(head) == _SNIFF_BYTES)
+            row.encoding, errors = _table_encoding(path, head)
         except ValueError as exc:
             raise _Rejected(str(exc)) from None
         stem = self._stem(rel)
-        with _open(path) as raw, io.TextIOWrapper(raw, encoding=row.encoding, newline="") as text_fh:
+        with _open(path) as raw, io.TextIOWrapper(raw, encoding=row.encoding, errors=errors, newline="") as text_fh:
             if suffix == ".jsonl":
                 records = _iter_jsonl(text_fh, self.columns, self.limits)
             else:
@@ -478,6 +494,8 @@ class _Loader:
             try:
                 for number, values, problem in records:
                     row.n_rows += 1
+                    if errors != "strict" and not problem and any(_SURROGATE.search(v) for v in values.values()):
+                        problem = "bytes that are not UTF-8 in this row (the rest of the file is UTF-8): not guessed"
                     doc = problem or self._row_document(rel, stem, number, values)
                     if isinstance(doc, str):
                         self._reject_row(rel, row, number, doc)
@@ -509,6 +527,74 @@ class _Loader:
             return f"text is {len(text):,} characters, over the {self.limits.max_article_chars:,} limit"
         meta = {k: v.strip() for k, v in values.items() if v.strip()}
         return RawDocument(f"{stem}-{number:06d}", rel, text, "table", meta, "table")
+
+
+def _stream_decodes(path: Path, encoding: str) -> bool:
+    """Whether the whole file decodes in ``encoding`` (read in blocks, never whole)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    try:
+        with _open(path) as fh:
+            while block := fh.read(_SCAN_BLOCK):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _non_ascii_lines(block: bytes, out: list[bytes], budget: int) -> int:
+    """Append the lines of ``block`` holding a non-ASCII byte to ``out`` (up to ``budget`` bytes); their size."""
+    used = pos = 0
+    while used < budget and (m := _NON_ASCII.search(block, pos)):
+        start = block.rfind(b"\n", 0, m.start()) + 1
+        end = block.find(b"\n", m.start())
+        end = len(block) if end < 0 else end
+        out.append(block[start:end])
+        used += end - start + 1
+        pos = end + 1
+    return used
+
+
+def _table_encoding(path: Path, head: bytes) -> tuple[str, str]:
+    """``(encoding, errors)`` of a tabular file, decided on its whole stream, not on its first megabyte.
+
+    A BOM's encoding when every byte decodes in it; UTF-8 when every byte does; UTF-8 with
+    ``surrogateescape`` when the file holds UTF-8 sequences and some bytes that are not (the rows
+    holding those are rejected one by one); otherwise the code page :func:`_detect_encoding` names for
+    the file's non-ASCII lines, provided it decodes every byte.  Raises ValueError otherwise.
+    """
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            if _stream_decodes(path, encoding):
+                return encoding, "strict"
+            raise ValueError(f"{encoding} byte-order mark but bytes later in the file do not decode as {encoding}")
+    for signature, kind in _BINARY_SIGNATURES.items():
+        if head.startswith(signature):
+            raise ValueError(f"binary file ({kind})")
+    if (nul := head.find(b"\x00")) >= 0:
+        raise ValueError(f"binary file (NUL byte at offset {nul})")
+    if _stream_decodes(path, "utf-8"):
+        return "utf-8", "strict"
+    sample: list[bytes] = []
+    size = utf8_seen = 0
+    with _open(path) as fh:
+        carry = b""
+        while block := fh.read(_SCAN_BLOCK):
+            block = carry + block
+            cut = block.rfind(b"\n") + 1 or len(block)
+            block, carry = block[:cut], block[cut:]
+            utf8_seen = utf8_seen or bool(_UTF8_SEQUENCE.search(block))
+            size += _non_ascii_lines(block, sample, _SNIFF_BYTES - size)
+        if carry:
+            utf8_seen = utf8_seen or bool(_UTF8_SEQUENCE.search(carry))
+            _non_ascii_lines(carry, sample, _SNIFF_BYTES - size)
+    if utf8_seen:
+        return "utf-8", "surrogateescape"
+    encoding = _detect_encoding(b"\n".join(sample))
+    if not _stream_decodes(path, encoding):
+        raise ValueError(f"no single encoding reads the whole file: {encoding} fits its non-ASCII lines but "
+                         "not every byte")
+    return encoding, "strict"
 
 
 def _delimiter(head: bytes, encoding: str, suffix: str) -> str:
@@ -619,6 +705,41 @@ def _extract_html(html: str) -> tuple[str, dict]:
     return "\n\n".join(lines), {k: v.strip() for k, v in meta.items() if v and v.strip()}
 
 
+_ANCHOR = re.compile(r"<a\b[^>]*>(.*?)</a\s*>", re.I | re.S)
+_TAG = re.compile(r"<[^>]+>")
+_DIGITS = re.compile(r"\d+")
+
+
+def _navigation_reason(text: str, page: str) -> str:
+    """Why the text extracted from ``page`` is menus or section lists rather than an article ("" if it is not).
+
+    Three signs, each enough: most lines are links of the page; no line is a sentence of prose (all
+    short, none ending in a full stop); the lines are one template repeated ("Section 0", "Section 1").
+    """
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    if len(lines) < 4:
+        return ""
+    anchors = {re.sub(r"\s+", " ", _TAG.sub("", a)).strip() for a in _ANCHOR.findall(page)}
+    anchors.discard("")
+    linked = sum(ln in anchors for ln in lines)
+    if linked >= 0.5 * len(lines):
+        return f"{linked} of its {len(lines)} text lines are links (a menu or link list)"
+    words = [len(ln.split()) for ln in lines]
+    prose = sum(n >= 12 and ln[-1] in ".!?\"'\u061f\u06d4" for n, ln in zip(words, lines))
+    if prose == 0 and sum(n <= 6 for n in words) >= 0.8 * len(lines):
+        return f"its {len(lines)} text lines are short labels with no sentence (a menu or section list)"
+    templates: dict[str, int] = {}
+    for ln, n in zip(lines, words):
+        if n >= 12 and ln[-1] in ".!?\"'\u061f\u06d4":  # a sentence of prose is no menu entry
+            continue
+        key = _DIGITS.sub("0", ln.lower())
+        templates[key] = templates.get(key, 0) + 1
+    top = max(templates.values(), default=0)
+    if top >= 5 and top >= 0.5 * len(lines):
+        return f"{top} of its {len(lines)} text lines repeat one pattern (a section list)"
+    return ""
+
+
 def load_documents(raw_dir: str | os.PathLike, manifest: list[ManifestRow],
                    rejected_rows: list[RejectedRow] | None = None, *,
                    columns: str | Mapping[str, str] | None = None,
@@ -651,14 +772,19 @@ def load_metadata(raw_dir: str | os.PathLike) -> pd.DataFrame:
     """The researcher's ``metadata.csv`` (file,date,outlet,title,url,author,notes), validated.
 
     A row naming a file that is not in the raw folder is ignored with a warning naming its line; a
-    date that is not a real ``YYYY-MM-DD`` date (``2023-02-30``) is dropped from that row with a warning
-    (the other fields of the row still apply).
+    date that is not a real ``YYYY-MM-DD`` date (``2023-02-30``) or whose year is outside 1900..next year
+    is dropped from that row with a warning (the other fields of the row still apply).
+
+    A ``file`` holding ``*``, ``?`` or ``[`` is a glob (``tehrantimes_*.txt``, ``crawl/*``, ``*``) matched
+    against paths relative to the raw folder, rows of tabular files included: its date, outlet and author
+    are folder defaults, below what the article itself says (see :mod:`diplo.text.corpus`).
 
     Raises
     ------
     ValueError
         When ``metadata.csv`` cannot be parsed, lacks the ``file`` column, has an unknown column, or names
-        a file twice: the researcher's input is invalid and the message names the file and line.
+        a file twice, or gives a glob row a title or url: the researcher's input is invalid and the message
+        names the file and line.
     """
     raw_dir = Path(raw_dir)
     path = raw_dir / METADATA_FILE
@@ -699,7 +825,14 @@ def load_metadata(raw_dir: str | os.PathLike) -> pd.DataFrame:
     for rec in meta.to_dict("records"):
         where = f"{path} line {rec['line']}"
         target = raw_dir / rec["file"]
-        if not rec["file"] or not target.is_file():
+        if any(c in rec["file"] for c in "*?["):
+            given = [k for k in ("title", "url") if rec.get(k, "").strip()]
+            if given:
+                raise ValueError(f"{where}: glob row {rec['file']!r} gives {given}: a title or url belongs to "
+                                 "one article; glob rows may set date, outlet and author")
+            if not any(raw_dir.glob(rec["file"])) and not any(raw_dir.rglob(rec["file"])):
+                log.warning("%s: glob %r matches no file in the raw folder", where, rec["file"])
+        elif not rec["file"] or not target.is_file():
             log.warning("%s: file %r is not in the raw folder; row ignored", where, rec["file"])
             continue
         for name in LABEL_FIELDS:
@@ -710,7 +843,8 @@ def load_metadata(raw_dir: str | os.PathLike) -> pd.DataFrame:
                 rec[name] = bound_label(value)
         date = rec.get("date", "").strip()
         if date and not _valid_iso_date(date):
-            log.warning("%s: date %r is not a valid YYYY-MM-DD date; date override ignored", where, date)
+            log.warning("%s: date %r is not a valid YYYY-MM-DD date with a year in 1900..next year; "
+                        "date override ignored", where, date)
             rec["date"] = ""
         keep.append(rec)
     columns = [c for c in meta.columns if c != "notes"]
@@ -720,10 +854,10 @@ def load_metadata(raw_dir: str | os.PathLike) -> pd.DataFrame:
 def _valid_iso_date(value: str) -> bool:
     if not _ISO_DATE.match(value):
         return False
-    try:
-        import datetime
+    import datetime
 
-        datetime.date.fromisoformat(value)
+    try:
+        year = datetime.date.fromisoformat(value).year
     except ValueError:
         return False
-    return True
+    return 1900 <= year <= datetime.date.today().year + 1

@@ -112,8 +112,9 @@ def theme_kwic(theme_hits: pd.DataFrame, articles: pd.DataFrame, *, per_theme: i
     articles are kept, so a date/outlet selection applies.
     """
     hits = theme_hits.merge(articles[["doc_id", "date", "outlet"]], on="doc_id", how="inner")
-    hits = hits.assign(_when=hits["date"].fillna("9999")).sort_values(["theme", "_when", "doc_id", "sent_id",
-                                                                       "start"])
+    # dates are datetime.date from parquet (ISO strings in memory): sort on their text, undated last
+    when = hits["date"].astype(str).where(hits["date"].notna(), "9999")
+    hits = hits.assign(_when=when).sort_values(["theme", "_when", "doc_id", "sent_id", "start"])
     hits = hits.groupby("theme", sort=True).head(per_theme)
     cols = ["theme", "date", "outlet", "doc_id", "sent_id", "left", "match", "right", "entry"]
     return hits[cols].reset_index(drop=True)

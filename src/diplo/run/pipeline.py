@@ -33,8 +33,11 @@ from diplo.scoring.score import score_sentences
 from diplo.scoring.themes import article_theme_measures, load_themes, theme_columns
 from diplo.scoring.tone import available_scorers, tone_columns
 from diplo.text.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
+from diplo.text.dates import DateConfig
 from diplo.text.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex, minhash_signatures
+from diplo.text.language import SCORED_LANGUAGES, parse_languages
 from diplo.text.segment import SENTENCE_COLUMNS
+from diplo.text.summary import FileLanguages, ingest_notes, summarize_ingest
 
 __all__ = ["run_pipeline", "RunSummary", "ENGINES"]
 
@@ -55,6 +58,11 @@ class RunSummary:
     n_rows: int = 0
     n_rejected_rows: int = 0
     n_near_duplicates: int = 0
+    n_skipped: int = 0
+    #: counts by status (files), language, date_source and outlet_source (articles): {what: {value: n}}
+    counts: dict | None = None
+    #: warnings about the run as a whole (e.g. one boilerplate rule naming most articles' outlet)
+    notes: tuple = ()
 
 
 def _batched(items: Iterable, n: int) -> Iterator[list]:
@@ -71,23 +79,38 @@ def _staged(dest: Path, staged: list[tuple[Path, Path]]) -> Path:
 
 def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list[str], tone_cols: list[str],
                    theme_cols: list[str], max_sentence_chars: int, themes=None, actors=None,
-                   signatures: bool = False) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
+                   signatures: bool = False, dates: DateConfig = DateConfig(), languages: tuple | None = None,
+                   ) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
     """The per-chunk work that needs no other chunk, as far as it goes.
 
     Returns every output table of the chunk (``articles`` with its tone means and theme measures, its
     ``duplicate_of`` still empty), the articles' MinHash signatures (when ``signatures``) and the
     per-article sums behind ``tone_by_date``/``tone_by_outlet``.  Runs in worker processes (``jobs > 1``,
     dask); only the order-dependent near-duplicate lookup and the writing stay in the parent.
+
+    Articles in a language outside ``languages`` leave every table and come back in ``tables["skipped"]``;
+    only sentences of articles in :data:`~diplo.text.language.SCORED_LANGUAGES` are scored (the
+    dictionaries are English), so the scores of the others stay missing (NaN), never 0.
     """
-    corpus = build_corpus(chunk, overrides, max_sentence_chars=max_sentence_chars)
-    scored = score_sentences(corpus["sentences"], scorers=scorers, themes=themes, actors=actors)
+    corpus = build_corpus(chunk, overrides, max_sentence_chars=max_sentence_chars, dates=dates)
+    language = corpus["articles"]["language"]
+    skipped = corpus["articles"].loc[~language.isin(languages), ["doc_id", "source_file", "language"]] \
+        if languages else corpus["articles"].iloc[:0][["doc_id", "source_file", "language"]]
+    if len(skipped):
+        corpus = {name: table[~table["doc_id"].isin(skipped["doc_id"])].reset_index(drop=True)
+                  for name, table in corpus.items()}
+    scored_ids = corpus["articles"].loc[corpus["articles"]["language"].isin(SCORED_LANGUAGES), "doc_id"]
+    to_score = corpus["sentences"]
+    if len(scored_ids) < len(corpus["articles"]):
+        to_score = to_score[to_score["doc_id"].isin(scored_ids)].reset_index(drop=True)
+    scored = score_sentences(to_score, scorers=scorers, themes=themes, actors=actors)
     scores = scored["sentence_scores"]
     articles = corpus["articles"].merge(aggregate_articles(scores, tone_cols), on="doc_id", how="left")
     articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
     sums = sum_by_cluster(scores, tone_cols).merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
     sigs = minhash_signatures(corpus["articles"]["text"]) if signatures else None
     tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored}.items()}
-    return {**tables, "articles": articles}, sigs, sums
+    return {**tables, "articles": articles, "skipped": skipped}, sigs, sums
 
 
 def _arrow_strings(table: pd.DataFrame) -> pd.DataFrame:
@@ -121,7 +144,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                  near_duplicate_threshold: float | None = NEAR_DUPLICATE_THRESHOLD,
                  themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None,
                  jobs: int = 1, engine: str = "pandas", scheduler: str | None = None,
-                 progress: bool | None = None, wait: bool = False) -> RunSummary:
+                 progress: bool | None = None, languages: str | Sequence[str] | None = None,
+                 outlet: str | None = None, dates: DateConfig | None = None, wait: bool = False) -> RunSummary:
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
@@ -148,6 +172,12 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
         of ``jobs`` workers.  ``out_dir`` must then be on storage the workers share.
     progress : tqdm progress bar on stderr; default: only when stderr is a terminal.
     wait : when another process writes ``out_dir``, wait for it instead of raising ``FolderBusy``.
+    languages : ISO 639-1 codes to keep (``"en,fa"``); articles in other languages are left out, their
+        files marked ``skipped`` in the manifest (tabular rows: listed in ``rejected_rows.csv``).  Default:
+        keep all (articles not in English get no scores: NaN).
+    outlet : folder default outlet (``--outlet``), below ``metadata.csv``, the page and the URL, above clues
+        in the text (see :mod:`diplo.text.corpus`).
+    dates : how printed dates are read (``--date-order``; see :class:`diplo.text.dates.DateConfig`).
 
     Raises
     ------
@@ -174,7 +204,10 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     load_actors(actors)
     tone_cols = tone_columns(scorers)
     limits = limits or Limits()
-    overrides = metadata_overrides(load_metadata(raw_dir))
+    languages = parse_languages(languages)
+    dates = dates or DateConfig()
+    overrides = metadata_overrides(load_metadata(raw_dir), default_outlet=outlet)
+    file_languages = FileLanguages()
     manifest: list = []
     rejected_rows: list = []
     near_dups = NearDuplicateIndex(threshold=near_duplicate_threshold) if near_duplicate_threshold else None
@@ -188,7 +221,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     dated: list[pd.DataFrame] = []
     n_articles = n_sentences = n_near = chunks_done = 0
     work = ((chunk, overrides, scorers, tone_cols, theme_cols, limits.max_sentence_chars, themes, actors,
-             near_dups is not None) for chunk in _batched(documents, chunk_size))
+             near_dups is not None, dates, languages) for chunk in _batched(documents, chunk_size))
     results: Iterator | None = None
     try:
         if engine == "dask":
@@ -205,6 +238,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             # kept for tone_by_date/outlet until the end: per-article sums and counts (one row per article,
             # all the cluster bootstrap over articles needs), not every sentence
             dated.append(sums)
+            file_languages.add(articles, tables["skipped"])
             n_articles += len(articles)
             n_sentences += len(tables["sentences"])
             if bar is not None:
@@ -224,6 +258,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             table = aggregate_sums(groups, key, tone_cols)
             write_table(table, _staged(stage / f"tone_by_{key}.parquet", staged))
             write_csv(table, _staged(stage / f"tone_by_{key}.csv", staged))
+        rejected_rows.extend(file_languages.apply(manifest, languages))
         # column by column: a dict per row would be a transient ~1 KB per file (a GB for a million files)
         manifest_df = pd.DataFrame({c: [getattr(r, c) for r in manifest] for c in MANIFEST_COLUMNS},
                                    columns=MANIFEST_COLUMNS)
@@ -237,7 +272,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                          raw_dir=raw_dir, scorers=scorers, themes=themes, actors=actors, manifest=manifest_path,
                          options={"chunk_size": chunk_size, "columns": columns, "limits": limits,
                                   "near_duplicate_threshold": near_duplicate_threshold, "jobs": jobs,
-                                  "engine": engine, "scheduler": scheduler},
+                                  "engine": engine, "scheduler": scheduler, "languages": languages,
+                                  "outlet": outlet, "dates": dates},
                          counts={"n_files": len(manifest_df), "n_articles": n_articles, "n_sentences": n_sentences,
                                  "n_rejected_rows": len(rejected_df), "n_near_duplicates": n_near},
                          started=started)
@@ -263,8 +299,16 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     # Everything is complete on disk: only now replace the previous outputs, all at once.
     publication.publish()
     status = manifest_df["status"].value_counts()
+    articles = pd.read_parquet(out_dir / "articles.parquet", columns=["language", "date_source", "outlet",
+                                                                      "outlet_source"])
+    summary = summarize_ingest(articles, manifest_df)
+    counts = {what: dict(zip(group["value"], group["n"].tolist())) for what, group in summary.groupby("what", sort=False)}
+    notes = ingest_notes(articles)
+    for note in notes:
+        log.warning("%s", note)
     return RunSummary(out_dir, len(manifest_df), int(status.get("ok", 0)), int(status.get("rejected", 0)),
                       int(status.get("duplicate", 0)), n_articles, n_sentences,
-                      int(manifest_df["n_rows"].sum()), len(rejected_df), n_near)
+                      int(manifest_df["n_rows"].sum()), len(rejected_df), n_near, int(status.get("skipped", 0)),
+                      counts, tuple(notes))
 
 

@@ -116,21 +116,20 @@ def _exit_with(pid: int) -> None:
 _DOC_FIELDS = tuple(f.name for f in fields(RawDocument))
 
 
-_PART_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES, "sums")
+_PART_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES, "skipped", "sums")
 
 
-def _dask_partition(docs: pd.DataFrame, func: Callable, overrides: dict, scorers: list[str], tone_cols: list[str],
-                    theme_cols: list[str], max_sentence_chars: int, themes, actors, signatures: bool,
-                    parts_dir: str, partition_info: dict | None = None) -> pd.DataFrame:
-    """One dask partition of documents -> ``func`` (the pipeline's chunk function) -> one parquet part file per table."""
+def _dask_partition(docs: pd.DataFrame, func: Callable, options: tuple, parts_dir: str,
+                    partition_info: dict | None = None) -> pd.DataFrame:
+    """One dask partition of documents -> ``func(chunk, *options)`` (the pipeline's chunk function) -> one
+    parquet part file per table."""
     summary = pd.DataFrame({"part": pd.Series(dtype="int64"), "n_articles": pd.Series(dtype="int64")})
     if partition_info is None:  # dask probing the output type
         return summary
     number = int(partition_info["number"])
     chunk = [RawDocument(**{k: (json.loads(v) if k == "meta" else v) for k, v in rec.items()})
              for rec in docs[list(_DOC_FIELDS)].to_dict("records")]
-    tables, sigs, sums = func(chunk, overrides, scorers, tone_cols, theme_cols, max_sentence_chars,
-                                        themes, actors, signatures)
+    tables, sigs, sums = func(chunk, *options)
     for name, table in {**tables, "sums": sums}.items():
         folder = Path(parts_dir) / name
         folder.mkdir(parents=True, exist_ok=True)
@@ -173,8 +172,8 @@ def dask_chunks(func: Callable, work: Iterable[tuple], out_dir: Path, *, jobs: i
         ddf = dd.read_parquet(str(input_dir), split_row_groups=False)
         if ddf.npartitions != n_parts:  # pragma: no cover - dask must not fuse or split our chunks
             raise RuntimeError(f"dask read {ddf.npartitions} partitions from {n_parts} parts")
-        meta = _dask_partition(pd.DataFrame(columns=list(_DOC_FIELDS)), func, {}, [], [], [], 0, None, None, False, "")
-        summary = ddf.map_partitions(_dask_partition, func, *options, str(parts_dir), meta=meta,
+        meta = _dask_partition(pd.DataFrame(columns=list(_DOC_FIELDS)), func, (), "")
+        summary = ddf.map_partitions(_dask_partition, func, tuple(options), str(parts_dir), meta=meta,
                                      align_dataframes=False)
         if scheduler is None:
             cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True, dashboard_address=None,

@@ -1,8 +1,10 @@
 """Stage 2, raw document -> article -> sentences: cleaning, metadata, sentence segmentation, near-duplicates.
 
 Modules: :mod:`~diplo.text.clean` (normalization steps and boilerplate rules), :mod:`~diplo.text.metadata`
-(title, date, outlet, author), :mod:`~diplo.text.segment` (Punkt sentences), :mod:`~diplo.text.dedupe`
-(MinHash near-duplicates), :mod:`~diplo.text.corpus` (the articles, sentences and removed tables of a chunk).
+(title, date, outlet, author), :mod:`~diplo.text.dates` (printed dates, URL and file-name dates),
+:mod:`~diplo.text.language` (each article's language), :mod:`~diplo.text.segment` (Punkt sentences),
+:mod:`~diplo.text.dedupe` (MinHash near-duplicates), :mod:`~diplo.text.corpus` (the articles, sentences and
+removed tables of a chunk), :mod:`~diplo.text.summary` (the run summary: counts by status, language, sources).
 """
 
 from diplo.text.clean import BOILERPLATE_RULES, DEFAULT_STEPS, clean_article, make_pipeline, remove_boilerplate

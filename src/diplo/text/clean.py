@@ -52,11 +52,14 @@ DATE_PATTERN = (rf"(?:{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}|\d{{1,2}
 
 # ------------------------------------------------------------------------------------------ steps
 
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200f\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# U+200C/U+200D (zero-width non-joiner/joiner) are kept: in Persian they are part of the spelling
+# (می‌خواهند), and the tokenizer keeps a word whole across them.
+_INVISIBLE = re.compile(r"[\u00ad\u200b\u200e\u200f\u2060\ufeff\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalize_unicode(text: str) -> str:
-    """NFC-normalize; drop zero-width, soft-hyphen and control characters (tabs and newlines kept)."""
+    """NFC-normalize; drop zero-width spaces, soft hyphens, direction marks and control characters (tabs,
+    newlines and the Persian zero-width non-joiner kept)."""
     return _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
 
 
@@ -191,14 +194,16 @@ class BoilerplateRule:
     """One boilerplate pattern.
 
     ``kind="line"`` removes a whole line the pattern matches (``fullmatch`` on the stripped line);
-    ``kind="span"`` removes the matched span and keeps the rest of the line.  ``where="head"`` limits the
+    ``kind="span"`` removes the matched span and keeps the rest of the line; ``kind="repeat"`` (rule
+    ``repeat``, run after all others) removes a paragraph or a sentence that already occurred earlier in
+    the article, ``pattern`` finding the sentences of a line.  ``where="head"`` limits the
     rule to the first :data:`HEAD_LINES` non-empty lines.  ``hints`` (lower case), when given, are a
     cheap pre-check: the rule is tried only on lines containing one of them.
     """
 
     name: str
     pattern: re.Pattern[str]
-    kind: Literal["line", "span"] = "line"
+    kind: Literal["line", "span", "repeat"] = "line"
     where: Literal["any", "head"] = "any"
     hints: tuple[str, ...] = ()
 
@@ -243,7 +248,14 @@ BOILERPLATE_RULES: tuple[BoilerplateRule, ...] = (
         rf"^[A-Z][A-Za-z .'-]{{1,40}},\s+{DATE_PATTERN}\s*(?:\([A-Za-z]{{2,12}}\))?\s*[:\u2014-]\s*"),
         kind="span", where="head"),
     BoilerplateRule("title", re.compile(r"[A-Z0-9\"'].{5,200}(?<![.,;:])"), where="head"),
+    # a sentence: up to a full stop, question or exclamation mark (with closing quotes or brackets)
+    # followed by a space or the line's end
+    BoilerplateRule("repeat", re.compile(r"\S.*?(?:[.!?\u061f\u06d4]+[\"')\]]*(?=\s|$)|$)"), kind="repeat"),
 )
+
+#: A repeated sentence shorter than this many words is kept ("He added.", "Yes." can recur honestly).
+MIN_REPEAT_WORDS = 3
+_FOLD_SPACES = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -294,8 +306,10 @@ def remove_boilerplate(text: str, *, rules: Iterable[BoilerplateRule] = BOILERPL
     span_rules = [(r.name, r.pattern.search, r.where == "head", found) for r, found in zip(rules, hints)
                   if r.kind == "span" and (found or not r.hints)]
     title_rule = next((r for r in rules if r.name == "title"), None)
+    repeat_rule = next((r for r in rules if r.kind == "repeat"), None)
     lines = text.split("\n")
     kept: list[str] = []
+    kept_at: list[int] = []  # the input line of each kept line
     removed: list[Removal] = []
     seen_nonblank = 0
     title_checked = title_rule is None
@@ -303,6 +317,7 @@ def remove_boilerplate(text: str, *, rules: Iterable[BoilerplateRule] = BOILERPL
         stripped = line.strip()
         if not stripped:
             kept.append("")
+            kept_at.append(index)
             continue
         head = seen_nonblank < HEAD_LINES
         seen_nonblank += 1
@@ -322,8 +337,48 @@ def remove_boilerplate(text: str, *, rules: Iterable[BoilerplateRule] = BOILERPL
                     removed.append(Removal(title_rule.name, line, index))
                     continue
             kept.append(line)
+            kept_at.append(index)
+    if repeat_rule is not None:
+        kept = _remove_repeats(kept, kept_at, repeat_rule, removed)
     out = _BLANK_LINES.sub("\n\n", "\n".join(kept)).strip()
     return CleanResult(out, tuple(removed))
+
+
+def _remove_repeats(kept: list[str], kept_at: list[int], rule: BoilerplateRule, removed: list[Removal]) -> list[str]:
+    """Keep the first occurrence of every paragraph and sentence (of :data:`MIN_REPEAT_WORDS` or more
+    words, compared case-insensitively with spaces folded); record each removed run with ``rule``."""
+    seen_lines: set[str] = set()
+    seen: set[str] = set()
+    out = []
+    finditer = rule.pattern.finditer
+    for line, index in zip(kept, kept_at):
+        if not line:
+            out.append(line)
+            continue
+        key = _FOLD_SPACES.sub(" ", line).casefold()
+        if key in seen_lines:
+            removed.append(Removal(rule.name, line, index))
+            continue
+        seen_lines.add(key)
+        pieces: list[str] = []
+        dropped: list[str] = []
+        changed = False
+        for m in finditer(line):
+            sentence = m.group()
+            key = _FOLD_SPACES.sub(" ", sentence).casefold()
+            if len(key.split(" ")) < MIN_REPEAT_WORDS or key not in seen:
+                seen.add(key)
+                if dropped:
+                    removed.append(Removal(rule.name, " ".join(dropped), index))
+                    dropped = []
+                pieces.append(sentence)
+            else:
+                dropped.append(sentence)
+                changed = True
+        if dropped:
+            removed.append(Removal(rule.name, " ".join(dropped), index))
+        out.append(" ".join(pieces) if changed else line)
+    return out
 
 
 def clean_article(text: str, *, steps: Sequence[Callable[[str], str]] = DEFAULT_STEPS,

@@ -40,9 +40,10 @@ import pyarrow.compute as pc
 __all__ = ["TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "SEPARATOR", "ASCII_SPACE", "Vocabulary", "TokenTable",
            "PieceIndex", "PieceMap", "tokenize_texts", "grow"]
 
-TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*|[^\w\s]")
+# U+200C (zero-width non-joiner) is inside Persian words (می‌خواهند): it joins, like a hyphen.
+TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019\u200c]\w+)*|[^\w\s]")
 # Used by dictionaries built with ``split_hyphens=True`` (actor names: "Tehran-Baku ties" names two actors).
-SPLIT_TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019]\w+)*|[^\w\s]")
+SPLIT_TOKEN_PATTERN = re.compile(r"\d+(?:[.,]\d+)+|\w+(?:['\u2019\u200c]\w+)*|[^\w\s]")
 _PATTERNS = {False: TOKEN_PATTERN, True: SPLIT_TOKEN_PATTERN}
 SEPARATOR = "\n"  # whitespace: no token pattern crosses it, so joined texts tokenize as they do alone
 # str.isspace() (what str.split() and the patterns' \s mean) by code point; none above U+3000 is whitespace
