@@ -86,8 +86,9 @@ def _write(folder: Path, outside: Path, spec) -> None:
 
 
 def _public(out: Path) -> dict[str, str]:
+    """The public outputs' hashes, but run.json's: the one output with times (diplo.run.provenance)."""
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(out.iterdir())
-            if not p.name.startswith(".")}
+            if not p.name.startswith(".") and p.name != "run.json"}
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
