@@ -135,7 +135,7 @@ def sum_by_cluster(table: pd.DataFrame, columns: Sequence[str], *, by: Sequence[
     return out.reset_index()
 
 
-BOOTSTRAP_MAX_CLUSTERS = 2000  # larger groups get the normal approximation of the same cluster bootstrap
+BOOTSTRAP_MAX_CLUSTERS = 500  # larger groups get the normal approximation of the same cluster bootstrap
 
 
 def _normal_interval(total: np.ndarray, count: np.ndarray, level: float) -> tuple[float, float]:

@@ -165,7 +165,7 @@ for _key, _label in (("date", ("string", "ISO date", "publication date")),
         _table[f"{_col}_lo"] = ("float", _unit, "lower end of the 95% percentile cluster-bootstrap interval of "
                                                "the mean (whole articles resampled, 2,000 draws, seed 0; "
                                                "null when the group has one article; a group of more than "
-                                               "2,000 articles: the bootstrap's normal limit, mean - 1.96 "
+                                               "500 articles: the bootstrap's normal limit, mean -/+ 1.96 "
                                                "cluster-robust standard errors)")
         _table[f"{_col}_hi"] = ("float", _unit, "upper end of the 95% percentile bootstrap interval of the mean")
     CODEBOOK[f"tone_by_{_key}"] = _table

@@ -365,11 +365,12 @@ def plot_articles_timeline(articles: pd.DataFrame, *, freq: str = "auto", top_ou
                color=_MISSING if outlet == "other" else color_for(outlet), label=short_label(outlet, 30))
         bottom += vals
     _date_axis(ax, pd.Series([start.min(), end.max()]))
-    _draw_events(ax, events)
+    caption = _events_caption(_draw_events(ax, events))
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel(f"articles per {unit}")
     ax.set_xlabel("publication date" + (f"\n{undated:,} undated article(s) not shown (give dates in "
-                                        "raw_dir/metadata.csv, columns file,date)" if undated else ""))
+                                        "raw_dir/metadata.csv, columns file,date)" if undated else "")
+                  + (f"\n{caption}" if caption else ""))
     ax.set_title(title)
     if len(order) > 1:
         ax.legend(title="outlet", loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
@@ -781,25 +782,52 @@ def _ordinals(bins: pd.Series, freq: str) -> np.ndarray:
     return pd.to_datetime(bins).dt.to_period(_PERIOD_CODES[freq]).map(lambda p: p.ordinal).to_numpy(dtype=np.int64)
 
 
-def _draw_events(ax: plt.Axes, events: pd.DataFrame | None, *, labels: bool = True) -> int:
-    """Dashed vertical lines at the events inside the x range, labelled at the top; returns how many."""
+def _draw_events(ax: plt.Axes, events: pd.DataFrame | None, *, labels: bool = True) -> list[tuple[str, str]]:
+    """Dashed vertical lines at the events inside the x range, labelled at the top.
+
+    Few, well-spaced events get their label beside the line; when any two are closer than 4% of the axis (or
+    there are more than 4), each line gets a number and :func:`_events_caption` lists them under the chart.
+    Returns the drawn events as (number or "", "date label") pairs.
+    """
+    drawn = _events_in_view(ax, events)
+    for (key, _), date, label in drawn:
+        ax.axvline(date, color=_EVENT_COLOR, linestyle="--", linewidth=0.8, zorder=1)
+        i = int(key) if key else 0
+        numbered = bool(key)
+        if not labels:
+            continue
+        if numbered:  # numbers on two rows so neighbours do not overlap
+            ax.text(date, 1.0 if i % 2 else 0.955, key, transform=ax.get_xaxis_transform(), ha="center",
+                    va="bottom", fontsize=7, color=_EVENT_COLOR, clip_on=False)
+        else:
+            ax.text(date, 0.98, " " + short_label(label, 32), transform=ax.get_xaxis_transform(), rotation=90,
+                    ha="right", va="top", fontsize=7, color=_EVENT_COLOR, clip_on=True)
+    return [item for item, _, _ in drawn]
+
+
+def _events_in_view(ax: plt.Axes, events: pd.DataFrame | None) -> list:
+    """((number or "", "date label"), date, label) of the events inside the x range (see :func:`_draw_events`)."""
     if events is None or len(events) == 0:
-        return 0
+        return []
     lo, hi = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
     when = pd.to_datetime(events["date"])
     inside = events[(when >= pd.Timestamp(lo)) & (when <= pd.Timestamp(hi))]
+    dates = pd.to_datetime(inside["date"])
     span = max(mdates.date2num(pd.Timestamp(hi)) - mdates.date2num(pd.Timestamp(lo)), 1.0)
-    last, high = None, True
-    for date, label in zip(pd.to_datetime(inside["date"]), inside["label"]):
-        ax.axvline(date, color=_EVENT_COLOR, linestyle="--", linewidth=0.8, zorder=1)
-        if labels:
-            x = mdates.date2num(date)
-            # labels of events closer than 3% of the axis alternate between two heights
-            high = not high if last is not None and x - last < 0.03 * span else True
-            last = x
-            ax.text(date, 0.98 if high else 0.55, " " + short_label(label, 32), transform=ax.get_xaxis_transform(),
-                    rotation=90, ha="right", va="top", fontsize=7, color=_EVENT_COLOR, clip_on=True)
-    return len(inside)
+    gaps = np.diff(mdates.date2num(dates)) / span if len(dates) > 1 else np.array([1.0])
+    numbered = len(dates) > 4 or bool((gaps < 0.04).any())
+    return [((str(i) if numbered else "", f"{date:%Y-%m-%d} {short_label(label, 50)}"), date, label)
+            for i, (date, label) in enumerate(zip(dates, inside["label"]), start=1)]
+
+
+def _events_caption(drawn: list[tuple[str, str]], width: int = 110) -> str:
+    """The list of numbered events for a chart's caption, wrapped."""
+    items = [f"{key} {text}" for key, text in drawn if key]
+    if not items:
+        return ""
+    import textwrap
+
+    return "\n".join(textwrap.wrap("events (dashed): " + "; ".join(items), width))
 
 
 def _draw_change_points(ax: plt.Axes, change_points: pd.DataFrame | None, freq: str,
@@ -888,7 +916,8 @@ def _no_dates_message(undated: int, what: str = "articles") -> str:
 def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, ax: plt.Axes | None = None,
                title: str | None = None, min_articles: int = 3, events: pd.DataFrame | None = None,
                change_points: pd.DataFrame | None = None, undated: int = 0, counts: bool = True,
-               ylabel: str | None = None, zero_line: bool = True, note: bool = True) -> plt.Axes:
+               ylabel: str | None = None, zero_line: bool = True, note: bool = True,
+               what: str = "articles", span: pd.Series | None = None) -> plt.Axes:
     """A binned time series: mean per calendar bin with its 95% cluster-bootstrap interval, articles per bin.
 
     Parameters
@@ -901,12 +930,14 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
     events : ``date``, ``label`` (:func:`diplo.io.events.load_events`): dashed labelled lines.
     change_points : ``bin`` rows (:func:`diplo.analysis.trends.detect_change_points`): solid markers.
     undated : articles left out for lack of a date, said in the caption with the fix.
+    what : what the points are made of, for the message of an empty chart (``"sentences about a theme"``).
+    span : dates the x axis must show (default: this table's bins; panels pass the whole figure's).
     """
     title = title or f"{_SCORER_LABELS.get(column, column)} by publication date"
     ax = _ax(ax)
     freq = binned.attrs.get("freq", "month")
     if binned.empty or column not in binned.columns or binned[column].notna().sum() == 0:
-        return _empty(ax, title, _no_dates_message(undated))
+        return _empty(ax, title, _no_dates_message(undated, what))
     _require(binned, ["bin", "n_articles", column], "plot_trend")
     groups = [(None, binned)] if series is None else list(binned.groupby(series, sort=True))
     if series is not None:  # "other" last
@@ -915,14 +946,14 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
         colour = color_for(column) if name is None else (_MISSING if name == "other" else color_for(name))
         _draw_series(ax, group, column, freq, color=colour, label=None if name is None else short_label(name, 30),
                      min_articles=min_articles)
-    x = _bin_mid(binned["bin"], freq)
-    _date_axis(ax, x)
+    _date_axis(ax, _bin_mid(binned["bin"], freq) if span is None else span)
     low, high = ax.get_ylim()
     if zero_line and low <= 0 <= high:  # drawn when in view; never stretches the axis down to zero
         ax.axhline(0, color="0.4", linewidth=0.8)
     if counts:
         _draw_counts(ax, binned, freq)
-    n_events = _draw_events(ax, events)
+    drawn = _draw_events(ax, events)
+    n_events = len(drawn)
     n_cps = _draw_change_points(ax, change_points, freq)
     ax.set_title(title)
     ax.set_ylabel(ylabel or label_for(column))
@@ -932,6 +963,8 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
     if n_events or n_cps:
         xlabel += "\n" + "; ".join(([f"dashed: {n_events} event(s)"] if n_events else [])
                                    + ([f"red: {n_cps} change point(s) (PELT)"] if n_cps else []))
+    if note and _events_caption(drawn):
+        xlabel += "\n" + _events_caption(drawn)
     ax.set_xlabel(xlabel)
     if series is not None and len(groups) > 1:
         ax.legend(title=series, loc="center left", bbox_to_anchor=(1.08, 0.5), fontsize=8)
@@ -943,7 +976,7 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
                       title: str = "", ylabel: str | None = None, min_articles: int = 3,
                       events: pd.DataFrame | None = None, change_points: pd.DataFrame | None = None,
                       undated: int = 0, ncols: int = 2, sharey: bool = True, max_panels: int = 12,
-                      zero_line: bool = True) -> np.ndarray:
+                      zero_line: bool = True, what: str = "articles") -> np.ndarray:
     """Small multiples of :func:`plot_trend`: one panel per value column (``columns``: scorers, themes) or per
     value of ``panel`` in a long table (``column`` drawn; e.g. ``panel="theme"``).
 
@@ -960,7 +993,7 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
         present = [str(v) for v in binned[panel].dropna().unique()] if panel in binned.columns else []
         names = [p for p in (panels or []) if p in present] + sorted(set(present) - set(panels or []))
     if binned.empty or not names:
-        reason = _no_dates_message(undated) if binned.empty else "nothing to chart in this selection"
+        reason = _no_dates_message(undated, what)
         return np.array([_empty(_ax(None), title, reason)])
     more = max(0, len(names) - max_panels)
     names = names[:max_panels]
@@ -988,13 +1021,13 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
         plot_trend(part, col, series=series, ax=ax, title=short_label(name.removeprefix("theme_").removeprefix("tone_")
                                                                         .replace("_", " "), 40),
                    min_articles=min_articles, events=events, change_points=cps, counts=True, note=False,
-                   zero_line=zero_line)
+                   zero_line=zero_line, what=what, span=_bin_mid(binned["bin"], freq))
         ax.title.set_fontsize(plt.rcParams["font.size"])
         ax.set_xlabel("")
         ax.set_ylabel(label_for(col) if not sharey else "")
         if i >= ncols:  # event labels only in the top row
             for t in list(ax.texts):
-                if t.get_rotation() == 90:
+                if t.get_color() == _EVENT_COLOR:
                     t.remove()
         if ax.get_legend() is not None and i > 0:
             ax.get_legend().remove()
@@ -1003,10 +1036,12 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
         legend.remove()
         handles, labels = used[0].get_legend_handles_labels()
         fig.legend(handles, labels, title=series, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
-    fig.suptitle(title, fontweight="bold", fontsize=plt.rcParams["axes.titlesize"])
+    fig.suptitle(title, fontweight="bold", fontsize=plt.rcParams["axes.titlesize"], y=1.02)
+    drawn = [item for item, _, _ in _events_in_view(used[0], events)]
     caption = (f"publication date ({freq} bins; bars: {_interval_text(*(_ci(binned, c)[0] for c in (columns or [column])))})"
                + "\n" + trend_note(binned, undated=undated, min_articles=min_articles, freq=freq)
-               + (f"\n{more} more panel(s) in the table" if more else ""))
+               + (f"\n{more} more panel(s) in the table" if more else "")
+               + (f"\n{_events_caption(drawn)}" if _events_caption(drawn) else ""))
     fig.supxlabel(caption, fontsize=plt.rcParams["axes.labelsize"] - 1)
     if sharey and ylabel:
         fig.supylabel(ylabel, fontsize=plt.rcParams["axes.labelsize"])

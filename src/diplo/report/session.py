@@ -46,13 +46,19 @@ class NotebookRun:
         save_figure(obj, self.figures_dir / name)
 
     def table(self, df: pd.DataFrame, name: str, *, max_rows: int | None = 25,
-              show: Sequence[str] | None = None) -> DisplayTable:
+              show: Sequence[str] | None = None, digits: int | None = None) -> DisplayTable:
         """Write ``df`` to ``tables/<notebook>/<name>.csv`` and return it ready for escaped display.
 
         ``show`` limits the displayed columns (e.g. means without their intervals, to fit a page); the CSV
         always has them all. At most ``max_rows`` rows (25 at most, whatever is asked) are displayed,
-        with a line saying how many more are in the CSV.
+        with a line saying how many more are in the CSV. Date-time columns (bins) are written as
+        ``YYYY-MM-DD``; ``digits`` rounds the float columns.
         """
+        dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
+        floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])] if digits is not None else []
+        if dates or floats:
+            df = df.assign(**{c: df[c].dt.strftime("%Y-%m-%d") for c in dates},
+                           **{c: df[c].round(digits) for c in floats})
         with atomic_path(self.tables_dir / f"{name}.csv") as tmp:
             df.to_csv(tmp, index=False, lineterminator="\n")
         rows = min(max_rows or 25, 25)
@@ -172,21 +178,20 @@ class NotebookRun:
         the result has a ``theme`` column and ``n`` rows per theme. Reads ``sentence_scores`` batch by batch
         (three columns), then the text and evidence of the candidate articles only.
         """
+        themes = list(themes)
         filters = {t: (f"theme_{t}" if t else "") for t in themes}
         found = self._candidates(column, filters, k=max(4 * n, n + 10), largest=largest)
-        if not found:
-            return top_sentences({"sentence_scores": pd.DataFrame(columns=["doc_id", "sent_id", column]),
-                                  "sentences": pd.DataFrame(columns=["doc_id", "sent_id", "text"]),
-                                  "articles": self.tables["articles"]}, column, n=n, largest=largest)
-        everything = pd.concat(found.values(), ignore_index=True)
+        empty = pd.DataFrame(columns=["doc_id", "sent_id", column])
+        everything = pd.concat(found.values(), ignore_index=True) if found else empty
         tables = self._evidence_tables(everything, column.removeprefix("tone_"))
-        parts = []
-        for theme in themes:
-            scores = found.get(theme, everything.iloc[:0])
-            part = top_sentences({**tables, "sentence_scores": scores}, column, n=n, largest=largest)
-            parts.append(part.assign(theme=theme) if len(themes) > 1 else part)
+        by_theme = themes != [""]
+        parts = [top_sentences({**tables, "sentence_scores": found.get(theme, empty)}, column, n=n, largest=largest)
+                 .assign(**({"theme": theme} if by_theme else {})) for theme in themes or [""]]
         out = pd.concat(parts, ignore_index=True)
-        return out[["theme", *[c for c in out.columns if c != "theme"]]] if len(themes) > 1 else out
+        if by_theme:
+            out = out.assign(theme=out["theme"].astype(object)) if len(out) else out.assign(theme=pd.Series(dtype=object))
+            out = out[["theme", *[c for c in out.columns if c != "theme"]]]
+        return out
 
     def sample_sentences(self, column: str, *, n: int = 20) -> pd.DataFrame:
         """A seeded random sample of ``n`` scored sentences (each sentence equally likely), with evidence.
