@@ -40,6 +40,7 @@ def _write(folder, n, *, seed, dates=None, outlets=None, repeat=None):
 
 
 def _run(name, raw, out, **params):
+    out.mkdir(parents=True, exist_ok=True)
     pm.execute_notebook(str(NOTEBOOKS / f"{name}.ipynb"), str(out / f"{name}.ipynb"),
                         parameters={"raw_dir": str(raw), "output_dir": str(out), "processed_dir": str(out / "processed"),
                                     **params},

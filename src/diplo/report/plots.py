@@ -955,7 +955,7 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
     drawn = _draw_events(ax, events)
     n_events = len(drawn)
     n_cps = _draw_change_points(ax, change_points, freq)
-    ax.set_title(title)
+    ax.set_title(title, pad=14 if any(key for key, _ in drawn) else 6)  # room for the event numbers
     ax.set_ylabel(ylabel or label_for(column))
     xlabel = f"publication date ({freq} bins; bars: {_interval_text(_ci(binned, column)[0])})"
     if note:
