@@ -43,8 +43,8 @@ def test_tone_one_outlet(tmp_path, shared_processed):
     by_outlet = pd.read_csv(tables / "tone_by_outlet.csv")
     assert by_outlet["outlet"].tolist() == ["Tehran Times"]
     assert by_outlet["n"].tolist() == [32]  # sentences in the one Tehran Times article
-    by_date = pd.read_csv(tables / "tone_by_date.csv")
-    assert by_date["date"].tolist() == ["2023-07-06"]
+    by_bin = pd.read_csv(tables / "tone_by_bin.csv")
+    assert by_bin["bin"].tolist() == ["2023-07-06"] and by_bin["n_articles"].tolist() == [1]  # auto: day bins
     assert set(pd.read_csv(tables / "most_cooperative.csv")["outlet"]) == {"Tehran Times"}
 
 
@@ -64,13 +64,13 @@ def test_themes_one_outlet(tmp_path, shared_processed):
     tables = _run("03_themes", tmp_path, shared_processed, outlets=["Tehran Times"], n_topics=3)
     kwic = pd.read_csv(tables / "kwic.csv")
     assert set(kwic["outlet"]) == {"Tehran Times"}
-    assert pd.read_csv(tables / "themes_by_date.csv")["date"].tolist() == ["2023-07-06"]
+    assert pd.read_csv(tables / "themes_by_bin.csv")["bin"].tolist() == ["2023-07-06"]
     assert pd.read_csv(tables / "topic_terms.csv").shape[1] == 4  # rank + 3 topics
 
 
 def test_theme_tone_and_actors_date_range(tmp_path, shared_processed):
     tables = _run("04_theme_tone_actors", tmp_path, shared_processed, start_date="2023-01-01")
-    dates = pd.read_csv(tables / "theme_tone_by_date.csv")["date"]
+    dates = pd.read_csv(tables / "theme_tone_by_bin.csv")["bin"]
     assert len(dates) and (dates >= "2023-01-01").all()
     toward = pd.read_csv(tables / "tone_toward_actors.csv")
     assert {"Iran", "Azerbaijan"} <= set(toward["actor"])

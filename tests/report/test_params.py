@@ -43,6 +43,9 @@ def test_parse_params_types_and_defaults(tmp_path):
     assert p.scorers == tuple(available_scorers())
     assert p.tone_columns == [f"tone_{s}" for s in available_scorers()]
     assert p.as_dict()["start_date"] == "2023-01-01"
+    assert (p.freq, p.min_articles, p.top_outlets, p.events) == ("auto", 3, 6, "")
+    q = _params(tmp_path, freq="Month", min_articles="5", top_outlets=2, events="iran_azerbaijan")
+    assert (q.freq, q.min_articles, q.top_outlets, q.events) == ("month", 5, 2, "iran_azerbaijan")
 
 
 def test_unknown_names_are_kept_as_extra(tmp_path):
@@ -59,6 +62,11 @@ def test_unknown_names_are_kept_as_extra(tmp_path):
     ("outlets", ["Press TV", 7], TypeError, r"'outlets' must be a list of non-empty strings; got 7"),
     ("end_date", 20230101, TypeError, r"'end_date' must be a date string"),
     ("themes_file", "no/such.yml", ValueError, r"'themes_file': file 'no/such.yml' does not exist"),
+    ("freq", "fortnight", ValueError, r"'freq': 'fortnight' is not a bin width; valid: auto, day, week, month"),
+    ("freq", 7, TypeError, r"'freq' must be one of auto, day"),
+    ("min_articles", 0, ValueError, r"'min_articles' must be >= 1; got 0"),
+    ("top_outlets", "many", TypeError, r"'top_outlets' must be an integer; got 'many'"),
+    ("events", "no/such.csv", ValueError, r"parameter 'events': events file 'no/such.csv' does not exist"),
 ])
 def test_bad_parameter_is_named(tmp_path, name, value, error, match):
     with pytest.raises(error, match=match):

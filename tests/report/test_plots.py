@@ -110,26 +110,102 @@ def test_scorer_agreement_needs_square_matrix():
 
 def test_corpus_charts(articles):
     ax = plots.plot_articles_timeline(articles)
-    assert "1 undated" in ax.get_xlabel()
+    assert "1 undated article(s) not shown" in ax.get_xlabel() and "metadata.csv" in ax.get_xlabel()
+    assert sum(p.get_height() for p in ax.patches) == 2  # the two dated articles, one bar segment each
     ax = plots.plot_article_lengths(articles)
-    assert [t.get_text() for t in ax.get_yticklabels()][0] == "2021-12-25 · Mehr News Agency · b"
+    assert ax.get_ylabel() == "articles" and "3 articles; shortest 300, longest 900" in ax.get_xlabel()
     ax = plots.plot_metadata_sources(articles)
     assert {t.get_text() for t in ax.get_legend().get_texts()} == {"metadata.csv", "text", "unknown"}
 
 
-def test_removed_by_rule_stacks_rules_per_article(articles):
-    removed = pd.DataFrame({"doc_id": ["a", "a", "a", "c"], "rule": ["byline", "share_bar", "byline", "byline"]})
-    ax = plots.plot_removed_by_rule(removed, articles)
-    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["byline", "share bar"]
-    # bars in date order: b (nothing removed), a (2 bylines + 1 share bar), c (undated, 1 byline)
-    widths = [[p.get_width() for p in c] for c in ax.containers]
-    assert widths == [[0, 2, 1], [0, 1, 0]]
+def test_undated_timeline_says_how_to_date_the_articles(articles):
+    ax = plots.plot_articles_timeline(articles.assign(date=None))
+    assert "3 articles without a date" in ax.texts[0].get_text() and "metadata.csv" in ax.texts[0].get_text()
 
 
-def test_theme_heatmap_annotates_every_cell(articles):
+def test_removed_by_rule_totals_per_rule(articles):
+    removed = pd.DataFrame({"doc_id": ["a", "a", "a", "c", "zz"], "rule": ["byline", "share_bar", "byline", "byline",
+                                                                          "title"]})
+    ax = plots.plot_removed_by_rule(removed, articles)  # "zz" is not a selected article
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["byline", "share bar"]
+    assert [p.get_width() for p in ax.patches] == [3, 1]
+    assert [t.get_text() for t in ax.texts] == [" 3 in 2 art.", " 1 in 1 art."]
+    ax = plots.plot_removed_by_rule(removed.iloc[:0], articles)
+    assert "removed nothing" in ax.texts[0].get_text()
+
+
+def test_theme_heatmap_has_themes_by_period(articles):
     ax = plots.plot_theme_heatmap(articles, ["theme_energy", "theme_corridors"])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["energy", "corridors"]
+    # two dated days and the undated article: three periods, articles in brackets
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["2021-12-25 (1)", "2023-07-06 (1)", "undated (1)"]
     assert len(ax.texts) == 6
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["energy", "corridors"]
+
+
+def test_charts_do_not_grow_with_articles(tmp_path):
+    """5,000 articles with 200 outlets and a 20,000-character outlet name: same-size charts, short labels."""
+    rng = np.random.default_rng(0)
+    n = 5000
+    outlets = np.array([f"outlet {i}" for i in range(199)] + ["x" * 20_000])
+    articles = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)],
+                             "date": (pd.Timestamp("2015-01-01") + pd.to_timedelta(rng.integers(0, 3000, n), "D"))
+                             .strftime("%Y-%m-%d"), "outlet": rng.choice(outlets, n), "n_words": rng.integers(50, 3000, n),
+                             "theme_energy": rng.gamma(1, 1, n), "theme_corridors": rng.gamma(1, 1, n)})
+    by_outlet = pd.DataFrame({"outlet": outlets, "n": rng.integers(1, 100, 200), "tone_vader": rng.normal(0, .1, 200)})
+    for name, ax in [("timeline", plots.plot_articles_timeline(articles)),
+                     ("lengths", plots.plot_article_lengths(articles)),
+                     ("heatmap", plots.plot_theme_heatmap(articles, ["theme_energy", "theme_corridors"])),
+                     ("outlets", plots.plot_tone_by_outlet(by_outlet))]:
+        png, _ = plots.save_figure(ax, tmp_path / name)
+        width, height = matplotlib.image.imread(png).shape[1::-1]
+        assert max(width, height) <= plots.MAX_PIXELS, name
+        labels = [t.get_text() for t in ax.get_yticklabels() + ax.get_xticklabels()]
+        assert max(map(len, labels)) <= plots.LABEL_CHARS + 12, name
+    assert len(ax.get_yticks()) == 20 and "180 smaller outlet(s) not shown" in ax.get_xlabel()
+
+
+def test_save_figure_caps_the_size_of_a_huge_figure(tmp_path):
+    fig, ax = plt.subplots(figsize=(40, 60))
+    png, _ = plots.save_figure(ax, tmp_path / "huge")
+    assert max(matplotlib.image.imread(png).shape[:2]) <= plots.MAX_PIXELS
+
+
+@pytest.mark.parametrize("text, expected", [("short", "short"), ("a  b\nc", "a b c"), ("x" * 70, "x" * 59 + "…")])
+def test_short_label(text, expected):
+    assert plots.short_label(text) == expected
+
+
+def _binned(counts, values, freq="month"):
+    bins = pd.date_range("2023-01-01", periods=len(counts), freq="MS")
+    table = pd.DataFrame({"bin": bins, "n": counts, "n_articles": counts, "tone_vader": values,
+                          "tone_vader_lo": np.array(values) - 0.1, "tone_vader_hi": np.array(values) + 0.1})
+    table.attrs["freq"] = freq
+    return table
+
+
+def test_trend_hollow_thin_bins_and_lines_only_between_adjacent_full_bins():
+    table = _binned([5, 5, 1, 5, 5, 5], [0.1, 0.2, 0.9, 0.3, 0.2, 0.1]).drop(index=4)  # May has no article
+    events = pd.DataFrame({"date": pd.to_datetime(["2023-02-10", "2030-01-01"]), "label": ["talks", "later"]})
+    ax = plots.plot_trend(table, "tone_vader", min_articles=3, events=events, undated=7)
+    lines = [ln for ln in ax.get_lines() if ln.get_linestyle() == "-" and len(ln.get_xdata()) > 1
+             and ln.get_color() == plots.color_for("tone_vader")]
+    assert [len(ln.get_xdata()) for ln in lines] == [2]  # Jan-Feb only: March is thin, May is empty
+    hollow = [ln for ln in ax.get_lines() if ln.get_markerfacecolor() == "white"]
+    assert len(hollow) == 1 and len(hollow[0].get_xdata()) == 1
+    assert [t.get_text().strip() for t in ax.texts] == ["talks"]  # the event outside the dates is not drawn
+    assert "7 undated articles not shown" in ax.get_xlabel() and "file,date" in ax.get_xlabel()
+    empty = plots.plot_trend(table.iloc[:0], "tone_vader", undated=12)
+    assert "no dated articles: 12 articles without a date" in empty.texts[0].get_text()
+
+
+def test_trend_panels_by_theme_and_outlet_series():
+    table = pd.concat([_binned([4] * 6, [0.1] * 6).assign(theme=t, outlet=o) for t in ("energy", "corridors")
+                       for o in ("Press TV", "other")], ignore_index=True)
+    table.attrs["freq"] = "month"
+    axes = plots.plot_trend_panels(table, column="tone_vader", panel="theme", panels=["energy"], series="outlet")
+    assert [a.get_title() for a in axes] == ["energy", "corridors"]
+    legend = axes[0].figure.legends[0]
+    assert [t.get_text() for t in legend.get_texts()] == ["Press TV", "other"]
 
 
 def test_theme_series_and_actor_tone():

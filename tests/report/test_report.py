@@ -250,3 +250,25 @@ def test_html_export_sanitizer_keeps_tables_and_drops_active_content(raw, kept, 
     assert kept in cleaned
     if removed:
         assert removed not in cleaned
+
+
+def test_display_table_shows_25_rows_and_says_where_the_rest_is():
+    df = pd.DataFrame({"outlet": ["x" * 200_000] + [f"o{i}" for i in range(99)], "n": range(100)})
+    shown = show_table(df, max_rows=None, source="tables/01_corpus/corpus_overview.csv")
+    html = shown._repr_html_()
+    assert html.count("<tr>") == 25  # 25 body rows (the header row has a style)
+    assert "75 more rows in tables/01_corpus/corpus_overview.csv (100 in all)" in html
+    assert len(html) < 10_000  # the 200,000-character name is cut
+
+
+def test_top_sentences_list_a_repeated_sentence_once():
+    text = "They signed a treaty."
+    tables = {
+        "articles": pd.DataFrame({"doc_id": ["a", "b"], "date": ["2023-01-01", None], "outlet": ["X", "Y"]}),
+        "sentences": pd.DataFrame({"doc_id": ["a", "a", "a", "b"], "sent_id": [0, 1, 2, 0],
+                                   "text": [text, "They met.", text, "  they SIGNED a treaty. "]}),
+        "sentence_scores": pd.DataFrame({"doc_id": ["a", "a", "a", "b"], "sent_id": [0, 1, 2, 0],
+                                         "tone_diplomatic": [3.0, 1.0, 3.0, 3.0]}),
+    }
+    top = top_sentences(tables, "tone_diplomatic", n=5)
+    assert top["sentence"].tolist() == [text, "They met."]

@@ -202,3 +202,30 @@ def test_cli_run_prints_the_counts_and_takes_the_ingestion_options(mixed_crawl, 
     assert printed["counts"]["outlet_source"] == {"folder_default": 3}
     assert set(printed["counts"]) == {"status", "language", "date_source", "outlet_source"}
     assert main(["run", str(mixed_crawl), "--out", str(tmp_path / "o2"), "--languages", "english"]) == 2
+
+
+def test_empty_raw_folder_writes_tables_with_their_columns(tmp_path):
+    """No article: tone_by_date.csv still has its header (pd.read_csv reads it) and the sum tables their columns."""
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    summary = run_pipeline(raw, tmp_path / "out")
+    assert summary.n_articles == 0
+    by_date = pd.read_csv(tmp_path / "out" / "tone_by_date.csv")
+    assert by_date.empty and {"date", "n", "n_articles", "tone_vader", "tone_vader_lo"} <= set(by_date.columns)
+    sums = load_outputs(tmp_path / "out", tables=["tone_by_article", "theme_tone_by_article", "actor_tone_by_article"])
+    assert {"doc_id", "n", "tone_vader__sum", "tone_vader__count"} <= set(sums["tone_by_article"].columns)
+    assert {"theme", "direction"} <= set(sums["theme_tone_by_article"].columns) | set(sums["actor_tone_by_article"])
+
+
+def test_article_sums_give_the_articles_tone(processed):
+    """tone_by_article holds what the notebooks re-bin: its sums over counts are the article means."""
+    tables = load_outputs(processed, tables=["articles", "tone_by_article", "theme_tone_by_article",
+                                             "actor_tone_by_article", "sentence_scores"])
+    sums = tables["tone_by_article"].merge(tables["articles"][["doc_id", "tone_vader"]], on="doc_id")
+    assert (sums["tone_vader__sum"] / sums["tone_vader__count"]).to_numpy() == pytest.approx(sums["tone_vader"])
+    scores = tables["sentence_scores"]
+    energy = tables["theme_tone_by_article"].query("theme == 'energy'")
+    assert energy["n"].sum() == (scores["theme_energy"] > 0).sum()
+    actors = tables["actor_tone_by_article"]
+    assert set(actors["direction"]) == {"toward", "by"}
+    assert actors.query("direction == 'by'")["n"].sum() == (scores["speaker"] != "").sum()

@@ -175,6 +175,25 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
     },
 }
 
+_SUM_NOTE = ("article-level input of the time charts: any calendar bin's mean is sum(__sum) / sum(__count) over "
+             "its articles, and the cluster bootstrap resamples these rows")
+CODEBOOK["tone_by_article"] = {
+    "doc_id": ("string", "", "article id"),
+    "n": ("int", "sentences", "sentences of the article; " + _SUM_NOTE),
+}
+CODEBOOK["theme_tone_by_article"] = {
+    "doc_id": ("string", "", "article id"),
+    "theme": ("string", "", "theme; one row per article and theme with at least one hit"),
+    "n": ("int", "sentences", "sentences of the article about the theme (at least one hit); " + _SUM_NOTE),
+}
+CODEBOOK["actor_tone_by_article"] = {
+    "doc_id": ("string", "", "article id"),
+    "actor": ("string", "", "actor (actors.yml)"),
+    "direction": ("string", "toward / by", "toward: target tone of the actor's mentions (role mention, "
+                  "tone_*_target in actor_mentions); by: tone of the sentences the actor is quoted in (speaker)"),
+    "n": ("int", "mentions or sentences", "mentions (toward) or quoted sentences (by) in the article; " + _SUM_NOTE),
+}
+
 _TONE_UNITS = {"tone_vader": "-1..1", "tone_lexicon": "logit", "tone_diplomatic": "-10..10"}
 for _key, _label in (("date", ("date", "YYYY-MM-DD", "publication date")),
                      ("outlet", ("string", "", "publishing outlet"))):
@@ -184,7 +203,9 @@ for _key, _label in (("date", ("date", "YYYY-MM-DD", "publication date")),
         _table[_col] = ("float", _unit, f"mean sentence {_col} in the group")
         _table[f"{_col}_lo"] = ("float", _unit, "lower end of the 95% percentile cluster-bootstrap interval of "
                                                "the mean (whole articles resampled, 2,000 draws, seed 0; "
-                                               "null when the group has one article)")
+                                               "null when the group has one article; a group of more than "
+                                               "500 articles: the bootstrap's normal limit, mean -/+ 1.96 "
+                                               "cluster-robust standard errors)")
         _table[f"{_col}_hi"] = ("float", _unit, "upper end of the 95% percentile bootstrap interval of the mean")
     CODEBOOK[f"tone_by_{_key}"] = _table
 
@@ -195,6 +216,9 @@ _PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
     "sentence_scores:theme_*": ("int", "hits", "matches of the theme's terms in the sentence (themes.yml; every hit is in theme_hits)"),
     "articles:theme_*_share": ("float", "0..1", "share of the article's sentences with at least one hit of the theme"),
     "articles:theme_*": ("float", "hits per 1,000 words", "theme hits in the article per 1,000 words of its sentences"),
+    "tone_*__sum": ("float", "scale of the tone column", "sum of the tone column over the row's sentences "
+                    "(actor_tone_by_article toward: over its mentions' target tone); NaN scores skipped"),
+    "tone_*__count": ("int", "sentences or mentions", "values summed in the matching __sum (non-missing scores)"),
     "actor_mentions:tone_*_target": ("float", "scale of the tone column", "tone of the words about the mention: its clause up to the nearest strong break (; : quotes brackets, but/while/although), stopping at other actors' mentions, scored by that tone scorer"),
 }
 

@@ -29,7 +29,8 @@ __all__ = ["atomic_path", "write_table", "write_text", "write_json", "read_table
 
 # The tables `diplo run` streams chunk by chunk (one row per article, sentence, removal or score row), and the
 # ones it writes whole at the end; every column of each is documented in the codebook.
-OUTPUT_TABLES = ("articles", "sentences", "removed", "sentence_scores", "evidence", "theme_hits", "actor_mentions")
+OUTPUT_TABLES = ("articles", "sentences", "removed", "sentence_scores", "evidence", "theme_hits", "actor_mentions",
+                 "tone_by_article", "theme_tone_by_article", "actor_tone_by_article")
 OUTPUT_EXTRAS = ("manifest", "rejected_rows", "tone_by_date", "tone_by_outlet")
 
 

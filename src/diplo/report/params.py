@@ -19,7 +19,7 @@ from diplo.io.paths import check_outside_raw
 from diplo.scoring.tone import available_scorers
 
 __all__ = ["NotebookParams", "parse_params", "parse_iso_date", "parse_validation_files", "select_tables", "pipeline_options",
-           "check_declared_type", "check_theme", "check_outlets"]
+           "check_declared_type", "check_theme", "check_outlets", "FREQS"]
 
 
 def _type_error(name: str, value: Any, expected: str) -> TypeError:
@@ -102,6 +102,10 @@ class NotebookParams:
     scorers: tuple[str, ...] = ()
     n_topics: int = 5
     seed: int = 0
+    freq: str = "auto"
+    min_articles: int = 3
+    top_outlets: int = 6
+    events: str = ""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -126,7 +130,34 @@ class NotebookParams:
 
 
 _KNOWN = {"raw_dir", "output_dir", "processed_dir", "start_date", "end_date", "outlets", "themes_file",
-          "scorers", "n_topics", "seed"}
+          "scorers", "n_topics", "seed", "freq", "min_articles", "top_outlets", "events"}
+
+FREQS = ("auto", "day", "week", "month", "quarter", "year")  # the same as diplo.analysis.trends.FREQS
+
+
+def _freq(value: Any) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return "auto"
+    if not isinstance(value, str):
+        raise _type_error("freq", value, f"one of {', '.join(FREQS)}")
+    if value.strip().lower() not in FREQS:
+        raise ValueError(f"parameter 'freq': {value!r} is not a bin width; valid: {', '.join(FREQS)}")
+    return value.strip().lower()
+
+
+def _events(value: Any) -> str:
+    """An events CSV path or a packaged list name, checked now (the file exists and parses)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    if not isinstance(value, (str, os.PathLike)):
+        raise _type_error("events", value, "a CSV path or the name of a packaged event list")
+    from diplo.io.events import load_events
+
+    try:
+        load_events(value)
+    except ValueError as exc:
+        raise ValueError(f"parameter 'events': {exc}") from None
+    return str(value)
 
 
 def parse_params(values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> NotebookParams:
@@ -136,7 +167,10 @@ def parse_params(values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> N
     ----------
     values, kwargs : parameter name -> raw value (strings from YAML/CLI are fine). Names other than the
         standard ones (``raw_dir``, ``output_dir``, ``processed_dir``, ``start_date``, ``end_date``,
-        ``outlets``, ``themes_file``, ``scorers``, ``n_topics``, ``seed``) are kept unchanged in ``extra``.
+        ``outlets``, ``themes_file``, ``scorers``, ``n_topics``, ``seed``, ``freq`` (auto/day/week/month/
+        quarter/year), ``min_articles`` (>= 1: fewer articles in a bin draw it hollow), ``top_outlets`` (>= 1:
+        outlets drawn as their own series, the rest as "other"), ``events`` (a ``date,label`` CSV or a
+        packaged list name, ``""`` for none)) are kept unchanged in ``extra``.
 
     Returns
     -------
@@ -185,6 +219,10 @@ def parse_params(values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> N
         scorers=tuple(dict.fromkeys(scorers)),
         n_topics=_int("n_topics", raw.get("n_topics", 5), minimum=1),
         seed=_int("seed", raw.get("seed", 0), minimum=0),
+        freq=_freq(raw.get("freq", "auto")),
+        min_articles=_int("min_articles", raw.get("min_articles", 3), minimum=1),
+        top_outlets=_int("top_outlets", raw.get("top_outlets", 6), minimum=1),
+        events=_events(raw.get("events", "")),
         extra={k: v for k, v in raw.items() if k not in _KNOWN},
     )
 

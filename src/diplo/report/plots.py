@@ -21,11 +21,12 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-__all__ = ["PALETTE", "use_style", "color_for", "assign_colors", "save_figure", "plot_tone_over_time",
+__all__ = ["PALETTE", "use_style", "color_for", "assign_colors", "label_for", "save_figure", "plot_tone_over_time",
            "plot_tone_by_outlet", "plot_by_scorer", "plot_scorer_agreement", "plot_articles_timeline",
            "plot_article_lengths", "plot_metadata_sources", "plot_removed_by_rule", "plot_theme_heatmap",
            "plot_theme_over_time", "plot_topic_theme_overlap", "plot_theme_tone_over_time",
-           "plot_actor_tone", "plot_validation"]
+           "plot_actor_tone", "plot_validation", "short_label", "plot_trend", "plot_trend_panels", "trend_note",
+           "LABEL_CHARS", "MAX_PIXELS"]
 
 # Okabe-Ito (Okabe & Ito 2008): distinguishable under the common colour-vision deficiencies.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
@@ -33,6 +34,8 @@ PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 _NAMED_CYCLE = ["#332288", "#CC6677", "#117733", "#882255", "#44AA99", "#999933", "#AA4499", "#DDCC77",
                 "#88CCEE"]
 _MISSING = "#9E9E9E"
+LABEL_CHARS = 60  # chart labels (outlets, actors, articles) are cut here with an ellipsis; the CSV has the full text
+MAX_PIXELS = 2400  # no saved figure is larger than this on either side, whatever the corpus size
 _SOURCE_COLORS = {"metadata.csv": "#E69F00", "html": "#0072B2", "table": "#CC79A7", "text": "#009E73",
                   "unknown": _MISSING}
 # Colours handed out by assign_colors (name -> colour), consulted after the pinned ones.
@@ -114,7 +117,7 @@ def assign_colors(names: Iterable[object]) -> dict[str, str]:
     return {n: color_for(n) for n in clean}
 
 
-def _label_for(column: str) -> str:
+def label_for(column: str) -> str:
     """Axis label with units for a score column (``tone_vader`` -> ``VADER compound (-1..1)``)."""
     if column in _UNITS:
         return _UNITS[column]
@@ -124,17 +127,26 @@ def _label_for(column: str) -> str:
 
 
 def save_figure(obj: plt.Axes | plt.Figure | np.ndarray, stem: str | os.PathLike) -> list[Path]:
-    """Write the figure holding ``obj`` as ``<stem>.png`` and ``<stem>.svg`` (no timestamps in either)."""
+    """Write the figure holding ``obj`` as ``<stem>.png`` and ``<stem>.svg`` (no timestamps in either).
+
+    The PNG is at most :data:`MAX_PIXELS` on either side: a figure that would be larger is saved at a lower
+    resolution (charts are sized by bins and top-N lists, so this only guards against surprises).
+    """
     if isinstance(obj, np.ndarray):
         obj = obj.flat[0]
     fig = obj if isinstance(obj, plt.Figure) else obj.figure
     stem = Path(stem)
     stem.parent.mkdir(parents=True, exist_ok=True)
+    dpi = float(plt.rcParams["savefig.dpi"]) if plt.rcParams["savefig.dpi"] != "figure" else fig.dpi
+    # the tight bounding box (labels, legends outside the axes) in inches, at the figure's dpi
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer())
+    inches = max(bbox.width, bbox.height, 1e-3) + 0.2
+    dpi = min(dpi, MAX_PIXELS / inches)
     paths = []
     for ext, meta in (("png", {"Software": None}), ("svg", {"Date": None, "Creator": None})):
         path = stem.with_name(f"{stem.name}.{ext}")
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # unique per process: runs may share a folder
-        fig.savefig(tmp, format=ext, metadata=meta)
+        fig.savefig(tmp, format=ext, metadata=meta, dpi=dpi)
         os.replace(tmp, path)
         paths.append(path)
     return paths
@@ -224,7 +236,7 @@ def plot_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, ax
               label=f"mean of sentences, {_interval_text(lo)}")
     ax.axhline(0, color="0.4", linewidth=0.8)
     ax.set_xlabel("publication date")
-    ax.set_ylabel(_label_for(column))
+    ax.set_ylabel(label_for(column))
     ax.set_title(title)
     _date_axis(ax, df["date"])
     ax.legend(loc="best")
@@ -232,10 +244,11 @@ def plot_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader", *, ax
 
 
 def plot_tone_by_outlet(by_outlet: pd.DataFrame, column: str = "tone_vader", *, ax: plt.Axes | None = None,
-                        title: str | None = None) -> plt.Axes:
+                        title: str | None = None, max_outlets: int = 20) -> plt.Axes:
     """Mean tone per outlet (horizontal points with 95% bootstrap interval bars), outlet colours fixed.
 
-    ``by_outlet`` needs ``outlet`` and ``column`` (``<column>_lo``/``_hi`` and ``n`` optional).
+    ``by_outlet`` needs ``outlet`` and ``column`` (``<column>_lo``/``_hi`` and ``n`` optional). Only the
+    ``max_outlets`` largest outlets (by ``n_articles``, else ``n``) are drawn; the caption counts the others.
     """
     if by_outlet.empty:
         return _empty(_ax(ax), title or f"{_SCORER_LABELS.get(column, column)} tone by outlet",
@@ -243,6 +256,10 @@ def plot_tone_by_outlet(by_outlet: pd.DataFrame, column: str = "tone_vader", *, 
     _require(by_outlet, ["outlet", column], "plot_tone_by_outlet")
     df = by_outlet.dropna(subset=[column]).copy()
     df["outlet"] = df["outlet"].fillna("").astype(str)
+    size = next((c for c in ("n_articles", "n") if c in df.columns), None)
+    more = max(0, len(df) - max_outlets)
+    if more:
+        df = df.sort_values([size, "outlet"], ascending=[False, True]).head(max_outlets) if size else df.head(max_outlets)
     df = df.sort_values([column, "outlet"]).reset_index(drop=True)
     ax = _ax(ax)
     title = title or f"{_SCORER_LABELS.get(column, column)} tone by outlet"
@@ -252,12 +269,13 @@ def plot_tone_by_outlet(by_outlet: pd.DataFrame, column: str = "tone_vader", *, 
     for i, row in df.iterrows():  # one point per outlet: a handful of rows
         _errorbar(ax, [i], [row[column]], [lo[i]], [hi[i]], color=color_for(row["outlet"]), label=None,
                   horizontal=True)
-    labels = [(o or "unknown outlet") + (f"  (n={int(n)})" if "n" in df.columns else "")
+    labels = [short_label(o or "unknown outlet", 40) + (f"  (n={int(n)})" if "n" in df.columns else "")
               for o, n in zip(df["outlet"], df["n"] if "n" in df.columns else [0] * len(df))]
     ax.set_yticks(range(len(df)), labels)
     ax.set_ylim(-0.6, len(df) - 0.4)
     ax.axvline(0, color="0.4", linewidth=0.8)
-    ax.set_xlabel(f"{_label_for(column)}, mean with {_interval_text(lo)}")
+    ax.set_xlabel(f"{label_for(column)}, mean with {_interval_text(lo)}"
+                  + (f"\n{more:,} smaller outlet(s) not shown (all in the table)" if more else ""))
     ax.set_ylabel("outlet (n = sentences)" if "n" in df.columns else "outlet")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
@@ -318,38 +336,51 @@ def plot_scorer_agreement(corr: pd.DataFrame, *, ax: plt.Axes | None = None, n: 
     return ax
 
 
-def plot_articles_timeline(articles: pd.DataFrame, *, ax: plt.Axes | None = None,
+def plot_articles_timeline(articles: pd.DataFrame, *, freq: str = "auto", top_outlets: int = 8,
+                           events: pd.DataFrame | None = None, ax: plt.Axes | None = None,
                            title: str | None = None) -> plt.Axes:
-    """Each article as a point at its publication date on its outlet's row, sized by its length."""
-    _require(articles, ["doc_id", "date", "outlet", "n_words"], "plot_articles_timeline")
-    df = articles.copy()
-    df["outlet"] = df["outlet"].fillna("").astype(str)
-    df["when"] = pd.to_datetime(df["date"], format="%Y-%m-%d", errors="coerce")
-    undated = int(df["when"].isna().sum())
-    df = df.dropna(subset=["when"]).sort_values(["outlet", "when", "doc_id"])
+    """Articles per calendar bin, stacked by outlet (the ``top_outlets`` largest, the rest as "other")."""
+    from diplo.analysis.trends import bin_dates, choose_freq, top_names
+
+    _require(articles, ["doc_id", "date", "outlet"], "plot_articles_timeline")
+    when = pd.to_datetime(articles["date"], format="%Y-%m-%d", errors="coerce")
+    undated = int(when.isna().sum())
     ax = _ax(ax)
     title = title or "Articles by publication date and outlet"
-    if df.empty:
-        return _empty(ax, title, f"no dated articles ({undated} undated)")
-    outlets = sorted(df["outlet"].unique(), key=lambda o: (o == "", o))
-    rows = {o: i for i, o in enumerate(outlets)}
-    sizes = 20 + 180 * df["n_words"] / max(df["n_words"].max(), 1)
-    ax.scatter(df["when"], df["outlet"].map(rows), s=sizes, c=[color_for(o) for o in df["outlet"]],
-               alpha=0.8, edgecolors="black", linewidths=0.5)
-    ax.set_yticks(range(len(outlets)), [o or "unknown outlet" for o in outlets])
-    ax.set_ylim(-0.6, len(outlets) - 0.4)
-    ax.set_xlabel("publication date" + (f"  ({undated} undated article(s) not shown)" if undated else ""))
-    ax.set_ylabel("outlet")
-    ax.set_title(title + " (point size = words)")
-    ax.grid(axis="y", visible=False)
-    _date_axis(ax, df["when"])
+    if when.notna().sum() == 0:
+        return _empty(ax, title, _no_dates_message(undated))
+    dated = articles[when.notna().to_numpy()]
+    unit = choose_freq(dated["date"]) if freq == "auto" else freq
+    df = pd.DataFrame({"bin": bin_dates(dated["date"], unit).to_numpy(),
+                       "outlet": top_names(dated["outlet"], top_outlets).to_numpy()})
+    counts = pd.crosstab(df["bin"], df["outlet"]).sort_index()
+    order = sorted(counts.columns, key=lambda o: (o == "other", -counts[o].sum(), o))
+    periods = pd.Series(counts.index).dt.to_period(_PERIOD_CODES[unit])
+    start, end = periods.dt.start_time, periods.dt.end_time
+    left, width = (start + (end - start) * 0.05).to_numpy(), ((end - start) * 0.9).to_numpy()
+    bottom = np.zeros(len(counts))
+    for outlet in order:
+        vals = counts[outlet].to_numpy(dtype=float)
+        ax.bar(left, vals, width=width, bottom=bottom, align="edge",
+               color=_MISSING if outlet == "other" else color_for(outlet), label=short_label(outlet, 30))
+        bottom += vals
+    _date_axis(ax, pd.Series([start.min(), end.max()]))
+    caption = _events_caption(_draw_events(ax, events))
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel(f"articles per {unit}")
+    ax.set_xlabel("publication date" + (f"\n{undated:,} undated article(s) not shown (give dates in "
+                                        "raw_dir/metadata.csv, columns file,date)" if undated else "")
+                  + (f"\n{caption}" if caption else ""))
+    ax.set_title(title)
+    if len(order) > 1:
+        ax.legend(title="outlet", loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     return ax
 
 
 def _article_labels(df: pd.DataFrame) -> list[str]:
     date = df["date"].fillna("undated").astype(str) if "date" in df.columns else ""
     outlet = df["outlet"].fillna("").astype(str).replace("", "unknown outlet") if "outlet" in df.columns else ""
-    return [f"{d} · {o} · {i}" for d, o, i in zip(date, outlet, df["doc_id"])]
+    return [short_label(f"{d} · {o} · {i}") for d, o, i in zip(date, outlet, df["doc_id"])]
 
 
 def _article_order(articles: pd.DataFrame) -> pd.DataFrame:
@@ -359,22 +390,23 @@ def _article_order(articles: pd.DataFrame) -> pd.DataFrame:
 
 
 def plot_article_lengths(articles: pd.DataFrame, *, ax: plt.Axes | None = None,
-                         title: str | None = None) -> plt.Axes:
-    """Words per article (horizontal bars, outlet colours), articles in date order."""
+                         title: str | None = None, bins: int = 30) -> plt.Axes:
+    """Distribution of words per article: a histogram (the same size at 5 or 500,000 articles), median marked."""
     _require(articles, ["doc_id", "n_words"], "plot_article_lengths")
-    df = _article_order(articles)
-    ax = _ax(ax, (8, max(2.5, 0.35 * len(df) + 1.2)))
+    ax = _ax(ax)
     title = title or "Article length"
-    if df.empty:
+    words = pd.to_numeric(articles["n_words"], errors="coerce").dropna()
+    if words.empty:
         return _empty(ax, title, "no articles in this selection")
-    colors = [color_for(o) for o in df["outlet"]] if "outlet" in df.columns else PALETTE[0]
-    ax.barh(range(len(df)), df["n_words"], color=colors)
-    ax.set_yticks(range(len(df)), _article_labels(df))
-    ax.invert_yaxis()
-    ax.set_xlabel("words in the clean text")
-    ax.set_ylabel("article (date · outlet · id)")
+    ax.hist(words, bins=min(bins, max(int(words.nunique()), 1)), color=PALETTE[0], edgecolor="white")
+    median = float(words.median())
+    ax.axvline(median, color=PALETTE[3], linewidth=1.2, label=f"median {median:,.0f} words")
+    ax.yaxis.get_major_locator().set_params(integer=True)
+    ax.set_xlabel(f"words in the clean text ({len(words):,} articles; shortest {int(words.min()):,}, "
+                  f"longest {int(words.max()):,})")
+    ax.set_ylabel("articles")
     ax.set_title(title)
-    ax.grid(axis="y", visible=False)
+    ax.legend(loc="upper right")
     return ax
 
 
@@ -406,68 +438,92 @@ def plot_metadata_sources(articles: pd.DataFrame, fields: Sequence[str] = ("titl
 
 
 def plot_removed_by_rule(removed: pd.DataFrame, articles: pd.DataFrame, *, ax: plt.Axes | None = None,
-                         title: str | None = None, max_rules: int = 7) -> plt.Axes:
-    """What cleaning removed: removals per article (rows, date order) stacked by cleaning rule.
+                         title: str | None = None, max_rules: int = 12) -> plt.Axes:
+    """What cleaning removed: removals per cleaning rule (bars), with the number of articles each touched.
 
-    ``removed`` has one row per removed line or span (``doc_id``, ``rule``); ``articles`` gives the rows
-    (articles with nothing removed show an empty bar). The ``max_rules`` most frequent rules get their own
-    colour, the rest are grouped as "other rules".
+    ``removed`` has one row per removed line or span (``doc_id``, ``rule``); only the rows of ``articles``
+    count. The ``max_rules`` most frequent rules get a bar, the rest are summed as "other rules".
     """
     _require(removed, ["doc_id", "rule"], "plot_removed_by_rule")
     _require(articles, ["doc_id"], "plot_removed_by_rule")
-    df = _article_order(articles)
-    ax = _ax(ax, (8, max(2.5, 0.35 * len(df) + 1.2)))
+    ax = _ax(ax)
     title = title or "What cleaning removed, by rule"
-    if df.empty:
+    if articles.empty:
         return _empty(ax, title, "no articles in this selection")
-    rem = removed[removed["doc_id"].isin(df["doc_id"])]
-    totals = rem["rule"].value_counts()
-    order = sorted(totals.index, key=lambda r: (-totals[r], r))
-    top = order[:max_rules]
-    rule = rem["rule"].where(rem["rule"].isin(top), "other rules")
-    counts = pd.crosstab(rem["doc_id"], rule).reindex(df["doc_id"], fill_value=0)
-    left = np.zeros(len(df))
-    colors = dict(zip(top, [c for c in PALETTE if c != "#F0E442"]))
-    for name in [*top, *(["other rules"] if len(order) > max_rules else [])]:
-        vals = counts[name].to_numpy(dtype=float) if name in counts.columns else np.zeros(len(df))
-        ax.barh(range(len(df)), vals, left=left, color=colors.get(name, _MISSING), label=name.replace("_", " "))
-        left += vals
-    ax.set_yticks(range(len(df)), _article_labels(df))
+    rem = removed[removed["doc_id"].isin(articles["doc_id"])]
+    if rem.empty:
+        return _empty(ax, title, f"cleaning removed nothing from the {len(articles):,} articles")
+    totals = rem.groupby("rule").agg(removals=("doc_id", "size"), articles=("doc_id", "nunique"))
+    totals = totals.sort_values(["removals"], ascending=False, kind="stable")
+    totals = totals.loc[sorted(totals.index, key=lambda r: (-totals.loc[r, "removals"], r))]
+    if len(totals) > max_rules:
+        rest = totals.iloc[max_rules:]
+        other_docs = rem.loc[rem["rule"].isin(rest.index), "doc_id"].nunique()
+        totals = pd.concat([totals.iloc[:max_rules],
+                            pd.DataFrame({"removals": [int(rest["removals"].sum())], "articles": [other_docs]},
+                                         index=["other rules"])])
+    y = np.arange(len(totals))
+    ax.barh(y, totals["removals"], color=PALETTE[0])
+    for yy, (n, docs) in zip(y, totals[["removals", "articles"]].to_numpy()):
+        ax.text(n, yy, f" {int(n):,} in {int(docs):,} art.", va="center", fontsize=8)
+    ax.set_yticks(y, [short_label(str(r).replace("_", " ")) for r in totals.index])
     ax.invert_yaxis()
-    ax.set_xlabel("lines or spans removed")
-    ax.xaxis.get_major_locator().set_params(integer=True)
-    ax.set_ylabel("article (date · outlet · id)")
+    ax.set_xlim(0, float(totals["removals"].max()) * 1.3)
+    ax.set_xlabel(f"lines or spans removed ({len(rem):,} in total from {len(articles):,} articles)")
+    ax.set_ylabel("cleaning rule")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
-    if len(top):
-        ax.legend(title="cleaning rule", loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
 
 
-def plot_theme_heatmap(articles: pd.DataFrame, theme_columns: Sequence[str], *, ax: plt.Axes | None = None,
-                       title: str | None = None, unit: str = "hits per 1,000 words") -> plt.Axes:
-    """Articles (rows, date order) x themes (columns), colour = theme rate; every cell annotated."""
+def plot_theme_heatmap(articles: pd.DataFrame, theme_columns: Sequence[str], *, freq: str = "auto",
+                       ax: plt.Axes | None = None, title: str | None = None,
+                       unit: str = "hits per 1,000 words") -> plt.Axes:
+    """Themes (rows) x calendar periods (columns), colour = mean theme rate of the period's articles.
+
+    Periods are bins of ``freq`` (``auto``: at most about 40 with data); undated articles form a last
+    "undated" column, so the chart has the same size at any number of articles.
+    """
+    from diplo.analysis.trends import bin_dates, choose_freq
+
     theme_columns = list(theme_columns)
-    _require(articles, ["doc_id", *theme_columns], "plot_theme_heatmap")
-    df = _article_order(articles)
-    ax = _ax(ax, (max(6, 1.1 * len(theme_columns) + 4), max(3, 0.4 * len(df) + 1.8)))
-    title = title or "Theme prevalence by article"
-    if df.empty or not theme_columns:
-        return _empty(ax, title, "no articles or no themes in this selection")
-    values = df[theme_columns].to_numpy(dtype=float)
+    _require(articles, ["doc_id", "date", *theme_columns], "plot_theme_heatmap")
+    title = title or "Theme prevalence by period"
+    if articles.empty or not theme_columns:
+        return _empty(_ax(ax), title, "no articles or no themes in this selection")
+    when = pd.to_datetime(articles["date"], format="%Y-%m-%d", errors="coerce")
+    period = choose_freq(articles["date"]) if freq == "auto" else freq
+    bins = bin_dates(articles["date"], period)
+    fmt = {"day": "%Y-%m-%d", "week": "%Y-%m-%d", "month": "%Y-%m", "quarter": "%Y-%m", "year": "%Y"}[period]
+    labels = bins.dt.strftime(fmt)
+    if period == "quarter":
+        labels = bins.dt.year.astype("Int64").astype(str) + "Q" + bins.dt.quarter.astype("Int64").astype(str)
+    labels = labels.where(when.notna(), "undated")
+    df = articles[theme_columns].astype(float).assign(_period=labels.to_numpy(), _bin=bins.to_numpy())
+    grouped = df.groupby("_period", sort=False)
+    means = grouped[theme_columns].mean()
+    counts = grouped.size()
+    order = sorted(means.index, key=lambda k: (k == "undated", k))
+    means, counts = means.loc[order], counts.loc[order]
+    values = means.to_numpy(dtype=float).T  # themes x periods
+    ax = _ax(ax, (min(16, max(6, 0.32 * len(order) + 4)), max(3, 0.42 * len(theme_columns) + 2)))
     im = ax.imshow(values, aspect="auto", cmap="cividis", vmin=0)
     vmax = np.nanmax(values) if np.isfinite(values).any() else 0
-    if values.size <= 400:
+    if values.size <= 150:
         for (i, j), v in np.ndenumerate(values):
-            ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=8,
+            ax.text(j, i, f"{v:.1f}", ha="center", va="center", fontsize=7,
                     color="black" if vmax and v > 0.5 * vmax else "white")
-    names = [c[len("theme_"):] if c.startswith("theme_") else c for c in theme_columns]
-    ax.set_xticks(range(len(names)), [n.replace("_", " ") for n in names], rotation=30, ha="right")
-    ax.set_yticks(range(len(df)), _article_labels(df))
-    ax.set_xlabel("theme")
-    ax.set_ylabel("article (date · outlet · id)")
+    names = [short_label((c[len("theme_"):] if c.startswith("theme_") else c).replace("_", " "), 30)
+             for c in theme_columns]
+    ax.set_yticks(range(len(names)), names)
+    step = max(1, -(-len(order) // 20))
+    ticks = list(range(0, len(order), step))
+    ax.set_xticks(ticks, [f"{order[j]} ({int(counts.iloc[j]):,})" for j in ticks], rotation=60, ha="right",
+                  fontsize=8)
+    ax.set_xlabel(f"period ({period} bins; articles in brackets)")
+    ax.set_ylabel("theme")
     ax.grid(False)
-    ax.figure.colorbar(im, ax=ax, label=unit)
+    ax.figure.colorbar(im, ax=ax, label=f"mean per article ({unit})")
     ax.set_title(title)
     return ax
 
@@ -593,12 +649,13 @@ def plot_theme_tone_over_time(by_date: pd.DataFrame, column: str = "tone_vader",
         ax.set_title(theme.replace("_", " "), fontsize=plt.rcParams["font.size"])
         _date_axis(ax, df["date"], maxticks=4)
     _panel_labels(fig, axes, title, "publication date",
-                  f"{_label_for(column)}\nmean of theme sentences, {_interval_text(_ci(df, column)[0])}")
+                  f"{label_for(column)}\nmean of theme sentences, {_interval_text(_ci(df, column)[0])}")
     return np.asarray(axes)
 
 
 def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column: str = "tone_vader", *,
-                    ax: plt.Axes | None = None, title: str | None = None, min_n: int = 1) -> plt.Axes:
+                    ax: plt.Axes | None = None, title: str | None = None, min_n: int = 1,
+                    max_actors: int = 25) -> plt.Axes:
     """Tone toward and by each actor: one row per actor, a marker per direction, with 95% interval bars.
 
     Parameters
@@ -621,6 +678,10 @@ def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column
           else pd.DataFrame(columns=["actor", "direction", column]))
     if "n" in df.columns:
         df = df[df["n"] >= min_n]
+        if df["actor"].nunique() > max_actors:  # the most mentioned; the table has them all
+            size = df.groupby("actor")["n"].sum()
+            keep = sorted(size.index, key=lambda a: (-size[a], str(a)))[:max_actors]
+            df = df[df["actor"].isin(keep)]
     ax = _ax(ax, (8, max(3, 0.5 * df["actor"].nunique() + 1.5)))
     title = title or f"{_SCORER_LABELS.get(column, column)} tone toward and by each actor"
     if df.empty:
@@ -637,15 +698,16 @@ def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column
         err = np.vstack([np.nan_to_num(mean - lo.to_numpy(dtype=float)),
                          np.nan_to_num(hi.to_numpy(dtype=float) - mean)])
         ax.errorbar(mean, y, xerr=err, fmt=marker, color=colour, label=direction, capsize=3, markersize=6)
-    labels = actors
+    labels = [short_label(a, 40) for a in actors]
     if "n" in df.columns:
         n = df.groupby(["actor", "direction"])["n"].sum().unstack(fill_value=0)
-        labels = [f"{a}  (n={'/'.join(str(int(n.loc[a].get(d, 0))) for d in directions)})" for a in actors]
+        labels = [f"{short_label(a, 40)}  (n={'/'.join(str(int(n.loc[a].get(d, 0))) for d in directions)})"
+                  for a in actors]
     ax.set_yticks(range(len(actors)), labels)
     ax.set_ylim(-0.6, len(actors) - 0.4)
     ax.invert_yaxis()
     ax.axvline(0, color="0.4", linewidth=0.8)
-    ax.set_xlabel(f"{_label_for(column)}, mean with {_interval_text(_ci(df, column)[0])}")
+    ax.set_xlabel(f"{label_for(column)}, mean with {_interval_text(_ci(df, column)[0])}")
     ax.set_ylabel("actor (n = " + " / ".join(("mentions", "quoted sentences")[:len(directions)]) + ")")
     ax.set_title(title)
     ax.grid(axis="y", visible=False)
@@ -686,3 +748,302 @@ def plot_validation(table: pd.DataFrame, metric: str = "macro_f1", *, ax: plt.Ax
     ax.grid(axis="y", visible=False)
     ax.legend(title="scorer", loc="center left", bbox_to_anchor=(1.01, 0.5))
     return ax
+
+
+# --- binned time series ------------------------------------------------------------------------------------------
+
+_CHANGE_COLOR = "#D55E00"
+_EVENT_COLOR = "0.35"
+
+
+def short_label(text: object, limit: int = LABEL_CHARS) -> str:
+    """``text`` cut to ``limit`` characters with an ellipsis, on one line (chart labels; full text in the CSV).
+
+    Examples
+    --------
+    >>> short_label("x" * 100, 10)
+    'xxxxxxxxx…'
+    """
+    text = " ".join(str("" if text is None else text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def _bin_mid(bins: pd.Series, freq: str) -> pd.Series:
+    """The middle of each calendar bin (points sit in their bin's middle, so event lines fall where they belong)."""
+    periods = pd.to_datetime(bins).dt.to_period(_PERIOD_CODES[freq])
+    start, end = periods.dt.start_time, periods.dt.end_time
+    return start + (end - start) / 2
+
+
+_PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
+
+
+def _ordinals(bins: pd.Series, freq: str) -> np.ndarray:
+    return pd.to_datetime(bins).dt.to_period(_PERIOD_CODES[freq]).map(lambda p: p.ordinal).to_numpy(dtype=np.int64)
+
+
+def _draw_events(ax: plt.Axes, events: pd.DataFrame | None, *, labels: bool = True) -> list[tuple[str, str]]:
+    """Dashed vertical lines at the events inside the x range, labelled at the top.
+
+    Few, well-spaced events get their label beside the line; when any two are closer than 4% of the axis (or
+    there are more than 4), each line gets a number and :func:`_events_caption` lists them under the chart.
+    Returns the drawn events as (number or "", "date label") pairs.
+    """
+    drawn = _events_in_view(ax, events)
+    for (key, _), date, label in drawn:
+        ax.axvline(date, color=_EVENT_COLOR, linestyle="--", linewidth=0.8, zorder=1)
+        i = int(key) if key else 0
+        numbered = bool(key)
+        if not labels:
+            continue
+        if numbered:  # numbers on two rows so neighbours do not overlap
+            ax.text(date, 1.0 if i % 2 else 0.955, key, transform=ax.get_xaxis_transform(), ha="center",
+                    va="bottom", fontsize=7, color=_EVENT_COLOR, clip_on=False)
+        else:
+            ax.text(date, 0.98, " " + short_label(label, 32), transform=ax.get_xaxis_transform(), rotation=90,
+                    ha="right", va="top", fontsize=7, color=_EVENT_COLOR, clip_on=True)
+    return [item for item, _, _ in drawn]
+
+
+def _events_in_view(ax: plt.Axes, events: pd.DataFrame | None) -> list:
+    """((number or "", "date label"), date, label) of the events inside the x range (see :func:`_draw_events`)."""
+    if events is None or len(events) == 0:
+        return []
+    lo, hi = (mdates.num2date(x).replace(tzinfo=None) for x in ax.get_xlim())
+    when = pd.to_datetime(events["date"])
+    inside = events[(when >= pd.Timestamp(lo)) & (when <= pd.Timestamp(hi))]
+    dates = pd.to_datetime(inside["date"])
+    span = max(mdates.date2num(pd.Timestamp(hi)) - mdates.date2num(pd.Timestamp(lo)), 1.0)
+    gaps = np.diff(mdates.date2num(dates)) / span if len(dates) > 1 else np.array([1.0])
+    numbered = len(dates) > 4 or bool((gaps < 0.04).any())
+    return [((str(i) if numbered else "", f"{date:%Y-%m-%d} {short_label(label, 50)}"), date, label)
+            for i, (date, label) in enumerate(zip(dates, inside["label"]), start=1)]
+
+
+def _events_caption(drawn: list[tuple[str, str]], width: int = 110) -> str:
+    """The list of numbered events for a chart's caption, wrapped."""
+    items = [f"{key} {text}" for key, text in drawn if key]
+    if not items:
+        return ""
+    import textwrap
+
+    return "\n".join(textwrap.wrap("events (dashed): " + "; ".join(items), width))
+
+
+def _draw_change_points(ax: plt.Axes, change_points: pd.DataFrame | None, freq: str,
+                        where: dict | None = None) -> int:
+    if change_points is None or len(change_points) == 0:
+        return 0
+    cps = change_points
+    for key, value in (where or {}).items():
+        if key in cps.columns:
+            cps = cps[cps[key] == value]
+    for when in pd.to_datetime(cps["bin"]):
+        ax.axvline(when, color=_CHANGE_COLOR, linewidth=1.6, alpha=0.8, zorder=2)
+        ax.plot([when], [1.0], marker="v", color=_CHANGE_COLOR, transform=ax.get_xaxis_transform(),
+                clip_on=False, markersize=7)
+    return len(cps)
+
+
+def _draw_series(ax: plt.Axes, df: pd.DataFrame, column: str, freq: str, *, color: str, label: str | None,
+                 min_articles: int, markersize: float = 5) -> None:
+    """Points at bin middles (hollow below ``min_articles``), interval bars on full points, lines only
+    between adjacent full bins."""
+    df = df.dropna(subset=[column]).sort_values("bin")
+    if df.empty:
+        return
+    x = _bin_mid(df["bin"], freq).to_numpy()
+    y = df[column].to_numpy(dtype=float)
+    full = df["n_articles"].to_numpy() >= min_articles
+    lo, hi = _ci(df, column)
+    if full.any():
+        _errorbar(ax, x[full], y[full], lo.to_numpy()[full], hi.to_numpy()[full], color=color, label=label,
+                  markersize=markersize, elinewidth=1, alpha=0.9)
+    if (~full).any():
+        ax.plot(x[~full], y[~full], "o", markerfacecolor="white", markeredgecolor=color, color=color,
+                markersize=markersize, label=None if full.any() else label, linestyle="None")
+    ords = _ordinals(df["bin"], freq)
+    # segments of consecutive full bins with no missing bin between them
+    joined = (np.diff(ords) == 1) & full[:-1] & full[1:]
+    start = 0
+    for i in range(len(x)):
+        if i == len(x) - 1 or not joined[i]:
+            if i > start:
+                ax.plot(x[start:i + 1], y[start:i + 1], "-", color=color, linewidth=1.2, alpha=0.8)
+            start = i + 1
+
+
+def _draw_counts(ax: plt.Axes, binned: pd.DataFrame, freq: str) -> None:
+    """Articles per bin as light bars along the bottom fifth of the panel (own axis on the right)."""
+    counts = binned.groupby("bin", sort=True)["n_articles"].sum()
+    if counts.empty:
+        return
+    twin = ax.twinx()
+    periods = pd.to_datetime(pd.Series(counts.index)).dt.to_period(_PERIOD_CODES[freq])
+    start, end = periods.dt.start_time, periods.dt.end_time
+    # at least 1/150 of the period shown, so one-day bins over years stay visible
+    least = (end.max() - start.min()) / 150
+    width = ((end - start) * 0.8).clip(lower=least)
+    twin.bar(start + (end - start) / 2 - width / 2, counts.to_numpy(), width=width.to_numpy(), align="edge",
+             color="0.85", zorder=0)
+    twin.set_ylim(0, max(float(counts.max()), 1) * 5)
+    twin.set_yticks([0, int(counts.max())])
+    twin.tick_params(axis="y", labelsize=7, colors="0.5")
+    twin.grid(False)
+    twin.spines["right"].set_visible(True)
+    twin.set_ylabel("articles", fontsize=7, color="0.5", loc="bottom")
+    ax.set_zorder(twin.get_zorder() + 1)
+    ax.patch.set_visible(False)
+
+
+def trend_note(binned: pd.DataFrame, *, undated: int = 0, min_articles: int = 3, freq: str | None = None) -> str:
+    """The caption of a time chart: bin width, what hollow points and bars mean, undated articles and the fix."""
+    freq = freq or binned.attrs.get("freq", "month")
+    parts = [f"one point per {freq}; hollow: fewer than {min_articles} articles (no line through it)"]
+    if undated:
+        parts.append(f"{undated:,} undated article{'s' if undated != 1 else ''} not shown "
+                     "(give dates in raw_dir/metadata.csv, columns file,date)")
+    return "\n".join(parts)
+
+
+def _no_dates_message(undated: int, what: str = "articles") -> str:
+    if undated:
+        return (f"no dated {what}: {undated:,} article{'s' if undated != 1 else ''} without a date\n"
+                "add raw_dir/metadata.csv with columns file,date (YYYY-MM-DD)")
+    return f"no dated {what} in this selection"
+
+
+def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, ax: plt.Axes | None = None,
+               title: str | None = None, min_articles: int = 3, events: pd.DataFrame | None = None,
+               change_points: pd.DataFrame | None = None, undated: int = 0, counts: bool = True,
+               ylabel: str | None = None, zero_line: bool = True, note: bool = True,
+               what: str = "articles", span: pd.Series | None = None) -> plt.Axes:
+    """A binned time series: mean per calendar bin with its 95% cluster-bootstrap interval, articles per bin.
+
+    Parameters
+    ----------
+    binned : as :func:`diplo.analysis.trends.aggregate_binned` returns it (``bin``, ``n_articles``,
+        ``column`` with ``_lo``/``_hi``; ``attrs["freq"]``).
+    series : column naming coloured series (e.g. ``outlet``, already cut to the largest with
+        :func:`diplo.analysis.trends.top_names`); one line per value.
+    min_articles : bins with fewer articles are hollow and no line goes through them.
+    events : ``date``, ``label`` (:func:`diplo.io.events.load_events`): dashed labelled lines.
+    change_points : ``bin`` rows (:func:`diplo.analysis.trends.detect_change_points`): solid markers.
+    undated : articles left out for lack of a date, said in the caption with the fix.
+    what : what the points are made of, for the message of an empty chart (``"sentences about a theme"``).
+    span : dates the x axis must show (default: this table's bins; panels pass the whole figure's).
+    """
+    title = title or f"{_SCORER_LABELS.get(column, column)} by publication date"
+    ax = _ax(ax)
+    freq = binned.attrs.get("freq", "month")
+    if binned.empty or column not in binned.columns or binned[column].notna().sum() == 0:
+        return _empty(ax, title, _no_dates_message(undated, what))
+    _require(binned, ["bin", "n_articles", column], "plot_trend")
+    groups = [(None, binned)] if series is None else list(binned.groupby(series, sort=True))
+    if series is not None:  # "other" last
+        groups.sort(key=lambda kv: (kv[0] == "other", kv[0]))
+    for name, group in groups:
+        colour = color_for(column) if name is None else (_MISSING if name == "other" else color_for(name))
+        _draw_series(ax, group, column, freq, color=colour, label=None if name is None else short_label(name, 30),
+                     min_articles=min_articles)
+    _date_axis(ax, _bin_mid(binned["bin"], freq) if span is None else span)
+    low, high = ax.get_ylim()
+    if zero_line and low <= 0 <= high:  # drawn when in view; never stretches the axis down to zero
+        ax.axhline(0, color="0.4", linewidth=0.8)
+    if counts:
+        _draw_counts(ax, binned, freq)
+    drawn = _draw_events(ax, events)
+    n_events = len(drawn)
+    n_cps = _draw_change_points(ax, change_points, freq)
+    ax.set_title(title, pad=14 if any(key for key, _ in drawn) else 6)  # room for the event numbers
+    ax.set_ylabel(ylabel or label_for(column))
+    xlabel = f"publication date ({freq} bins; bars: {_interval_text(_ci(binned, column)[0])})"
+    if note:
+        xlabel += "\n" + trend_note(binned, undated=undated, min_articles=min_articles, freq=freq)
+    if n_events or n_cps:
+        xlabel += "\n" + "; ".join(([f"dashed: {n_events} event(s)"] if n_events else [])
+                                   + ([f"red: {n_cps} change point(s) (PELT)"] if n_cps else []))
+    if note and _events_caption(drawn):
+        xlabel += "\n" + _events_caption(drawn)
+    ax.set_xlabel(xlabel)
+    if series is not None and len(groups) > 1:
+        ax.legend(title=series, loc="center left", bbox_to_anchor=(1.08, 0.5), fontsize=8)
+    return ax
+
+
+def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None, column: str | None = None, *,
+                      panel: str | None = None, panels: Sequence[str] | None = None, series: str | None = None,
+                      title: str = "", ylabel: str | None = None, min_articles: int = 3,
+                      events: pd.DataFrame | None = None, change_points: pd.DataFrame | None = None,
+                      undated: int = 0, ncols: int = 2, sharey: bool = True, max_panels: int = 12,
+                      zero_line: bool = True, what: str = "articles") -> np.ndarray:
+    """Small multiples of :func:`plot_trend`: one panel per value column (``columns``: scorers, themes) or per
+    value of ``panel`` in a long table (``column`` drawn; e.g. ``panel="theme"``).
+
+    At most ``max_panels`` panels (in the given order); the caption says how many more are in the table.
+
+    Returns
+    -------
+    ndarray of Axes, one per panel.
+    """
+    freq = binned.attrs.get("freq", "month")
+    if panel is None:
+        names = list(columns or [])
+    else:
+        present = [str(v) for v in binned[panel].dropna().unique()] if panel in binned.columns else []
+        names = [p for p in (panels or []) if p in present] + sorted(set(present) - set(panels or []))
+    if binned.empty or not names:
+        reason = _no_dates_message(undated, what)
+        return np.array([_empty(_ax(None), title, reason)])
+    more = max(0, len(names) - max_panels)
+    names = names[:max_panels]
+    ncols = max(1, min(ncols, len(names)))
+    nrows = -(-len(names) // ncols)
+    width = plt.rcParams["figure.figsize"][0] * (1.3 if ncols > 1 else 1)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, 1.0 + 2.6 * nrows), sharex=True, sharey=sharey,
+                             squeeze=False)
+    for ax in axes.flat[len(names):]:
+        ax.set_visible(False)
+    used = axes.flat[:len(names)]
+    for i, (ax, name) in enumerate(zip(used, names)):
+        if panel is None:
+            part, col, where = binned, name, {"column": name}
+        else:
+            part, col, where = binned[binned[panel].astype(str) == name], column, {panel: name}
+        part = part.copy()
+        part.attrs["freq"] = freq
+        cps = change_points
+        if cps is not None and len(cps):
+            cps = cps
+            for key, value in where.items():
+                if key in cps.columns:
+                    cps = cps[cps[key] == value]
+        plot_trend(part, col, series=series, ax=ax, title=short_label(name.removeprefix("theme_").removeprefix("tone_")
+                                                                        .replace("_", " "), 40),
+                   min_articles=min_articles, events=events, change_points=cps, counts=True, note=False,
+                   zero_line=zero_line, what=what, span=_bin_mid(binned["bin"], freq))
+        ax.title.set_fontsize(plt.rcParams["font.size"])
+        ax.set_xlabel("")
+        ax.set_ylabel(label_for(col) if not sharey else "")
+        if i >= ncols:  # event labels only in the top row
+            for t in list(ax.texts):
+                if t.get_color() == _EVENT_COLOR:
+                    t.remove()
+        if ax.get_legend() is not None and i > 0:
+            ax.get_legend().remove()
+    legend = used[0].get_legend()
+    if legend is not None:
+        legend.remove()
+        handles, labels = used[0].get_legend_handles_labels()
+        fig.legend(handles, labels, title=series, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
+    fig.suptitle(title, fontweight="bold", fontsize=plt.rcParams["axes.titlesize"], y=1.02)
+    drawn = [item for item, _, _ in _events_in_view(used[0], events)]
+    caption = (f"publication date ({freq} bins; bars: {_interval_text(*(_ci(binned, c)[0] for c in (columns or [column])))})"
+               + "\n" + trend_note(binned, undated=undated, min_articles=min_articles, freq=freq)
+               + (f"\n{more} more panel(s) in the table" if more else "")
+               + (f"\n{_events_caption(drawn)}" if _events_caption(drawn) else ""))
+    fig.supxlabel(caption, fontsize=plt.rcParams["axes.labelsize"] - 1)
+    if sharey and ylabel:
+        fig.supylabel(ylabel, fontsize=plt.rcParams["axes.labelsize"])
+    fig.tight_layout()
+    return np.asarray(used)

@@ -11,12 +11,17 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
+import numpy as np
+
 from diplo import __version__
+from diplo.analysis.aggregate import sum_by_cluster
+from diplo.analysis.trends import aggregate_binned, top_names
 from diplo.io.csvsafe import write_csv
+from diplo.io.events import load_events
 from diplo.io.outputs import OUTPUT_EXTRAS, OUTPUT_TABLES, load_outputs, write_json
 from diplo.report.params import NotebookParams, pipeline_options, select_tables
 from diplo.report.plots import assign_colors, save_figure, use_style
-from diplo.report.tables import DisplayTable, show_table, theme_names
+from diplo.report.tables import DisplayTable, scored_sentences, show_table, theme_names, top_sentences
 from diplo.run.freshness import ensure_processed
 
 __all__ = ["NotebookRun", "default_processed_dir", "start_notebook"]
@@ -43,15 +48,212 @@ class NotebookRun:
         """Save the figure holding ``obj`` (an Axes, array of Axes or Figure) as PNG and SVG."""
         save_figure(obj, self.figures_dir / name)
 
-    def table(self, df: pd.DataFrame, name: str, *, max_rows: int | None = 30,
-              show: Sequence[str] | None = None) -> DisplayTable:
+    def table(self, df: pd.DataFrame, name: str, *, max_rows: int | None = 25,
+              show: Sequence[str] | None = None, digits: int | None = None) -> DisplayTable:
         """Write ``df`` to ``tables/<notebook>/<name>.csv`` and return it ready for escaped display.
 
         ``show`` limits the displayed columns (e.g. means without their intervals, to fit a page); the CSV
-        always has them all, with cells a spreadsheet would run as formulas escaped (:mod:`diplo.io.csvsafe`).
+        always has them all, with cells a spreadsheet would run as formulas escaped (:mod:`diplo.io.csvsafe`). At most ``max_rows`` rows (25 at most, whatever is asked) are displayed,
+        with a line saying how many more are in the CSV. Date-time columns (bins) are written as
+        ``YYYY-MM-DD``; ``digits`` rounds the float columns.
         """
+        dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
+        floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])] if digits is not None else []
+        if dates or floats:
+            df = df.assign(**{c: df[c].dt.strftime("%Y-%m-%d") for c in dates},
+                           **{c: df[c].round(digits) for c in floats})
         write_csv(df, self.tables_dir / f"{name}.csv")  # text a spreadsheet would run as a formula is escaped
-        return show_table(df[list(show)] if show is not None else df, max_rows=max_rows)
+        rows = min(max_rows or 25, 25)
+        where = f"tables/{self.notebook}/{name}.csv"
+        return show_table(df[list(show)] if show is not None else df, max_rows=rows, source=where)
+
+    # --- article-level aggregates: what every time chart draws -----------------------------------------------
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """The ``events`` parameter's list (``date``, ``label``; empty for none), drawn on every time chart."""
+        return load_events(self.params.events)
+
+    @property
+    def undated(self) -> int:
+        """Selected articles without a publication date (left out of every time chart, counted in its caption)."""
+        articles = self.tables["articles"]
+        return int(pd.to_datetime(articles["date"], format="%Y-%m-%d", errors="coerce").isna().sum())
+
+    def read(self, name: str, *, columns: Sequence[str] | None = None, where=None) -> pd.DataFrame:
+        """The selected articles' rows of a processed table, only ``columns``, only rows matching ``where``
+        (a ``pyarrow.dataset`` expression): sentence-level tables are never read whole."""
+        return self.tables.read(name, columns=columns, where=where)
+
+    def summary(self) -> str:
+        """One line for a notebook's header: the selection, how many articles have a date, and the fix if not."""
+        articles = self.tables["articles"]
+        line = f"{len(articles):,} of {len(self.corpus_articles):,} articles selected; {self.params.describe()}"
+        if self.undated:
+            line += (f"\n{self.undated:,} of them have no publication date and are left out of every time chart: "
+                     "give dates in raw_dir/metadata.csv (columns file,date; YYYY-MM-DD)")
+        return line
+
+    def sample_articles(self, n: int) -> pd.DataFrame:
+        """A seeded random sample of at most ``n`` selected articles (all of them when there are fewer)."""
+        articles = self.tables["articles"]
+        if len(articles) <= n:
+            return articles
+        return articles.sample(n=n, random_state=self.params.seed).sort_values("doc_id").reset_index(drop=True)
+
+    def sentence_sample(self, columns: Sequence[str], *, max_rows: int = 50_000) -> pd.DataFrame:
+        """``columns`` of the sentences of randomly chosen articles (seeded), about ``max_rows`` rows at most:
+        enough for a correlation, read without loading every sentence."""
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        articles = self.tables["articles"]
+        order = np.random.default_rng(self.params.seed).permutation(len(articles))
+        sizes = articles["n_sentences"].fillna(0).to_numpy()[order]
+        keep = order[np.cumsum(sizes) <= max_rows] if sizes.sum() > max_rows else order
+        docs = pa.array(sorted(articles["doc_id"].to_numpy()[keep]), type=pa.string())
+        return self.read("sentence_scores", columns=list(columns), where=ds.field("doc_id").isin(docs))
+
+    def article_sums(self, name: str | pd.DataFrame = "tone_by_article", columns: Sequence[str] = (), *,
+                     group_outlets: bool = True) -> pd.DataFrame:
+        """One row per selected article (and theme or actor) with ``date``, ``outlet`` (the ``top_outlets``
+        largest, the rest "other") and the sums behind the means: the input of
+        :func:`diplo.analysis.trends.aggregate_binned`.
+
+        ``name`` is a table written by ``diplo run`` (``tone_by_article``, ``theme_tone_by_article``,
+        ``actor_tone_by_article``), ``"articles"`` for article values such as theme rates (``columns``), or a
+        DataFrame with one row per article (``doc_id`` and ``columns``, e.g. topic shares).
+        ``group_outlets=False`` keeps every outlet's name.
+        """
+        articles = self.tables["articles"]
+        keys = articles[["doc_id", "date", "outlet"]]
+        if group_outlets:
+            keys = keys.assign(outlet=top_names(articles["outlet"], self.params.top_outlets).to_numpy())
+        if isinstance(name, pd.DataFrame):
+            table = sum_by_cluster(name, list(columns))
+        elif name == "articles":
+            table = sum_by_cluster(articles, list(columns))
+        else:
+            table = self.tables[name]
+        return table.merge(keys, on="doc_id", how="inner")
+
+    def binned(self, sums: pd.DataFrame, columns: Sequence[str], *, by: str | Sequence[str] = ()) -> pd.DataFrame:
+        """:func:`diplo.analysis.trends.aggregate_binned` with this run's ``freq`` and ``seed``."""
+        return aggregate_binned(sums, list(columns), freq=self.params.freq, by=by, seed=self.params.seed)
+
+    # --- sentence-level evidence: read by projection and filters --------------------------------------------
+
+    def _candidates(self, column: str, filters: Mapping[str, str], *, k: int, largest: bool) -> dict[str, pd.DataFrame]:
+        """Per filter name (``""``: all sentences; else a ``theme_<name>`` column that must be > 0), the ``k``
+        sentences with the highest positive (or lowest negative) ``column``, in one pass over the batches."""
+        import pyarrow.dataset as ds
+
+        cols = ["doc_id", "sent_id", column, *sorted({c for c in filters.values() if c})]
+        sign = ds.field(column) > 0 if largest else ds.field(column) < 0
+        best: dict[str, pd.DataFrame] = {}
+        for batch in self.tables.batches("sentence_scores", columns=cols, where=sign):
+            for key, theme_col in filters.items():
+                part = batch[batch[theme_col] > 0] if theme_col else batch
+                if part.empty:
+                    continue
+                part = part[["doc_id", "sent_id", column]]
+                merged = pd.concat([best[key], part]) if key in best else part
+                best[key] = (merged.nlargest(k, column, keep="all") if largest
+                             else merged.nsmallest(k, column, keep="all"))
+        return best
+
+    def _evidence_tables(self, rows: pd.DataFrame, scorer: str) -> dict[str, pd.DataFrame]:
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        docs = pa.array(sorted(set(rows["doc_id"])), type=pa.string())
+        in_docs = ds.field("doc_id").isin(docs)
+        return {"sentences": self.read("sentences", columns=["doc_id", "sent_id", "text"], where=in_docs),
+                "evidence": self.read("evidence", where=in_docs & (ds.field("scorer") == scorer)),
+                "articles": self.tables["articles"]}
+
+    def top_sentences(self, column: str, *, n: int = 5, largest: bool = True,
+                      themes: Sequence[str] = ("",)) -> pd.DataFrame:
+        """The ``n`` most positive (or negative) sentences on ``column``, each text once, with their evidence.
+
+        ``themes``: ``""`` for all sentences, or theme names (sentences with a hit of the theme); with several,
+        the result has a ``theme`` column and ``n`` rows per theme. Reads ``sentence_scores`` batch by batch
+        (three columns), then the text and evidence of the candidate articles only.
+        """
+        themes = list(themes)
+        filters = {t: (f"theme_{t}" if t else "") for t in themes}
+        found = self._candidates(column, filters, k=max(4 * n, n + 10), largest=largest)
+        empty = pd.DataFrame(columns=["doc_id", "sent_id", column])
+        everything = pd.concat(found.values(), ignore_index=True) if found else empty
+        tables = self._evidence_tables(everything, column.removeprefix("tone_"))
+        by_theme = themes != [""]
+        parts = [top_sentences({**tables, "sentence_scores": found.get(theme, empty)}, column, n=n, largest=largest)
+                 .assign(**({"theme": theme} if by_theme else {})) for theme in themes or [""]]
+        out = pd.concat(parts, ignore_index=True)
+        if by_theme:
+            out = out.assign(theme=out["theme"].astype(object)) if len(out) else out.assign(theme=pd.Series(dtype=object))
+            out = out[["theme", *[c for c in out.columns if c != "theme"]]]
+        return out
+
+    def sample_sentences(self, column: str, *, n: int = 20) -> pd.DataFrame:
+        """A seeded random sample of ``n`` scored sentences (each sentence equally likely), with evidence.
+
+        Articles are drawn with probability proportional to their sentences, then one sentence of each, so
+        only the drawn articles' sentences are read.
+        """
+        articles = self.tables["articles"]
+        counts = articles["n_sentences"].fillna(0).to_numpy(dtype=float)
+        empty = pd.DataFrame(columns=["doc_id", "sent_id", column])
+        if counts.sum() == 0:
+            rows = empty
+        else:
+            rng = np.random.default_rng(self.params.seed)
+            draw = rng.choice(len(articles), size=min(3 * n, int(counts.sum())), p=counts / counts.sum())
+            docs = articles["doc_id"].to_numpy()[draw]
+            import pyarrow as pa
+            import pyarrow.dataset as ds
+
+            scores = self.read("sentence_scores", columns=["doc_id", "sent_id", column],
+                               where=ds.field("doc_id").isin(pa.array(sorted(set(docs)), type=pa.string()))
+                               & ds.field(column).is_valid())
+            by_doc = {d: g for d, g in scores.sort_values(["doc_id", "sent_id"]).groupby("doc_id", sort=False)}
+            picked, seen = [], set()
+            for d in docs:
+                group = by_doc.get(d)
+                if group is None or not len(group):
+                    continue
+                row = group.iloc[int(rng.integers(len(group)))]
+                key = (row["doc_id"], int(row["sent_id"]))
+                if key not in seen:
+                    seen.add(key)
+                    picked.append(row)
+                if len(picked) == n:
+                    break
+            rows = pd.DataFrame(picked, columns=["doc_id", "sent_id", column]) if picked else empty
+        tables = self._evidence_tables(rows, column.removeprefix("tone_"))
+        return scored_sentences({**tables, "sentence_scores": rows}, column)
+
+    def kwic_hits(self, *, per_theme: int = 3, theme: str = "") -> pd.DataFrame:
+        """The ``theme_hits`` rows :func:`diplo.report.tables.kwic` shows: per theme the first ``per_theme``
+        hits in date order, found in a pass over four columns, then read whole for those rows only."""
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        articles = self.tables["articles"]
+        when = dict(zip(articles["doc_id"], articles["date"].fillna("9999").astype(str)))
+        keys = ["theme", "_when", "doc_id", "sent_id", "start"]
+        where = ds.field("theme") == theme if theme else None
+        best = None
+        for batch in self.tables.batches("theme_hits", columns=["doc_id", "sent_id", "theme", "start"], where=where):
+            batch = batch.assign(_when=batch["doc_id"].map(when))
+            merged = batch if best is None else pd.concat([best, batch])
+            best = merged.sort_values(keys).groupby("theme", sort=True).head(per_theme)
+        if best is None or best.empty:
+            return self.read("theme_hits", where=ds.field("doc_id").isin(pa.array([], type=pa.string())))
+        docs = pa.array(sorted(set(best["doc_id"])), type=pa.string())
+        hits = self.read("theme_hits", where=ds.field("doc_id").isin(docs) & (where if where is not None
+                                                                              else ds.scalar(True)))
+        return hits.merge(best[["doc_id", "sent_id", "theme", "start"]], on=["doc_id", "sent_id", "theme", "start"])
 
 
 def default_processed_dir(raw_dir: str | os.PathLike, output_dir: str | os.PathLike) -> Path:
@@ -126,5 +328,37 @@ class _SelectedTables(Mapping):
 
     def __len__(self) -> int:
         return len(self._names)
+
+    def _where(self, where):
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        if self._doc_ids is not None:
+            selected = ds.field("doc_id").isin(pa.array(sorted(set(self._doc_ids)), type=pa.string()))
+            where = selected if where is None else selected & where
+        return where
+
+    def _dataset(self, name: str):
+        import pyarrow.dataset as ds
+
+        if name not in OUTPUT_TABLES:
+            raise KeyError(f"no per-article table {name!r}; tables: {', '.join(OUTPUT_TABLES)}")
+        return ds.dataset(self._dir / f"{name}.parquet", format="parquet")
+
+    def read(self, name: str, *, columns: Sequence[str] | None = None, where=None) -> pd.DataFrame:
+        """Rows of the selected articles, only ``columns``, only those matching ``where``."""
+        if name in self._cache and where is None:
+            table = self._cache[name]
+            return table[list(columns)] if columns is not None else table
+        table = self._dataset(name).to_table(columns=None if columns is None else list(columns),
+                                             filter=self._where(where))
+        return table.to_pandas()
+
+    def batches(self, name: str, *, columns: Sequence[str], where=None, rows: int = 262_144):
+        """The selected rows of ``name`` (only ``columns``) as DataFrames of at most ``rows`` rows."""
+        scanner = self._dataset(name).scanner(columns=list(columns), filter=self._where(where), batch_size=rows)
+        for batch in scanner.to_batches():
+            if batch.num_rows:
+                yield batch.to_pandas()
 
 

@@ -9,7 +9,11 @@ from typing import Mapping, Sequence
 import pandas as pd
 
 __all__ = ["show_table", "theme_names", "corpus_overview", "top_sentences", "theme_kwic", "topic_labels",
-           "validation_table", "confusion_table", "theme_sentences", "headlines", "DisplayTable"]
+           "validation_table", "confusion_table", "theme_sentences", "headlines", "DisplayTable", "scored_sentences",
+           "MAX_ROWS", "CELL_CHARS"]
+
+MAX_ROWS = 25  # rows a displayed table shows at most; the CSV in tables/ has them all
+CELL_CHARS = 400  # characters of a displayed cell (a sentence fits; a 200,000-character name does not)
 
 
 _TEXT_CELL = re.compile(r"<td>(.*?)</td>", re.S)
@@ -18,29 +22,59 @@ _TEXT_CELL = re.compile(r"<td>(.*?)</td>", re.S)
 _NUMBER = re.compile(r"[-+]?[\d,]*\.?\d*(e[-+]?\d+)?|nan|")
 
 
-class DisplayTable:
-    """A table for notebook display: HTML with every cell escaped (article text is untrusted), plain text."""
+def _cut(value: object, limit: int) -> object:
+    if isinstance(value, str) and len(value) > limit:
+        return value[:limit - 1] + "…"
+    return value
 
-    def __init__(self, df: pd.DataFrame, max_rows: int | None) -> None:
-        self.df, self.max_rows = df, max_rows
+
+class DisplayTable:
+    """A table for notebook display: HTML with every cell escaped (article text is untrusted), plain text.
+
+    Shows the first ``max_rows`` rows (at most :data:`MAX_ROWS`) and a line saying how many more there are
+    and where (``source``, the CSV); text cells are cut at :data:`CELL_CHARS` characters with an ellipsis.
+    """
+
+    def __init__(self, df: pd.DataFrame, max_rows: int | None, source: str | None = None) -> None:
+        self.max_rows = min(max_rows or MAX_ROWS, MAX_ROWS)
+        self.total, self.source = len(df), source
+        head = df.head(self.max_rows)
+        text = [c for c in head.columns if head[c].dtype == object or pd.api.types.is_string_dtype(head[c])]
+        self.df = head.assign(**{c: head[c].map(lambda v: _cut(v, CELL_CHARS)) for c in text}) if text else head
+        self.df.columns = [_cut(str(c), 60) for c in self.df.columns]
+
+    def _more(self) -> str:
+        more = self.total - len(self.df)
+        if more <= 0:
+            return ""
+        where = f" in {self.source}" if self.source else ""
+        return f"{more:,} more row{'s' if more != 1 else ''}{where} ({self.total:,} in all)"
 
     def _repr_html_(self) -> str:
+        import html as _html
+
         # escape=True turns <script>, <img onerror=...> and javascript: links in article text into text.
-        html = self.df.to_html(index=False, escape=True, render_links=False, max_rows=self.max_rows, na_rep="",
-                               border=0, classes="dataframe diplo-table")
+        out = self.df.to_html(index=False, escape=True, render_links=False, na_rep="", border=0,
+                              classes="dataframe diplo-table")
         # Notebook CSS right-aligns every cell; sentences read better left-aligned (numbers stay right).
-        return _TEXT_CELL.sub(lambda m: m.group(0) if _NUMBER.fullmatch(m.group(1).strip())
-                              else f'<td style="text-align: left;">{m.group(1)}</td>', html)
+        out = _TEXT_CELL.sub(lambda m: m.group(0) if _NUMBER.fullmatch(m.group(1).strip())
+                             else f'<td style="text-align: left;">{m.group(1)}</td>', out)
+        more = self._more()
+        return out + (f"<p><em>{_html.escape(more)}</em></p>" if more else "")
 
     def __repr__(self) -> str:
-        return self.df.to_string(index=False, max_rows=self.max_rows, na_rep="")
+        more = self._more()
+        return self.df.to_string(index=False, na_rep="") + (f"\n{more}" if more else "")
 
 
-def show_table(df: pd.DataFrame, *, max_rows: int | None = 30) -> DisplayTable:
-    """Wrap ``df`` for display in a notebook or report with all text HTML-escaped (never a raw Styler)."""
+def show_table(df: pd.DataFrame, *, max_rows: int | None = MAX_ROWS, source: str | None = None) -> DisplayTable:
+    """Wrap ``df`` for display in a notebook or report with all text HTML-escaped (never a raw Styler).
+
+    ``source`` names the file holding the whole table, said under a table cut at ``max_rows`` rows.
+    """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"show_table needs a DataFrame; got {type(df).__name__}")
-    return DisplayTable(df, max_rows)
+    return DisplayTable(df, max_rows, source)
 
 
 def theme_names(table: pd.DataFrame) -> list[str]:
@@ -90,7 +124,19 @@ def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5
     ranked = scores[["doc_id", "sent_id", column]].dropna()
     # "most cooperative" lists only positive scores and "most conflictual" only negative ones.
     ranked = ranked[ranked[column] > 0] if largest else ranked[ranked[column] < 0]
-    ranked = ranked.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True]).head(n)
+    ranked = ranked.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True])
+    # the same sentence (repeated in an article, or syndicated) is listed once: its first, strongest copy
+    candidates = ranked.head(max(10 * n, 50)).merge(tables["sentences"][["doc_id", "sent_id", "text"]],
+                                                    on=["doc_id", "sent_id"], how="left")
+    key = candidates["text"].fillna("").str.split().str.join(" ").str.casefold()
+    ranked = candidates[~key.duplicated()].head(n)[["doc_id", "sent_id", column]]
+    return scored_sentences(tables, column, ranked)
+
+
+def scored_sentences(tables: Mapping[str, pd.DataFrame], column: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Sentences (``rows``: ``doc_id``, ``sent_id``, ``column``; default ``tables["sentence_scores"]``) with
+    their date, outlet, text and, when ``tables`` has ``evidence``, the words behind the ``column`` score."""
+    ranked = tables["sentence_scores"][["doc_id", "sent_id", column]] if rows is None else rows
     out = (ranked.merge(tables["sentences"][["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
                  .merge(tables["articles"][["doc_id", "date", "outlet"]], on="doc_id", how="left"))
     out = out.rename(columns={"text": "sentence"})
@@ -99,7 +145,9 @@ def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5
         strings = _evidence_strings(evidence, column.removeprefix("tone_"), out)
         keys = pd.MultiIndex.from_frame(out[["doc_id", "sent_id"]])
         out["evidence"] = strings.reindex(keys).fillna("").to_numpy() if len(strings) else ""
-    out[column] = out[column].round(3)
+    out[column] = pd.to_numeric(out[column]).round(3)
+    if "evidence" not in out and evidence is not None:
+        out["evidence"] = ""
     cols = ["date", "outlet", "doc_id", "sent_id", column, "sentence"] + (["evidence"] if "evidence" in out else [])
     return out[cols].reset_index(drop=True)
 
@@ -185,27 +233,50 @@ def headlines(tables: Mapping[str, pd.DataFrame], tone_columns: Sequence[str], *
     """The headline numbers of a selection: size, dates, outlets, mean tone (95% bootstrap interval) of all
     sentences and of the ``theme`` sentences, and the outlets with the highest and lowest theme tone.
 
+    Reads the article-level sums ``diplo run`` writes (``tone_by_article``, ``theme_tone_by_article``), never
+    the sentences.
+
     Returns
     -------
     DataFrame ``finding``, ``value``, ``detail`` (every value traceable to the tables it came from).
     """
-    from diplo.analysis.aggregate import aggregate_by
+    from diplo.analysis.aggregate import aggregate_sums, sum_by_cluster, sum_theme_tone
 
-    articles, scores = tables["articles"], tables["sentence_scores"]
+    articles = tables["articles"]
+    selected = set(articles["doc_id"])
+    if "tone_by_article" in tables:
+        everything, theme_sums = tables["tone_by_article"], tables["theme_tone_by_article"]
+        known = list(dict.fromkeys([*theme_names(articles), *sorted(set(theme_sums["theme"]))]))
+    else:  # sentence scores only (a small table built by hand)
+        scores = tables["sentence_scores"]
+        everything, theme_sums = sum_by_cluster(scores, tone_columns), sum_theme_tone(scores, tone_columns)
+        known = theme_names(scores)
+    everything = everything[everything["doc_id"].isin(selected)]
+    if theme:
+        if theme not in known:
+            raise ValueError(f"unknown theme {theme!r}; themes in this corpus: {', '.join(known) or '(none)'}")
+        focus = theme_sums[(theme_sums["theme"] == theme) & theme_sums["doc_id"].isin(selected)]
+    else:
+        focus = everything
     dated = articles["date"].dropna()
+    outlets = sorted(articles["outlet"].dropna().astype(str).unique())
+    n_sentences = int(everything["n"].sum())
     rows = [("articles", f"{len(articles):,}",
              f"{dated.min()} to {dated.max()}" if len(dated) else "no dated articles"),
-            ("outlets", f"{articles['outlet'].nunique():,}", ", ".join(sorted(articles["outlet"].dropna().unique()))),
-            ("sentences", f"{len(scores):,}", "")]
-    focus = theme_sentences(scores, theme)
+            ("dated articles", f"{len(dated):,}",
+             "" if len(dated) == len(articles) else f"{len(articles) - len(dated):,} without a date: give dates in "
+             "raw_dir/metadata.csv (columns file,date)"),
+            ("outlets", f"{len(outlets):,}", ", ".join(_cut(o, 60) for o in outlets[:10])
+             + (f" and {len(outlets) - 10:,} more" if len(outlets) > 10 else "")),
+            ("sentences", f"{n_sentences:,}", "")]
     label = f"'{theme.replace('_', ' ')}' sentences" if theme else "all sentences"
     if theme:
-        share = len(focus) / len(scores) if len(scores) else float("nan")
-        rows.append((f"sentences about '{theme.replace('_', ' ')}'", f"{len(focus):,}",
-                     f"{share:.0%} of all sentences" if len(scores) else ""))
+        n_focus = int(focus["n"].sum())
+        rows.append((f"sentences about '{theme.replace('_', ' ')}'", f"{n_focus:,}",
+                     f"{n_focus / n_sentences:.0%} of all sentences" if n_sentences else ""))
     for column in tone_columns:
-        for name, table in ((("all sentences", scores),) + (((label, focus),) if theme else ())):
-            overall = aggregate_by(table.assign(_all="all"), "_all", [column], seed=seed)
+        for name, table in ((("all sentences", everything),) + (((label, focus),) if theme else ())):
+            overall = aggregate_sums(table.assign(_all="all"), "_all", [column], seed=seed)
             if overall.empty or pd.isna(overall[column].iloc[0]):
                 rows.append((f"mean {column}, {name}", "n/a", "no sentences"))
                 continue
@@ -218,11 +289,11 @@ def headlines(tables: Mapping[str, pd.DataFrame], tone_columns: Sequence[str], *
                          f"{interval}, n = {_sentences(r['n'])} in {n_articles:,} "
                          f"article{'s' if n_articles != 1 else ''}"))
         with_outlet = focus.merge(articles[["doc_id", "outlet"]], on="doc_id").dropna(subset=["outlet"])
-        by_outlet = aggregate_by(with_outlet, "outlet", [column], seed=seed) if len(with_outlet) else None
+        by_outlet = aggregate_sums(with_outlet, "outlet", [column], seed=seed) if len(with_outlet) else None
         if by_outlet is not None and by_outlet[column].notna().sum() > 1:
             by_outlet = by_outlet.dropna(subset=[column])
             by_outlet = by_outlet.sort_values([column, "outlet"])
             for which, r in (("highest", by_outlet.iloc[-1]), ("lowest", by_outlet.iloc[0])):
-                rows.append((f"outlet with the {which} {column}, {label}", str(r["outlet"]),
+                rows.append((f"outlet with the {which} {column}, {label}", _cut(str(r["outlet"]), 60),
                              f"{r[column]:+.3f} (n = {_sentences(r['n'])})"))
     return pd.DataFrame(rows, columns=["finding", "value", "detail"])

@@ -19,7 +19,8 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.analysis.aggregate import aggregate_articles, aggregate_sums, sum_by_cluster
+from diplo.analysis.aggregate import (aggregate_articles, aggregate_sums, sum_actor_tone, sum_by_cluster,
+                                      sum_theme_tone)
 from diplo.io.csvsafe import write_csv
 from diplo.io.outputs import OUTPUT_TABLES, TableSink, write_table
 from diplo.io.paths import check_outside_raw
@@ -107,10 +108,22 @@ def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list[str]
     scores = scored["sentence_scores"]
     articles = corpus["articles"].merge(aggregate_articles(scores, tone_cols), on="doc_id", how="left")
     articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
-    sums = sum_by_cluster(scores, tone_cols).merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
+    tone_sums = sum_by_cluster(scores, tone_cols)
+    sums = tone_sums.merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
+    # article-level inputs of every time chart (re-binned by the notebooks at any freq, no sentence read)
+    by_article = {"tone_by_article": tone_sums, "theme_tone_by_article": sum_theme_tone(scores, tone_cols),
+                  "actor_tone_by_article": sum_actor_tone(scored["actor_mentions"], scores, tone_cols)}
     sigs = minhash_signatures(corpus["articles"]["text"]) if signatures else None
-    tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored}.items()}
+    tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored, **by_article}.items()}
     return {**tables, "articles": articles, "skipped": skipped}, sigs, sums
+
+
+def _empty_sums(tone_cols: list[str]) -> dict[str, pd.DataFrame]:
+    """The article-level sum tables of a corpus without articles: no rows, every column."""
+    sums = [f"{c}__{k}" for c in tone_cols for k in ("sum", "count")]
+    return {"tone_by_article": pd.DataFrame(columns=["doc_id", "n", *sums]),
+            "theme_tone_by_article": pd.DataFrame(columns=["doc_id", "theme", "n", *sums]),
+            "actor_tone_by_article": pd.DataFrame(columns=["doc_id", "actor", "direction", "n", *sums])}
 
 
 def _arrow_strings(table: pd.DataFrame) -> pd.DataFrame:
@@ -248,7 +261,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             if chunks_done % TRIM_EVERY == 0:
                 return_free_memory()
         empties = {"articles": pd.DataFrame(columns=ARTICLE_COLUMNS), "removed": pd.DataFrame(columns=REMOVED_COLUMNS),
-                   "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS)}
+                   "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS), **_empty_sums(tone_cols)}
         for name, sink in sinks.items():
             sink.close(empties.get(name, pd.DataFrame({"doc_id": pd.Series(dtype=object)})))
         grouped = (pd.concat(dated, ignore_index=True) if dated else

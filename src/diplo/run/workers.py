@@ -21,8 +21,8 @@ import numpy as np
 import pandas as pd
 
 from diplo.analysis.aggregate import available_cores
+from diplo.io.outputs import OUTPUT_TABLES
 from diplo.io.raw import RawDocument
-from diplo.scoring.score import SCORE_TABLES
 
 __all__ = ["default_jobs", "map_ordered", "dask_chunks", "return_free_memory", "TRIM_EVERY"]
 
@@ -116,7 +116,8 @@ def _exit_with(pid: int) -> None:
 _DOC_FIELDS = tuple(f.name for f in fields(RawDocument))
 
 
-_PART_TABLES = ("articles", "sentences", "removed", *SCORE_TABLES, "skipped", "sums")
+# every table the chunk function returns (all of diplo run's streamed outputs) and the closing sums
+_PART_TABLES = (*OUTPUT_TABLES, "skipped", "sums")
 
 
 def _dask_partition(docs: pd.DataFrame, func: Callable, options: tuple, parts_dir: str,
