@@ -162,7 +162,8 @@ def _check_params(params: dict, declared: Mapping[str, dict]) -> dict:
     theme_in = [stem for stem, names in declared.items() if "theme" in names]
     if theme_in:  # the notebook's own default counts too: it must exist in the themes file in use
         theme = out.get("theme", _literal(declared[theme_in[0]]["theme"].get("default") or '""'))
-        check_theme(theme, parsed.themes_file)
+        if theme is not None:  # None: a default that is not a plain literal, left to the notebook
+            check_theme(theme, parsed.themes_file)
     if out.get("validation_files"):
         files = parse_validation_files(out["validation_files"], base=Path.cwd())
         out["validation_files"] = [{**f, "path": str(f["path"])} for f in files]
