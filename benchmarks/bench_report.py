@@ -107,7 +107,7 @@ def run_report(name: str, raw: Path, out: Path, *, timeout: float, extra: list[s
 
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "diplo.cli", "report", str(raw), "--out", str(out), "-q", *extra]
-    t0 = time.perf_counter()
+    t0, wall0 = time.perf_counter(), time.time()
     with open(out.parent / f"{out.name}.stderr", "w") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=err,
                                 start_new_session=True)
@@ -125,6 +125,9 @@ def run_report(name: str, raw: Path, out: Path, *, timeout: float, extra: list[s
     if run_json.is_file():
         result["timings_s"] = json.loads(run_json.read_text())["timings_s"]
     else:  # stopped or failed: the last notebook started is the one it was in
+        stamp = out / "processed" / ".diplo-stamp.json"
+        if stamp.is_file():  # processing ended when its stamp was written
+            result["process_s"] = round(stamp.stat().st_mtime - wall0, 1)
         started = sorted(out.glob("[0-9]*.ipynb"), key=lambda p: p.stat().st_mtime)
         result["stopped_in"] = started[-1].stem if started else "(processing)"
         tail = (out.parent / f"{out.name}.stderr").read_text(errors="replace").strip().splitlines()[-1:]

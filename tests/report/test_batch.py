@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 import shutil
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -190,8 +191,12 @@ def test_index_page_escapes_and_picks_the_headline_figure(tmp_path, processed):
                        failed="03_themes").read_text() == page  # deterministic
 
 
-def test_kernel_config_uses_ipc():
-    assert batch.kernel_config().KernelManager.transport == "ipc"
+def test_kernel_config_uses_ipc_in_a_private_folder():
+    with batch.kernel_config() as first, batch.kernel_config() as second:
+        assert first.KernelManager.transport == second.KernelManager.transport == "ipc"
+        folder = Path(first.KernelManager.ip).parent
+        assert folder.is_dir() and folder != Path(second.KernelManager.ip).parent  # concurrent kernels never share
+    assert not folder.exists()
 
 
 def test_declared_parameters_match_papermill(tmp_path):

@@ -62,7 +62,7 @@ def _dump_dom(chromium: str, page, profile) -> str:
 
 def test_html_outputs_escape_article_text(report_dir):
     """Without a browser: the raw payload markup never appears in any HTML report (escaped instead)."""
-    for nb in find_notebooks(ROOT / "notebooks"):
+    for nb in [*find_notebooks(ROOT / "notebooks"), report_dir / "index.ipynb"]:  # and the run's index page
         page = (report_dir / nb.with_suffix(".html").name).read_text(encoding="utf-8")
         for payload in (SCRIPT, IMG, LINK, "Evil " + IMG):
             assert payload not in page, f"{nb.stem}: unescaped payload in the HTML"
@@ -72,7 +72,7 @@ def test_html_outputs_escape_article_text(report_dir):
                                                 "CI installs it in .ci/run")
 def test_no_script_runs_in_any_report_and_payload_text_is_visible(report_dir, tmp_path):
     seen_payload_text = set()
-    for nb in find_notebooks(ROOT / "notebooks"):
+    for nb in [*find_notebooks(ROOT / "notebooks"), report_dir / "index.ipynb"]:  # and the run's index page
         dom = _dump_dom(_chromium(), report_dir / nb.with_suffix(".html").name, tmp_path / f"profile-{nb.stem}")
         body = re.search(r"<body[^>]*>", dom)
         assert body is not None, f"{nb.stem}: chromium returned no page"

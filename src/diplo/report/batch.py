@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import errno
 import hashlib
@@ -245,12 +246,25 @@ def _literal(source: str):
         return None
 
 
+@contextlib.contextmanager
 def kernel_config():
-    """Kernel manager settings for every notebook run: kernels talk over IPC (Unix sockets in the runtime folder,
-    private to the user) rather than unencrypted TCP on localhost, the transport ipykernel warns about."""
+    """Kernel manager settings for one notebook run, as a context: the kernel talks over IPC (Unix sockets in a
+    private temporary folder, removed afterwards) rather than unencrypted TCP on localhost, the transport
+    ipykernel warns about. Each kernel gets its own folder: jupyter_client's default IPC address is
+    ``kernel-ipc`` in the working folder, which concurrent kernels would share."""
+    import shutil
+    import tempfile
+
     from traitlets.config import Config
 
-    return Config({"KernelManager": {"transport": "ipc"}}) if os.name == "posix" else Config()
+    if os.name != "posix":
+        yield Config()
+        return
+    folder = tempfile.mkdtemp(prefix="diplo-kernel-")
+    try:
+        yield Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "kernel")}})
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _check_params(params: dict, declared: Mapping[str, dict]) -> dict:
@@ -269,7 +283,8 @@ def _check_params(params: dict, declared: Mapping[str, dict]) -> dict:
     theme_in = [stem for stem, names in declared.items() if "theme" in names]
     if theme_in:  # the notebook's own default counts too: it must exist in the themes file in use
         theme = out.get("theme", _literal(declared[theme_in[0]]["theme"].get("default") or '""'))
-        check_theme(theme, parsed.themes_file)
+        if theme is not None:  # None: a default that is not a plain literal, left to the notebook
+            check_theme(theme, parsed.themes_file)
     if out.get("validation_files"):
         files = parse_validation_files(out["validation_files"], base=Path.cwd())
         out["validation_files"] = [{**f, "path": str(f["path"])} for f in files]
@@ -359,9 +374,10 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
             mine = {k: v for k, v in params.items() if k in declared[nb.stem]}
             t0 = time.perf_counter()
             try:
-                pm.execute_notebook(str(nb), str(dest), parameters=mine, cwd=str(nb.parent.resolve()),
-                                    progress_bar=False, log_output=False, config=kernel_config(),
-                                    **_kernel_options(kernel))
+                with kernel_config() as config:
+                    pm.execute_notebook(str(nb), str(dest), parameters=mine, cwd=str(nb.parent.resolve()),
+                                        progress_bar=False, log_output=False, config=config,
+                                        **_kernel_options(kernel))
             except pm.PapermillExecutionError as exc:
                 bar.close()
                 if exc.ename in ("OSError", "StorageError") and is_storage_error(OSError(exc.evalue)):
@@ -395,8 +411,9 @@ def refresh_notebooks(notebooks_dir: str | os.PathLike = "notebooks", *, timeout
     kernel = _kernel_name()
     for path in paths:
         nb = nbformat.read(path, as_version=4)
-        NotebookClient(nb, timeout=timeout, record_timing=False, config=kernel_config(), **_kernel_options(kernel),
-                       resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
+        with kernel_config() as config:
+            NotebookClient(nb, timeout=timeout, record_timing=False, config=config, **_kernel_options(kernel),
+                           resources={"metadata": {"path": str(path.parent.resolve())}}).execute()
         nb.metadata.pop("widgets", None)
         nbformat.write(nb, path)
         log.info("refreshed %s", path)
