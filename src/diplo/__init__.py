@@ -45,7 +45,7 @@ _FACADE = {
     "fit_topics": "diplo.analysis.topics", "top_terms": "diplo.analysis.topics",
     "score_topics": "diplo.analysis.topics", "paragraph_documents": "diplo.analysis.topics",
     "topic_theme_correlation": "diplo.analysis.topics",
-    "validate_file": "diplo.analysis.validate",
+    "validate_file": "diplo.analysis.validate", "kwic": "diplo.analysis.kwic",
     "plots": None,  # the module diplo.report.plots: every chart helper, ``plots.plot_*``
 }
 _MODULES = {"plots": "diplo.report.plots"}

@@ -1,5 +1,5 @@
 """The ``diplo`` command line: ``diplo run``, ``diplo report``, ``diplo notebooks``, ``diplo validate``,
-``diplo sample``, ``diplo train``, ``diplo export``.
+``diplo sample``, ``diplo train``, ``diplo export``, ``diplo kwic``.
 
 Each subcommand is a small function registered in :data:`COMMANDS`, so later commands slot in.
 
@@ -195,6 +195,14 @@ def _cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_kwic(args: argparse.Namespace) -> int:
+    from diplo.analysis.kwic import kwic
+
+    result = kwic(args.out_dir, args.pattern, window=args.window, n=args.n)
+    print(result.to_text())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from diplo import __version__
 
@@ -279,6 +287,15 @@ def build_parser() -> argparse.ArgumentParser:
     dfm.add_argument("--min-count", type=int, default=1, metavar="K",
                      help="keep features counted at least K times in the corpus (default 1)")
     dfm.set_defaults(func=_cmd_export_dfm)
+
+    kw = sub.add_parser("kwic", help="where a term, glob or phrase hits in a run's sentences, in context, "
+                        "with counts by outlet and month")
+    kw.add_argument("out_dir", metavar="OUT", help="output folder of diplo run")
+    kw.add_argument("pattern", metavar="PATTERN", help="a word, a glob (corridor*) or a phrase (quote it); "
+                    "case-insensitive, whole words, as theme terms match")
+    kw.add_argument("--window", type=int, default=8, help="words of context on each side (default 8)")
+    kw.add_argument("--n", type=int, default=50, help="hits shown in context (default 50; counts cover all)")
+    kw.set_defaults(func=_cmd_kwic)
 
     val = sub.add_parser("validate", help="compare tone scorers with human labels (prints JSON)")
     val.add_argument("file", help="labelled CSV / TSV / JSONL / JSON file")
