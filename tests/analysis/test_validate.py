@@ -165,6 +165,9 @@ class FixedScorer:
     def score(self, texts, *, evidence=False):
         return {"tone_fixed": np.array([float(t.split()[-1]) for t in texts])}, None
 
+    def score_chunk(self, chunk, *, evidence=False):  # the scorer protocol (diplo.scoring.chunk.Chunk)
+        return self.score(chunk.texts, evidence=evidence)
+
 
 def test_macro_f1_and_accuracy_on_a_sheet_with_known_answers():
     from diplo.analysis.validate import validate_scorers

@@ -35,8 +35,8 @@ __all__ = ["FEATURES", "DFM_FILES", "WORD_PATTERN", "count_features", "export_df
 FEATURES = ("words", "themes", "lexicon")
 DFM_FILES = ("dfm.mtx", "features.csv", "docvars.csv", "tidy_counts.parquet")
 # The word alternatives of diplo.scoring.match.TOKEN_PATTERN (numbers such as 3.5 or 1,000; words with inner
-# hyphens and apostrophes); its single punctuation marks are not features.
-WORD_PATTERN = r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019]\w+)*"
+# hyphens, apostrophes and Persian zero-width non-joiners); its single punctuation marks are not features.
+WORD_PATTERN = r"\d+(?:[.,]\d+)+|\w+(?:[-'\u2019\u200c]\w+)*"
 _FIRST_DOCVARS = ("doc_id", "date", "outlet", "title", "language")
 
 
