@@ -109,10 +109,11 @@ def test_own_themes_file_makes_the_default_theme_invalid(tmp_path, monkeypatch, 
 
 def test_new_parameter_is_type_checked_from_its_declaration(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(ROOT)
-    suite = _suite(tmp_path, "\nmin_articles: int = 3  # fewest articles\n")
-    assert main(["report", "--notebooks", str(suite), "-p", "min_articles", "few", "--out", str(tmp_path / "r"),
+    # a parameter parse_params does not know (min_articles, freq, ... are checked there with their own messages)
+    suite = _suite(tmp_path, "\nmin_words: int = 3  # fewest words\n")
+    assert main(["report", "--notebooks", str(suite), "-p", "min_words", "few", "--out", str(tmp_path / "r"),
                  "-q"]) == 2
-    assert "parameter 'min_articles' must be int (declared in 01_corpus.ipynb); got 'few' (str)" in \
+    assert "parameter 'min_words' must be int (declared in 01_corpus.ipynb); got 'few' (str)" in \
         capsys.readouterr().err
 
 
