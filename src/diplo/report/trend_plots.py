@@ -293,7 +293,8 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
         fig.legend(handles, labels, title=series, loc="center left", bbox_to_anchor=(1.0, 0.5), fontsize=8)
     fig.suptitle(title, fontweight="bold", fontsize=plt.rcParams["axes.titlesize"], y=1.02)
     drawn = [item for item, _, _ in _events_in_view(used[0], events)]
-    caption = (f"publication date ({freq} bins; bars: {interval_text(*(interval_bounds(binned, c)[0] for c in (columns or [column])))})"
+    bars = interval_text(*(interval_bounds(binned, c)[0] for c in (columns or [column])))
+    caption = (f"publication date ({freq} bins; bars: {bars})"
                + "\n" + trend_note(binned, undated=undated, min_articles=min_articles, freq=freq)
                + (f"\n{more} more panel(s) in the table" if more else "")
                + (f"\n{_events_caption(drawn)}" if _events_caption(drawn) else ""))
