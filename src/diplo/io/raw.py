@@ -19,15 +19,16 @@ Text encodings are detected per file: UTF-8 (with or without BOM), UTF-16/32 wit
 charset-normalizer for legacy code pages, preferring cp1252/latin-1 when it reads the bytes as well as
 any other guess.  Binary files (NUL bytes, image/archive signatures), UTF-8 files with broken bytes and
 bytes no encoding reads cleanly are rejected: text is never decoded into mojibake.
+
+The record readers of tabular files (column aliases, delimiters, CSV/JSONL streams) live in
+:mod:`diplo.io.tabular`; their public names are re-exported here.
 """
 
 from __future__ import annotations
 
 import codecs
-import csv
 import hashlib
 import io
-import json
 import logging
 import os
 import re
@@ -41,6 +42,8 @@ import pandas as pd
 
 from diplo.io.labels import LABEL_FIELDS, MAX_LABEL_CHARS, bound_label, bound_labels
 from diplo.io.paths import is_inside, metadata_file_name, open_regular
+from diplo.io.tabular import (COLUMN_ALIASES, FIELDS, RejectedFile, iter_delimited, iter_jsonl, parse_columns,
+                              table_delimiter)
 
 __all__ = ["RawDocument", "ManifestRow", "RejectedRow", "Limits", "METADATA_FILE", "MANIFEST_COLUMNS",
            "REJECTED_ROW_COLUMNS", "SUPPORTED_SUFFIXES", "COLUMN_ALIASES", "FIELDS", "iter_raw_files",
@@ -56,19 +59,6 @@ SUPPORTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + TABULAR_SUFFIXES
 MANIFEST_COLUMNS = ["source_file", "status", "reason", "format", "encoding", "n_rows", "n_rejected_rows",
                     "n_documents", "bytes", "sha256", "language", "language_confidence", "notes"]
 REJECTED_ROW_COLUMNS = ["source_file", "row", "reason"]
-
-#: Article fields a tabular file can provide.
-FIELDS = ("text", "title", "date", "outlet", "author", "url")
-#: Column names recognised for each field (compared case-insensitively, first match wins).
-COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
-    "text": ("text", "body", "content", "article", "full_text", "fulltext", "maintext", "article_text"),
-    "title": ("title", "headline", "heading"),
-    "date": ("date", "published", "pubdate", "pub_date", "publish_date", "published_at", "date_published",
-             "publication_date"),
-    "outlet": ("outlet", "source", "publisher", "sitename", "site_name", "source_name", "newspaper"),
-    "author": ("author", "authors", "byline", "writer"),
-    "url": ("url", "link", "source_url", "href"),
-}
 
 _BINARY_SIGNATURES = {
     b"\x89PNG\r\n\x1a\n": "PNG image", b"\xff\xd8\xff": "JPEG image", b"GIF8": "GIF image",
@@ -153,10 +143,6 @@ class RejectedRow:
     source_file: str
     row: int
     reason: str
-
-
-class _Rejected(Exception):
-    """A file cannot be used; the message is the manifest reason."""
 
 
 # ---------------------------------------------------------------------------------------------- files
@@ -325,53 +311,6 @@ def _decodes(data: bytes, encoding: str) -> bool:
     return True
 
 
-# -------------------------------------------------------------------------------------------- columns
-
-def parse_columns(spec: str | Mapping[str, str] | None) -> dict[str, str]:
-    """Explicit column mapping ``field -> column`` from a dict or ``"text=body,date=pubdate"``.
-
-    Raises
-    ------
-    ValueError
-        For an unknown field (the message lists the valid ones) or a malformed pair.
-    """
-    if spec is None or spec == "":
-        return {}
-    if isinstance(spec, str):
-        pairs = {}
-        for item in spec.split(","):
-            key, sep, value = item.partition("=")
-            if not sep or not key.strip() or not value.strip():
-                raise ValueError(f"column mapping {item!r} is not FIELD=COLUMN (e.g. text=body,date=pubdate)")
-            pairs[key.strip()] = value.strip()
-        spec = pairs
-    unknown = sorted(set(spec) - set(FIELDS))
-    if unknown:
-        raise ValueError(f"unknown field(s) {unknown} in column mapping; valid fields: {list(FIELDS)}")
-    return dict(spec)
-
-
-def _resolve_columns(header: list[str], explicit: Mapping[str, str]) -> dict[str, str]:
-    """Map each field to a column of ``header``: explicit mapping first, then common names."""
-    lower = {h.strip().lower(): h for h in reversed(header)}
-    out = {}
-    for name in FIELDS:
-        if name in explicit:
-            if explicit[name] not in header:
-                raise _Rejected(f"column {explicit[name]!r} given for {name!r} is not in the file; "
-                                f"found {header}")
-            out[name] = explicit[name]
-            continue
-        for alias in COLUMN_ALIASES[name]:
-            if alias in lower:
-                out[name] = lower[alias]
-                break
-    if "text" not in out:
-        raise _Rejected(f"no text column (looked for {list(COLUMN_ALIASES['text'])}); found {header}; "
-                        "name it with --columns text=COLUMN")
-    return out
-
-
 # ------------------------------------------------------------------------------------------- loading
 
 class _Loader:
@@ -388,7 +327,7 @@ class _Loader:
             self.manifest.append(row)
             try:
                 if problem:
-                    raise _Rejected(problem)
+                    raise RejectedFile(problem)
                 row.bytes, row.sha256 = _hash_file(path)
                 if row.sha256 in self.seen_hashes:
                     row.status, row.reason = "duplicate", f"same bytes as {self.seen_hashes[row.sha256]}"
@@ -397,7 +336,7 @@ class _Loader:
                 self.seen_hashes[row.sha256] = rel
                 for doc in self._read(path, rel, row):
                     yield self._bounded(doc, row)
-            except _Rejected as exc:
+            except RejectedFile as exc:
                 row.status, row.reason = "rejected", str(exc)
                 log.warning("%s: %s", rel, row.reason)
             except OSError as exc:
@@ -414,21 +353,21 @@ class _Loader:
     def _read(self, path: Path, rel: str, row: ManifestRow) -> Iterator[RawDocument]:
         suffix = path.suffix.lower()
         if suffix not in SUPPORTED_SUFFIXES:
-            raise _Rejected(f"unsupported file type {suffix or '(none)'!r}; supported: {list(SUPPORTED_SUFFIXES)}")
+            raise RejectedFile(f"unsupported file type {suffix or '(none)'!r}; supported: {list(SUPPORTED_SUFFIXES)}")
         if row.bytes == 0:
-            raise _Rejected("empty file (0 bytes)")
+            raise RejectedFile("empty file (0 bytes)")
         if suffix in TABULAR_SUFFIXES:
             yield from self._read_table(path, rel, row, suffix)
             return
         if row.bytes > self.limits.max_file_bytes:
-            raise _Rejected(f"file is {row.bytes:,} bytes, over the {self.limits.max_file_bytes:,}-byte limit "
+            raise RejectedFile(f"file is {row.bytes:,} bytes, over the {self.limits.max_file_bytes:,}-byte limit "
                             "for one article (max_file_bytes): not read")
         with _open(path) as fh:
             data = fh.read()
         try:
             text, row.encoding = decode_bytes(data)
         except ValueError as exc:
-            raise _Rejected(str(exc)) from None
+            raise RejectedFile(str(exc)) from None
         meta, source = {}, ""
         # a page saved as .txt is still a page: extract its article rather than keep its markup
         if suffix in HTML_SUFFIXES or _HTML_START.match(text[:1000]):
@@ -436,14 +375,14 @@ class _Loader:
             text, meta = _extract_html(page)
             source = "html"
             if len(text.split()) < MIN_HTML_WORDS:
-                raise _Rejected(f"no article text found in the HTML page (extracted {len(text.split())} words, "
+                raise RejectedFile(f"no article text found in the HTML page (extracted {len(text.split())} words, "
                                 f"fewer than {MIN_HTML_WORDS})")
             if why := _navigation_reason(text, page):
-                raise _Rejected(f"no article: {why}")
+                raise RejectedFile(f"no article: {why}")
         if not text.strip():
-            raise _Rejected("empty or whitespace-only text")
+            raise RejectedFile("empty or whitespace-only text")
         if len(text) > self.limits.max_article_chars:
-            raise _Rejected(f"article is {len(text):,} characters, over the {self.limits.max_article_chars:,} "
+            raise RejectedFile(f"article is {len(text):,} characters, over the {self.limits.max_article_chars:,} "
                             "limit (max_article_chars)")
         row.n_rows = row.n_documents = 1
         yield RawDocument(self._stem(rel), rel, text, row.format, meta, source)
@@ -483,13 +422,13 @@ class _Loader:
         try:
             row.encoding, errors = _table_encoding(path, head)
         except ValueError as exc:
-            raise _Rejected(str(exc)) from None
+            raise RejectedFile(str(exc)) from None
         stem = self._stem(rel)
         with _open(path) as raw, io.TextIOWrapper(raw, encoding=row.encoding, errors=errors, newline="") as text_fh:
             if suffix == ".jsonl":
-                records = _iter_jsonl(text_fh, self.columns, self.limits)
+                records = iter_jsonl(text_fh, self.columns, self.limits)
             else:
-                records = _iter_delimited(text_fh, _delimiter(head, row.encoding, suffix), self.columns,
+                records = iter_delimited(text_fh, table_delimiter(head, row.encoding, suffix), self.columns,
                                           self.limits)
             try:
                 for number, values, problem in records:
@@ -507,14 +446,14 @@ class _Loader:
                               f"{exc.reason}; later rows not read")
                 log.warning("%s: %s", rel, row.reason)
                 return
-            except _Rejected as exc:
+            except RejectedFile as exc:
                 if not row.n_documents:
                     raise
                 row.reason = f"partially read: {exc}"
                 log.warning("%s: %s", rel, row.reason)
                 return
         if row.n_rows == 0:
-            raise _Rejected("no data rows")
+            raise RejectedFile("no data rows")
         if row.n_documents == 0:
             row.status, row.reason = "rejected", f"all {row.n_rows} rows rejected (see rejected_rows.csv)"
             log.warning("%s: %s", rel, row.reason)
@@ -595,93 +534,6 @@ def _table_encoding(path: Path, head: bytes) -> tuple[str, str]:
         raise ValueError(f"no single encoding reads the whole file: {encoding} fits its non-ASCII lines but "
                          "not every byte")
     return encoding, "strict"
-
-
-def _delimiter(head: bytes, encoding: str, suffix: str) -> str:
-    """Tab for .tsv; for .csv a comma unless the header line holds more semicolons (European exports)."""
-    if suffix == ".tsv":
-        return "\t"
-    first = head.decode(encoding, errors="ignore").split("\n", 1)[0]
-    return ";" if first.count(";") > first.count(",") else ","
-
-
-def _iter_delimited(fh, delimiter: str, explicit: Mapping[str, str], limits: Limits,
-                    ) -> Iterator[tuple[int, dict[str, str], str]]:
-    """``(row number, field values, problem)`` per data record; the header is checked first."""
-    # csv's own field limit would raise mid-file; allow one more char than an article may hold and
-    # let the article limit reject the row with a clear reason.
-    csv.field_size_limit(max(csv.field_size_limit(), limits.max_article_chars + 1))
-    reader = csv.reader(fh, delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration:
-        return
-    except csv.Error as exc:
-        raise _Rejected(f"unreadable header: {exc}") from None
-    header = [h.lstrip("\ufeff").strip() for h in header]
-    mapping = _resolve_columns(header, explicit)
-    index = {name: header.index(col) for name, col in mapping.items()}
-    number = 0
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            number += 1
-            yield number, {}, f"malformed CSV: {exc}"
-            if "field limit" in str(exc):
-                # the reader stopped inside a giant field: what follows would be fragments of it
-                raise _Rejected(f"stopped at row {number}: a field longer than the article limit; "
-                                "later rows not read") from None
-            continue
-        if not fields:  # blank line: not a record
-            continue
-        number += 1
-        if len(fields) != len(header):
-            yield number, {}, f"row has {len(fields)} fields, the header has {len(header)}"
-            continue
-        yield number, {name: fields[i] for name, i in index.items()}, ""
-
-
-def _iter_jsonl(fh, explicit: Mapping[str, str], limits: Limits) -> Iterator[tuple[int, dict[str, str], str]]:
-    """``(line number, field values, problem)`` per non-blank line; fields are found per object."""
-    mappings: dict[tuple[str, ...], dict[str, str] | str] = {}
-    # JSON escapes can double a text's length; a longer line is skipped without holding it in memory.
-    max_line = 2 * limits.max_article_chars + 65_536
-    number = 0
-    while line := fh.readline(max_line):
-        number += 1
-        if len(line) >= max_line and not line.endswith("\n"):
-            while (rest := fh.readline(max_line)) and not rest.endswith("\n"):
-                pass
-            yield number, {}, f"line is longer than {max_line:,} characters (2 x max_article_chars + 64 KiB)"
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield number, {}, f"invalid JSON: {exc.msg} at column {exc.colno}"
-            continue
-        if not isinstance(record, dict):
-            yield number, {}, f"JSON line is a {type(record).__name__}, not an object"
-            continue
-        keys = tuple(record)
-        if keys not in mappings:
-            try:
-                mappings[keys] = _resolve_columns(list(keys), explicit)
-            except _Rejected as exc:
-                mappings[keys] = str(exc)
-        mapping = mappings[keys]
-        if isinstance(mapping, str):
-            yield number, {}, mapping
-            continue
-        values = {}
-        for name, key in mapping.items():
-            value = record.get(key)
-            values[name] = "" if value is None else value if isinstance(value, str) else json.dumps(value)
-        yield number, values, ""
 
 
 def _extract_html(html: str) -> tuple[str, dict]:

@@ -2,7 +2,8 @@
 through papermill and sanitized HTML.
 
 Modules: :mod:`~diplo.report.params`, :mod:`~diplo.report.session`, :mod:`~diplo.report.tables`,
-:mod:`~diplo.report.plots`, :mod:`~diplo.report.batch`, :mod:`~diplo.report.sanitize`.
+:mod:`~diplo.report.plots` (with :mod:`~diplo.report.style` and
+:mod:`~diplo.report.trend_plots`), :mod:`~diplo.report.batch`, :mod:`~diplo.report.sanitize`.
 """
 
 from diplo.report.batch import ReportError, find_notebooks, load_params, notebook_parameters, run_report
