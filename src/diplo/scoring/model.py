@@ -33,7 +33,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from diplo.scoring.tone import EVIDENCE_COLUMNS, score_tone, valid_texts
+from diplo.scoring.chunk import EVIDENCE_COLUMNS, valid_texts
+from diplo.scoring.tone import score_tone
 
 __all__ = ["MODEL_FORMAT", "TONE_FEATURES", "WORD_ANALYZER", "CHAR_ANALYZER", "ModelError", "ModelScorer",
            "tone_features"]
