@@ -342,7 +342,7 @@ class DiplomaticScorer(_MatcherScorer):
             matcher = self.own_matcher()
             table = matcher.tokenize(texts)
             actors = matcher.find(texts, table=table)[self.actor_dictionary.name]
-        if not len(actors) or not len(table):
+        if not len(table):
             return np.zeros(len(m), dtype=bool)
         width = int(max(table.end.max(initial=0), m.end.max(initial=0), actors.end.max(initial=0))) + 1
         keys = table.row * width + table.start
