@@ -177,6 +177,11 @@ _PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
     "sentence_scores:theme_*": ("int", "hits", "matches of the theme's terms in the sentence (themes.yml; every hit is in theme_hits)"),
     "articles:theme_*_share": ("float", "0..1", "share of the article's sentences with at least one hit of the theme"),
     "articles:theme_*": ("float", "hits per 1,000 words", "theme hits in the article per 1,000 words of its sentences"),
+    # a model made by diplo train, run as --scorer model:PATH (its name is the model's file name)
+    "sentence_scores:tone_*": ("float", "label index or predicted number", "a trained model's score (model:PATH): for a classifier the index of the predicted label in the model's label list, for a regressor the predicted number; evidence lists its top features"),
+    "sentence_scores:p_*": ("float", "0..1", "a trained classifier's probability of one label (p_<model>_<label>)"),
+    "articles:tone_*_wmean": ("float", "scale of the tone column", "a trained model's score averaged over sentences weighted by word count"),
+    "articles:tone_*": ("float", "scale of the tone column", "a trained model's score, mean over the article's sentences"),
     "actor_mentions:tone_*_target": ("float", "scale of the tone column", "tone of the words about the mention: its clause up to the nearest strong break (; : quotes brackets, but/while/although), stopping at other actors' mentions, scored by that tone scorer"),
 }
 

@@ -67,7 +67,7 @@ from diplo.text.corpus import count_words_many
 
 __all__ = ["SCORERS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer", "DiplomaticScorer", "score_tone",
            "score_tone_chunk", "available_scorers", "get_scorer", "get_scorers", "tone_columns",
-           "political_actor_dictionary"]
+           "political_actor_dictionary", "MODEL_PREFIX", "model_scorer_name"]
 # |tone| below the band counts as neutral when a score is turned into a -1/0/1 label (diplo validate).
 NEUTRAL_BANDS = {"vader": 0.05, "lexicon": 0.5, "diplomatic": 1.0}
 LEXICON_SCALES = ("logit", "proportion", "relative")
@@ -508,6 +508,29 @@ def political_actor_dictionary() -> Dictionary:
 SCORERS = {"vader": VaderScorer, "lexicon": LexiconScorer, "diplomatic": DiplomaticScorer}
 
 
+#: ``model:PATH`` names a model made by ``diplo train`` (:class:`diplo.scoring.model.ModelScorer`).
+MODEL_PREFIX = "model:"
+
+
+def model_scorer_name(path: str | os.PathLike) -> str:
+    """The scorer name of a model file: its file name without extensions, lower-cased, runs of other
+    characters than letters and digits as ``_`` (``models/CAMEO v2.zip`` -> ``cameo_v2``, column
+    ``tone_cameo_v2``); ``model_`` in front when that would be a shipped scorer's name or start with a digit."""
+    stem = Path(path).name.split(".")[0]
+    name = "_".join(filter(None, "".join(c if c.isascii() and c.isalnum() else " " for c in stem.lower()).split()))
+    if not name or name in SCORERS or name[0].isdigit():
+        name = f"model_{name}" if name else "model"
+    return name
+
+
+def _load_model(path: str):
+    from diplo.scoring.model import ModelScorer  # model.py imports this module
+
+    if not Path(path).is_file():
+        raise ValueError(f"scorer {MODEL_PREFIX}{path}: no such model file (make one with diplo train)")
+    return ModelScorer.load(path, name=model_scorer_name(path))
+
+
 def available_scorers() -> list[str]:
     """Names of the registered scorers, sorted."""
     return sorted(SCORERS)
@@ -520,19 +543,23 @@ def tone_columns(scorers: Sequence[str] | None = None) -> list[str]:
 
 def get_scorer(name: "str | object", *, session: ScoringSession | None = None) -> object:
     """The scorer for ``name``: the session's instance of a registered scorer (built once per session, with
-    its default dictionary; default session: the calling thread's), or ``name`` itself when it already is a
-    scorer object (e.g. ``LexiconScorer("my.cat")``).
+    its default dictionary; default session: the calling thread's), a model made by ``diplo train`` for
+    ``"model:PATH"`` (named by :func:`model_scorer_name`, so its column is ``tone_<file name>``), or ``name``
+    itself when it already is a scorer object (e.g. ``LexiconScorer("my.cat")``).
 
     Raises
     ------
     ValueError
-        If ``name`` is not in :data:`SCORERS` (the message lists the valid names).
+        If ``name`` is not in :data:`SCORERS` (the message lists the valid names) or names a missing model.
     """
     if not isinstance(name, str) and hasattr(name, "score_chunk"):
         return name
-    if not isinstance(name, str) or name not in SCORERS:
-        raise ValueError(f"unknown scorer {name!r}; valid scorers: {', '.join(available_scorers())}")
     session = session if session is not None else ScoringSession.current()
+    if isinstance(name, str) and name.startswith(MODEL_PREFIX):
+        return session.reuse(("tone scorer", name), lambda: _load_model(name[len(MODEL_PREFIX):]))
+    if not isinstance(name, str) or name not in SCORERS:
+        raise ValueError(f"unknown scorer {name!r}; valid scorers: {', '.join(available_scorers())}, "
+                         f"or {MODEL_PREFIX}PATH for a model made by diplo train")
     return session.reuse(("tone scorer", name), SCORERS[name])
 
 
