@@ -177,6 +177,7 @@ _PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
     "sentence_scores:theme_*": ("int", "hits", "matches of the theme's terms in the sentence (themes.yml; every hit is in theme_hits)"),
     "articles:theme_*_share": ("float", "0..1", "share of the article's sentences with at least one hit of the theme"),
     "articles:theme_*": ("float", "hits per 1,000 words", "theme hits in the article per 1,000 words of its sentences"),
+    "articles:tone_*_lead": ("float", "scale of the tone column", "lead-weighted article tone: mean of the sentence tones with the first 3 sentences (a headline at the top of the text is sentence 0) weighted 2, the rest 1 (diplo.analysis.aggregate.LEAD_SENTENCES, LEAD_WEIGHT)"),
     # a model made by diplo train, run as --scorer model:PATH (its name is the model's file name)
     "sentence_scores:tone_*": ("float", "label index or predicted number", "a trained model's score (model:PATH): for a classifier the index of the predicted label in the model's label list, for a regressor the predicted number; evidence lists its top features"),
     "sentence_scores:p_*": ("float", "0..1", "a trained classifier's probability of one label (p_<model>_<label>)"),
