@@ -215,3 +215,14 @@ def test_aggregate_sums_equals_its_per_column_version():
         pd.testing.assert_frame_equal(fast, oracles.aggregate_sums(sums, key, ["a", "b", "c"], n_boot=300, seed=2))
     assert fast["a_lo"].notna().sum() > 10
     assert not np.array_equal(fast["a_lo"], fast["b_lo"])
+
+
+def test_lead_score_weights_the_first_three_sentences_twice():
+    from diplo.analysis.aggregate import aggregate_articles
+
+    scores = pd.DataFrame({"doc_id": ["a"] * 5 + ["b"], "sent_id": [4, 3, 2, 1, 0, 0], "n_words": [10] * 6,
+                           "tone_x": [0.0, 0.0, 1.0, 1.0, 1.0, np.nan]})
+    out = aggregate_articles(scores, ["tone_x"]).set_index("doc_id")
+    assert out.loc["a", "tone_x"] == pytest.approx(0.6)
+    assert out.loc["a", "tone_x_lead"] == pytest.approx(6 / 8)  # sentences 0-2 weigh 2, 3-4 weigh 1
+    assert np.isnan(out.loc["b", "tone_x_lead"])

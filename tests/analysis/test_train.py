@@ -178,3 +178,34 @@ def test_cli_train_then_validate_with_the_model(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["scorers"][f"model:{model}"]["labels_accuracy"] >= 0.9
     assert main(["validate", str(tmp_path / "held.csv"), "--scorer", f"model:{coded}"]) == 2
     assert "is not a diplo model" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("path, name", [("models/cameo.zip", "cameo"), ("m/CAMEO v2.model.zip", "cameo_v2"),
+                                        ("vader.zip", "model_vader"), ("2024.zip", "model_2024")])
+def test_model_scorer_name_comes_from_the_file_name(path, name):
+    from diplo.scoring.tone import model_scorer_name
+    assert model_scorer_name(path) == name
+
+
+def test_diplo_run_with_a_model_scorer(trained, tmp_path, raw_dir):
+    from diplo.report.params import parse_params
+    from diplo.scoring.tone import tone_columns
+
+    path = trained[0].save(tmp_path / "coop_model.zip")
+    out = tmp_path / "out"
+    assert main(["run", str(raw_dir), "--out", str(out), "--scorer", "diplomatic", "--scorer", f"model:{path}",
+                 "-q"]) == 0
+    assert tone_columns(["diplomatic", f"model:{path}"]) == ["tone_diplomatic", "tone_coop_model"]
+    scores = pd.read_parquet(out / "sentence_scores.parquet")
+    assert {"tone_coop_model", "p_coop_model_coop", "p_coop_model_conflict"} <= set(scores.columns)
+    assert scores["tone_coop_model"].isin([0.0, 1.0, 2.0]).all()
+    articles = pd.read_parquet(out / "articles.parquet")
+    assert articles["tone_coop_model"].notna().all()
+    evidence = pd.read_parquet(out / "evidence.parquet")
+    terms = evidence.loc[evidence["scorer"] == "coop_model", "term"]
+    assert len(terms) and terms.str.match(r"^[wcs]:").all()  # the model's features that weighed most
+    params = parse_params({"raw_dir": str(raw_dir), "output_dir": str(tmp_path / "rep"),
+                          "scorers": ["diplomatic", f"model:{path}"]})
+    assert params.scorers == ("diplomatic", f"model:{path}")
+    with pytest.raises(ValueError, match="no such model file"):
+        tone_columns([f"model:{tmp_path / 'missing.zip'}"])

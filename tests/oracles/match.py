@@ -12,7 +12,7 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.scoring.match import HEDGES, MATCH_COLUMNS, NEGATORS, SCOPE_BREAKS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Dictionary
+from diplo.scoring.match import CLAUSE_BREAKS, HEDGES, MATCH_COLUMNS, NEGATORS, SCOPE_BREAKS, SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, Dictionary
 
 
 class _Compiled:
@@ -22,7 +22,10 @@ class _Compiled:
         self.dictionary = d
         self.literal: dict[str, list[int]] = {}
         self.prefix: dict[str, list[int]] = {}
+        self.near = [e for e in d.entries if e.near]  # proximity rules: a pass after the phrases
         for i, e in enumerate(d.entries):
+            if e.near:
+                continue
             first = e.tokens[0]
             index, key = (self.prefix, first[:-1]) if first.endswith("*") else (self.literal, first)
             index.setdefault(key, []).append(i)
@@ -140,18 +143,20 @@ class ReferenceMatcher:
                         f = self._lookup(split, toks[i])
                     for k, cands in f:
                         positions.setdefault(k, []).append((i, cands))
-                if not positions:
+                near_ks = {k for k in self._groups[split] if self._compiled[k].near}
+                if not positions and not near_ks:
                     continue
                 # negation/hedge scope can only be set by a scope word or a "...n't" token in the sentence
                 has_nt = any(t.endswith(("n't", "n\u2019t")) for t in toks) if (
                     low is None or "n't" in low or "n\u2019t" in low) else False
                 scoped = has_nt or not scope_words.isdisjoint(toks)
-                for k in sorted(positions):
+                for k in sorted(set(positions) | near_ks):
                     comp, out = self._compiled[k], cols[k]
                     d, entry_tokens, entry_rest = comp.dictionary, comp.entry_tokens, comp.entry_rest
                     window = d.negation_window if scoped else 0
                     next_free = 0
-                    for i, cands in positions[k]:
+                    found_here = []  # (first token, length, rank, row tuple): the phrases, then the rules
+                    for i, cands in positions.get(k, ()):
                         if i < next_free:  # inside the previous match: leftmost-longest, no overlaps
                             continue
                         best = None
@@ -177,9 +182,38 @@ class ReferenceMatcher:
                             negated, hedged = self._scope_flags(toks, i, window, d.negators, d.hedges)
                         else:
                             negated = hedged = False
-                        out.append((row, entry.category, entry.pattern, text[start:end], start, end, entry.weight,
-                                    negated, hedged))
+                        found_here.append((i, m, 0, (row, entry.category, entry.pattern, text[start:end], start, end,
+                                                     entry.weight, negated, hedged)))
                         next_free = i + m
+                    if not comp.near:
+                        out.extend(f[3] for f in found_here)
+                        continue
+                    for r, entry in enumerate(comp.near, 1):
+                        a_pat, b_pat = entry.tokens
+                        for i, t in enumerate(toks):
+                            if not _token_matches(a_pat, t):
+                                continue
+                            for dist in range(1, entry.near + 1):
+                                p = next((p for p in (i + dist, i - dist) if 0 <= p < n
+                                          and _token_matches(b_pat, toks[p])
+                                          and not any(x in CLAUSE_BREAKS for x in toks[min(i, p):max(i, p)])), None)
+                                if p is not None:
+                                    lo, hi = min(i, p), max(i, p)
+                                    start, end = spans[lo][0], spans[hi][1]
+                                    if window and (has_nt or not scope_words.isdisjoint(toks[max(lo - window, 0):lo])):
+                                        negated, hedged = self._scope_flags(toks, lo, window, d.negators, d.hedges)
+                                    else:
+                                        negated = hedged = False
+                                    found_here.append((lo, hi - lo + 1, r, (row, entry.category, entry.pattern,
+                                                       text[start:end], start, end, entry.weight, negated, hedged)))
+                                    break
+                    next_free, last_start = 0, -1
+                    for i, m, _, rec in sorted(found_here, key=lambda f: (f[0], -f[1], f[2])):
+                        if i == last_start or i < next_free:
+                            last_start = i
+                            continue
+                        last_start, next_free = i, i + m
+                        out.append(rec)
         result = {}
         for comp, out in zip(self._compiled, cols):
             if out:  # column-wise: cheaper than DataFrame.from_records, same dtypes

@@ -36,7 +36,7 @@ def test_matched_chunk_holds_one_pass_of_every_dictionary():
     scorers = [LexiconScorer(), DiplomaticScorer(), ThemeScorer()]
     matcher = Matcher([d for s in scorers for d in s.dictionaries])
     chunk = Chunk.matched(TEXTS, matcher)
-    assert sorted(chunk.matches) == ["diplomatic", "lexicon", "themes"]
+    assert sorted(chunk.matches) == ["diplomatic", "diplomatic_actors", "lexicon", "themes"]  # the diplomatic scale needs its actors
     assert all(isinstance(m, Matches) for m in chunk.matches.values())
     assert chunk.tokens is not None and len(chunk.tokens.texts) == len(TEXTS)
     for s in scorers:  # the chunk's matches serve every scorer: same as each scoring on its own

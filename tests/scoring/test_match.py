@@ -343,3 +343,40 @@ def test_table_is_shared_and_checked():
         matcher.match(texts, table=Matcher([d]).tokenize(texts))
     with pytest.raises(ValueError, match="for the 1 texts; got a table of 2 texts"):
         matcher.match(texts[:1], table=table)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("A gunman stormed the embassy on Friday.", ["gunman stormed the embassy"]),
+    ("The embassy came under attack by a man.", ["embassy came under attack"]),  # either order
+    ("The attack took place in a town far away from the embassy.", []),  # beyond 5 tokens
+    ("Militants attack a convoy; the embassy was consulted.", []),  # not across a clause break
+    ("Attacks, said the embassy, continue.", ["Attacks, said the embassy"]),  # a comma is no break
+    ("The embassy attack on the embassy", ["embassy attack"]),  # leftmost-longest over phrases and rules
+])
+def test_near_rules_match_both_words_within_the_window(text, expected):
+    d = dictionary_from_mapping({"attack": ["attack* NEAR/5 embass*", "embassy attack", "attack on the embassy",
+                                            "gunman NEAR/8 embass*"]}, name="themes")
+    got = Matcher([d]).match([text])["themes"]
+    assert got["match"].tolist() == expected
+    for m in got.itertuples():
+        assert text[m.start:m.end] == m.match
+
+
+def test_near_rules_same_as_reference(raw_dir):
+    d = dictionary_from_mapping({"attack": ["attack* NEAR/5 embass*", "gunman NEAR/8 embass*", "stormed"],
+                                 "ties": ["ties", "iran NEAR/3 azerbaijan", "welcom*"]}, name="themes")
+    texts = build_corpus(load_documents(raw_dir, []))["sentences"]["text"].tolist() + TRICKY_TEXTS
+    _assert_same([d], [texts])
+
+
+@pytest.mark.parametrize("term, message", [
+    ("attack NEAR/ embassy", r"line 3: proximity rule 'attack NEAR/ embassy' must read 'WORD NEAR/k WORD'"),
+    ("attack NEAR/99 embassy", r"line 3: .* with k in 1\.\.20"),
+    ("attack NEAR/5 the embassy", r"line 3: .*must read"),
+    ("attack NEAR/5 emb*assy", r"line 3: .*'\*' is allowed only at the end"),
+])
+def test_near_rule_errors_name_the_line(tmp_path, term, message):
+    path = tmp_path / "t.yml"
+    path.write_text(f"attack:\n  terms:\n    - {term}\n", encoding="utf-8")
+    with pytest.raises(DictionaryError, match=message):
+        load_dictionary(path)

@@ -461,3 +461,17 @@ def test_lexicon_scorer_reads_liwc_and_nested_yaml(tmp_path, name, content):
         with pytest.raises(DictionaryError, match=r"needs a 'positive' or 'negative' category; found "
                                                   r"\['tone.positive', 'tone.negative'\]"):
             LexiconScorer(f)
+
+
+@pytest.mark.parametrize("text, weight", [
+    ("He thought that the embassy was involved in assisting his wife with escaping Iran.", 5.0 * 0.2),  # private object
+    ("Workers were assisting them.", 5.0 * 0.2),  # no political actor in reach
+    ("The ministry is assisting them.", 5.0),  # a generic political noun
+    ("Baku is assisting them.", 5.0),  # an actors.yml alias
+    ("Yesterday Sharon was assisting them.", 5.0),  # a proper name
+    ("The government said so; later, workers were assisting.", 5.0 * 0.2),  # not across a clause break
+    ("The government said so. Later, workers were assisting.", 5.0 * 0.2),  # "Later" starts a sentence: no name
+])
+def test_an_act_needs_a_political_actor(text, weight):
+    cols, _ = DiplomaticScorer().score([text])
+    assert cols["tone_diplomatic"][0] == pytest.approx(weight)

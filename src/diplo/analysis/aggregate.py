@@ -13,7 +13,9 @@ __all__ = ["BOOTSTRAP_MAX_CLUSTERS", "available_cores", "aggregate_articles", "a
 
 
 def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
-    """Article tone = mean of its sentence tones (``<col>``) and the length-weighted mean (``<col>_wmean``).
+    """Article tone = mean of its sentence tones (``<col>``), the length-weighted mean (``<col>_wmean``) and,
+    when ``sent_id`` is given, the lead-weighted mean (``<col>_lead``: the first :data:`LEAD_SENTENCES`
+    sentences, a headline at the top of the text included, weigh :data:`LEAD_WEIGHT`, the rest 1).
 
     ``sentence_scores`` needs ``doc_id``, ``n_words`` and the score ``columns``.  Sentences whose score
     is NaN (blank text) are left out of both means; an article with no scored sentence gets NaN.
@@ -28,12 +30,31 @@ def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) ->
         scored = df[col].notna()
         df[f"_w_{col}"] = (df[col] * weights).where(scored)
         df[f"_n_{col}"] = weights.where(scored, 0.0)
+    lead = None
+    if "sent_id" in sentence_scores.columns:
+        # the lead: the first LEAD_SENTENCES sentences of the article (a headline at the top of the text is
+        # its sentence 0) weigh LEAD_WEIGHT, later ones 1
+        rank = sentence_scores["sent_id"].groupby(sentence_scores["doc_id"]).rank(method="first")
+        lead = pd.Series(np.where(rank <= LEAD_SENTENCES, LEAD_WEIGHT, 1.0), index=df.index)
+        for col in columns:
+            scored = df[col].notna()
+            df[f"_l_{col}"] = (df[col] * lead).where(scored)
+            df[f"_m_{col}"] = lead.where(scored, 0.0)
     grouped = df.groupby("doc_id", sort=True)
     out = grouped[list(columns)].mean()
     for col in columns:
         total_w = grouped[f"_n_{col}"].sum().replace(0, np.nan)
         out[f"{col}_wmean"] = grouped[f"_w_{col}"].sum(min_count=1) / total_w
+    if lead is not None:
+        for col in columns:
+            out[f"{col}_lead"] = grouped[f"_l_{col}"].sum(min_count=1) / grouped[f"_m_{col}"].sum().replace(0, np.nan)
     return out.reset_index()
+
+
+#: The lead score ``<col>_lead``: the first LEAD_SENTENCES sentences weigh LEAD_WEIGHT (researchers judge
+#: coverage by its headline and lead).
+LEAD_SENTENCES = 3
+LEAD_WEIGHT = 2.0
 
 
 def _bootstrap_means(sums: np.ndarray, counts: np.ndarray, *, n_boot: int, seed: int,
@@ -314,7 +335,7 @@ def _tone_columns(table: pd.DataFrame, tone_columns: Sequence[str] | None, suffi
     if tone_columns is not None:
         return list(tone_columns)
     return [c for c in table.columns if c.startswith("tone_") and c.endswith(suffix)
-            and not c.endswith(("_lo", "_hi", "_wmean")) and (suffix or not c.endswith("_target"))]
+            and not c.endswith(("_lo", "_hi", "_wmean", "_lead")) and (suffix or not c.endswith("_target"))]
 
 
 def aggregate_theme_tone(sentence_scores: pd.DataFrame, articles: pd.DataFrame | None = None, *,

@@ -219,7 +219,7 @@ def _with_scores(out_dir: Path, sheet: pd.DataFrame, unit: str) -> pd.DataFrame:
 
     table = "sentence_scores" if unit == "sentence" else "articles"
     path = out_dir / f"{table}.parquet"
-    tone = [c for c in pq.ParquetFile(path).schema_arrow.names if c.startswith("tone_") and not c.endswith("_wmean")]
+    tone = [c for c in pq.ParquetFile(path).schema_arrow.names if c.startswith("tone_") and not c.endswith(("_wmean", "_lead"))]
     keys = ["doc_id", "sent_id"] if unit == "sentence" else ["doc_id"]
     scores = _read(path, [*keys, *tone])
     merged = sheet.merge(scores, on=keys, how="left") if unit == "sentence" else \

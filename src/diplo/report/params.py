@@ -199,9 +199,10 @@ def parse_params(values: Mapping[str, Any] | None = None, /, **kwargs: Any) -> N
         raise ValueError(f"parameter 'end_date' ({end}) is before 'start_date' ({start})")
     valid = available_scorers()
     scorers = _str_list("scorers", raw.get("scorers")) or tuple(valid)
-    unknown = [s for s in scorers if s not in valid]
+    unknown = [s for s in scorers if s not in valid and not (s.startswith("model:") and Path(s[6:]).is_file())]
     if unknown:
-        raise ValueError(f"parameter 'scorers': unknown scorer {unknown[0]!r}; valid scorers: {', '.join(valid)}")
+        raise ValueError(f"parameter 'scorers': unknown scorer {unknown[0]!r}; valid scorers: {', '.join(valid)}, "
+                         "or model:PATH of an existing model file made by diplo train")
     output_dir = _path("output_dir", raw["output_dir"])
     if output_dir is None:
         raise ValueError("parameter 'output_dir' must name a folder; got ''")

@@ -24,6 +24,15 @@ Lexicoder ``.cat`` files (category lines flush left, indented terms, optional ``
 files (a ``%``-delimited header of numbered categories, then ``term number`` lines) and CSV
 (``term,weight[,category]``) load through :func:`load_dictionary`.  Blank or duplicate terms, unknown
 keys and malformed lines are errors that name the file and line.
+
+Proximity rules
+---------------
+A term ``A NEAR/k B`` (in the spirit of quanteda's windows) matches where a token matching ``A`` and one matching
+``B`` stand within ``k`` tokens of each other (either order, in the same text, i.e. the same sentence; tokens
+include punctuation marks) with no clause break (:data:`CLAUSE_BREAKS`: ``. ; : ! ?``, "but", "however"...; a comma
+is not one) between them, e.g. ``attack* NEAR/5 embassy``.  Each side is one word, with an optional trailing
+``*``; ``k`` is 1..20.  The match spans from the first to the last of the two words; it competes with the
+dictionary's other entries for the leftmost-longest spans like a phrase of that length.
 """
 
 from __future__ import annotations
@@ -45,12 +54,14 @@ from diplo.scoring._engine.strings import LazyStrings, take_labels
 from diplo.scoring._engine.tokens import SPLIT_TOKEN_PATTERN, TOKEN_PATTERN, TokenTable, Vocabulary, grow, tokenize_texts
 
 __all__ = ["DictionaryMatching", "TOKEN_PATTERN", "SPLIT_TOKEN_PATTERN", "NEGATORS", "HEDGES", "Entry", "Dictionary", "DictionaryError", "Matcher",
-           "MATCH_COLUMNS", "SCOPE_BREAKS", "Matches", "load_dictionary", "dictionary_from_mapping", "tokenize"]
+           "MATCH_COLUMNS", "SCOPE_BREAKS", "CLAUSE_BREAKS", "Matches", "load_dictionary", "dictionary_from_mapping", "tokenize"]
 
 # The negation and hedge scope of every dictionary: data/negation.yml (negators, hedges, and the tokens
 # that end a scope when scanning back from a match).
 _SCOPE = load_word_lists("negation.yml", lists=("negators", "hedges", "scope_breaks"))
 NEGATORS, HEDGES, SCOPE_BREAKS = _SCOPE["negators"], _SCOPE["hedges"], _SCOPE["scope_breaks"]
+#: Tokens a proximity rule (``A NEAR/k B``) does not reach across: the scope breaks but the comma.
+CLAUSE_BREAKS = frozenset(SCOPE_BREAKS) - {","}
 
 MATCH_COLUMNS = ["row", "category", "entry", "match", "start", "end", "weight", "negated", "hedged"]
 
@@ -68,6 +79,7 @@ class Entry:
     tokens: tuple[str, ...]
     weight: float = 1.0
     line: int | None = None
+    near: int = 0  # > 0: a proximity rule ``tokens[0] NEAR/near tokens[1]``
 
 
 @dataclass(frozen=True)
@@ -126,29 +138,52 @@ def _pattern_tokens(pattern: str, where: str, split_hyphens: bool = False) -> tu
     return tuple(out)
 
 
+_NEAR = re.compile(r"^(\S+)\s+NEAR/(\S*)\s+(\S+)$")
+_NEAR_MAX = 20
+
+
+def _near_tokens(pattern: str, where: str, split_hyphens: bool = False) -> tuple[tuple[str, ...], int] | None:
+    """``(tokens, k)`` of a proximity rule ``A NEAR/k B``; None when ``pattern`` is not one."""
+    if "NEAR/" not in pattern:
+        return None
+    m = _NEAR.match(pattern.strip())
+    if not m or not m.group(2).isdigit() or not 1 <= int(m.group(2)) <= _NEAR_MAX:
+        raise DictionaryError(f"{where}: proximity rule {pattern!r} must read 'WORD NEAR/k WORD' with k in "
+                              f"1..{_NEAR_MAX} (one word on each side, an optional trailing '*')")
+    sides = []
+    for side in (m.group(1), m.group(3)):
+        toks = _pattern_tokens(side, where, split_hyphens)
+        if len(toks) != 1:
+            raise DictionaryError(f"{where}: proximity rule {pattern!r}: {side!r} must be one word")
+        sides.append(toks[0])
+    return tuple(sides), int(m.group(2))
+
+
 def _build(name: str, items: Iterable[tuple[str, str, float, int | None]], *, source: str,
            descriptions: Mapping[str, str] | None = None, negation_window: int = 3,
            split_hyphens: bool = False, possessives: bool = False) -> Dictionary:
     entries, seen = [], {}
     for category, pattern, weight, line in items:
         where = f"{source}, line {line}" if line else source
-        tokens = _pattern_tokens(pattern, where, split_hyphens)
-        if tokens in seen:
-            raise DictionaryError(f"{where}: duplicate term {pattern!r} (first defined {seen[tokens]})")
-        seen[tokens] = f"at line {line}" if line else f"in {category}"
-        entries.append(Entry(category, pattern, tokens, float(weight), line))
+        near = _near_tokens(pattern, where, split_hyphens) if isinstance(pattern, str) else None
+        tokens, k = near if near else (_pattern_tokens(pattern, where, split_hyphens), 0)
+        key = (tokens, k)
+        if key in seen:
+            raise DictionaryError(f"{where}: duplicate term {pattern!r} (first defined {seen[key]})")
+        seen[key] = f"at line {line}" if line else f"in {category}"
+        entries.append(Entry(category, pattern, tokens, float(weight), line, k))
     if not entries:
         raise DictionaryError(f"{source}: the dictionary has no terms")
     if possessives:
         # "Iran's", "Karabakh's" are single tokens: add the possessive of every entry ending in a literal word,
         # reported under the entry as written, unless the file lists that form itself.
         for e in list(entries):
-            if e.tokens[-1].endswith("*") or not e.tokens[-1][-1].isalnum():
+            if e.near or e.tokens[-1].endswith("*") or not e.tokens[-1][-1].isalnum():
                 continue
             for mark in ("'s", "\u2019s"):
                 tokens = (*e.tokens[:-1], e.tokens[-1] + mark)
-                if tokens not in seen:
-                    seen[tokens] = f"at line {e.line}"
+                if (tokens, 0) not in seen:
+                    seen[(tokens, 0)] = f"at line {e.line}"
                     entries.append(Entry(e.category, e.pattern, tokens, e.weight, e.line))
     return Dictionary(name, tuple(entries), dict(descriptions or {}), negation_window, source, split_hyphens)
 
@@ -360,6 +395,9 @@ def load_dictionary(path: str | os.PathLike, *, name: str | None = None, negatio
                   negation_window=negation_window, split_hyphens=split_hyphens, possessives=possessives)
 
 
+_EMPTY_INT, _EMPTY_BOOL = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+
+
 class _Compiled:
     """Per-dictionary lookup tables: first-token literal and prefix-glob indexes, candidate priority."""
 
@@ -367,21 +405,72 @@ class _Compiled:
         self.dictionary = d
         self.literal: dict[str, list[int]] = {}
         self.prefix: dict[str, list[int]] = {}
-        for i, e in enumerate(d.entries):
+        # entries numbered with the proximity rules last (they are matched by a post-pass, not the group)
+        regular = [e for e in d.entries if not e.near]
+        self.near = [e for e in d.entries if e.near]
+        entries = regular + self.near
+        for i, e in enumerate(regular):
             first = e.tokens[0]
             if first.endswith("*"):
                 self.prefix.setdefault(first[:-1], []).append(i)
             else:
                 self.literal.setdefault(first, []).append(i)
-        self.entry_tokens = [e.tokens for e in d.entries]
+        self.entry_tokens = [e.tokens for e in regular]
+        self.n_regular = len(regular)
+        self.near_masks: dict[str, np.ndarray] = {}  # side pattern -> bool per vocabulary id (grown on use)
         # the columns of match tables, indexed by entry number
-        self.categories = pa.array([e.category for e in d.entries], type=pa.large_string())
-        self.patterns = pa.array([e.pattern for e in d.entries], type=pa.large_string())
-        self.weights = np.array([e.weight for e in d.entries], dtype=float)
+        self.categories = pa.array([e.category for e in entries], type=pa.large_string())
+        self.patterns = pa.array([e.pattern for e in entries], type=pa.large_string())
+        self.weights = np.array([e.weight for e in entries], dtype=float)
         # the same as codes for Matches: category code per entry, the categories, the patterns
         self.category_names = np.array(d.categories, dtype=object)
-        self.category_code = pd.Index(d.categories).get_indexer([e.category for e in d.entries]).astype(np.int64)
-        self.pattern_names = np.array([e.pattern for e in d.entries], dtype=object)
+        self.category_code = pd.Index(d.categories).get_indexer([e.category for e in entries]).astype(np.int64)
+        self.pattern_names = np.array([e.pattern for e in entries], dtype=object)
+
+    def _side_mask(self, side: str, strings: Sequence[str]) -> np.ndarray:
+        mask = self.near_masks.get(side, np.zeros(0, dtype=bool))
+        if len(mask) < len(strings):
+            new = strings[len(mask):]
+            if side == "\0breaks":
+                hit = [t in CLAUSE_BREAKS for t in new]
+            elif side.endswith("*"):
+                hit = [t.startswith(side[:-1]) for t in new]
+            else:
+                hit = [t == side for t in new]
+            mask = np.concatenate([mask, np.array(hit, dtype=bool)])
+            self.near_masks[side] = mask
+        return mask
+
+    def near_hits(self, table: TokenTable, strings: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(entry, first, last)`` of every proximity rule's hits in ``table``: for each token matching one
+        side, the nearest token matching the other side within the window in the same text."""
+        out_e, out_f, out_l = [], [], []
+        ids, n = table.ids, len(table.ids)
+        if not n:
+            return _EMPTY_INT, _EMPTY_INT, _EMPTY_INT
+        row = table.row
+        breaks = np.cumsum(self._side_mask("\0breaks", strings)[ids])  # clause breaks up to each token
+        for j, e in enumerate(self.near):
+            a = np.flatnonzero(self._side_mask(e.tokens[0], strings)[ids])
+            if not len(a):
+                continue
+            b_mask = self._side_mask(e.tokens[1], strings)[ids]
+            partner = np.full(len(a), -1, dtype=np.int64)
+            for d in range(1, e.near + 1):  # nearest first; after before at equal distance
+                for step in (d, -d):
+                    p = a + step
+                    ok = (partner < 0) & (p >= 0) & (p < n)
+                    q, r = p[ok], a[ok]
+                    ok[ok] = b_mask[q] & (row[q] == row[r]) & (breaks[q] == breaks[r])
+                    partner[ok] = p[ok]
+            found = partner >= 0
+            a, partner = a[found], partner[found]
+            out_e.append(np.full(len(a), self.n_regular + j, dtype=np.int64))
+            out_f.append(np.minimum(a, partner))
+            out_l.append(np.maximum(a, partner))
+        if not out_e:
+            return _EMPTY_INT, _EMPTY_INT, _EMPTY_INT
+        return np.concatenate(out_e), np.concatenate(out_f), np.concatenate(out_l)
 
     def _priority(self, i: int) -> tuple[int, int, int]:
         # Longest phrase first; among equally long phrases the most specific (literal words, longer
@@ -691,13 +780,31 @@ class Matcher:
             cut = np.searchsorted(dic, np.arange(len(ks) + 1))
             for g, k in enumerate(ks):
                 a, b = cut[g], cut[g + 1]
-                result[self._compiled[k].dictionary.name] = Matches._found(
-                    self._compiled[k], chunk, strings, entry[a:b] - group.offsets[g], first[a:b], last[a:b],
-                    negated[a:b], hedged[a:b])
+                c = self._compiled[k]
+                found = entry[a:b] - group.offsets[g], first[a:b], last[a:b], negated[a:b], hedged[a:b]
+                if c.near:
+                    found = self._with_near(c, group, g, chunk, *found)
+                result[c.dictionary.name] = Matches._found(c, chunk, strings, *found)
         return {c.dictionary.name: result[c.dictionary.name] for c in self._compiled}
 
+    def _with_near(self, c: _Compiled, group: "_Group", g: int, table: TokenTable, entry: np.ndarray,
+                   first: np.ndarray, last: np.ndarray, negated: np.ndarray, hedged: np.ndarray) -> tuple:
+        """The dictionary's matches with its proximity rules' hits, leftmost-longest over both."""
+        ne, nf, nl = c.near_hits(table, self.vocabulary.strings)
+        if not len(ne):
+            return entry, first, last, negated, hedged
+        nn, nh = group._scope(table, nf, np.full(len(nf), g, dtype=np.int64))
+        entry, first, last = np.concatenate([entry, ne]), np.concatenate([first, nf]), np.concatenate([last, nl])
+        negated, hedged = np.concatenate([negated, nn]), np.concatenate([hedged, nh])
+        order = np.lexsort((entry, first - last, first))  # by start, longest first
+        entry, first, last, negated, hedged = entry[order], first[order], last[order], negated[order], hedged[order]
+        lead = np.ones(len(first), dtype=bool)
+        lead[1:] = first[1:] != first[:-1]
+        keep = np.flatnonzero(lead)
+        keep = keep[_leftmost(first[keep], last[keep] - first[keep] + 1)]
+        return entry[keep], first[keep], last[keep], negated[keep], hedged[keep]
 
-_EMPTY_INT, _EMPTY_BOOL = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+
 
 
 class Matches:

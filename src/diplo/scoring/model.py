@@ -132,6 +132,20 @@ class ModelScorer:
             return (f"tone_{self.name}",)
         return (f"tone_{self.name}", *(f"p_{self.name}_{lab}" for lab in self.labels))
 
+    @property
+    def dictionaries(self) -> tuple:
+        """None: a model reads the texts, not dictionary matches (the scorer protocol asks for the property)."""
+        return ()
+
+    def score_chunk(self, chunk, *, evidence: bool = False
+                    ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+        """:meth:`score` for a :class:`~diplo.scoring.chunk.Chunk`, evidence as arrays (the scorer protocol of
+        :mod:`diplo.scoring.score`)."""
+        cols, ev = self.score(chunk.texts, evidence=evidence)
+        if ev is None:
+            return cols, None
+        return cols, {c: ev[c].to_numpy(dtype=object if c == "term" else None) for c in EVIDENCE_COLUMNS}
+
     def feature_names(self) -> list[str]:
         """Names of the feature columns: ``w:<word n-gram>``, ``c:<char n-gram>``, ``s:<scorer column>``."""
         return ([f"w:{t}" for t in self.word_vocabulary] + [f"c:{t}" for t in self.char_vocabulary]
