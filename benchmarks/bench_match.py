@@ -6,7 +6,7 @@ Generates ARTICLES synthetic articles (default 600, ``benchmarks/corpus.py``), m
 chunks of CHUNK sentences (default 2000) against every packaged dictionary (tone, themes, actors, the set
 ``diplo.scoring.score`` matches in one pass) and prints microseconds of CPU time per sentence: a first pass
 (vocabulary cold) on one corpus, then a second corpus of different sentences, then the pieces of a warm
-pass.  The old one-text-at-a-time matcher (``tests/reference_match.py``) is timed on the second corpus
+pass.  The old one-text-at-a-time matcher (``tests/oracles/match.py``) is timed on the second corpus
 after the first, like the new one.
 """
 
@@ -20,7 +20,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent / "tests")]
 
 from corpus import generate_articles  # noqa: E402
-from reference_match import ReferenceMatcher  # noqa: E402
+from oracles.match import ReferenceMatcher  # noqa: E402
 
 from diplo.scoring.actors import ActorScorer  # noqa: E402
 from diplo.scoring.match import Matcher  # noqa: E402
