@@ -18,6 +18,8 @@ import json
 import os
 from pathlib import Path
 
+from diplo.io.paths import file_sha256
+
 __all__ = ["CURRENT_LINK", "GENERATION_PREFIX", "GENERATION_FILE", "IncompleteOutputs", "current_generation",
            "describe_generation", "verify_generation", "generation_id", "TIMED_FILES"]
 
@@ -30,14 +32,6 @@ class IncompleteOutputs(ValueError):
     """An output folder holds no complete generation (interrupted, mixed, edited, or from an older diplo)."""
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        while block := fh.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def describe_generation(folder: str | os.PathLike) -> dict:
     """The record of every file directly in ``folder``: ``{"files": {name: {"bytes", "sha256"}}}``."""
     folder = Path(folder)
@@ -45,7 +39,7 @@ def describe_generation(folder: str | os.PathLike) -> dict:
     for path in sorted(folder.iterdir()):
         if path.name == GENERATION_FILE or not path.is_file() or path.is_symlink():
             continue
-        files[path.name] = {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+        files[path.name] = {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
     return {"format": 1, "files": files}
 
 
@@ -86,7 +80,7 @@ def verify_generation(folder: str | os.PathLike, *, hashes: bool = False) -> dic
             size = path.stat().st_size
         except OSError:
             raise IncompleteOutputs(f"{folder}: {name} is missing from this generation; run diplo run again") from None
-        if size != info["bytes"] or (hashes and _sha256(path) != info["sha256"]):
+        if size != info["bytes"] or (hashes and file_sha256(path) != info["sha256"]):
             raise IncompleteOutputs(f"{folder}: {name} is not the file this generation wrote ({size:,} bytes, "
                                     f"recorded {info['bytes']:,}); run diplo run again")
     return record

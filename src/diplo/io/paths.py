@@ -10,13 +10,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 import stat
 from pathlib import Path
 from typing import BinaryIO
 
-__all__ = ["check_outside_raw", "is_inside", "open_regular", "NotRegularFile", "metadata_file_name"]
+__all__ = ["check_outside_raw", "is_inside", "open_regular", "NotRegularFile", "metadata_file_name", "file_sha256"]
 
 
 def is_inside(path: str | os.PathLike, folder: str | os.PathLike) -> bool:
@@ -93,3 +94,12 @@ def metadata_file_name(value: str) -> str:
     if ".." in name.split("/"):
         raise ValueError(f"path {value!r} leaves the raw folder ('..'): name files inside it")
     return posixpath.normpath(name) if name else ""
+
+
+def file_sha256(path: str | os.PathLike) -> str:
+    """SHA-256 (hex) of a file's bytes, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

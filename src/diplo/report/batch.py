@@ -172,14 +172,6 @@ def _kernel_options(name: str) -> dict:
     return {"kernel_name": name, "kernel_manager_class": _ThisInterpreter}
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def notebook_parameters(path: str | os.PathLike) -> dict[str, dict]:
     """The parameters a notebook declares in its ``parameters`` cell (name -> papermill's description)."""
     import papermill as pm

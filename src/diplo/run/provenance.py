@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import hashlib
 import importlib.metadata
 import os
 import platform
@@ -21,6 +20,7 @@ from typing import Mapping, Sequence
 
 from diplo.io.codebook import render_codebook
 from diplo.io.outputs import write_json, write_text
+from diplo.io.paths import file_sha256
 from diplo.io.resources import data_path, vader_lexicon_path
 from diplo.scoring.tone import NEUTRAL_BANDS, get_scorer
 
@@ -33,17 +33,9 @@ DEPENDENCIES = ("charset-normalizer", "dateparser", "lxml", "lxml_html_clean", "
 _PACKAGED = Path(str(data_path("themes.yml"))).parent
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _file(role: str, path: Path, packaged: bool) -> dict:
     path = Path(path).resolve()
-    return {"role": role, "file": path.name, "path": str(path), "packaged": packaged, "sha256": _sha256(path)}
+    return {"role": role, "file": path.name, "path": str(path), "packaged": packaged, "sha256": file_sha256(path)}
 
 
 def _scorer_file(scorer) -> tuple[Path, bool] | None:
@@ -125,7 +117,7 @@ def run_record(*, raw_dir: str | os.PathLike, scorers: Sequence, options: Mappin
                        "neutral_bands": dict(NEUTRAL_BANDS), "limits": options.get("limits")},
         "dictionaries": list(files),
         "counts": dict(counts),
-        "manifest_sha256": _sha256(Path(manifest)),
+        "manifest_sha256": file_sha256(Path(manifest)),
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": finished.isoformat(timespec="seconds"),
         "duration_s": round((finished - started).total_seconds(), 3),
