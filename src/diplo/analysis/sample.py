@@ -27,7 +27,8 @@ import pandas as pd
 
 from diplo.io.outputs import atomic_path, write_text
 
-__all__ = ["UNITS", "STRATA", "PERIODS", "MEASURES", "coder_columns", "sample_units", "write_coding_sheet",
+__all__ = ["UNITS", "STRATA", "PERIODS", "MEASURES", "SHIPPED_SHEET", "coded_sheet_path", "coder_columns",
+           "sample_units", "write_coding_sheet",
            "render_coding_guide"]
 
 UNITS = ("sentence", "article")
@@ -36,6 +37,23 @@ PERIODS = ("month", "quarter", "year")
 # label column prefixes, one column per coder: <prefix>_<coder>
 MEASURES = ("sentiment", "quad", "actor", "actor_tone")
 _LEAD_SENTENCES = 3  # an article unit shows its title and first sentences
+
+
+#: The ``coded_sheet`` value naming the coded sample shipped with diplo: 60 sentences of the sample corpus coded by
+#: hand (``diplo/data/coded/README.md`` says by whom and how).
+SHIPPED_SHEET = "sample"
+
+
+def coded_sheet_path(value: str | os.PathLike | None) -> Path | None:
+    """The coding sheet a ``coded_sheet`` parameter names: :data:`SHIPPED_SHEET` for the one shipped with diplo
+    (so a report runs the same from a checkout or a pip install), empty for none, else the path as given."""
+    if not value:
+        return None
+    if str(value) == SHIPPED_SHEET:
+        from diplo.io.resources import data_path
+
+        return data_path("coded/sample_coding.csv")
+    return Path(value)
 
 
 def coder_columns(coders: Sequence[str]) -> list[str]:
