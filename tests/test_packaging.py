@@ -131,8 +131,9 @@ def test_wheel_in_a_fresh_venv_runs_outside_the_checkout(wheel, tmp_path):
          timeout=1800)
     report = json.loads((work / "report" / "run.json").read_text())
     assert report["kernel"] == "python3"  # no diplo kernel registered by a plain pip install
-    assert sorted(p.name for p in (work / "report").glob("*.html")) == [n.replace(".ipynb", ".html")
-                                                                          for n in copied]
+    # one HTML report per notebook, and the index page linking them
+    assert sorted(p.name for p in (work / "report").glob("*.html")) == sorted(
+        ["index.html", *(n.replace(".ipynb", ".html") for n in copied)])
 
     _run([bin_dir / "diplo", "export", "dfm", work / "out", "--out", work / "dfm", "--features", "themes"],
          work, env)
