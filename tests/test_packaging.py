@@ -139,3 +139,4 @@ def test_wheel_in_a_fresh_venv_runs_outside_the_checkout(wheel, tmp_path):
          work, env)
     assert sorted(p.name for p in (work / "dfm").iterdir()) == sorted(
         ["dfm.mtx", "docvars.csv", "features.csv", "tidy_counts.parquet"])
+    shutil.rmtree(env_dir)  # about a gigabyte of dependencies; kept only when the test fails
