@@ -28,7 +28,10 @@ MAPPED = {"diplo.notebooks": "notebooks", "diplo.notebooks.params": "notebooks/p
 def _subpackages() -> set[str]:
     src = ROOT / "src"
     found = {".".join(p.parent.relative_to(src).parts) for p in (src / "diplo").rglob("__init__.py")}
-    return found | {"diplo.data"} | set(MAPPED)
+    # data folders hold no code but are packages too (setuptools warns about, and may one day drop, data folders
+    # that are not listed)
+    data = {".".join(p.relative_to(src).parts) for p in (src / "diplo" / "data").rglob("*") if p.is_dir()}
+    return found | {"diplo.data"} | data | set(MAPPED)
 
 
 def test_package_list_covers_every_subpackage():
