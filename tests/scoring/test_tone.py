@@ -367,6 +367,22 @@ def test_array_scorers_equal_reference_on_seeds_and_synthetic_corpus():
     np.testing.assert_array_equal(cols["tone_lexicon"], np.where(np.isnan(cols["lexicon_pos"]), np.nan, expected))
 
 
+ACTOR_TRICKY = [
+    "He thought that the embassy was involved in assisting his wife with escaping Iran.",
+    "Ülkü Şahin condemned the attack; Émile welcomed the talks.",  # capitals beyond ASCII
+    "welcomed the talks. Tehran agreed",  # a proper name after a clause break
+    "The ministry, in a statement, condemned the attack on the embassy by gunmen.",
+    "They agreed to cooperate with his brother and Baku signed the deal",
+    "“Azerbaijan” threatened – and then “Iran” welcomed…",
+]
+
+
+@pytest.mark.parametrize("texts", [ACTOR_TRICKY, [None, "", "  "] + ACTOR_TRICKY, ACTOR_TRICKY[::-1]])
+def test_political_actor_rule_equals_reference(texts):
+    """The array pass of the political-actor rule gives the one-match-at-a-time reference's weights."""
+    _differential([t if isinstance(t, str) else "" for t in texts])
+
+
 def _cut_window_text(window: int, negator: str = "not") -> str:
     """A match whose window (16 * window characters) starts inside a word, right at ``negator``."""
     gap = "y" * (16 * window - len(negator) - 2)

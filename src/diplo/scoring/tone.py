@@ -78,6 +78,28 @@ _SCOPE = load_word_lists("diplomatic_scope.yml", lists=("negating_verbs", "appea
 _WORD_EDGES = "\"'\u201c\u201d\u2018\u2019()[].,;:!?\u2014\u2013-"  # stripped from words in the negation pre-check
 
 
+def _capitalised(texts: Sequence[str], rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Per (text, character offset): that character is upper case (``str.isupper``), without a Python call per
+    character for ASCII text."""
+    if not len(rows):
+        return np.zeros(0, dtype=bool)
+    if not all(isinstance(t, str) for t in texts):  # a chunk's non-strings are empty texts
+        texts = [t if isinstance(t, str) else "" for t in texts]
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+    joined = "".join(texts)
+    if joined.isascii():  # one byte per character: a copy, not a conversion
+        points = np.frombuffer(joined.encode("ascii"), dtype=np.uint8)
+    else:
+        points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    code = points[offsets[rows] + starts]
+    upper = (code >= 65) & (code <= 90)
+    wide = np.flatnonzero(code >= 128)
+    if len(wide):
+        upper[wide] = [chr(c).isupper() for c in code[wide].tolist()]
+    return upper
+
+
 def _negator_candidates(table: TokenTable, negator: np.ndarray, rows: np.ndarray, starts: np.ndarray,
                         window: int) -> np.ndarray:
     """Matches (``rows``, ``starts``) whose negation pre-check may pass: a superset, from the chunk's tokens.
@@ -363,23 +385,35 @@ class DiplomaticScorer(_MatcherScorer):
         is_actor, is_private = np.cumsum(mark[:, :-1], axis=1) > 0
         brk = self._break_flags(table.vocabulary)[table.ids]
         clause = np.cumsum(brk)
-        w = self.ACTOR_WINDOW
+        first, stop = table.bounds[m.row], table.bounds[m.row + 1]
+        clause0, clause1 = clause[a0], clause[a1]
+        # the tokens up to ACTOR_WINDOW before the act's first token and after its last, each kept only when
+        # it is in the act's text and no clause break lies between it and the act
+        before, after = [], []
+        for d in range(1, self.ACTOR_WINDOW + 1):
+            t = a0 - d
+            t = np.where(t >= first, t, 0)
+            before.append((t, (a0 - d >= first) & (clause[t] == clause0)))
+            t = a1 + d
+            t = np.where(t < stop, t, 0)
+            after.append((t, (a1 + d < stop) & (clause[t] == clause1)))
+        private_object = np.zeros(len(m), dtype=bool)
+        for t, ok in after:
+            private_object |= ok & is_private[t]  # the act's object is a private person
+        # an actor token, or a proper name: capitalised, not its text's first token, not after a clause break
+        wanted = np.zeros(len(table), dtype=bool)
+        for t, ok in (*before, *after):
+            wanted[t[ok]] = True
+        near = np.flatnonzero(wanted)
+        tok_first = table.bounds[table.row[near]]
+        prev_break = brk[np.maximum(near - 1, 0)]
+        maybe = near[~is_actor[near] & (near > tok_first) & ~prev_break]
+        actor_like = is_actor.copy()
+        actor_like[maybe] = _capitalised(texts, table.row[maybe], table.start[maybe])
         has = np.zeros(len(m), dtype=bool)
-        for k in range(len(m)):
-            r = int(m.row[k])
-            first, stop = int(table.bounds[r]), int(table.bounds[r + 1])
-            text = texts[r]
-            after = range(a1[k] + 1, min(stop, a1[k] + w + 1))
-            if any(is_private[t] and clause[t] == clause[a1[k]] for t in after):
-                continue  # the act's object is a private person
-            for t in (*range(max(first, a0[k] - w), a0[k]), *range(a1[k] + 1, min(stop, a1[k] + w + 1))):
-                between = clause[t] if t > a1[k] else clause[a0[k]]
-                if (clause[a1[k]] if t > a1[k] else clause[t]) != between:
-                    continue  # a clause break between the act and this token
-                if is_actor[t] or (t > first and text[table.start[t]].isupper() and not brk[t - 1]):
-                    has[k] = True
-                    break
-        return has
+        for t, ok in (*before, *after):
+            has |= ok & actor_like[t]
+        return has & ~private_object
 
     def _break_flags(self, vocabulary: Vocabulary) -> np.ndarray:
         """Per vocabulary id: the token is a clause break (kept and extended as ids are added)."""
