@@ -226,3 +226,47 @@ def test_lead_score_weights_the_first_three_sentences_twice():
     assert out.loc["a", "tone_x"] == pytest.approx(0.6)
     assert out.loc["a", "tone_x_lead"] == pytest.approx(6 / 8)  # sentences 0-2 weigh 2, 3-4 weigh 1
     assert np.isnan(out.loc["b", "tone_x_lead"])
+
+
+@pytest.mark.parametrize("scores, expected", [
+    ([4.0, 0.0, -2.0, 3.0, -9.0], 0.0),        # lead (weight 2): +2 (s0) -2 (s2); later: +1 (s3) -1 (s4)
+    ([4.0, 0.5, -0.9, 2.0], 1.0),              # |score| < 1 is neutral: only cooperative sentences carry evidence
+    ([-1.0, 0.0, 0.0, 6.0, 6.0, 6.0], 0.2),    # -2 in the lead against +3 later: intensity does not count
+    ([0.0, 0.5, -0.5], 0.0),                   # no evidence at all: balanced, not missing
+    ([-9.0, -0.2, np.nan, 1.0], -1 / 3),       # an unscored sentence drops out (but keeps its place): -2 + 1 of 3
+])
+def test_diplomatic_balance_counts_cooperative_and_conflictual_sentences(scores, expected):
+    from diplo.analysis.aggregate import diplomatic_balance
+
+    table = pd.DataFrame({"doc_id": "a", "sent_id": range(len(scores)), "tone_diplomatic": scores})
+    assert diplomatic_balance(table)["a"] == pytest.approx(expected)
+
+
+def test_diplomatic_balance_in_articles_and_unscored_article():
+    scores = pd.DataFrame({"doc_id": ["a", "a", "b"], "sent_id": [1, 0, 0], "n_words": [5, 5, 5],
+                           "tone_diplomatic": [-3.0, 2.0, np.nan]})
+    out = aggregate_articles(scores, ["tone_diplomatic"]).set_index("doc_id")
+    assert out.loc["a", "diplomatic_balance"] == 0.0 and np.isnan(out.loc["b", "diplomatic_balance"])
+    # without sent_id (no lead) or without the diplomatic column there is no balance
+    assert "diplomatic_balance" not in aggregate_articles(scores.drop(columns="sent_id"), ["tone_diplomatic"])
+    assert "diplomatic_balance" not in aggregate_articles(_scores(), ["tone_vader"])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"band": 0}, "band must be a positive number, got 0"),
+    ({"column": "tone_x"}, r"missing column\(s\) \['tone_x'\]"),
+])
+def test_diplomatic_balance_errors(kwargs, message):
+    from diplo.analysis.aggregate import diplomatic_balance
+
+    table = pd.DataFrame({"doc_id": ["a"], "sent_id": [0], "tone_diplomatic": [1.0]})
+    with pytest.raises(ValueError, match=message):
+        diplomatic_balance(table, **kwargs)
+
+
+def test_diplomatic_balance_on_the_sample(processed):
+    articles = load_outputs(processed)["articles"].set_index("doc_id")
+    balance = articles["diplomatic_balance"]
+    assert balance.between(-1, 1).all() and balance.notna().all()
+    # the sample's articles report meetings and agreements: more cooperative than conflictual sentences
+    assert (balance > 0).all()

@@ -226,3 +226,50 @@ def test_counts_for_no_texts_and_texts_without_hits():
     assert list(counts) == list(scorer.columns) and all(len(c) == 0 for c in counts.values()) and hits.empty
     counts, _ = scorer.score(["Nothing here.", "Iran's gas swap and electricity exports grew.", ""])
     assert counts["theme_energy"].tolist() == [0, 2, 0] and counts["theme_energy"].dtype == np.int64
+
+
+def _theme_counts(rows, n_words=100):
+    """Sentence rows of one article: theme hit counts per sentence, ``n_words`` words each."""
+    return pd.DataFrame([{"doc_id": "a", "sent_id": k, "n_words": n_words, **r} for k, r in enumerate(rows)])
+
+
+@pytest.mark.parametrize("rows, n_words, expected", [
+    ([{"theme_energy": 1, "theme_trade": 0}] * 2, 100, "energy"),     # (2 + 2) / 200 words = 20 per 1,000
+    ([{"theme_energy": 1, "theme_trade": 0}], 100, "none"),           # one hit is not enough, however dense
+    ([{"theme_energy": 0, "theme_trade": 0}] * 3 + [{"theme_energy": 2, "theme_trade": 0}], 100, "none"),
+    # 2 hits after the lead in 400 words: 5 per 1,000 < 10
+    ([{"theme_energy": 0, "theme_trade": 1}, {"theme_energy": 0, "theme_trade": 1}, {},
+      {"theme_energy": 1, "theme_trade": 0}, {"theme_energy": 2, "theme_trade": 0}], 30, "trade"),
+    # 3 energy hits after the lead lose to 2 trade hits in it (weighted 4): the lead says what the story is about
+    ([{"theme_energy": 1, "theme_trade": 1}] * 2, 100, "energy"),     # a tie: the theme listed first
+    ([{"theme_energy": 0, "theme_trade": 0}] * 2, 100, "none"),
+])
+def test_top_theme(rows, n_words, expected):
+    from diplo.scoring.themes import top_theme
+
+    table = _theme_counts(rows, n_words).fillna(0)
+    assert top_theme(table, ["theme_energy", "theme_trade"]).tolist() == [expected]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"min_hits": 0}, "min_hits >= 1"),
+    ({"lead_weight": 0}, "lead_weight > 0"),
+    ({"columns": ["theme_x"]}, r"missing column\(s\) \['theme_x'\]"),
+])
+def test_top_theme_errors(kwargs, message):
+    from diplo.scoring.themes import top_theme
+
+    with pytest.raises(ValueError, match=message):
+        top_theme(_theme_counts([{"theme_energy": 1}]), **kwargs)
+
+
+def test_top_theme_is_an_article_column_on_the_sample(processed):
+    from diplo import load_outputs
+
+    articles = load_outputs(processed)["articles"].set_index("doc_id")
+    themes = set(load_themes().categories) | {"none"}
+    assert set(articles["top_theme"]) <= themes
+    # the sample's Karabakh reconstruction article: karabakh, its lead's theme, ties trade on hits per 1,000 words
+    assert articles.loc["004_0c3bfa3d25225ea3", "top_theme"] == "karabakh"
+    assert articles.loc["004_0c3bfa3d25225ea3", "theme_karabakh"] == articles.loc["004_0c3bfa3d25225ea3", "theme_trade"]
+    assert "top_theme" in score_themes(pd.DataFrame({"doc_id": ["d"], "sent_id": [0], "text": ["Gas."]}), per="article")

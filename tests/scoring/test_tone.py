@@ -92,6 +92,10 @@ def test_diplomatic_negation_scope_sign(text, sign):
      "establishment"),                                                                           # 003
     ("Bilateral relations and ties between Baku and Tehran.", "relations"),
     ("Bilateral relations and ties between Baku and Tehran.", "ties"),
+    # the name of an agreement is a reference, not an act (Tehran Times crawl, issue 17 tuning articles)
+    ("Trump withdrew Washington from the nuclear deal on May 8.", "deal"),
+    ("Trump's decision to withdraw from the Joint Comprehensive Plan of Action was a mistake.", "joint"),
+    ("Zarif has dismissed Trump's \u201cdelusional Deal of the Century\u201d on the conflict.", "deal"),
 ])
 def test_diplomatic_non_diplomatic_senses_do_not_score(text, absent):
     cols, ev = DiplomaticScorer().score([text], evidence=True)
@@ -104,6 +108,7 @@ def test_diplomatic_non_diplomatic_senses_do_not_score(text, absent):
     ("Sri Lanka has established diplomatic ties with Tehran.", "establish* diplomatic ties"),
     ("The two sides agreed to improve relations.", "improv* relations"),
     ("The meeting was held in Baku.", "meeting*"),
+    ("Iran and the P5+1 signed the nuclear deal in Vienna.", "signed"),  # the act around the name still counts
 ])
 def test_diplomatic_phrases_keep_the_diplomatic_sense(text, term):
     _, ev = DiplomaticScorer().score([text], evidence=True)

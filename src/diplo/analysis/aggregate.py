@@ -8,14 +8,15 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-__all__ = ["BOOTSTRAP_MAX_CLUSTERS", "available_cores", "aggregate_articles", "aggregate_by", "aggregate_sums", "sum_by_cluster", "bootstrap_ci", "aggregate_theme_tone", "aggregate_theme_drivers",
+__all__ = ["BOOTSTRAP_MAX_CLUSTERS", "available_cores", "aggregate_articles", "diplomatic_balance", "aggregate_by", "aggregate_sums", "sum_by_cluster", "bootstrap_ci", "aggregate_theme_tone", "aggregate_theme_drivers",
            "aggregate_actor_tone", "aggregate_speaker_tone", "aggregate_topics", "sum_theme_tone", "sum_actor_tone"]
 
 
 def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     """Article tone = mean of its sentence tones (``<col>``), the length-weighted mean (``<col>_wmean``) and,
     when ``sent_id`` is given, the lead-weighted mean (``<col>_lead``: the first :data:`LEAD_SENTENCES`
-    sentences, a headline at the top of the text included, weigh :data:`LEAD_WEIGHT`, the rest 1).
+    sentences, a headline at the top of the text included, weigh :data:`LEAD_WEIGHT`, the rest 1) and, when
+    ``tone_diplomatic`` is among the columns, ``diplomatic_balance`` (see :func:`diplomatic_balance`).
 
     ``sentence_scores`` needs ``doc_id``, ``n_words`` and the score ``columns``.  Sentences whose score
     is NaN (blank text) are left out of both means; an article with no scored sentence gets NaN.
@@ -48,7 +49,68 @@ def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) ->
     if lead is not None:
         for col in columns:
             out[f"{col}_lead"] = grouped[f"_l_{col}"].sum(min_count=1) / grouped[f"_m_{col}"].sum().replace(0, np.nan)
+        if "tone_diplomatic" in columns:
+            out["diplomatic_balance"] = diplomatic_balance(sentence_scores)
     return out.reset_index()
+
+
+def diplomatic_balance(sentence_scores: pd.DataFrame, *, column: str = "tone_diplomatic",
+                       band: float | None = None) -> pd.Series:
+    """Per article, the balance of its cooperative and conflictual sentences, -1..1.
+
+    A sentence is cooperative when its diplomatic score is at least ``band`` (default the scale's neutral
+    band, :data:`diplo.scoring.tone.NEUTRAL_BANDS`, 1.0), conflictual when at most ``-band``; the others
+    carry no diplomatic evidence and are left out.  The balance is (cooperative - conflictual) / (cooperative +
+    conflictual), counted with the lead weights of ``<col>_lead`` (the first :data:`LEAD_SENTENCES` sentences
+    weigh :data:`LEAD_WEIGHT`): +1 when every sentence with evidence is cooperative, -1 when every one is
+    conflictual, 0 when they balance or when none carries evidence.  Unlike the mean of the sentence scores it
+    is not diluted by sentences without an act, and one strongly worded background sentence counts no more
+    than any other (the net cooperation counts of event data, with the lead weighted as readers weigh it).
+    Every counted sentence is in ``sentence_scores`` and its terms in ``evidence``.
+
+    Parameters
+    ----------
+    sentence_scores : table with ``doc_id``, ``sent_id`` and ``column``; NaN scores (sentences not scored)
+        are left out, and an article without a scored sentence gets NaN.
+    column : the diplomatic score column.
+    band : neutral band; default ``NEUTRAL_BANDS["diplomatic"]``.
+
+    Returns
+    -------
+    Series indexed by ``doc_id`` (sorted), named ``diplomatic_balance``.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing (the message lists those found) or ``band`` is not positive.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"doc_id": ["a"] * 5, "sent_id": range(5), "tone_diplomatic": [4.0, 0.0, -2.0, 3.0, -9.0]})
+    >>> float(diplomatic_balance(s)["a"])  # lead: +2 (s0), -2 (s2); later: +1 (s3), -1 (s4)
+    0.0
+    """
+    from diplo.scoring.tone import NEUTRAL_BANDS
+
+    band = NEUTRAL_BANDS["diplomatic"] if band is None else band
+    if not band > 0:
+        raise ValueError(f"band must be a positive number, got {band!r}")
+    missing = [c for c in ("doc_id", "sent_id", column) if c not in sentence_scores.columns]
+    if missing:
+        raise ValueError(f"missing column(s) {missing}; found {list(sentence_scores.columns)}")
+    score = sentence_scores[column].to_numpy(dtype=float)
+    rank = sentence_scores["sent_id"].groupby(sentence_scores["doc_id"]).rank(method="first").to_numpy()
+    weight = np.where(rank <= LEAD_SENTENCES, LEAD_WEIGHT, 1.0)
+    direction = np.where(score >= band, 1.0, np.where(score <= -band, -1.0, 0.0))
+    doc = sentence_scores["doc_id"].to_numpy()
+    frame = pd.DataFrame({"net": direction * weight, "total": np.abs(direction) * weight,
+                          "scored": ~np.isnan(score)})
+    grouped = frame.groupby(doc, sort=True)
+    total = grouped["total"].sum()
+    out = (grouped["net"].sum() / total.replace(0, np.nan)).where(total > 0, 0.0)
+    out = out.where(grouped["scored"].any())  # no scored sentence: not a neutral article but an unscored one
+    out.index.name = "doc_id"
+    return out.rename("diplomatic_balance")
 
 
 #: The lead score ``<col>_lead``: the first LEAD_SENTENCES sentences weigh LEAD_WEIGHT (researchers judge

@@ -82,6 +82,13 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "tone_diplomatic": ("float", "-10..10", "mean of sentence cooperation(+)/conflict(-) scores"),
         "tone_diplomatic_wmean": ("float", "-10..10",
                                   "diplomatic score averaged over sentences weighted by word count"),
+        "diplomatic_balance": ("float", "-1..1", "cooperative vs conflictual coverage: (cooperative - conflictual) / "
+                               "(cooperative + conflictual) sentences (diplomatic score >= 1 / <= -1), the first 3 "
+                               "sentences weighted 2; 0 when none carries diplomatic evidence "
+                               "(diplo.analysis.aggregate.diplomatic_balance)"),
+        "top_theme": ("string", "theme name / none", "what the article is mainly about: the theme with the most "
+                      "hits per 1,000 words, hits in the first 3 sentences counted twice, if that reaches 10 per "
+                      "1,000 words with at least 2 hits; else 'none' (diplo.scoring.themes.top_theme)"),
     },
     "sentences": {
         "doc_id": ("string", "", "article id (see articles)"),

@@ -2,8 +2,9 @@
 
 Themes are categories of a :class:`diplo.scoring.match.Dictionary` loaded from ``data/themes.yml`` (or a researcher's
 own file in the same format).  Every hit is kept with its keyword-in-context (KWIC) so each number can be
-audited: per sentence ``theme_<name>`` counts hits; per article ``theme_<name>`` is hits per 1,000 words and
-``theme_<name>_share`` the share of sentences with at least one hit.
+audited: per sentence ``theme_<name>`` counts hits; per article ``theme_<name>`` is hits per 1,000 words,
+``theme_<name>_share`` the share of sentences with at least one hit and ``top_theme`` what the article is mainly
+about (:func:`top_theme`).
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ from diplo.scoring.chunk import Chunk
 from diplo.scoring.match import Dictionary, DictionaryError, DictionaryMatching, load_dictionary
 from diplo.text.corpus import count_words_many
 
-__all__ = ["THEME_HIT_COLUMNS", "ThemeScorer", "article_theme_measures", "load_themes", "score_themes", "theme_columns",
-           "kwic_table"]
+__all__ = ["THEME_HIT_COLUMNS", "TOP_THEME_MIN_PER_1K", "TOP_THEME_MIN_HITS", "ThemeScorer", "article_theme_measures",
+           "load_themes", "score_themes", "theme_columns", "kwic_table", "top_theme"]
 
 THEME_HIT_COLUMNS = ["doc_id", "sent_id", "theme", "entry", "match", "start", "end", "left", "right"]
 _THEME_NAME = re.compile(r"^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$")  # parent.child: nested quanteda YAML
 _KWIC_CHARS = 60
+#: ``top_theme`` needs the theme's lead-weighted hits to reach this many per 1,000 words (one word in a hundred)
+TOP_THEME_MIN_PER_1K = 10.0
+#: ... and at least this many hits: one passing word does not make an article about a theme
+TOP_THEME_MIN_HITS = 2
 
 
 def load_themes(path: str | os.PathLike | None = None) -> Dictionary:
@@ -157,7 +162,8 @@ def _check_columns(table: pd.DataFrame, needed: Sequence[str]) -> None:
 
 
 def article_theme_measures(sentence_scores: pd.DataFrame, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    """Per article: hits per 1,000 words (``<col>``) and share of sentences with a hit (``<col>_share``).
+    """Per article: hits per 1,000 words (``<col>``), share of sentences with a hit (``<col>_share``) and, when
+    ``sent_id`` is given, the main theme (``top_theme``, see :func:`top_theme`).
 
     ``sentence_scores`` needs ``doc_id``, ``n_words`` and the ``theme_*`` hit counts (default: all of them).
     Words are counted over the article's sentences.
@@ -174,7 +180,70 @@ def article_theme_measures(sentence_scores: pd.DataFrame, columns: Sequence[str]
     for col in columns:
         out[col] = sums[col] / words * 1000.0
         out[f"{col}_share"] = shares[col].astype(float)
+    if "sent_id" in sentence_scores.columns:
+        out["top_theme"] = top_theme(sentence_scores, columns)
     return out.reset_index()
+
+
+def top_theme(sentence_scores: pd.DataFrame, columns: Sequence[str] | None = None, *,
+              min_per_1k: float = TOP_THEME_MIN_PER_1K, min_hits: int = TOP_THEME_MIN_HITS,
+              lead_sentences: int = 3, lead_weight: float = 2.0) -> pd.Series:
+    """What each article is mainly about: the theme with the most lead-weighted hits per 1,000 words, or
+    ``"none"`` when no theme is discussed enough.
+
+    Hits in the first ``lead_sentences`` sentences count ``lead_weight`` times (the lead says what a news story
+    is about; the same weights as the tone columns' ``_lead``).  The densest theme is the top theme only if its
+    weighted hits reach ``min_per_1k`` per 1,000 words of the article *and* it has at least ``min_hits`` hits:
+    most articles of a general crawl are about none of the themes, and one "company" or "nuclear" in a sports
+    or culture story does not make it a trade or security story.  Ties go to the theme listed first.  The
+    hits behind it are the article's rows of ``theme_hits``.
+
+    Parameters
+    ----------
+    sentence_scores : table with ``doc_id``, ``sent_id``, ``n_words`` and the ``theme_*`` hit counts.
+    columns : the theme columns; default every ``theme_*`` column, in table order.
+    min_per_1k, min_hits, lead_sentences, lead_weight : the rule above (defaults chosen on the tuning half of
+        ``benchmarks/data/article_theme_labels.csv``; see README, "Validation").
+
+    Returns
+    -------
+    Series of theme names (without ``theme_``) or ``"none"``, indexed by ``doc_id`` (sorted), named ``top_theme``.
+
+    Raises
+    ------
+    ValueError
+        If a required column is missing or an option is out of range.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"doc_id": ["a", "a"], "sent_id": [0, 1], "n_words": [6, 100],
+    ...                   "theme_energy": [1, 1], "theme_trade": [0, 1]})
+    >>> top_theme(s).tolist()  # energy: (2 + 1) / 106 words = 28 per 1,000; trade has one hit
+    ['energy']
+    """
+    if columns is None:
+        columns = [c for c in sentence_scores.columns if c.startswith("theme_")]
+    _check_columns(sentence_scores, ["doc_id", "sent_id", "n_words", *columns])
+    if not min_per_1k >= 0 or not min_hits >= 1 or not lead_sentences >= 0 or not lead_weight > 0:
+        raise ValueError(f"min_per_1k must be >= 0, min_hits >= 1, lead_sentences >= 0 and lead_weight > 0; got "
+                         f"{min_per_1k!r}, {min_hits!r}, {lead_sentences!r}, {lead_weight!r}")
+    doc = sentence_scores["doc_id"].to_numpy()
+    rank = sentence_scores["sent_id"].groupby(sentence_scores["doc_id"]).rank(method="first").to_numpy()
+    weight = np.where(rank <= lead_sentences, lead_weight, 1.0)
+    hits = sentence_scores[list(columns)].fillna(0).to_numpy(dtype=float)
+    names = np.array([c[len("theme_"):] for c in columns], dtype=object)
+    weighted = pd.DataFrame(hits * weight[:, None]).groupby(doc, sort=True).sum().to_numpy()
+    raw = pd.DataFrame(hits).groupby(doc, sort=True).sum().to_numpy()
+    words = sentence_scores["n_words"].groupby(doc, sort=True).sum().astype(float)
+    index = words.index
+    if not len(columns):
+        return pd.Series("none", index=index, dtype=object, name="top_theme").rename_axis("doc_id")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        density = np.where(words.to_numpy()[:, None] > 0, weighted / words.to_numpy()[:, None] * 1000.0, 0.0)
+    best = density.argmax(axis=1)  # the first maximum: the theme listed first wins a tie
+    rows = np.arange(len(best))
+    ok = (density[rows, best] >= min_per_1k) & (raw[rows, best] >= min_hits) & (density[rows, best] > 0)
+    return pd.Series(np.where(ok, names[best], "none"), index=index, dtype=object, name="top_theme").rename_axis("doc_id")
 
 
 def score_themes(sentences: pd.DataFrame, themes: Dictionary | str | os.PathLike | None = None, *,
