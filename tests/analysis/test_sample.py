@@ -46,6 +46,13 @@ def test_small_strata_are_taken_whole_and_the_minimum_can_exceed_n(processed):
     assert (per >= 1).all() and per.max() >= 2
 
 
+def test_article_theme_strata_are_the_articles_top_theme(processed):
+    sheet = sample_units(processed, n=5, unit="article", by=["theme"], min_per_stratum=1, seed=0)
+    top = pd.read_parquet(processed / "articles.parquet", columns=["doc_id", "top_theme"]).set_index("doc_id")
+    assert len(sheet) == 5  # the five seed articles
+    assert sheet["stratum"].tolist() == top.loc[sheet["doc_id"], "top_theme"].tolist()
+
+
 def test_columns_coders_and_hidden_scores(processed):
     sheet = sample_units(processed, n=10, coders=["a", "b"], seed=1)
     assert list(sheet.columns[:9]) == ["sample_id", "doc_id", "sent_id", "date", "outlet", "stratum",

@@ -4,8 +4,9 @@ coding (``diplo sample``), and write the coding sheet with its coding scheme (``
 Sampling
     Units are the sentences (or articles) of the articles that are not duplicates (``duplicate_of`` empty).
     Strata are the combinations of the ``by`` keys: ``outlet``, ``period`` (the article's date by month,
-    quarter or year; ``undated`` without one) and ``theme`` (the unit's most frequent theme; ``none`` without
-    a hit; ties go to the theme first in alphabetical order).  Allocation is proportional to the stratum's
+    quarter or year; ``undated`` without one) and ``theme`` (an article's ``top_theme`` from ``articles``, or in
+    outputs without it and for a sentence the unit's most frequent theme; ``none`` without a hit; ties go to the
+    theme first in alphabetical order).  Allocation is proportional to the stratum's
     size (largest remainders), with at least ``min_per_stratum`` units from every stratum (all of it when it
     is smaller): the sample can exceed ``n`` when there are many small strata.  Units are drawn without
     replacement with ``numpy.random.default_rng(seed)`` from the strata in sorted order, then the sheet is
@@ -151,7 +152,7 @@ def sample_units(out_dir: str | os.PathLike, *, n: int = 200, unit: str = "sente
     _check(unit, by, period, n, min_per_stratum, coders)
     out_dir = Path(out_dir)
     articles = _read(out_dir / "articles.parquet", ["doc_id", "date", "outlet", "duplicate_of", "title"]
-                     + ([] if unit == "sentence" else _theme_columns(out_dir / "articles.parquet")))
+                     + ([] if unit == "sentence" else ["top_theme", *_theme_columns(out_dir / "articles.parquet")]))
     if "duplicate_of" in articles:
         dup = articles["duplicate_of"]
         articles = articles[dup.isna() | (dup.astype(str) == "")]
@@ -167,8 +168,8 @@ def sample_units(out_dir: str | os.PathLike, *, n: int = 200, unit: str = "sente
                               kind="stable").reset_index(drop=True)
     if not len(units):
         raise ValueError(f"{out_dir}: no {unit} to sample (no article that is not a duplicate)")
-    if "theme" in by:
-        units["theme"] = _top_theme(units)
+    if "theme" in by:  # an article: its top_theme (what `diplo run` says it is mainly about), when written
+        units["theme"] = units["top_theme"] if "top_theme" in units else _top_theme(units)
     keys = [b for b in STRATA if b in by]
     strata = (units[keys].astype(str).fillna("").agg(" | ".join, axis=1) if keys
               else pd.Series("all", index=units.index, dtype=object))
