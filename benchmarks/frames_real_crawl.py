@@ -3,10 +3,10 @@
 Builds the sentences of a folder (e.g. the 2,000 Tehran Times files in ``../shared/corpora/tehrantimes-mixed``),
 scores every actor mention's target tone with the frames (``frames="both"``) and without (``"none"``), and
 prints: how many mentions each frame role touched, how the mean tone toward the most mentioned actors moves,
-and ``--sample`` frame objects drawn with ``DataFrame.sample(random_state=--seed)`` (sentence, actor, frame,
+and ``--sample`` mentions of one frame role (``--role``, default object) drawn with ``DataFrame.sample(random_state=--seed)`` (sentence, actor, frame,
 VADER target tone before -> after) for a reader to judge.  Usage::
 
-    .venv/bin/python benchmarks/frames_real_crawl.py RAW_DIR [--sample 20] [--seed 17]
+    .venv/bin/python benchmarks/frames_real_crawl.py RAW_DIR [--sample 20] [--seed 17] [--role object]
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ def main() -> None:
     parser.add_argument("raw_dir", type=Path)
     parser.add_argument("--sample", type=int, default=20)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--role", default="object", choices=["object", "in object", "holder"])
     args = parser.parse_args()
     docs = load_documents(args.raw_dir, [])
     sentences = build_corpus(docs, metadata_overrides(load_metadata(args.raw_dir)))["sentences"]
@@ -37,14 +38,14 @@ def main() -> None:
         runs[frames] = _mentions(sentences, frames)
         print(f"frames={frames}: {len(runs[frames]):,} mentions in {time.process_time() - cpu:.1f} CPU s")
     before, after = runs["none"], runs["both"]
-    role = after["frame"].str.extract(r"^(\w+) frame .*\((\w+)\)$")
+    role = after["frame"].str.extract(r"^(\w+) frame .*\(([\w ]+)\)$")
     print(f"{len(sentences):,} sentences, {len(after):,} actor mentions")
     print((role[0].fillna("-") + " " + role[1].fillna("-")).value_counts().to_string())
     top = after["actor"].value_counts().head(8).index
     table = pd.DataFrame({f"{c} {k}": run[run["actor"].isin(top)].groupby("actor")[f"tone_{c}_target"].mean()
                           for c in ("vader", "diplomatic") for k, run in (("before", before), ("after", after))})
     print(table.round(3).to_string())
-    objects = after[role[1].eq("object").to_numpy()]
+    objects = after[role[1].eq(args.role).to_numpy()]
     pick = objects.sample(n=min(args.sample, len(objects)), random_state=args.seed)
     for i, r in pick.iterrows():
         text = texts.loc[(r["doc_id"], r["sent_id"])]

@@ -92,10 +92,29 @@ def test_frame_words_leave_the_holders_window(text, holder, frame):
     "Iran condemned the attack on Azerbaijan's embassy.",
     "Iran warned that its cooperation with Azerbaijan would grow.",
     "The ministry praised the long and productive meeting with Azerbaijan.",
+    "The official conveyed his appreciation to the people and stated that Israel's occupation must end.",
 ])
 def test_no_frame_object(text):
     m = _mentions(text)
     assert not m["frame"].str.endswith("(object)").any(), m["frame"].tolist()
+
+
+@pytest.mark.parametrize(("text", "actor", "role", "check"), [
+    # further in a positive frame's object: never negative, whatever the words around it
+    ("Iran expressed support for the peace talks after the bitter war with Azerbaijan.", "Azerbaijan",
+     "in object", lambda tone: tone >= 0),
+    # "by" after a head frame's object introduces its holder, not an object
+    ("One objection to this deal by many Americans is its cost.", "United States", "holder", lambda tone: True),
+    ("Iran raised concerns about Azerbaijan's cooperation with Israel.", "Israel", "in object",
+     lambda tone: tone <= 0),
+    # the nearest frame before a mention is its frame
+    ("They reaffirmed their support for Syria's integrity as well as their firm opposition to Israeli aggression.",
+     "Israel", "object", lambda tone: tone < 0),
+])
+def test_roles_in_and_after_the_object(text, actor, role, check):
+    m = _mentions(text)
+    assert m.loc[actor, "frame"].endswith(f"({role})")
+    assert check(m.loc[actor, "tone_vader_target"]) and check(m.loc[actor, "tone_diplomatic_target"])
 
 
 def test_negated_frame_leaves_tone_as_the_window_gives_it():

@@ -394,7 +394,11 @@ def _framed_target_tone(located: _Located, t_rows: np.ndarray, lo: np.ndarray, h
     found, table = None, located.table
     if frames != "none" and n:
         found = find_frames(table)
-        which, role = frame_roles(found, t_rows, lo, hi, located.covering(t_rows, ws, we)[1])
+        framed = np.flatnonzero(np.isin(t_rows, found.row))  # only targets in a text with a frame
+        if len(framed):
+            sub = frame_roles(found, t_rows[framed], lo[framed], hi[framed],
+                              located.covering(t_rows[framed], ws[framed], we[framed])[1])
+            which[framed], role[framed] = sub
         if frames == "objects":
             which, role = np.where(role == HOLDER, -1, which), np.where(role == HOLDER, 0, role)
     ws, we = ws.copy(), we.copy()

@@ -78,7 +78,8 @@ class FrameMatches:
     head .. preposition); ``stance``: -1 or +1; ``scope_lo``/``scope_hi``: global token range where an
     object's mention may start (empty when ``scope_lo > scope_hi``), its direct object up to ``direct_hi``
     (later mentions are *in* the object: "concerns about border security amid Azerbaijan's ...");
-    ``agent``: global index of the ``by`` introducing a passive's holder, or -1; ``clause_lo``: first token
+    ``agent``: global index of the ``by`` introducing the holder (a passive's, or after a head frame's
+    object), or -1; ``clause_lo``: first token
     of the frame's clause (after the nearest scope break before it), where a holder's mention must end.
     """
 
@@ -106,8 +107,18 @@ def _bits(table: TokenTable) -> np.ndarray:
     return per_id[table.ids]
 
 
+def _mark_contractions(table: TokenTable, bits: np.ndarray, cand: np.ndarray) -> None:
+    """Set the negator bit of the tokens ending in n't ("didn't") that the rules read around ``cand``."""
+    near = (cand[:, None] + np.arange(-NEGATION_REACH, HEAD_REACH + 1)).ravel()
+    near = np.unique(near[(near >= 0) & (near < len(bits))])
+    strings = table.vocabulary.strings
+    hit = np.fromiter((strings[i].endswith(("n't", "n\u2019t")) for i in table.ids[near].tolist()), dtype=bool,
+                      count=len(near))
+    bits[near[hit]] |= _NEGATOR
+
+
 def _is_negator(table: TokenTable, bits: np.ndarray, k: int) -> bool:
-    return bool(bits[k] & _NEGATOR) or table.vocabulary.strings[table.ids[k]].endswith(("n't", "n\u2019t"))
+    return bool(bits[k] & _NEGATOR)
 
 
 def _negated(table: TokenTable, bits: np.ndarray, at: int, lo: int) -> bool:
@@ -158,6 +169,7 @@ def find_frames(table: TokenTable) -> FrameMatches:
     rows_out: list[tuple[int, ...]] = []
     if not len(cand):
         return FrameMatches(*(np.zeros(0, dtype=np.int64) for _ in range(9)))
+    _mark_contractions(table, bits, cand)
     rows, bounds = table.row, table.bounds
     for t in cand.tolist():
         row = int(rows[t])
@@ -184,21 +196,20 @@ def find_frames(table: TokenTable) -> FrameMatches:
             continue
         stance = -1 if b & _NEG_HEAD else 1
         prep_bit = _NEG_PREP if stance < 0 else _POS_PREP
-        prep, passive = -1, False
+        prep = -1
         for k in range(t + 1, min(hi, t + 1 + HEAD_REACH)):
             if bits[k] & prep_bit:
                 prep = k
                 break
             if bits[k] & _BREAK or _is_negator(table, bits, k):
                 break
-            passive = passive or bool(bits[k] & _AUX)
         if prep < 0 or _negated(table, bits, t, lo):
             continue
         end = _clause_end(bits, prep + 1, hi, SCOPE_LIMIT)
         by = next((j for j in range(prep + 1, end + 1) if bits[j] & _AGENT), -1)
         end = by - 1 if by >= 0 else end  # "objection to this deal by many Americans": a holder
         direct = _direct_end(table, bits, prep + 1, min(end + 1, prep + 1 + VERB_REACH))
-        rows_out.append((row, t, prep, stance, prep + 1, direct, end, by if passive else -1))
+        rows_out.append((row, t, prep, stance, prep + 1, direct, end, by))
     if not rows_out:
         return FrameMatches(*(np.zeros(0, dtype=np.int64) for _ in range(9)))
     columns = [np.array(c, dtype=np.int64) for c in zip(*rows_out)]
@@ -216,7 +227,7 @@ def frame_roles(frames: FrameMatches, rows: np.ndarray, lo: np.ndarray, hi: np.n
     2 holder, 3 in the object).
 
     Targets are text ``rows`` with tokens ``lo..hi`` (global indices) and the last token of their window
-    ``window_end_token``.  A target is the object of the first frame of its text whose scope holds its first
+    ``window_end_token``.  A target is the object of the last frame of its text whose scope holds its first
     token (*in* the object when it starts after the direct object's reach); otherwise the holder of the
     first frame its window reaches from before (its last token is before the frame in the same clause, its
     window ends at or after the frame's first word) or of a passive whose agent marker comes just before it.
@@ -231,10 +242,13 @@ def frame_roles(frames: FrameMatches, rows: np.ndarray, lo: np.ndarray, hi: np.n
     b = np.searchsorted(f_rows, rows, "right")
     for i in np.flatnonzero(b > a).tolist():
         holder = -1
-        for f in order[a[i]:b[i]].tolist():
+        for f in order[a[i]:b[i]][::-1].tolist():  # the nearest frame before the target first
             if frames.scope_lo[f] <= lo[i] <= frames.scope_hi[f]:
                 which[i], role[i] = f, OBJECT if lo[i] <= frames.direct_hi[f] else IN_OBJECT
                 break
+        if role[i]:
+            continue
+        for f in order[a[i]:b[i]].tolist():
             if holder < 0 and ((frames.clause_lo[f] <= hi[i] < frames.first[f] <= window_end_token[i])
                                or (0 <= frames.agent[f] < lo[i] <= frames.agent[f] + AGENT_REACH)):
                 holder = f
