@@ -200,7 +200,7 @@ def _score_target_tone(texts, spans, *, scorers, window, breaks, exclude, text_s
     pos = pd.Index(unique).get_indexer(window_texts)
     out = pd.DataFrame({"window_start": np.array([w[0] for w in windows], dtype=np.int64),
                         "window_end": np.array([w[1] for w in windows], dtype=np.int64),
-                        "window": window_texts})
+                        "window": window_texts, "frame": [""] * len(texts)})  # the stance frames off
     for c in tone_cols:
         values = np.full(len(texts), np.nan)
         values[~reuse] = scores[c].to_numpy()[pos[~reuse]] if len(unique) else np.nan
@@ -292,6 +292,6 @@ class ReferenceActorScorer(ActorScorer):
                                        exclude=exclude, text_scores=known, matches=matches, rows=rows,
                                        cache=cache)
             for c in tones.columns:
-                if c.endswith("_target") or c in ("window_start", "window_end"):
+                if c.endswith("_target") or c in ("window_start", "window_end", "frame"):
                     mentions[c] = tones[c].to_numpy()
         return {"actors": actors_col, "speaker": speaker_col}, mentions

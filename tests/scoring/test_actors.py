@@ -73,12 +73,12 @@ def test_mentions_table_offsets_roles_and_target_tone():
 
 
 def test_targeted_tone_differs_from_sentence_tone_on_two_clauses():
-    text = "Iran praised the wonderful and friendly talks, but Armenia faced harsh criticism and threats."
+    text = "Iran enjoyed the wonderful and friendly talks, but Armenia faced harsh criticism and threats."
     t = score_target_tone([text, text], [(0, 4), (51, 58)], scorers=["vader"])
     sentence = score_tone([text], ["vader"])["tone_vader"].iloc[0]
     assert t["tone_vader_target"].iloc[0] > 0 > t["tone_vader_target"].iloc[1]
     assert not (t["tone_vader_target"] == sentence).any()
-    assert t["window"].tolist() == ["Iran praised the wonderful and friendly talks,",
+    assert t["window"].tolist() == ["Iran enjoyed the wonderful and friendly talks,",
                                     "Armenia faced harsh criticism and threats."]
 
 
@@ -191,16 +191,21 @@ def test_target_tone_from_shared_matches_equals_matching_the_windows():
     targets = [(0, 0, 4), (0, 38, 45), (1, 0, 4), (1, 27, 33)]
     dicts = [d for name in ("lexicon", "diplomatic") for d in get_scorer(name).dictionaries]
     matches = Matcher(dicts).match(texts)
-    kw = dict(scorers=["lexicon", "diplomatic"])
-    plain = score_target_tone([texts[r] for r, _, _ in targets], [(s, e) for _, s, e in targets], **kw)
-    shared = score_target_tone([texts[r] for r, _, _ in targets], [(s, e) for _, s, e in targets], **kw,
-                               matches=matches, rows=[r for r, _, _ in targets])
-    pd.testing.assert_frame_equal(plain, shared)
-    assert (plain["tone_diplomatic_target"].to_numpy()[[2, 3]] * [1, -1] < 0).all()  # condemned < 0 < welcomed
+    for frames in ("none", "both"):
+        kw = dict(scorers=["lexicon", "diplomatic"], frames=frames)
+        plain = score_target_tone([texts[r] for r, _, _ in targets], [(s, e) for _, s, e in targets], **kw)
+        shared = score_target_tone([texts[r] for r, _, _ in targets], [(s, e) for _, s, e in targets], **kw,
+                                   matches=matches, rows=[r for r, _, _ in targets])
+        pd.testing.assert_frame_equal(plain, shared)
+        if frames == "none":  # condemned < 0 < welcomed; with the frames, Baku and Tehran hold them (0)
+            assert (plain["tone_diplomatic_target"].to_numpy()[[2, 3]] * [1, -1] < 0).all()
+        else:
+            assert plain["frame"].str.endswith("(holder)").tolist() == [True, False, True, True]
 
 
 # --- the array-based rules against the per-sentence oracle (tests/oracles.actors.py) -----------------------
-# Same inputs, same outputs: actors, speaker, and every mention column (roles, windows, target tones).
+# Same inputs, same outputs: actors, speaker, and every mention column (roles, windows, target tones), with
+# the stance frames off (frames="none"; they are tested in test_frames.py).
 
 _TRICKY = [
     "Tehran-Baku ties are on the right track, Aliyev said.",
@@ -229,7 +234,7 @@ def _setup():
     from diplo.scoring.tone import available_scorers, get_scorer
 
     scorers = tuple(available_scorers())
-    scorer = ActorScorer(scorers=scorers)
+    scorer = ActorScorer(scorers=scorers, frames="none")
     dictionaries = [d for s in scorers for d in getattr(get_scorer(s), "dictionaries", ())]
     return scorer, ReferenceActorScorer(scorer.actors, scorers=scorers), Matcher([*dictionaries, scorer.actors])
 
@@ -330,7 +335,7 @@ def test_public_windows_and_target_tone_same_as_reference(data):
     for extra in ({}, {"matches": matches}, {"text_scores": text_scores, "matches": matches,
                                             "rows": list(range(len(texts)))}):
         pd.testing.assert_frame_equal(
-            score_target_tone(texts, spans, scorers=["vader", "lexicon"], **kwargs, **extra),
+            score_target_tone(texts, spans, scorers=["vader", "lexicon"], frames="none", **kwargs, **extra),
             oracles.actors.score_target_tone(texts, spans, scorers=["vader", "lexicon"], **kwargs, **extra))
 
 

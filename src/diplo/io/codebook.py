@@ -151,6 +151,9 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "role": ("string", "mention / speaker", "speaker when this mention is the sentence's attributed speaker"),
         "window_start": ("int", "characters", "start of the words scored for the target tones (offset in the sentence text)"),
         "window_end": ("int", "characters", "end of the words scored for the target tones"),
+        "frame": ("string", "", "stance frame that set or trimmed the target tones (data/frames.yml), as "
+                  "'negative frame \"concerns about\" (object)': an object's tone follows the frame's stance, "
+                  "a holder's window leaves the frame's words out; empty when none applies"),
     },
     "evidence": {
         "doc_id": ("string", "", "article id"),
@@ -232,7 +235,7 @@ _PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
     "sentence_scores:p_*": ("float", "0..1", "a trained classifier's probability of one label (p_<model>_<label>)"),
     "articles:tone_*_wmean": ("float", "scale of the tone column", "a trained model's score averaged over sentences weighted by word count"),
     "articles:tone_*": ("float", "scale of the tone column", "a trained model's score, mean over the article's sentences"),
-    "actor_mentions:tone_*_target": ("float", "scale of the tone column", "tone of the words about the mention: its clause up to the nearest strong break (; : quotes brackets, but/while/although), stopping at other actors' mentions, scored by that tone scorer"),
+    "actor_mentions:tone_*_target": ("float", "scale of the tone column", "tone of the words about the mention: its clause up to the nearest strong break (; : quotes brackets, but/while/although), stopping at other actors' mentions, scored by that tone scorer; for the object of a stance frame (column frame) the frame's tone or the window's, whichever goes further in the frame's direction, at least the scorer's neutral band"),
 }
 
 

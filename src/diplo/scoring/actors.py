@@ -37,9 +37,11 @@ import pandas as pd
 from diplo.io.resources import load_word_lists
 from diplo.scoring._engine.tokens import TokenTable, Vocabulary, tokenize_texts
 from diplo.scoring.chunk import Chunk, Spans
+from diplo.scoring.frames import (FRAME_MODES, HOLDER, IN_OBJECT, OBJECT, apply_frame_stance, describe_frames,
+                                  find_frames, frame_roles)
 from diplo.scoring.match import Dictionary, DictionaryError, DictionaryMatching, Matches, load_dictionary
 from diplo.scoring.session import ScoringSession
-from diplo.scoring.tone import get_scorers, score_tone_chunk
+from diplo.scoring.tone import NEUTRAL_BANDS, get_scorers, score_tone_chunk
 
 __all__ = ["ACTOR_MENTION_COLUMNS", "SPEECH_VERBS", "SUBJECT_FILLERS", "CLAUSE_BREAKS", "ActorScorer",
            "carry_pronoun_speakers", "load_actors", "score_actors", "score_target_tone", "target_windows"]
@@ -318,7 +320,8 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
                       breaks: str = DEFAULT_BREAKS,
                       exclude: Sequence[Sequence[tuple[int, int]]] | None = None,
                       text_scores: pd.DataFrame | None = None, matches: Mapping[str, pd.DataFrame] | None = None,
-                      rows: Sequence[int] | None = None, session: ScoringSession | None = None) -> pd.DataFrame:
+                      rows: Sequence[int] | None = None, session: ScoringSession | None = None,
+                      frames: str = "both") -> pd.DataFrame:
     """Tone toward targets: each target's window (:func:`target_windows`) scored by the tone scorers.
 
     Parameters
@@ -334,27 +337,102 @@ def score_target_tone(texts: Sequence[str], spans: Sequence[tuple[int, int]], *,
         over ``texts``).  The matches inside each window are then scored instead of matching the window
         again (negation and hedges keep their sentence context).
     session : whose cached scorers and tables to use; default the calling thread's.
+    frames : the stance frames of :mod:`diplo.scoring.frames` to apply: ``"both"`` ("X raised concerns
+        about Y": the tone toward the object Y follows the frame, the holder X's window leaves the frame's
+        words out), ``"objects"`` (objects only) or ``"none"`` (windows only).
 
     Returns
     -------
-    DataFrame aligned with ``spans``: ``window_start``, ``window_end``, ``window`` (the scored text) and
-    ``<tone column>_target`` for every ``tone_*`` column the scorers produce (e.g. ``tone_vader_target``).
+    DataFrame aligned with ``spans``: ``window_start``, ``window_end``, ``window`` (the scored text),
+    ``frame`` (the frame that set or trimmed the target's tone, ``""`` for none) and ``<tone column>_target``
+    for every ``tone_*`` column the scorers produce (e.g. ``tone_vader_target``).
 
     Examples
     --------
-    >>> t = "Iran praised the wonderful talks, but Armenia faced harsh criticism."
+    >>> t = "Iran enjoyed the wonderful talks, but Armenia faced harsh criticism."
     >>> score_target_tone([t, t], [(0, 4), (38, 45)], scorers=["vader"])["tone_vader_target"].gt(0).tolist()
     [True, False]
+    >>> t = "Iran raised concerns about Azerbaijan's close cooperation with Israel."
+    >>> r = score_target_tone([t, t], [(27, 37), (62, 68)], scorers=["vader"])
+    >>> r["frame"].tolist(), r["tone_vader_target"].tolist()
+    (['negative frame "concerns about" (object)', 'negative frame "concerns about" (in object)'], [-0.05, 0.0])
     """
+    _check_frames(frames)
     located, t_rows, ws, we = _target_windows(texts, spans, window=window, breaks=breaks, exclude=exclude)
     if text_scores is not None and len(text_scores) != len(texts):
         raise ValueError(f"text_scores has {len(text_scores)} rows for {len(texts)} texts")
     n = len(t_rows)
-    out = _target_tone(located, t_rows, ws, we, scorers=scorers, text_scores=text_scores,
-                       score_rows=np.arange(n), matches=matches,
-                       match_rows=np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64),
-                       with_text=True, session=session)
+    lo, hi = located.covering(t_rows, *_locate_spans(spans))
+    out = _framed_target_tone(located, t_rows, lo, hi, ws, we, frames=frames, scorers=scorers,
+                              text_scores=text_scores, score_rows=np.arange(n), matches=matches,
+                              match_rows=np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64),
+                              with_text=True, session=session)
     return pd.DataFrame(out)
+
+
+def _check_frames(frames: str) -> None:
+    if frames not in FRAME_MODES:
+        raise ValueError(f"frames={frames!r} is not valid; use one of {', '.join(FRAME_MODES)}")
+
+
+def _locate_spans(spans: Sequence[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    pairs = np.array(list(spans), dtype=np.int64).reshape(-1, 2)
+    return pairs[:, 0].copy(), pairs[:, 1].copy()
+
+
+def _framed_target_tone(located: _Located, t_rows: np.ndarray, lo: np.ndarray, hi: np.ndarray, ws: np.ndarray,
+                        we: np.ndarray, *, frames: str, scorers, text_scores: pd.DataFrame | None,
+                        score_rows: np.ndarray, matches: Mapping[str, pd.DataFrame] | None,
+                        match_rows: np.ndarray, with_text: bool,
+                        session: ScoringSession | None) -> dict[str, object]:
+    """:func:`_target_tone` with the stance frames (:mod:`diplo.scoring.frames`) applied, and a ``frame``
+    column: a holder's window ends before the frame (starts at ``by`` in a passive); an object's tone is
+    :func:`~diplo.scoring.frames.apply_frame_stance` of its window's tone and the frame words' tone (scored
+    as one more window of the same text)."""
+    n = len(t_rows)
+    which, role = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int8)
+    found, table = None, located.table
+    if frames != "none" and n:
+        found = find_frames(table)
+        framed = np.flatnonzero(np.isin(t_rows, found.row))  # only targets in a text with a frame
+        if len(framed):
+            sub = frame_roles(found, t_rows[framed], lo[framed], hi[framed],
+                              located.covering(t_rows[framed], ws[framed], we[framed])[1])
+            which[framed], role[framed] = sub
+        if frames == "objects":
+            which, role = np.where(role == HOLDER, -1, which), np.where(role == HOLDER, 0, role)
+    ws, we = ws.copy(), we.copy()
+    holders = np.flatnonzero(role == HOLDER)
+    if len(holders):  # the frame's words leave the holder's window
+        f = which[holders]
+        before = hi[holders] < found.first[f]
+        cut_end = np.maximum(table.end[np.maximum(found.first[f] - 1, 0)], table.end[hi[holders]])
+        we[holders] = np.where(before, np.minimum(we[holders], cut_end), we[holders])
+        cut_start = np.minimum(table.start[np.maximum(found.agent[f], 0)], table.start[lo[holders]])
+        ws[holders] = np.where(before, ws[holders], np.maximum(ws[holders], cut_start))
+    objects = np.flatnonzero((role == OBJECT) | (role == IN_OBJECT))
+    f = which[objects]
+    frame_ws = table.start[found.first[f]] if len(objects) else np.zeros(0, dtype=np.int64)
+    frame_we = table.end[found.last[f]] if len(objects) else np.zeros(0, dtype=np.int64)
+    # the frame words of each object as one more window of its text, scored with the others
+    full = _target_tone(located, np.r_[t_rows, t_rows[objects]], np.r_[ws, frame_ws], np.r_[we, frame_we],
+                        scorers=scorers, text_scores=text_scores, score_rows=np.r_[score_rows, score_rows[objects]],
+                        matches=matches, match_rows=np.r_[match_rows, match_rows[objects]], with_text=with_text,
+                        session=session)
+    frame = describe_frames(found, table, which, role) if found is not None else [""] * n
+    out: dict[str, object] = {}
+    for c, values in full.items():
+        if c.startswith("tone_") and "frame" not in out:
+            out["frame"] = frame
+        values = values[:n]
+        band = NEUTRAL_BANDS.get(c[len("tone_"):-len("_target")]) if c.endswith("_target") else None
+        if band is not None and len(objects):
+            values = values.copy()
+            values[objects] = apply_frame_stance(values[objects], np.asarray(full[c][n:], dtype=float),
+                                                 found.stance[f], band, direct=role[objects] == OBJECT)
+        out[c] = values
+    out.setdefault("frame", frame)
+    return out
 
 
 def _target_tone(located: _Located, t_rows: np.ndarray, ws: np.ndarray, we: np.ndarray, *, scorers,
@@ -485,15 +563,19 @@ class ActorScorer(DictionaryMatching):
     ----------
     actors : a :class:`~diplo.scoring.match.Dictionary`, a path to a YAML alias file, or None for the packaged one.
     scorers : tone scorers for the per-mention target tone; default all; ``()`` for none.
+    frames : the stance frames (:mod:`diplo.scoring.frames`) applied to the target tone: ``"both"``
+        (objects and holders), ``"objects"`` or ``"none"`` (see :func:`score_target_tone`).
     """
 
     name = "actors"
     columns = ("actors", "speaker")
 
     def __init__(self, actors: Dictionary | str | os.PathLike | None = None, *,
-                 scorers: Sequence[str] | None = None) -> None:
+                 scorers: Sequence[str] | None = None, frames: str = "both") -> None:
+        _check_frames(frames)
         self.actors = actors if isinstance(actors, Dictionary) else load_actors(actors)
         self.scorers = scorers
+        self.frames = frames
 
     @property
     def dictionaries(self) -> tuple[Dictionary, ...]:
@@ -501,8 +583,8 @@ class ActorScorer(DictionaryMatching):
 
     def score_chunk(self, chunk: Chunk, *, evidence: bool = False) -> tuple[dict[str, np.ndarray], dict | None]:
         """``actors``/``speaker`` per text and, with ``evidence``, the mentions as columns (``row`` indexes the
-        chunk; the others as :data:`ACTOR_MENTION_COLUMNS`, then ``window_start``, ``window_end`` and the
-        ``tone_*_target`` columns of :attr:`scorers`).
+        chunk; the others as :data:`ACTOR_MENTION_COLUMNS`, then ``window_start``, ``window_end``, ``frame``
+        and the ``tone_*_target`` columns of :attr:`scorers`).
 
         The chunk's tokens serve the speaker rules and the windows (tokenized here when it has none); tone
         columns already in ``chunk.scores`` are reused for windows spanning a whole text.
@@ -553,9 +635,10 @@ class ActorScorer(DictionaryMatching):
             mention, other = mention[other_actor], other[other_actor]
             ws, we = _grow_windows(located, bits, rows, lo, hi, starts, ends, window=DEFAULT_WINDOW,
                                    breaks=DEFAULT_BREAKS, pairs=(mention, lo[other], hi[other]))
-            columns.update(_target_tone(located, rows, ws, we, scorers=instances, text_scores=text_scores,
-                                        score_rows=rows, matches=matches, match_rows=rows, with_text=False,
-                                        session=chunk.session))
+            columns.update(_framed_target_tone(located, rows, lo, hi, ws, we, frames=self.frames,
+                                               scorers=instances, text_scores=text_scores, score_rows=rows,
+                                               matches=matches, match_rows=rows, with_text=False,
+                                               session=chunk.session))
         return {"actors": actors_col, "speaker": speaker_col}, columns
 
     def score(self, texts: Sequence[str]) -> tuple[dict[str, np.ndarray], pd.DataFrame]:
