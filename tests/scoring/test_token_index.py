@@ -28,7 +28,7 @@ def texts() -> list:
         sys.path.remove(str(ROOT / "benchmarks"))
     out = [s for a in generate_articles(120, seed=11) for s in a.sentences]
     # texts that lower-case longer, Persian with a zero-width non-joiner, missing and empty texts
-    return out[:700] + ["İstanbul and İZMİR", None, "", "می\u200cخواهد ایران"] + out[700:]
+    return out[:700] + ["İstanbul and İZMİR", None, "", "می\u200cخواهد ایران", "Gas gas gas; gas gas."] + out[700:]
 
 
 def _build(folder, texts, chunks, memory):
@@ -60,19 +60,15 @@ def test_postings_are_the_matchers_tokens_and_bytes_do_not_depend_on_memory(text
     assert TokenIndex.open(tmp_path / "b").n_rows == len(texts)
 
 
-@pytest.mark.parametrize("pattern", ["corridor*", "the", "north-south corridor", "iran", "i̇stanbul", "gas gas",
-                                     "president of *", "zzz", ", and"])
+@pytest.mark.parametrize("pattern", ["corridor*", "the", "north-south corridor", "iran", "İstanbul", "gas gas",
+                                     "president of *", "zzz", ", and", "the *", "a* a* a*"])
 def test_entry_hits_are_the_matchers(pattern, texts, tmp_path):
     _build(tmp_path, texts, 300, 10**9)
     dictionary = dictionary_from_mapping({"x": [pattern.replace(" *", " a*")]}, name="x", negation_window=0,
                                          possessives=True)
     found = Matcher([dictionary]).find(texts)["x"]
-    table = Matcher([]).tokenize(texts)
-    row, first, last = entry_hits(TokenIndex.open(tmp_path), dictionary)
-    at = table.bounds[row]
-    assert row.tolist() == found.row.tolist()
-    assert table.start[at + first].tolist() == found.start.tolist()
-    assert table.end[at + last].tolist() == found.end.tolist()
+    assert entry_hits(TokenIndex.open(tmp_path), dictionary).tolist() == found.row.tolist()
+    assert len(found) or pattern == "zzz"
 
 
 def test_entry_hits_refuses_proximity_rules(texts, tmp_path):
@@ -85,7 +81,7 @@ def test_no_index_and_an_empty_one(tmp_path):
     assert TokenIndex.open(tmp_path) is None
     _build(tmp_path, [], 10, 10)
     index = TokenIndex.open(tmp_path)
-    assert index.n_rows == 0 and len(index.find(["gas"])[0]) == 0
+    assert index.n_rows == 0 and len(index.find(["gas"])[0]) == len(index.rows("gas*")) == 0
 
 
 def test_the_run_publishes_the_index(processed):

@@ -161,23 +161,58 @@ def kwic(out_dir: str | os.PathLike, pattern: str, *, window: int = 8, n: int = 
         texts = _take(sentences, candidates, ["text"])["text"].to_pylist()
         rows, starts, ends = _match(dictionary, candidates, texts)
     else:
-        rows, first, last = entry_hits(index, dictionary)
-        shown = np.unique(rows[:n])
-        texts = _take(sentences, shown, ["text"])["text"].to_pylist()
-        starts, ends = _offsets(shown, texts, rows[:n], first[:n], last[:n])
-        candidates = shown
+        rows = entry_hits(index, dictionary)
+        # the hits shown, with their offsets: the matcher on their sentences (the same hits, by construction)
+        candidates = _runs(rows[:n])[0]
+        texts = _take(sentences, candidates, ["text"])["text"].to_pylist()
+        starts, ends = _match(dictionary, candidates, texts)[1:]
     by_text = dict(zip(candidates.tolist(), texts))
-    keys = _keys(sentences, folder, rows)
-    shown = keys.iloc[:n]
-    cut = [(by_text[r], s, e) for r, s, e in zip(shown["row"].tolist(), starts[:n], ends[:n])]
-    hits = shown[["doc_id", "sent_id", "date", "outlet"]].reset_index(drop=True).assign(
-        left=[_words_before(t[:s], window) for t, s, _ in cut],
-        match=[t[s:e] for t, s, e in cut],
-        right=[_words_after(t[e:], window) for t, _, e in cut])
-    keys["outlet"] = keys["outlet"].fillna("unknown").replace("", "unknown")
-    keys["period"] = keys["date"].fillna("unknown").astype(str).str[:7]
-    return KwicResult(pattern, len(keys), int(keys["row"].nunique()), int(keys["doc_id"].nunique()), hits,
-                      _counts(keys, "outlet", by_hits=True), _counts(keys, "period", by_hits=False), note)
+    # per hit its article (a row of articles.parquet), per distinct hit sentence too: the counts are bincounts
+    distinct, inverse = _runs(rows)
+    articles = pq.read_table(folder / "articles.parquet", columns=["doc_id", "date", "outlet"])
+    sentence_article = _articles_of(folder, distinct, articles["doc_id"])
+    article = sentence_article[inverse]
+    per_article = [np.bincount(a + 1, minlength=len(articles) + 1) for a in (article, sentence_article)]
+    head = _take(sentences, rows[:n], ["doc_id", "sent_id"])
+    info = articles.take(pa.array(np.maximum(article[:n], 0))).to_pandas()
+    info.loc[article[:n] < 0, ["date", "outlet"]] = None
+    cut = [(by_text[r], s, e) for r, s, e in zip(rows[:n].tolist(), starts[:n], ends[:n])]
+    hits = pd.DataFrame({"doc_id": head["doc_id"].to_numpy(zero_copy_only=False).astype(object),
+                         "sent_id": head["sent_id"].to_numpy().astype(np.int64),
+                         "date": info["date"].to_numpy(dtype=object), "outlet": info["outlet"].to_numpy(dtype=object),
+                         "left": [_words_before(t[:s], window) for t, s, _ in cut],
+                         "match": [t[s:e] for t, s, e in cut],
+                         "right": [_words_after(t[e:], window) for t, _, e in cut]}, columns=KWIC_COLUMNS)
+    hits["date"] = hits["date"].where(hits["date"].notna(), None)
+    outlet = pc.if_else(pc.equal(articles["outlet"], ""), None, articles["outlet"])
+    period = pc.utf8_slice_codeunits(pc.cast(articles["date"], pa.string()), 0, 7)
+    return KwicResult(pattern, len(rows), len(distinct), int((per_article[0][1:] > 0).sum()), hits,
+                      _counts(outlet, *per_article, "outlet", by_hits=True),
+                      _counts(period, *per_article, "period", by_hits=False), note)
+
+
+def _runs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of sorted ``rows`` and, per row, the index of its value (``np.unique`` without sorting)."""
+    new = np.ones(len(rows), dtype=bool)
+    new[1:] = rows[1:] != rows[:-1]
+    return rows[new], np.cumsum(new) - 1
+
+
+def _articles_of(folder: Path, rows: np.ndarray, doc_ids: pa.ChunkedArray) -> np.ndarray:
+    """Per sentence row, its article's row in ``articles.parquet`` (-1 when missing), without building the
+    sentences' ``doc_id`` strings: the column is read dictionary-encoded and only its dictionaries are looked up."""
+    file = pq.ParquetFile(folder / "sentences.parquet", read_dictionary=["doc_id"])
+    if not len(rows):
+        return np.zeros(0, dtype=np.int64)
+    groups, at = _groups(file, rows)
+    chunks = [c if isinstance(c, pa.DictionaryArray) else pc.dictionary_encode(c)
+              for c in file.read_row_groups(groups.tolist(), columns=["doc_id"]).column("doc_id").chunks]
+    # every chunk's dictionary looked up at once (one hash table of the articles' ids)
+    words = pa.concat_arrays([c.dictionary.cast(pa.string()) for c in chunks])
+    where = pc.index_in(words, value_set=doc_ids).fill_null(-1).to_numpy().astype(np.int64)
+    offset = np.cumsum([0] + [len(c.dictionary) for c in chunks])
+    return np.concatenate([where[o + c.indices.to_numpy(zero_copy_only=False)]
+                           for o, c in zip(offset.tolist(), chunks)])[at]
 
 
 def _outputs_folder(out_dir: Path) -> Path:
@@ -190,17 +225,23 @@ def _outputs_folder(out_dir: Path) -> Path:
     return out_dir
 
 
-def _take(file: pq.ParquetFile, rows: np.ndarray, columns: list[str]) -> pa.Table:
-    """Rows ``rows`` (sorted positions in the file) of ``columns``, reading only the row groups holding them."""
+def _groups(file: pq.ParquetFile, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The row groups holding ``rows`` (sorted positions in the file), and each row's position among them."""
     meta = file.metadata
     start = np.concatenate([[0], np.cumsum([meta.row_group(i).num_rows for i in range(meta.num_row_groups)])])
+    group = np.searchsorted(start, rows, side="right") - 1
+    groups = np.unique(group)
+    base = np.concatenate([[0], np.cumsum(start[groups + 1] - start[groups])])[:-1]
+    slot = np.searchsorted(groups, group)
+    return groups, base[slot] + rows - start[group]
+
+
+def _take(file: pq.ParquetFile, rows: np.ndarray, columns: list[str]) -> pa.Table:
+    """Rows ``rows`` (sorted positions in the file) of ``columns``, reading only the row groups holding them."""
     if not len(rows):
         return file.schema_arrow.empty_table().select(columns)
-    groups = np.unique(np.searchsorted(start, rows, side="right") - 1)
-    table = file.read_row_groups(groups.tolist(), columns=columns)
-    base = np.concatenate([[0], np.cumsum(start[groups + 1] - start[groups])])[:-1]
-    group_of = np.searchsorted(groups, np.searchsorted(start, rows, side="right") - 1)
-    return table.take(pa.array(base[group_of] + rows - start[groups[group_of]]))
+    groups, at = _groups(file, rows)
+    return file.read_row_groups(groups.tolist(), columns=columns).take(pa.array(at))
 
 
 def _scan(sentences: pq.ParquetFile, dictionary: Dictionary) -> tuple[np.ndarray, list]:
@@ -219,13 +260,17 @@ def _scan(sentences: pq.ParquetFile, dictionary: Dictionary) -> tuple[np.ndarray
 
 
 def _near_candidates(index: TokenIndex, dictionary: Dictionary) -> np.ndarray:
-    """Rows of the sentences holding both words of some proximity rule (or a word of another entry)."""
+    """Rows of the sentences where both words of a proximity rule stand within its window (clause breaks
+    not checked: the matcher checks the candidates)."""
     found = []
     for e in dictionary.entries:
-        rows = index.rows(e.tokens[0])
-        for token in e.tokens[1:]:
-            rows = np.intersect1d(rows, index.rows(token))
-        found.append(rows)
+        (ra, pa_), (rb, pb) = index.postings(e.tokens[0]), index.postings(e.tokens[1])
+        a, b = (ra << 32) + pa_, (rb << 32) + pb
+        near = np.zeros(len(a), dtype=bool)
+        for d in range(-e.near, e.near + 1):
+            if d:  # positions stay below 2**32 apart from their row: a negative one never matches a key of b
+                near |= np.isin(a + d, b)
+        found.append(np.unique(ra[near]))
     return np.unique(np.concatenate(found))
 
 
@@ -238,35 +283,17 @@ def _match(dictionary: Dictionary, rows: np.ndarray, texts: list) -> tuple[np.nd
     return rows[found.row[order]], found.start[order].tolist(), found.end[order].tolist()
 
 
-def _offsets(rows: np.ndarray, texts: list, hit_rows: np.ndarray, first: np.ndarray, last: np.ndarray,
-             ) -> tuple[list, list]:
-    """Character offsets of hits given by token positions, from the matcher's tokens of their sentences."""
-    if not len(hit_rows):
-        return [], []
-    table = Matcher([]).tokenize(texts)
-    at = table.bounds[np.searchsorted(rows, hit_rows)]
-    return table.start[at + first].tolist(), table.end[at + last].tolist()
-
-
-def _keys(sentences: pq.ParquetFile, folder: Path, rows: np.ndarray) -> pd.DataFrame:
-    """Per hit: its row, the sentence's ``doc_id`` and ``sent_id``, the article's ``date`` and ``outlet``."""
-    distinct, inverse = np.unique(rows, return_inverse=True)
-    ids = _take(sentences, distinct, ["doc_id", "sent_id"])
-    keys = pd.DataFrame({"row": rows, "doc_id": np.asarray(ids["doc_id"].to_pylist(), dtype=object)[inverse]
-                         if len(rows) else np.zeros(0, dtype=object),
-                         "sent_id": ids["sent_id"].to_numpy()[inverse] if len(rows) else np.zeros(0, np.int64)})
-    if not len(keys):
-        keys = keys.astype({"row": np.int64, "sent_id": np.int64})
-    articles = pq.read_table(folder / "articles.parquet", columns=["doc_id", "date", "outlet"]).to_pandas()
-    keys = keys.merge(articles, on="doc_id", how="left")
-    keys["date"] = keys["date"].where(keys["date"].notna(), None)
-    return keys
-
-
-def _counts(keys: pd.DataFrame, by: str, *, by_hits: bool) -> pd.DataFrame:
-    grouped = keys.groupby(by, sort=True)
-    table = pd.DataFrame({"hits": grouped.size(), "sentences": grouped["row"].nunique(),
-                          "articles": grouped["doc_id"].nunique()}).reset_index()
+def _counts(labels: pa.ChunkedArray, hits: np.ndarray, sentences: np.ndarray, by: str, *,
+            by_hits: bool) -> pd.DataFrame:
+    """Hits, sentences and articles per value of ``labels`` (one per article; null: ``unknown``) from the
+    per-article counts ``hits`` and ``sentences`` (index 0: hits whose article is missing, also ``unknown``)."""
+    codes, names = pd.factorize(np.append(np.asarray(labels.fill_null("unknown").to_pylist(), dtype=object),
+                                          "unknown"))
+    codes = np.concatenate([codes[-1:], codes[:-1]])  # as the counts: the missing article first
+    count = lambda w: np.bincount(codes, weights=w, minlength=len(names)).astype(np.int64)  # noqa: E731
+    table = pd.DataFrame({by: np.asarray(names, dtype=object), "hits": count(hits),
+                          "sentences": count(sentences), "articles": count(hits > 0)})
+    table = table[table["hits"] > 0].sort_values(by, kind="stable")
     if by_hits:
         table = table.sort_values(["hits", by], ascending=[False, True], kind="stable")
-    return table.reset_index(drop=True).astype({"hits": "int64", "sentences": "int64", "articles": "int64"})
+    return table.reset_index(drop=True)

@@ -52,9 +52,10 @@ _META = b"diplo.token_index"
 
 
 def _writer_options() -> dict:
-    # deterministic bytes: fixed compression and encodings; rows ascend within a term, so deltas pack them
+    # deterministic bytes: fixed compression and encodings; rows ascend within a term, so deltas pack them;
+    # positions are small numbers in no order: byte-stream split then zstd takes them to ~0.6 byte each
     return {"compression": "zstd", "write_statistics": True, "use_dictionary": False,
-            "column_encoding": {"row": "DELTA_BINARY_PACKED", "pos": "DELTA_BINARY_PACKED",
+            "column_encoding": {"row": "DELTA_BINARY_PACKED", "pos": "BYTE_STREAM_SPLIT",
                                 "term_id": "DELTA_BINARY_PACKED"}}
 
 
@@ -266,25 +267,31 @@ class TokenIndex:
         ids, first, n = (table[c].to_numpy() for c in ("term_id", "first", "n"))
         return int(ids.min()), int(ids.max()) + 1, int(first.min()), int((first + n).max())
 
-    def postings(self, token: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, token: str, *, positions: bool = True) -> tuple[np.ndarray, np.ndarray | None]:
         """``(row, pos)`` of every occurrence of the terms a token pattern matches (see :meth:`term_range`),
-        sorted by row and position."""
+        sorted by row and position (``pos`` None, and only rows read, without ``positions``)."""
         lo, hi, start, end = self.term_range(token)
         if start == end:
-            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64) if positions else None
         groups = list(range(int(np.searchsorted(self._group_start, start, side="right")) - 1,
                             int(np.searchsorted(self._group_start, end, side="left"))))
-        table = self._postings.read_row_groups(groups, columns=["row", "pos"])
+        table = self._postings.read_row_groups(groups, columns=["row", "pos"] if positions else ["row"])
         table = table.slice(start - self._group_start[groups[0]], end - start)
-        row, pos = table["row"].to_numpy().astype(np.int64), table["pos"].to_numpy().astype(np.int64)
-        if hi - lo > 1:  # a glob's terms each sorted by row: one stable merge
-            order = np.lexsort((pos, row))
-            row, pos = row[order], pos[order]
+        row = table["row"].to_numpy().astype(np.int64)
+        if not positions:
+            return (np.sort(row) if hi - lo > 1 else row), None
+        pos = table["pos"].to_numpy().astype(np.int64)
+        if hi - lo > 1:  # a glob's terms each sorted by row: one sort of (row, pos) keys
+            key = np.sort((row << 32) | pos)
+            row, pos = key >> 32, key & 0xFFFFFFFF
         return row, pos
 
     def rows(self, token: str) -> np.ndarray:
         """Sorted distinct rows of the sentences holding a token pattern."""
-        return np.unique(self.postings(token)[0])
+        row = self.postings(token, positions=False)[0]
+        new = np.ones(len(row), dtype=bool)
+        new[1:] = row[1:] != row[:-1]
+        return row[new]
 
     def find(self, tokens: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """``(row, first)`` of every place the phrase ``tokens`` (token patterns as a dictionary entry holds
@@ -296,22 +303,22 @@ class TokenIndex:
         order = sorted(range(len(tokens)), key=lambda j: len(lists[j][0]))
         j0 = order[0]
         row, first = lists[j0][0], lists[j0][1] - j0
-        scale = np.int64(1) << 32  # positions are below 2**31, rows below 2**31: one int64 key per place
         for j in order[1:]:
             if not len(row):
                 break
             r, p = lists[j]
-            ok = np.isin(row * scale + first, r * scale + (p - j))
+            # one int64 key per place: rows and positions are below 2**31 (a negative first never matches)
+            ok = np.isin((row << 32) + first, (r << 32) + (p - j))
             row, first = row[ok], first[ok]
         keep = first >= 0
         return row[keep], first[keep]
 
 
-def entry_hits(index: TokenIndex, dictionary: Dictionary) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(row, first, last)`` token positions of the matches of a dictionary without proximity rules, as the
-    matcher finds them: every entry's places, then leftmost-first among overlapping ones in a sentence
-    (entries of one length, as a kwic pattern and its possessives are: the matcher's priority between
-    lengths is not reproduced).
+def entry_hits(index: TokenIndex, dictionary: Dictionary) -> np.ndarray:
+    """The sentence row of every match of a dictionary without proximity rules, as the matcher finds them,
+    sorted: every entry's places, then leftmost-first among overlapping ones in a sentence (entries of one
+    length, as a kwic pattern and its possessives are: the matcher's priority between lengths is not
+    reproduced).  One-word entries read only the rows of their postings.
 
     Raises
     ------
@@ -321,20 +328,20 @@ def entry_hits(index: TokenIndex, dictionary: Dictionary) -> tuple[np.ndarray, n
     """
     if any(e.near for e in dictionary.entries) or len({len(e.tokens) for e in dictionary.entries}) > 1:
         raise ValueError(f"{dictionary.name}: entry_hits takes entries of one length without NEAR rules")
-    found = [index.find(e.tokens) for e in dictionary.entries]
-    row = np.concatenate([f[0] for f in found])
-    first = np.concatenate([f[1] for f in found])
-    order = np.lexsort((first, row))
-    row, first = row[order], first[order]
     length = len(dictionary.entries[0].tokens)
+    if length == 1:  # each occurrence is a match
+        rows = [index.postings(e.tokens[0], positions=False)[0] for e in dictionary.entries]
+        return rows[0] if len(rows) == 1 else np.sort(np.concatenate(rows))
+    found = [index.find(e.tokens) for e in dictionary.entries]
+    key = np.sort(np.concatenate([(r << 32) | f for r, f in found]))
+    row, first = key >> 32, key & 0xFFFFFFFF
     keep = np.ones(len(row), dtype=bool)
-    if len(row) and length > 1:  # a phrase that overlaps itself ("gas gas" in "gas gas gas"): leftmost first
-        same = np.flatnonzero((row[1:] == row[:-1]) & (first[1:] < first[:-1] + length)) + 1
+    if np.any((row[1:] == row[:-1]) & (first[1:] < first[:-1] + length)):
+        # a phrase that overlaps itself ("gas gas" in "gas gas gas"): leftmost first
         last_end, last_row = -1, -1
-        for i in range(len(row)) if len(same) else ():
-            if row[i] == last_row and first[i] < last_end:
+        for i, (r, f) in enumerate(zip(row.tolist(), first.tolist())):
+            if r == last_row and f < last_end:
                 keep[i] = False
             else:
-                last_row, last_end = row[i], first[i] + length
-    row, first = row[keep], first[keep]
-    return row, first, first + length - 1
+                last_row, last_end = r, f + length
+    return row[keep]
