@@ -61,7 +61,8 @@ def test_postings_are_the_matchers_tokens_and_bytes_do_not_depend_on_memory(text
 
 
 @pytest.mark.parametrize("pattern", ["corridor*", "the", "north-south corridor", "iran", "İstanbul", "gas gas",
-                                     "president of *", "zzz", ", and", "the *", "a* a* a*"])
+                                     "president of *", "zzz", ", and", "the *", "a* a* a*", "of NEAR/3 the",
+                                     "president NEAR/4 iran*", "gas NEAR/1 gas", "minist* NEAR/20 cooperat*"])
 def test_entry_hits_are_the_matchers(pattern, texts, tmp_path):
     _build(tmp_path, texts, 300, 10**9)
     dictionary = dictionary_from_mapping({"x": [pattern.replace(" *", " a*")]}, name="x", negation_window=0,
@@ -71,10 +72,13 @@ def test_entry_hits_are_the_matchers(pattern, texts, tmp_path):
     assert len(found) or pattern == "zzz"
 
 
-def test_entry_hits_refuses_proximity_rules(texts, tmp_path):
+def test_entry_hits_refuses_what_it_cannot_rank(texts, tmp_path):
     _build(tmp_path, texts[:50], 50, 10**9)
-    with pytest.raises(ValueError, match="without NEAR rules"):
-        entry_hits(TokenIndex.open(tmp_path), dictionary_from_mapping({"x": ["gas NEAR/2 swap"]}, name="x"))
+    index = TokenIndex.open(tmp_path)
+    with pytest.raises(ValueError, match="not mixed with other entries"):
+        entry_hits(index, dictionary_from_mapping({"x": ["gas NEAR/2 swap", "gas"]}, name="x"))
+    with pytest.raises(ValueError, match="entries of one length"):
+        entry_hits(index, dictionary_from_mapping({"x": ["gas swap", "gas"]}, name="x"))
 
 
 def test_no_index_and_an_empty_one(tmp_path):

@@ -9,9 +9,10 @@ included (``north-south corridor``, ``gas , swap``); a literal last word also hi
 
 The hits come from the run's token index (:mod:`diplo.scoring.token_index`, ``token_vocabulary.parquet``
 and ``token_postings.parquet``): a word or glob is a lookup, a phrase the postings of its words at
-consecutive positions, a proximity rule the sentences holding both words, matched by the matcher.  Only
-the sentences of the hits shown are read (their row groups of ``sentences.parquet``), and the ``doc_id``
-of the hit sentences with their articles' ``date`` and ``outlet`` give the counts by outlet and period.
+consecutive positions, a proximity rule its words' postings within the window with no clause break's
+posting between (:func:`~diplo.scoring.token_index.entry_hits`).  Only the sentences of the hits shown are
+read (their row groups of ``sentences.parquet``; the matcher gives the offsets), and the ``doc_id`` of the
+hit sentences with their articles' ``date`` and ``outlet`` give the counts by outlet and period.
 Outputs without the index (an older diplo) are scanned: the ``text`` column with Arrow's substring search
 as a prefilter, the candidates matched by the matcher (a one-line note says so).
 """
@@ -156,10 +157,6 @@ def kwic(out_dir: str | os.PathLike, pattern: str, *, window: int = 8, n: int = 
         log.info("%s", note)
         candidates, texts = _scan(sentences, dictionary)
         rows, starts, ends = _match(dictionary, candidates, texts)
-    elif any(e.near for e in dictionary.entries):
-        candidates = _near_candidates(index, dictionary)
-        texts = _take(sentences, candidates, ["text"])["text"].to_pylist()
-        rows, starts, ends = _match(dictionary, candidates, texts)
     else:
         rows = entry_hits(index, dictionary)
         # the hits shown, with their offsets: the matcher on their sentences (the same hits, by construction)
@@ -172,10 +169,13 @@ def kwic(out_dir: str | os.PathLike, pattern: str, *, window: int = 8, n: int = 
     articles = pq.read_table(folder / "articles.parquet", columns=["doc_id", "date", "outlet"])
     sentence_article = _articles_of(folder, distinct, articles["doc_id"])
     article = sentence_article[inverse]
-    per_article = [np.bincount(a + 1, minlength=len(articles) + 1) for a in (article, sentence_article)]
+    size = max(len(articles), int(sentence_article.max(initial=-1)) + 1)
+    per_article = [np.bincount(a, minlength=size) for a in (article, sentence_article)]
+    missing = pa.nulls(size - len(articles))  # sentences whose article is not in articles.parquet: "unknown"
     head = _take(sentences, rows[:n], ["doc_id", "sent_id"])
-    info = articles.take(pa.array(np.maximum(article[:n], 0))).to_pandas()
-    info.loc[article[:n] < 0, ["date", "outlet"]] = None
+    info = articles.take(pa.array(np.minimum(article[:n], len(articles) - 1))).to_pandas() if len(articles) \
+        else pd.DataFrame({"date": [None] * len(head), "outlet": [None] * len(head)})
+    info.loc[article[:n] >= len(articles), ["date", "outlet"]] = None
     cut = [(by_text[r], s, e) for r, s, e in zip(rows[:n].tolist(), starts[:n], ends[:n])]
     hits = pd.DataFrame({"doc_id": head["doc_id"].to_numpy(zero_copy_only=False).astype(object),
                          "sent_id": head["sent_id"].to_numpy().astype(np.int64),
@@ -184,9 +184,11 @@ def kwic(out_dir: str | os.PathLike, pattern: str, *, window: int = 8, n: int = 
                          "match": [t[s:e] for t, s, e in cut],
                          "right": [_words_after(t[e:], window) for t, _, e in cut]}, columns=KWIC_COLUMNS)
     hits["date"] = hits["date"].where(hits["date"].notna(), None)
-    outlet = pc.if_else(pc.equal(articles["outlet"], ""), None, articles["outlet"])
-    period = pc.utf8_slice_codeunits(pc.cast(articles["date"], pa.string()), 0, 7)
-    return KwicResult(pattern, len(rows), len(distinct), int((per_article[0][1:] > 0).sum()), hits,
+    outlet = pa.chunked_array([*pc.if_else(pc.equal(articles["outlet"], ""), None, articles["outlet"]).chunks,
+                               missing.cast(pa.string())])
+    period = pa.chunked_array([*pc.utf8_slice_codeunits(pc.cast(articles["date"], pa.string()), 0, 7).chunks,
+                               missing.cast(pa.string())])
+    return KwicResult(pattern, len(rows), len(distinct), int((per_article[0] > 0).sum()), hits,
                       _counts(outlet, *per_article, "outlet", by_hits=True),
                       _counts(period, *per_article, "period", by_hits=False), note)
 
@@ -199,8 +201,9 @@ def _runs(rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _articles_of(folder: Path, rows: np.ndarray, doc_ids: pa.ChunkedArray) -> np.ndarray:
-    """Per sentence row, its article's row in ``articles.parquet`` (-1 when missing), without building the
-    sentences' ``doc_id`` strings: the column is read dictionary-encoded and only its dictionaries are looked up."""
+    """Per sentence row, its article's row in ``articles.parquet`` (an article missing there: a number from
+    ``len(doc_ids)`` on, one per ``doc_id``), without building the sentences' ``doc_id`` strings: the column is
+    read dictionary-encoded and only its dictionaries are looked up."""
     file = pq.ParquetFile(folder / "sentences.parquet", read_dictionary=["doc_id"])
     if not len(rows):
         return np.zeros(0, dtype=np.int64)
@@ -209,7 +212,11 @@ def _articles_of(folder: Path, rows: np.ndarray, doc_ids: pa.ChunkedArray) -> np
               for c in file.read_row_groups(groups.tolist(), columns=["doc_id"]).column("doc_id").chunks]
     # every chunk's dictionary looked up at once (one hash table of the articles' ids)
     words = pa.concat_arrays([c.dictionary.cast(pa.string()) for c in chunks])
-    where = pc.index_in(words, value_set=doc_ids).fill_null(-1).to_numpy().astype(np.int64)
+    found = pc.index_in(words, value_set=doc_ids)
+    where = found.fill_null(-1).to_numpy().astype(np.int64)
+    if found.null_count:
+        lost = found.is_null().to_numpy(zero_copy_only=False)
+        where[lost] = len(doc_ids) + pc.dictionary_encode(words.filter(pa.array(lost))).indices.to_numpy()
     offset = np.cumsum([0] + [len(c.dictionary) for c in chunks])
     return np.concatenate([where[o + c.indices.to_numpy(zero_copy_only=False)]
                            for o, c in zip(offset.tolist(), chunks)])[at]
@@ -259,21 +266,6 @@ def _scan(sentences: pq.ParquetFile, dictionary: Dictionary) -> tuple[np.ndarray
     return rows, text.take(pa.array(rows)).to_pylist() if len(rows) else []
 
 
-def _near_candidates(index: TokenIndex, dictionary: Dictionary) -> np.ndarray:
-    """Rows of the sentences where both words of a proximity rule stand within its window (clause breaks
-    not checked: the matcher checks the candidates)."""
-    found = []
-    for e in dictionary.entries:
-        (ra, pa_), (rb, pb) = index.postings(e.tokens[0]), index.postings(e.tokens[1])
-        a, b = (ra << 32) + pa_, (rb << 32) + pb
-        near = np.zeros(len(a), dtype=bool)
-        for d in range(-e.near, e.near + 1):
-            if d:  # positions stay below 2**32 apart from their row: a negative one never matches a key of b
-                near |= np.isin(a + d, b)
-        found.append(np.unique(ra[near]))
-    return np.unique(np.concatenate(found))
-
-
 def _match(dictionary: Dictionary, rows: np.ndarray, texts: list) -> tuple[np.ndarray, list, list]:
     """The matcher's hits of ``dictionary`` in ``texts`` (at ``rows``): their rows, start and end offsets."""
     if not len(rows):
@@ -286,10 +278,8 @@ def _match(dictionary: Dictionary, rows: np.ndarray, texts: list) -> tuple[np.nd
 def _counts(labels: pa.ChunkedArray, hits: np.ndarray, sentences: np.ndarray, by: str, *,
             by_hits: bool) -> pd.DataFrame:
     """Hits, sentences and articles per value of ``labels`` (one per article; null: ``unknown``) from the
-    per-article counts ``hits`` and ``sentences`` (index 0: hits whose article is missing, also ``unknown``)."""
-    codes, names = pd.factorize(np.append(np.asarray(labels.fill_null("unknown").to_pylist(), dtype=object),
-                                          "unknown"))
-    codes = np.concatenate([codes[-1:], codes[:-1]])  # as the counts: the missing article first
+    per-article counts ``hits`` and ``sentences``."""
+    codes, names = pd.factorize(np.asarray(labels.fill_null("unknown").to_pylist(), dtype=object))
     count = lambda w: np.bincount(codes, weights=w, minlength=len(names)).astype(np.int64)  # noqa: E731
     table = pd.DataFrame({by: np.asarray(names, dtype=object), "hits": count(hits),
                           "sentences": count(sentences), "articles": count(hits > 0)})

@@ -12,8 +12,9 @@ files beside ``sentences.parquet`` (part of the same generation)::
 The tokens are the themes matcher's (:meth:`diplo.scoring.match.Matcher.tokenize`: lower-cased words with
 inner hyphens or apostrophes, decimal numbers, single punctuation marks), cut by the same function, so a
 term's postings are exactly the places the matcher can match it.  A literal word is one vocabulary row, a
-glob (``corridor*``) a contiguous range of them (the vocabulary is sorted), and a phrase the postings of its
-words at consecutive positions (:meth:`TokenIndex.find`).  Both files carry small row groups with statistics:
+glob (``corridor*``) a contiguous range of them (the vocabulary is sorted), a phrase the postings of its
+words at consecutive positions (:meth:`TokenIndex.find`), a proximity rule its words' postings within the
+window with no clause break's posting between (:func:`entry_hits`).  Both files carry small row groups with statistics:
 a lookup reads one or two row groups of the vocabulary (a filter on ``term``) and only the row groups of
 the postings that hold the term.
 
@@ -36,7 +37,8 @@ import pyarrow.parquet as pq
 
 from diplo.io.outputs import OUTPUT_INDEX
 from diplo.scoring._engine.tokens import Vocabulary, grow, tokenize_texts
-from diplo.scoring.dictionary import Dictionary
+from diplo.scoring.dictionary import Dictionary, Entry
+from diplo.scoring.match import CLAUSE_BREAKS
 
 __all__ = ["TOKEN_INDEX_TABLES", "TokenIndexWriter", "TokenIndex", "INDEX_FORMAT", "entry_hits"]
 
@@ -315,33 +317,87 @@ class TokenIndex:
 
 
 def entry_hits(index: TokenIndex, dictionary: Dictionary) -> np.ndarray:
-    """The sentence row of every match of a dictionary without proximity rules, as the matcher finds them,
-    sorted: every entry's places, then leftmost-first among overlapping ones in a sentence (entries of one
-    length, as a kwic pattern and its possessives are: the matcher's priority between lengths is not
-    reproduced).  One-word entries read only the rows of their postings.
+    """The sentence row of every match of a dictionary, as the matcher finds them, sorted.
+
+    For entries of one length (a kwic pattern and its possessives): every entry's places, then leftmost-first
+    among overlapping ones in a sentence; one-word entries read only the rows of their postings.  For
+    proximity rules (``A NEAR/k B``), as :class:`~diplo.scoring.match.Matcher` finds them: from each ``A``
+    the nearest ``B`` within ``k`` tokens (after before before at equal distance) with no clause break between
+    (the breaks' own postings), then the longest span per start and leftmost-first among overlapping spans.
 
     Raises
     ------
     ValueError
-        For a dictionary with proximity rules (``NEAR/k``: verify candidates with the matcher instead) or
-        entries of different lengths.
+        For a dictionary that mixes proximity rules and other entries, or entries of different lengths (the
+        matcher's priority between them is not reproduced).
     """
-    if any(e.near for e in dictionary.entries) or len({len(e.tokens) for e in dictionary.entries}) > 1:
-        raise ValueError(f"{dictionary.name}: entry_hits takes entries of one length without NEAR rules")
+    near = [e.near > 0 for e in dictionary.entries]
+    if any(near):
+        if not all(near):
+            raise ValueError(f"{dictionary.name}: entry_hits takes proximity rules alone, not mixed with other entries")
+        return _near_rows(index, dictionary.entries)
+    if len({len(e.tokens) for e in dictionary.entries}) > 1:
+        raise ValueError(f"{dictionary.name}: entry_hits takes entries of one length")
     length = len(dictionary.entries[0].tokens)
     if length == 1:  # each occurrence is a match
         rows = [index.postings(e.tokens[0], positions=False)[0] for e in dictionary.entries]
         return rows[0] if len(rows) == 1 else np.sort(np.concatenate(rows))
     found = [index.find(e.tokens) for e in dictionary.entries]
-    key = np.sort(np.concatenate([(r << 32) | f for r, f in found]))
-    row, first = key >> 32, key & 0xFFFFFFFF
-    keep = np.ones(len(row), dtype=bool)
-    if np.any((row[1:] == row[:-1]) & (first[1:] < first[:-1] + length)):
-        # a phrase that overlaps itself ("gas gas" in "gas gas gas"): leftmost first
-        last_end, last_row = -1, -1
-        for i, (r, f) in enumerate(zip(row.tolist(), first.tolist())):
-            if r == last_row and f < last_end:
-                keep[i] = False
-            else:
-                last_row, last_end = r, f + length
-    return row[keep]
+    first = np.sort(np.concatenate([(r << 32) | f for r, f in found]))
+    return _leftmost(first, first + length) >> 32
+
+
+def _keys(index: TokenIndex, token: str) -> np.ndarray:
+    """Sorted ``row << 32 | pos`` keys of a token pattern's occurrences (one int64 per place)."""
+    row, pos = index.postings(token)
+    return (row << 32) | pos
+
+
+def _near_rows(index: TokenIndex, entries: Sequence[Entry]) -> np.ndarray:
+    breaks = [_keys(index, t) for t in sorted(CLAUSE_BREAKS)]
+
+    def clauses(keys: np.ndarray) -> list[np.ndarray]:  # per break token, how many stand at or before each key
+        return [np.searchsorted(b, keys, side="right") for b in breaks]
+
+    starts, ends, which = [], [], []
+    for j, e in enumerate(entries):
+        a, b = _keys(index, e.tokens[0]), _keys(index, e.tokens[1])
+        if not len(a) or not len(b):
+            continue
+        at = clauses(a)
+        partner = np.full(len(a), -1, dtype=np.int64)
+        for d in range(1, e.near + 1):  # nearest first; after before before at equal distance
+            for step in (d, -d):
+                todo = np.flatnonzero(partner < 0)
+                q = a[todo] + step  # a position off the sentence's ends is no key of b (rows are 2**32 apart)
+                i = np.minimum(np.searchsorted(b, q), len(b) - 1)
+                ok = b[i] == q
+                for before, after in zip(at, clauses(q)):
+                    ok &= before[todo] == after
+                partner[todo[ok]] = q[ok]
+        found = partner >= 0
+        starts.append(np.minimum(a[found], partner[found]))
+        ends.append(np.maximum(a[found], partner[found]) + 1)
+        which.append(np.full(int(found.sum()), j))
+    if not starts:
+        return np.zeros(0, dtype=np.int64)
+    start, end, entry = np.concatenate(starts), np.concatenate(ends), np.concatenate(which)
+    order = np.lexsort((entry, start - end, start))  # by start, the longest first
+    start, end = start[order], end[order]
+    lead = np.ones(len(start), dtype=bool)
+    lead[1:] = start[1:] != start[:-1]
+    return _leftmost(start[lead], end[lead]) >> 32
+
+
+def _leftmost(start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """The spans ``[start, end)`` (keys, sorted by start) that greedy leftmost-first selection keeps, as the
+    matcher selects among overlapping matches: a span is kept when it starts at or after the last kept end."""
+    reach = np.maximum.accumulate(np.concatenate([[-1], end[:-1]])) if len(end) else end
+    keep = start >= reach
+    if not keep.all():
+        last_end = -1
+        for i, (s, e) in enumerate(zip(start.tolist(), end.tolist())):
+            keep[i] = s >= last_end
+            if keep[i]:
+                last_end = e
+    return start[keep]
