@@ -291,8 +291,8 @@ def build_parser() -> argparse.ArgumentParser:
     kw = sub.add_parser("kwic", help="where a term, glob or phrase hits in a run's sentences, in context, "
                         "with counts by outlet and month")
     kw.add_argument("out_dir", metavar="OUT", help="output folder of diplo run")
-    kw.add_argument("pattern", metavar="PATTERN", help="a word, a glob (corridor*) or a phrase (quote it); "
-                    "case-insensitive, whole words, as theme terms match")
+    kw.add_argument("pattern", metavar="PATTERN", help="a theme term: a word, a glob (corridor*), a phrase or a "
+                    "proximity rule ('attack* NEAR/5 embassy'; quote them); matched as themes.yml terms are")
     kw.add_argument("--window", type=int, default=8, help="words of context on each side (default 8)")
     kw.add_argument("--n", type=int, default=50, help="hits shown in context (default 50; counts cover all)")
     kw.set_defaults(func=_cmd_kwic)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -117,6 +119,25 @@ def test_a_session_owns_the_components_it_built():
     assert len(mine) and mine.reuse(("tone scorer", "vader"), object) is not other.reuse(("tone scorer", "vader"), object)
     mine.clear()
     assert len(mine) == 0
+
+
+@pytest.mark.parametrize("kind", ["themes", "actors"])
+def test_a_dictionary_file_edited_in_place_is_read_again(kind, tmp_path):
+    # the dictionary loop in a notebook: edit the file, score again in the same process and session;
+    # same size and mtime as before, so only the content tells the two versions apart
+    path = tmp_path / f"{kind}.yml"
+    sentences = pd.DataFrame({"doc_id": ["a"], "sent_id": [0], "text": ["Baku and Tehran signed a gas deal."]})
+    session, stat = ScoringSession(), None
+    found = []
+    for term in ("baku", "gass"):  # same length: the file keeps its size
+        path.write_text(f"x:\n  - {term}\n", encoding="utf-8")
+        if stat is not None:
+            os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        stat = path.stat()
+        tables = score_sentences(sentences, scorers=["vader"], session=session, **{kind: path})
+        table = tables["theme_hits"] if kind == "themes" else tables["actor_mentions"]
+        found.append(table.iloc[:, :].astype(str).to_string())
+    assert "Baku" in found[0] and "Baku" not in found[1]
 
 
 def _public_tables(sentences: pd.DataFrame, scorers) -> dict[str, pd.DataFrame]:

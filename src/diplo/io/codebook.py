@@ -167,6 +167,19 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
                    "diplomatic = share of tone_diplomatic (a sentence's weights sum to its score)"),
         "negated": ("bool", "", "the term was negated by the scorer's own rule (vader: its negation rules; lexicon: a negator within 3 tokens, not across a clause break; diplomatic: a negator whose scope reaches the act, see diplo.scoring.tone.DiplomaticScorer)"),
     },
+    # the token index `diplo kwic` looks terms up in (diplo.scoring.token_index): tokens as the themes matcher cuts them
+    "token_vocabulary": {
+        "term": ("string", "", "a distinct token of the sentences, lower-cased as the themes matcher sees it (a word "
+                 "with inner hyphens or apostrophes, a number, a punctuation mark); rows sorted by code point"),
+        "term_id": ("int", "", "the term's rank in that order (its row number); the key of token_postings"),
+        "n": ("int", "occurrences", "times the token occurs in the sentences"),
+        "first": ("int", "row of token_postings", "where the term's postings start (they end at first + n)"),
+    },
+    "token_postings": {
+        "term_id": ("int", "", "the token (token_vocabulary); rows sorted by term_id, row, pos"),
+        "row": ("int", "row of sentences.parquet", "the sentence holding the occurrence, by its row (0-based)"),
+        "pos": ("int", "tokens", "the token's number in the sentence (0-based; punctuation marks count)"),
+    },
     # `diplo export dfm OUT --out DIR` (diplo.analysis.export); dfm.mtx rows follow docvars.csv, columns features.csv
     "dfm/features.csv": {
         "feature": ("string", "", "the matrix column's feature: a lower-cased word, a theme or a lexicon entry "

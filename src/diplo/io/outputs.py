@@ -25,13 +25,15 @@ from diplo.io.codebook import describe
 from diplo.io.csvsafe import escape_formulas, write_csv
 
 __all__ = ["atomic_path", "write_table", "write_text", "write_json", "read_table", "TableSink", "load_outputs",
-           "OUTPUT_TABLES", "OUTPUT_EXTRAS"]
+           "OUTPUT_TABLES", "OUTPUT_EXTRAS", "OUTPUT_INDEX"]
 
 # The tables `diplo run` streams chunk by chunk (one row per article, sentence, removal or score row), and the
 # ones it writes whole at the end; every column of each is documented in the codebook.
 OUTPUT_TABLES = ("articles", "sentences", "removed", "sentence_scores", "evidence", "theme_hits", "actor_mentions",
                  "tone_by_article", "theme_tone_by_article", "actor_tone_by_article")
 OUTPUT_EXTRAS = ("manifest", "rejected_rows", "tone_by_date", "tone_by_outlet")
+# The token index of the sentences (diplo.scoring.token_index), written at the end for `diplo kwic`.
+OUTPUT_INDEX = ("token_vocabulary", "token_postings")
 
 
 def _current_umask() -> int:

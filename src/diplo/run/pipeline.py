@@ -32,6 +32,7 @@ from diplo.run.workers import TRIM_EVERY, dask_chunks, map_ordered, return_free_
 from diplo.scoring.actors import load_actors
 from diplo.scoring.score import score_sentences
 from diplo.scoring.themes import article_theme_measures, load_themes, theme_columns
+from diplo.scoring.token_index import TokenIndexWriter
 from diplo.scoring.tone import available_scorers, tone_columns
 from diplo.text.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
 from diplo.text.dates import DateConfig
@@ -230,6 +231,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     publication = Publication(out_dir, wait=wait)
     stage = publication.staging
     sinks = {name: TableSink(stage, name, csv=name == "articles") for name in OUTPUT_TABLES}
+    token_index = TokenIndexWriter(stage)  # the sentences' token index for `diplo kwic`, fed in output order
     staged: list[tuple[Path, Path]] = []
     dated: list[pd.DataFrame] = []
     n_articles = n_sentences = n_near = chunks_done = 0
@@ -248,6 +250,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             n_near += int(articles["duplicate_of"].notna().sum())
             for name in OUTPUT_TABLES:
                 sinks[name].write(tables[name])
+            token_index.add(tables["sentences"]["text"])
             # kept for tone_by_date/outlet until the end: per-article sums and counts (one row per article,
             # all the cluster bootstrap over articles needs), not every sentence
             dated.append(sums)
@@ -264,6 +267,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                    "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS), **_empty_sums(tone_cols)}
         for name, sink in sinks.items():
             sink.close(empties.get(name, pd.DataFrame({"doc_id": pd.Series(dtype=object)})))
+        token_index.close()
         grouped = (pd.concat(dated, ignore_index=True) if dated else
                    sum_by_cluster(pd.DataFrame(columns=["doc_id", *tone_cols]), tone_cols).assign(date=None, outlet=None))
         for key in ("date", "outlet"):

@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from diplo.io.paths import file_sha256
 from diplo.scoring._engine.strings import take_labels
 from diplo.scoring.actors import ACTOR_MENTION_COLUMNS, ActorScorer, carry_pronoun_speakers
 from diplo.scoring.chunk import Chunk
@@ -53,10 +54,14 @@ DictionarySource = Dictionary | str | os.PathLike | None
 
 
 def _key(source) -> tuple:
-    # Objects are kept by identity (the session holds a reference, so ids are not reused); names and
-    # paths by value.
+    # Objects are kept by identity (the session holds a reference, so ids are not reused); names by value;
+    # files by content: a themes file edited in place (a notebook's dictionary loop) is a new configuration,
+    # even within the file system's mtime resolution, so the key holds the bytes' hash, not only size and mtime.
     if source is None or isinstance(source, (str, os.PathLike)):
-        return ("value", None if source is None else os.fspath(source))
+        value = None if source is None else os.fspath(source)
+        if value is not None and os.path.isfile(value):
+            return ("file", value, file_sha256(value))
+        return ("value", value)
     return ("id", id(source))
 
 
