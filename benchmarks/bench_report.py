@@ -10,8 +10,9 @@ Three cases, each a `diplo report` in a subprocess (so the numbers are what a us
   (``ensure_processed``, the pipeline `diplo run` runs, on all cores; not timed here), then `diplo report`
   finds it up to date and only checks it.
 
-Per case: wall seconds (total, processing, each notebook from ``run.json``), peak memory (RSS summed over the
-whole process tree, kernels included, sampled every 0.2 s), the largest HTML report and the largest figure
+Per case: wall seconds (total, processing, each notebook from ``run.json``), CPU seconds (user + system of the
+whole process tree: the number to compare on a loaded machine), peak memory (RSS summed over the whole process
+tree, kernels included, sampled every 0.2 s, with the processes that made the peak), the largest HTML report and the largest figure
 (pixels). A case that runs past ``--timeout`` is stopped and reported with the notebook it was in.
 
 Targets (issue #14, 2 cores): real 600 <= 60 s; synthetic 20,000 <= 180 s at <= 2 GB; notebooks after a
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -54,27 +56,50 @@ def _env() -> dict:
     return env
 
 
+def _role(p: psutil.Process) -> str:
+    """What a process of the report's tree is, for the memory breakdown (kernel of which notebook, worker, ...)."""
+    try:
+        cmd = p.cmdline()
+    except psutil.Error:
+        return "?"
+    text = " ".join(cmd)
+    if "ipykernel" in text:
+        return "kernel"
+    if "forkserver" in text or "multiprocessing" in text:
+        return "pool worker"
+    if "diplo.cli" in text:
+        return "diplo report"
+    return os.path.basename(cmd[0]) if cmd else "?"
+
+
 class _PeakMemory:
-    """Peak of the RSS summed over a process and all its descendants (kernels, pool workers)."""
+    """Peak of the RSS summed over a process and all its descendants (kernels, pool workers), with what made it:
+    the processes (role, RSS) at the moment of the peak, and the largest RSS each role reached."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
-        self.peak = 0
+        self.peak, self.at_peak, self.by_role = 0, [], {}
         self._proc, self._interval, self._stop = psutil.Process(pid), interval, threading.Event()
+        self._roles: dict[int, str] = {}
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            total = 0
+            total, parts = 0, []
             try:
                 for p in [self._proc, *self._proc.children(recursive=True)]:
                     try:
-                        total += p.memory_info().rss
+                        rss = p.memory_info().rss
                     except psutil.Error:
-                        pass
+                        continue
+                    role = self._roles.get(p.pid) or self._roles.setdefault(p.pid, _role(p))
+                    total += rss
+                    parts.append((role, round(rss / 1e6)))
+                    self.by_role[role] = max(self.by_role.get(role, 0), round(rss / 1e6))
             except psutil.Error:
                 break
-            self.peak = max(self.peak, total)
+            if total > self.peak:
+                self.peak, self.at_peak = total, sorted(parts, key=lambda r: -r[1])
             self._stop.wait(self._interval)
 
     def stop(self) -> int:
@@ -108,6 +133,7 @@ def run_report(name: str, raw: Path, out: Path, *, timeout: float, extra: list[s
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "diplo.cli", "report", str(raw), "--out", str(out), "-q", *extra]
     t0, wall0 = time.perf_counter(), time.time()
+    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(out.parent / f"{out.name}.stderr", "w") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=err,
                                 start_new_session=True)
@@ -120,7 +146,10 @@ def run_report(name: str, raw: Path, out: Path, *, timeout: float, extra: list[s
             code = "timeout"
     seconds = time.perf_counter() - t0
     peak = mem.stop()
-    result = {"case": name, "seconds": round(seconds, 1), "peak_mb": round(peak / 1e6), "exit": code}
+    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
+    result = {"case": name, "seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "peak_mb": round(peak / 1e6),
+              "exit": code, "at_peak_mb": mem.at_peak, "max_by_role_mb": mem.by_role}
     run_json = out / "run.json"
     if run_json.is_file():
         result["timings_s"] = json.loads(run_json.read_text())["timings_s"]
@@ -226,9 +255,9 @@ def main(argv: list[str] | None = None) -> int:
         result["verdict"] = _verdict(result)
         print(json.dumps(result, indent=2), flush=True)
         results.append(result)
-    print("\ncase | exit | seconds | peak MB | largest HTML | largest figure | verdict")
+    print("\ncase | exit | seconds | CPU s | peak MB | largest HTML | largest figure | verdict")
     for r in results:
-        print(f"{r['case']} | {r['exit']} | {r['seconds']} | {r['peak_mb']:,} | {r.get('largest_html', '-')} | "
+        print(f"{r['case']} | {r['exit']} | {r['seconds']} | {r['cpu_s']} | {r['peak_mb']:,} | {r.get('largest_html', '-')} | "
               f"{r['largest_figure']} | {r['verdict']}")
     return 0
 
