@@ -31,7 +31,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -56,15 +55,16 @@ def _env() -> dict:
     return env
 
 
-def _role(p: psutil.Process) -> str:
-    """What a process of the report's tree is, for the memory breakdown (kernel of which notebook, worker, ...)."""
+def _role(p: psutil.Process, kernels: int) -> str:
+    """What a process of the report's tree is, for the memory breakdown: the n-th notebook kernel (in the
+    order the notebooks run), a processing worker, the report itself."""
     try:
         cmd = p.cmdline()
     except psutil.Error:
         return "?"
     text = " ".join(cmd)
     if "ipykernel" in text:
-        return "kernel"
+        return f"kernel {kernels + 1}"
     if "forkserver" in text or "multiprocessing" in text:
         return "pool worker"
     if "diplo.cli" in text:
@@ -74,14 +74,20 @@ def _role(p: psutil.Process) -> str:
 
 class _PeakMemory:
     """Peak of the RSS summed over a process and all its descendants (kernels, pool workers), with what made it:
-    the processes (role, RSS) at the moment of the peak, and the largest RSS each role reached."""
+    the processes (role, MB) at the moment of the peak and the largest RSS of each role; and the CPU seconds
+    (user + system) of every process of the tree, as last seen."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
         self.peak, self.at_peak, self.by_role = 0, [], {}
         self._proc, self._interval, self._stop = psutil.Process(pid), interval, threading.Event()
         self._roles: dict[int, str] = {}
+        self._cpu: dict[int, float] = {}
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
+
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._cpu.values())
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -90,9 +96,13 @@ class _PeakMemory:
                 for p in [self._proc, *self._proc.children(recursive=True)]:
                     try:
                         rss = p.memory_info().rss
+                        cpu = p.cpu_times()
                     except psutil.Error:
                         continue
-                    role = self._roles.get(p.pid) or self._roles.setdefault(p.pid, _role(p))
+                    if p.pid not in self._roles:
+                        self._roles[p.pid] = _role(p, sum(r.startswith("kernel") for r in self._roles.values()))
+                    role = self._roles[p.pid]
+                    self._cpu[p.pid] = cpu.user + cpu.system
                     total += rss
                     parts.append((role, round(rss / 1e6)))
                     self.by_role[role] = max(self.by_role.get(role, 0), round(rss / 1e6))
@@ -133,7 +143,6 @@ def run_report(name: str, raw: Path, out: Path, *, timeout: float, extra: list[s
     shutil.rmtree(out, ignore_errors=True)
     cmd = [sys.executable, "-m", "diplo.cli", "report", str(raw), "--out", str(out), "-q", *extra]
     t0, wall0 = time.perf_counter(), time.time()
-    cpu0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     with open(out.parent / f"{out.name}.stderr", "w") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, env=_env(), stdout=subprocess.DEVNULL, stderr=err,
                                 start_new_session=True)
@@ -146,9 +155,7 @@ def run_report(name: str, raw: Path, out: Path, *, timeout: float, extra: list[s
             code = "timeout"
     seconds = time.perf_counter() - t0
     peak = mem.stop()
-    cpu1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (cpu1.ru_utime - cpu0.ru_utime) + (cpu1.ru_stime - cpu0.ru_stime)
-    result = {"case": name, "seconds": round(seconds, 1), "cpu_s": round(cpu, 1), "peak_mb": round(peak / 1e6),
+    result = {"case": name, "seconds": round(seconds, 1), "cpu_s": round(mem.cpu_seconds, 1), "peak_mb": round(peak / 1e6),
               "exit": code, "at_peak_mb": mem.at_peak, "max_by_role_mb": mem.by_role}
     run_json = out / "run.json"
     if run_json.is_file():
