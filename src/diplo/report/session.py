@@ -145,7 +145,11 @@ class NotebookRun:
 
     def _candidates(self, column: str, filters: Mapping[str, str], *, k: int, largest: bool) -> dict[str, pd.DataFrame]:
         """Per filter name (``""``: all sentences; else a ``theme_<name>`` column that must be > 0), the ``k``
-        sentences with the highest positive (or lowest negative) ``column``, in one pass over the batches."""
+        sentences with the highest positive (or lowest negative) ``column``, in one pass over the batches.
+
+        Sentences tied with the ``k``-th are kept (the same text may repeat among them), up to ``_MAX_TIES``
+        (first by ``doc_id``, ``sent_id``), so the candidates, and the text and evidence read for them, do not
+        grow with the corpus."""
         import pyarrow.dataset as ds
 
         cols = ["doc_id", "sent_id", column, *sorted({c for c in filters.values() if c})]
@@ -158,8 +162,11 @@ class NotebookRun:
                     continue
                 part = part[["doc_id", "sent_id", column]]
                 merged = pd.concat([best[key], part]) if key in best else part
-                best[key] = (merged.nlargest(k, column, keep="all") if largest
-                             else merged.nsmallest(k, column, keep="all"))
+                top = merged.nlargest(k, column, keep="all") if largest else merged.nsmallest(k, column, keep="all")
+                if len(top) > _MAX_TIES:  # a scale with few values ties thousands of sentences at 200,000 articles
+                    top = top.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True],
+                                          kind="stable").head(_MAX_TIES)
+                best[key] = top
         return best
 
     def _evidence_tables(self, rows: pd.DataFrame, scorer: str) -> dict[str, pd.DataFrame]:
@@ -254,6 +261,9 @@ class NotebookRun:
         hits = self.read("theme_hits", where=ds.field("doc_id").isin(docs) & (where if where is not None
                                                                               else ds.scalar(True)))
         return hits.merge(best[["doc_id", "sent_id", "theme", "start"]], on=["doc_id", "sent_id", "theme", "start"])
+
+
+_MAX_TIES = 1000  # candidate sentences kept per top-sentences table, ties included
 
 
 def default_processed_dir(raw_dir: str | os.PathLike, output_dir: str | os.PathLike) -> Path:
