@@ -102,9 +102,10 @@ def _draw_change_points(ax: plt.Axes, change_points: pd.DataFrame | None, freq: 
 
 
 def _draw_series(ax: plt.Axes, df: pd.DataFrame, column: str, freq: str, *, color: str, label: str | None,
-                 min_articles: int, markersize: float = 5, shift: float = 0.0) -> None:
+                 min_articles: int, markersize: float = 5, shift: float = 0.0, dense: bool = False) -> None:
     """Points at bin middles (hollow below ``min_articles``), interval bars on full points, lines only
-    between adjacent full bins; ``shift``: bin widths off the middle, so series in one bin stand side by side."""
+    between adjacent full bins; ``shift``: bin widths off the middle, so series in one bin stand side by side;
+    ``dense`` (many series over many bins): small points and faint bars, so the lines stay readable."""
     df = df.dropna(subset=[column]).sort_values("bin")
     if df.empty:
         return
@@ -112,7 +113,14 @@ def _draw_series(ax: plt.Axes, df: pd.DataFrame, column: str, freq: str, *, colo
     y = df[column].to_numpy(dtype=float)
     full = df["n_articles"].to_numpy() >= min_articles
     lo, hi = interval_bounds(df, column)
-    if full.any():
+    if dense:
+        markersize = min(markersize, 3)
+        low, high = lo.to_numpy(dtype=float), hi.to_numpy(dtype=float)
+        bars = full & np.isfinite(low) & np.isfinite(high)
+        ax.vlines(x[bars], low[bars], high[bars], colors=color, alpha=0.3, linewidth=0.8)
+        if full.any():
+            ax.plot(x[full], y[full], "o", color=color, markersize=markersize, label=label, linestyle="None")
+    elif full.any():
         errorbar(ax, x[full], y[full], lo.to_numpy()[full], hi.to_numpy()[full], color=color, label=label,
                   markersize=markersize, elinewidth=1, alpha=0.9)
     if (~full).any():
@@ -203,11 +211,12 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
         groups.sort(key=lambda kv: (kv[0] == "other", kv[0]))
     order = list(series_order) if series_order is not None else [name for name, _ in groups]
     step = min(0.5 / max(len(order), 1), 0.12)  # several series: side by side within the middle half of the bin
+    dense = len(order) >= 4 and binned["bin"].nunique() > 12
     for name, group in groups:
         colour = color_for(column) if name is None else (MISSING_COLOR if name == "other" else color_for(name))
         place = order.index(name) if name in order else 0
         _draw_series(ax, group, column, freq, color=colour, label=None if name is None else short_label(name, 30),
-                     min_articles=min_articles, shift=(place - (len(order) - 1) / 2) * step)
+                     min_articles=min_articles, shift=(place - (len(order) - 1) / 2) * step, dense=dense)
     date_axis(ax, _bin_mid(binned["bin"], freq) if span is None else span)
     low, high = ax.get_ylim()
     if zero_line and low <= 0 <= high:  # drawn when in view; never stretches the axis down to zero
