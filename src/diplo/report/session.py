@@ -85,6 +85,16 @@ class NotebookRun:
         (a ``pyarrow.dataset`` expression): sentence-level tables are never read whole."""
         return self.tables.read(name, columns=columns, where=where)
 
+    def article_texts(self, articles: pd.DataFrame) -> pd.DataFrame:
+        """``doc_id`` and ``text`` of the given articles (a table with ``doc_id``, e.g. :meth:`sample_articles`),
+        read for those articles only: the notebooks' article table holds no texts."""
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        docs = pa.array(sorted(set(articles["doc_id"])), type=pa.string())
+        texts = self.read("articles", columns=["doc_id", "text"], where=ds.field("doc_id").isin(docs))
+        return texts.sort_values("doc_id", kind="stable").reset_index(drop=True)
+
     def summary(self) -> str:
         """One line for a notebook's header: the selection, how many articles have a date, and the fix if not."""
         articles = self.tables["articles"]
@@ -306,7 +316,8 @@ def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True
         return NotebookRun(params, notebook, {}, pd.DataFrame(columns=["doc_id"]))
     processed = params.processed_dir or default_processed_dir(params.raw_dir, params.output_dir)
     ensure_processed(params.raw_dir, processed, **pipeline_options(params))
-    articles = load_outputs(processed, tables=["articles"])["articles"]
+    # without the texts (most of the table: 1.3 GB at 200,000 articles); run.article_texts reads those needed
+    articles = load_outputs(processed, tables=["articles"], drop={"articles": ["text"]})["articles"]
     assign_colors(articles["outlet"])
     assign_colors(theme_names(articles))
     selected = select_tables({"articles": articles}, params)["articles"]
@@ -357,9 +368,9 @@ class _SelectedTables(Mapping):
 
     def read(self, name: str, *, columns: Sequence[str] | None = None, where=None) -> pd.DataFrame:
         """Rows of the selected articles, only ``columns``, only those matching ``where``."""
-        if name in self._cache and where is None:
-            table = self._cache[name]
-            return table[list(columns)] if columns is not None else table
+        cached = self._cache.get(name)
+        if cached is not None and where is None and (columns is None or set(columns) <= set(cached.columns)):
+            return cached[list(columns)] if columns is not None else cached
         table = self._dataset(name).to_table(columns=None if columns is None else list(columns),
                                              filter=self._where(where))
         return table.to_pandas()
