@@ -10,8 +10,9 @@ Three cases, each a `diplo report` in a subprocess (so the numbers are what a us
   (``ensure_processed``, the pipeline `diplo run` runs, on all cores; not timed here), then `diplo report`
   finds it up to date and only checks it.
 
-Per case: wall seconds (total, processing, each notebook from ``run.json``), peak memory (RSS summed over the
-whole process tree, kernels included, sampled every 0.2 s), the largest HTML report and the largest figure
+Per case: wall seconds (total, processing, each notebook from ``run.json``), CPU seconds (user + system of the
+whole process tree: the number to compare on a loaded machine), peak memory (RSS summed over the whole process
+tree, kernels included, sampled every 0.2 s, with the processes that made the peak), the largest HTML report and the largest figure
 (pixels). A case that runs past ``--timeout`` is stopped and reported with the notebook it was in.
 
 Targets (issue #14, 2 cores): real 600 <= 60 s; synthetic 20,000 <= 180 s at <= 2 GB; notebooks after a
@@ -54,27 +55,61 @@ def _env() -> dict:
     return env
 
 
+def _role(p: psutil.Process, kernels: int) -> str:
+    """What a process of the report's tree is, for the memory breakdown: the n-th notebook kernel (in the
+    order the notebooks run), a processing worker, the report itself."""
+    try:
+        cmd = p.cmdline()
+    except psutil.Error:
+        return "?"
+    text = " ".join(cmd)
+    if "ipykernel" in text:
+        return f"kernel {kernels + 1}"
+    if "forkserver" in text or "multiprocessing" in text:
+        return "pool worker"
+    if "diplo.cli" in text:
+        return "diplo report"
+    return os.path.basename(cmd[0]) if cmd else "?"
+
+
 class _PeakMemory:
-    """Peak of the RSS summed over a process and all its descendants (kernels, pool workers)."""
+    """Peak of the RSS summed over a process and all its descendants (kernels, pool workers), with what made it:
+    the processes (role, MB) at the moment of the peak and the largest RSS of each role; and the CPU seconds
+    (user + system) of every process of the tree, as last seen."""
 
     def __init__(self, pid: int, interval: float = 0.2) -> None:
-        self.peak = 0
+        self.peak, self.at_peak, self.by_role = 0, [], {}
         self._proc, self._interval, self._stop = psutil.Process(pid), interval, threading.Event()
+        self._roles: dict[int, str] = {}
+        self._cpu: dict[int, float] = {}
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
+    @property
+    def cpu_seconds(self) -> float:
+        return sum(self._cpu.values())
+
     def _run(self) -> None:
         while not self._stop.is_set():
-            total = 0
+            total, parts = 0, []
             try:
                 for p in [self._proc, *self._proc.children(recursive=True)]:
                     try:
-                        total += p.memory_info().rss
+                        rss = p.memory_info().rss
+                        cpu = p.cpu_times()
                     except psutil.Error:
-                        pass
+                        continue
+                    if p.pid not in self._roles:
+                        self._roles[p.pid] = _role(p, sum(r.startswith("kernel") for r in self._roles.values()))
+                    role = self._roles[p.pid]
+                    self._cpu[p.pid] = cpu.user + cpu.system
+                    total += rss
+                    parts.append((role, round(rss / 1e6)))
+                    self.by_role[role] = max(self.by_role.get(role, 0), round(rss / 1e6))
             except psutil.Error:
                 break
-            self.peak = max(self.peak, total)
+            if total > self.peak:
+                self.peak, self.at_peak = total, sorted(parts, key=lambda r: -r[1])
             self._stop.wait(self._interval)
 
     def stop(self) -> int:
@@ -120,7 +155,8 @@ def run_report(name: str, raw: Path, out: Path, *, timeout: float, extra: list[s
             code = "timeout"
     seconds = time.perf_counter() - t0
     peak = mem.stop()
-    result = {"case": name, "seconds": round(seconds, 1), "peak_mb": round(peak / 1e6), "exit": code}
+    result = {"case": name, "seconds": round(seconds, 1), "cpu_s": round(mem.cpu_seconds, 1), "peak_mb": round(peak / 1e6),
+              "exit": code, "at_peak_mb": mem.at_peak, "max_by_role_mb": mem.by_role}
     run_json = out / "run.json"
     if run_json.is_file():
         result["timings_s"] = json.loads(run_json.read_text())["timings_s"]
@@ -226,9 +262,9 @@ def main(argv: list[str] | None = None) -> int:
         result["verdict"] = _verdict(result)
         print(json.dumps(result, indent=2), flush=True)
         results.append(result)
-    print("\ncase | exit | seconds | peak MB | largest HTML | largest figure | verdict")
+    print("\ncase | exit | seconds | CPU s | peak MB | largest HTML | largest figure | verdict")
     for r in results:
-        print(f"{r['case']} | {r['exit']} | {r['seconds']} | {r['peak_mb']:,} | {r.get('largest_html', '-')} | "
+        print(f"{r['case']} | {r['exit']} | {r['seconds']} | {r['cpu_s']} | {r['peak_mb']:,} | {r.get('largest_html', '-')} | "
               f"{r['largest_figure']} | {r['verdict']}")
     return 0
 

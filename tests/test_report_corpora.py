@@ -72,8 +72,13 @@ def test_undated_corpus_runs_and_says_why_time_charts_are_empty(undated, name):
     if name == "03_themes":
         assert pd.read_csv(tables / "themes_by_bin.csv").empty
         assert len(pd.read_csv(tables / "kwic.csv"))
+        assert pd.read_csv(tables / "topics_by_bin.csv").empty  # topics fitted, but no date to bin them by
+        assert "1 outlet(s) among the articles with topics" in text
+        assert not (tables / "topics_by_outlet_bin.csv").exists()
     if name == "04_theme_tone_actors":
         assert pd.read_csv(tables / "theme_tone_by_bin.csv").empty
+        assert pd.read_csv(tables / "actor_tone_by_bin.csv").empty
+        assert "1 outlet(s) among the actor mentions" in text
         assert set(pd.read_csv(tables / "theme_tone_drivers.csv")["side"]) <= {"highest", "lowest"}
     if name == "06_report":
         found = pd.read_csv(tables / "headlines.csv", dtype=str).set_index("finding")["value"]
@@ -99,6 +104,37 @@ def test_many_outlets_are_coloured_series_with_the_rest_as_other(many_outlets):
                                       "2023-04-01", "2023-07-01", "2023-10-01"]
     assert len(pd.read_csv(tables / "tone_by_outlet.csv")) == 9  # every outlet in the table
     assert "have no publication date" not in text
+
+
+def test_topics_over_time_by_outlet(many_outlets):
+    raw, out = many_outlets
+    tables, _ = _run("03_themes", raw, out, top_outlets=3, freq="quarter", events="", n_topics=14)
+    by_bin = pd.read_csv(tables / "topics_by_bin.csv")
+    by_outlet = pd.read_csv(tables / "topics_by_outlet_bin.csv")
+    assert set(by_outlet["outlet"]) == {"Tehran Times", "Press TV", "Mehr News Agency", "other"}
+    assert by_bin["n_articles"].sum() == by_outlet["n_articles"].sum() == 60
+    assert len(by_bin) == 8 and {f"topic_{k}" for k in range(14)} <= set(by_bin.columns)
+    # the shares of one quarter, pooled over outlets, are the quarter's mean
+    q = by_outlet[by_outlet["bin"] == "2022-01-01"]
+    assert (q["topic_0"] * q["n_articles"]).sum() / q["n_articles"].sum() == pytest.approx(
+        by_bin.loc[by_bin["bin"] == "2022-01-01", "topic_0"].item(), abs=2e-3)
+    svg = (out / "figures" / "03_themes" / "topics_over_time_by_outlet.svg").read_text(encoding="utf-8")
+    assert "2 more panel(s) in the table" in svg  # 14 topics: 12 panels drawn, every topic in the table
+
+
+def test_actor_tone_over_time_by_outlet(many_outlets):
+    raw, out = many_outlets
+    tables, _ = _run("04_theme_tone_actors", raw, out, top_outlets=2, freq="quarter", events="")
+    by_actor = pd.read_csv(tables / "actor_tone_by_bin.csv")
+    by_outlet = pd.read_csv(tables / "actor_tone_by_outlet_bin.csv")
+    top = by_actor.groupby("actor")["n"].sum().sort_values(ascending=False, kind="stable").head(6).index
+    assert set(by_outlet["actor"]) == set(top) and len(top) == 6
+    assert set(by_outlet["outlet"]) == {"Tehran Times", "Press TV", "other"}
+    mentions = by_actor[by_actor["actor"].isin(top)]
+    assert by_outlet["n"].sum() == mentions["n"].sum()  # every mention of the six actors, split by outlet
+    pd.testing.assert_series_equal(by_outlet.groupby(["actor", "bin"])["n_articles"].sum(),
+                                   mentions.set_index(["actor", "bin"])["n_articles"].sort_index())
+    assert (out / "figures" / "04_theme_tone_actors" / "actor_tone_over_time_by_outlet.png").is_file()
 
 
 def test_report_page_by_outlet_and_change_point_table(many_outlets):
@@ -143,11 +179,13 @@ def test_no_theme_hits_and_no_actor_mentions(tmp_path):
                "Schools stayed open and the buses ran late.")
     for i in range(3):
         (raw / f"w{i}.txt").write_text(f"Weather report {i}\n\n{weather}\n", encoding="utf-8")
-    pd.DataFrame({"file": [f"w{i}.txt" for i in range(3)], "date": ["2023-03-01", "2023-03-02", "2023-03-03"]}
-                 ).to_csv(raw / "metadata.csv", index=False)
+    pd.DataFrame({"file": [f"w{i}.txt" for i in range(3)], "date": ["2023-03-01", "2023-03-02", "2023-03-03"],
+                  "outlet": ["Press TV", "Tehran Times", "Press TV"]}).to_csv(raw / "metadata.csv", index=False)
     tables, text = _run("04_theme_tone_actors", raw, tmp_path / "out")
     assert pd.read_csv(tables / "theme_tone_by_bin.csv").empty
     assert pd.read_csv(tables / "tone_toward_actors.csv").empty
+    assert pd.read_csv(tables / "actor_tone_by_bin.csv").empty
+    assert "0 outlet(s) among the actor mentions" in text
     figures = tmp_path / "out" / "figures" / "04_theme_tone_actors"
     assert "no actor mentions in this selection" in (figures / "actor_tone.svg").read_text(encoding="utf-8")
     assert "no dated sentences about a theme" in (figures / "theme_tone_over_time.svg").read_text(encoding="utf-8")

@@ -30,6 +30,7 @@ _EPILOG = "exit codes:\n" + "\n".join(f"  {code}  {meaning}" for code, meaning i
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from diplo.io.raw import Limits
+    from diplo.run.freshness import record_processed
     from diplo.run.pipeline import run_pipeline
     from diplo.run.workers import default_jobs
     from diplo.text.dates import DATE_LANGUAGES, DateConfig
@@ -41,16 +42,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1_000_000), max_article_chars=args.max_article_chars,
                     max_sentence_chars=args.max_sentence_chars)
-    summary = run_pipeline(args.raw_dir, args.out, scorers=_scorers(args), chunk_size=args.chunk_size,
-                           columns=args.columns, limits=limits,
-                           near_duplicate_threshold=args.near_duplicate_threshold,
-                           themes=args.themes, actors=args.actors, jobs=args.jobs,
-                           engine=args.engine, scheduler=args.scheduler,
-                           progress=False if args.quiet else None, wait=args.wait, languages=args.languages,
-                           outlet=args.outlet,
-                           dates=DateConfig(order=args.date_order,
-                                            languages=tuple(args.date_languages.split(","))
-                                            if args.date_languages else DATE_LANGUAGES))
+    options = dict(scorers=_scorers(args), chunk_size=args.chunk_size,
+                   columns=args.columns, limits=limits,
+                   near_duplicate_threshold=args.near_duplicate_threshold,
+                   themes=args.themes, actors=args.actors, jobs=args.jobs,
+                   engine=args.engine, scheduler=args.scheduler,
+                   progress=False if args.quiet else None, wait=args.wait, languages=args.languages,
+                   outlet=args.outlet,
+                   dates=DateConfig(order=args.date_order,
+                                    languages=tuple(args.date_languages.split(","))
+                                    if args.date_languages else DATE_LANGUAGES))
+    summary = run_pipeline(args.raw_dir, args.out, **options)
+    record_processed(args.raw_dir, args.out, **options)  # a report reading --out finds it up to date
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
     if not summary.n_articles:
         print(f"diplo run: error: no usable article in {args.raw_dir} ({summary.n_files} file(s): "

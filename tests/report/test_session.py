@@ -48,3 +48,16 @@ def test_notebooks_opened_interactively_process_the_corpus_once(tmp_path):
     assert not list((tmp_path / "reports").rglob("*.parquet")), "no notebook processes into its own folder"
     assert [len(r.tables["articles"]) for r in runs] == [5, 5]
     assert sorted((p.name, p.read_bytes()) for p in raw.iterdir()) == before  # raw untouched
+
+
+def test_notebooks_hold_article_metadata_and_read_texts_only_for_the_articles_asked(tmp_path, processed):
+    """The texts are most of the article table (1.3 GB at 200,000 articles): a notebook holds the rest."""
+    p = parse_params(raw_dir=str(RAW), output_dir=str(tmp_path / "out"), processed_dir=str(processed))
+    run = start_notebook(p, "03_themes")
+    articles = run.tables["articles"]
+    assert "text" not in articles.columns and len(articles) == 5 and "n_words" in articles.columns
+    two = articles.sort_values("doc_id").tail(2)
+    texts = run.article_texts(two)
+    assert texts["doc_id"].tolist() == two["doc_id"].tolist()
+    assert texts["text"].str.len().gt(200).all()
+    assert run.read("articles", columns=["doc_id", "text"])["text"].notna().sum() == 5  # read from the file

@@ -14,7 +14,7 @@ import os
 import tempfile
 from io import StringIO
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -241,7 +241,8 @@ def _csv_rows(df: pd.DataFrame) -> str | None:
 
 
 def load_outputs(out_dir: str | os.PathLike, *, tables: Sequence[str] | None = None,
-                 doc_ids: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
+                 doc_ids: Iterable[str] | None = None,
+                 drop: Mapping[str, Sequence[str]] | None = None) -> dict[str, pd.DataFrame]:
     """Read the tables written by :func:`diplo.run.pipeline.run_pipeline` into a dict keyed by table name.
 
     Parameters
@@ -249,6 +250,8 @@ def load_outputs(out_dir: str | os.PathLike, *, tables: Sequence[str] | None = N
     tables : names to read (from :data:`OUTPUT_TABLES` and :data:`OUTPUT_EXTRAS`); default all.
     doc_ids : read only the rows of these articles from the per-article tables (a parquet filter, so the
         other rows are never loaded); the manifest and the aggregates are read whole.
+    drop : per-article table -> columns not to read (e.g. ``{"articles": ["text"]}``: the article texts
+        are most of that table).
 
     ``date`` columns (parquet date32) come back as ``datetime.date`` values (missing: None), which compare,
     sort, print as ISO and convert with ``pd.to_datetime``; the manifest's ``language`` is text.
@@ -278,18 +281,24 @@ def load_outputs(out_dir: str | os.PathLike, *, tables: Sequence[str] | None = N
         # and then the whole read starts again from the new one
         folder = current_generation(out_dir)
         try:
-            return _read_generation(folder, names, where)
+            return _read_generation(folder, names, where, drop or {})
         except FileNotFoundError:
             if attempt == 2 or folder.exists():
                 raise
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _read_generation(out_dir: Path, names: Sequence[str], where) -> dict[str, pd.DataFrame]:
+def _read_generation(out_dir: Path, names: Sequence[str], where,
+                     drop: Mapping[str, Sequence[str]]) -> dict[str, pd.DataFrame]:
     from diplo.io.csvsafe import read_csv
 
-    out = {name: pd.read_parquet(out_dir / f"{name}.parquet", filters=where) for name in names
-           if name in OUTPUT_TABLES}
+    def columns(name: str) -> list[str] | None:
+        if not drop.get(name):
+            return None
+        return [c for c in pq.ParquetFile(out_dir / f"{name}.parquet").schema_arrow.names if c not in drop[name]]
+
+    out = {name: pd.read_parquet(out_dir / f"{name}.parquet", filters=where, columns=columns(name))
+           for name in names if name in OUTPUT_TABLES}
     if "manifest" in names:
         out["manifest"] = read_csv(out_dir / "manifest.csv", dtype={"reason": str, "encoding": str,
                                                                     "format": str, "sha256": str, "language": str},

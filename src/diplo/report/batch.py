@@ -304,7 +304,8 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     (:func:`diplo.run.freshness.ensure_processed`, into ``processed_dir`` or ``out_dir/processed``) and every
     notebook reads it. Writes per notebook the executed ``.ipynb`` and an ``.html`` with code hidden; the
     notebooks write ``figures/`` (PNG + SVG) and ``tables/`` (CSV); then ``run.json`` records parameters,
-    diplo version, input file hashes and timings, and ``index.html`` links the reports
+    diplo version, input file hashes, timings and whether the corpus was processed again (``reprocessed``; a
+    ``diplo run`` output with the same inputs, options and diplo is reused), and ``index.html`` links the reports
     (:func:`diplo.report.index.write_index`).  ``notebooks_dir``: the suite to run (default:
     :func:`packaged_notebooks`; ``diplo notebooks DIR`` copies it out for editing).  The run holds the lock
     of ``out_dir`` (:mod:`diplo.run.lock`; ``wait`` to queue behind another run instead of failing).
@@ -352,9 +353,9 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     with output_lock(out_dir, wait=wait, command="diplo report"):
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        ensure_processed(parsed.raw_dir, parsed.processed_dir, **pipeline_options(parsed), jobs=default_jobs(),
-                         wait=wait,
-                         progress=None if progress else False)  # all cores; a bar only on a terminal
+        reprocessed = ensure_processed(parsed.raw_dir, parsed.processed_dir, **pipeline_options(parsed),
+                                       jobs=default_jobs(), wait=wait,
+                                       progress=None if progress else False)  # all cores; a bar only on a terminal
         timings["process"] = round(time.perf_counter() - t0, 3)
         _check_outlets(parsed, parsed.processed_dir)  # needs the corpus; still before any notebook
         kernel = _kernel_name()
@@ -386,7 +387,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
         timings["total"] = round(time.perf_counter() - started, 3)
         write_json({"parameters": parsed.as_dict(), "diplo_version": __version__,
                     "inputs_sha256": _input_hashes(parsed.raw_dir), "timings_s": timings, "kernel": kernel,
-                    "notebooks": [p.name for p in paths]}, out_dir / "run.json")
+                    "reprocessed": reprocessed, "notebooks": [p.name for p in paths]}, out_dir / "run.json")
         return out_dir
 
 

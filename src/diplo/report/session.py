@@ -85,6 +85,16 @@ class NotebookRun:
         (a ``pyarrow.dataset`` expression): sentence-level tables are never read whole."""
         return self.tables.read(name, columns=columns, where=where)
 
+    def article_texts(self, articles: pd.DataFrame) -> pd.DataFrame:
+        """``doc_id`` and ``text`` of the given articles (a table with ``doc_id``, e.g. :meth:`sample_articles`),
+        read for those articles only: the notebooks' article table holds no texts."""
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        docs = pa.array(sorted(set(articles["doc_id"])), type=pa.string())
+        texts = self.read("articles", columns=["doc_id", "text"], where=ds.field("doc_id").isin(docs))
+        return texts.sort_values("doc_id", kind="stable").reset_index(drop=True)
+
     def summary(self) -> str:
         """One line for a notebook's header: the selection, how many articles have a date, and the fix if not."""
         articles = self.tables["articles"]
@@ -145,7 +155,11 @@ class NotebookRun:
 
     def _candidates(self, column: str, filters: Mapping[str, str], *, k: int, largest: bool) -> dict[str, pd.DataFrame]:
         """Per filter name (``""``: all sentences; else a ``theme_<name>`` column that must be > 0), the ``k``
-        sentences with the highest positive (or lowest negative) ``column``, in one pass over the batches."""
+        sentences with the highest positive (or lowest negative) ``column``, in one pass over the batches.
+
+        Sentences tied with the ``k``-th are kept (the same text may repeat among them), up to ``_MAX_TIES``
+        (first by ``doc_id``, ``sent_id``), so the candidates, and the text and evidence read for them, do not
+        grow with the corpus."""
         import pyarrow.dataset as ds
 
         cols = ["doc_id", "sent_id", column, *sorted({c for c in filters.values() if c})]
@@ -158,8 +172,11 @@ class NotebookRun:
                     continue
                 part = part[["doc_id", "sent_id", column]]
                 merged = pd.concat([best[key], part]) if key in best else part
-                best[key] = (merged.nlargest(k, column, keep="all") if largest
-                             else merged.nsmallest(k, column, keep="all"))
+                top = merged.nlargest(k, column, keep="all") if largest else merged.nsmallest(k, column, keep="all")
+                if len(top) > _MAX_TIES:  # a scale with few values ties thousands of sentences at 200,000 articles
+                    top = top.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True],
+                                          kind="stable").head(_MAX_TIES)
+                best[key] = top
         return best
 
     def _evidence_tables(self, rows: pd.DataFrame, scorer: str) -> dict[str, pd.DataFrame]:
@@ -256,6 +273,9 @@ class NotebookRun:
         return hits.merge(best[["doc_id", "sent_id", "theme", "start"]], on=["doc_id", "sent_id", "theme", "start"])
 
 
+_MAX_TIES = 1000  # candidate sentences kept per top-sentences table, ties included
+
+
 def default_processed_dir(raw_dir: str | os.PathLike, output_dir: str | os.PathLike) -> Path:
     """Where a notebook processes its corpus when ``processed_dir`` is empty: one folder shared by every notebook.
 
@@ -296,7 +316,8 @@ def start_notebook(params: NotebookParams, notebook: str, *, corpus: bool = True
         return NotebookRun(params, notebook, {}, pd.DataFrame(columns=["doc_id"]))
     processed = params.processed_dir or default_processed_dir(params.raw_dir, params.output_dir)
     ensure_processed(params.raw_dir, processed, **pipeline_options(params))
-    articles = load_outputs(processed, tables=["articles"])["articles"]
+    # without the texts (most of the table: 1.3 GB at 200,000 articles); run.article_texts reads those needed
+    articles = load_outputs(processed, tables=["articles"], drop={"articles": ["text"]})["articles"]
     assign_colors(articles["outlet"])
     assign_colors(theme_names(articles))
     selected = select_tables({"articles": articles}, params)["articles"]
@@ -347,9 +368,9 @@ class _SelectedTables(Mapping):
 
     def read(self, name: str, *, columns: Sequence[str] | None = None, where=None) -> pd.DataFrame:
         """Rows of the selected articles, only ``columns``, only those matching ``where``."""
-        if name in self._cache and where is None:
-            table = self._cache[name]
-            return table[list(columns)] if columns is not None else table
+        cached = self._cache.get(name)
+        if cached is not None and where is None and (columns is None or set(columns) <= set(cached.columns)):
+            return cached[list(columns)] if columns is not None else cached
         table = self._dataset(name).to_table(columns=None if columns is None else list(columns),
                                              filter=self._where(where))
         return table.to_pandas()

@@ -7,7 +7,7 @@ with enough articles; they never invent values between publication dates.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -23,11 +23,12 @@ _CHANGE_COLOR = "#D55E00"
 _EVENT_COLOR = "0.35"
 
 
-def _bin_mid(bins: pd.Series, freq: str) -> pd.Series:
-    """The middle of each calendar bin (points sit in their bin's middle, so event lines fall where they belong)."""
+def _bin_mid(bins: pd.Series, freq: str, shift: float = 0.0) -> pd.Series:
+    """The middle of each calendar bin (points sit in their bin's middle, so event lines fall where they belong),
+    moved by ``shift`` bin widths (series side by side in their bin)."""
     periods = pd.to_datetime(bins).dt.to_period(_PERIOD_CODES[freq])
     start, end = periods.dt.start_time, periods.dt.end_time
-    return start + (end - start) / 2
+    return start + (end - start) * (0.5 + shift)
 
 
 _PERIOD_CODES = {"day": "D", "week": "W-SUN", "month": "M", "quarter": "Q", "year": "Y"}
@@ -101,17 +102,25 @@ def _draw_change_points(ax: plt.Axes, change_points: pd.DataFrame | None, freq: 
 
 
 def _draw_series(ax: plt.Axes, df: pd.DataFrame, column: str, freq: str, *, color: str, label: str | None,
-                 min_articles: int, markersize: float = 5) -> None:
+                 min_articles: int, markersize: float = 5, shift: float = 0.0, dense: bool = False) -> None:
     """Points at bin middles (hollow below ``min_articles``), interval bars on full points, lines only
-    between adjacent full bins."""
+    between adjacent full bins; ``shift``: bin widths off the middle, so series in one bin stand side by side;
+    ``dense`` (many series over many bins): small points and faint bars, so the lines stay readable."""
     df = df.dropna(subset=[column]).sort_values("bin")
     if df.empty:
         return
-    x = _bin_mid(df["bin"], freq).to_numpy()
+    x = _bin_mid(df["bin"], freq, shift).to_numpy()
     y = df[column].to_numpy(dtype=float)
     full = df["n_articles"].to_numpy() >= min_articles
     lo, hi = interval_bounds(df, column)
-    if full.any():
+    if dense:
+        markersize = min(markersize, 3)
+        low, high = lo.to_numpy(dtype=float), hi.to_numpy(dtype=float)
+        bars = full & np.isfinite(low) & np.isfinite(high)
+        ax.vlines(x[bars], low[bars], high[bars], colors=color, alpha=0.3, linewidth=0.8)
+        if full.any():
+            ax.plot(x[full], y[full], "o", color=color, markersize=markersize, label=label, linestyle="None")
+    elif full.any():
         errorbar(ax, x[full], y[full], lo.to_numpy()[full], hi.to_numpy()[full], color=color, label=label,
                   markersize=markersize, elinewidth=1, alpha=0.9)
     if (~full).any():
@@ -172,7 +181,8 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
                title: str | None = None, min_articles: int = 3, events: pd.DataFrame | None = None,
                change_points: pd.DataFrame | None = None, undated: int = 0, counts: bool = True,
                ylabel: str | None = None, zero_line: bool = True, note: bool = True,
-               what: str = "articles", span: pd.Series | None = None) -> plt.Axes:
+               what: str = "articles", span: pd.Series | None = None,
+               series_order: Sequence[str] | None = None) -> plt.Axes:
     """A binned time series: mean per calendar bin with its 95% cluster-bootstrap interval, articles per bin.
 
     Parameters
@@ -187,6 +197,8 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
     undated : articles left out for lack of a date, said in the caption with the fix.
     what : what the points are made of, for the message of an empty chart (``"sentences about a theme"``).
     span : dates the x axis must show (default: this table's bins; panels pass the whole figure's).
+    series_order : every series of the figure, in the order they stand side by side within a bin (default:
+        this table's, by name, "other" last); panels pass the whole figure's so a series keeps its place.
     """
     title = title or f"{SCORER_LABELS.get(column, column)} by publication date"
     ax = new_axes(ax)
@@ -197,10 +209,14 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
     groups = [(None, binned)] if series is None else list(binned.groupby(series, sort=True))
     if series is not None:  # "other" last
         groups.sort(key=lambda kv: (kv[0] == "other", kv[0]))
+    order = list(series_order) if series_order is not None else [name for name, _ in groups]
+    step = min(0.5 / max(len(order), 1), 0.12)  # several series: side by side within the middle half of the bin
+    dense = len(order) >= 4 and binned["bin"].nunique() > 12
     for name, group in groups:
         colour = color_for(column) if name is None else (MISSING_COLOR if name == "other" else color_for(name))
+        place = order.index(name) if name in order else 0
         _draw_series(ax, group, column, freq, color=colour, label=None if name is None else short_label(name, 30),
-                     min_articles=min_articles)
+                     min_articles=min_articles, shift=(place - (len(order) - 1) / 2) * step, dense=dense)
     date_axis(ax, _bin_mid(binned["bin"], freq) if span is None else span)
     low, high = ax.get_ylim()
     if zero_line and low <= 0 <= high:  # drawn when in view; never stretches the axis down to zero
@@ -231,11 +247,14 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
                       title: str = "", ylabel: str | None = None, min_articles: int = 3,
                       events: pd.DataFrame | None = None, change_points: pd.DataFrame | None = None,
                       undated: int = 0, ncols: int = 2, sharey: bool = True, max_panels: int = 12,
-                      zero_line: bool = True, what: str = "articles") -> np.ndarray:
+                      zero_line: bool = True, what: str = "articles",
+                      titles: Mapping[str, str] | None = None) -> np.ndarray:
     """Small multiples of :func:`plot_trend`: one panel per value column (``columns``: scorers, themes) or per
     value of ``panel`` in a long table (``column`` drawn; e.g. ``panel="theme"``).
 
     At most ``max_panels`` panels (in the given order); the caption says how many more are in the table.
+    ``titles`` names panels (a column or panel value -> title, e.g. topic columns -> their top words); by
+    default the name without its ``theme_``/``tone_`` prefix.
 
     Returns
     -------
@@ -273,10 +292,12 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
             for key, value in where.items():
                 if key in cps.columns:
                     cps = cps[cps[key] == value]
-        plot_trend(part, col, series=series, ax=ax, title=short_label(name.removeprefix("theme_").removeprefix("tone_")
-                                                                        .replace("_", " "), 40),
+        default = name.removeprefix("theme_").removeprefix("tone_").replace("_", " ")
+        order = None if series is None else sorted(binned[series].dropna().astype(str).unique(),
+                                                   key=lambda v: (v == "other", v))
+        plot_trend(part, col, series=series, ax=ax, title=short_label((titles or {}).get(name, default), 40),
                    min_articles=min_articles, events=events, change_points=cps, counts=True, note=False,
-                   zero_line=zero_line, what=what, span=_bin_mid(binned["bin"], freq))
+                   zero_line=zero_line, what=what, span=_bin_mid(binned["bin"], freq), series_order=order)
         ax.title.set_fontsize(plt.rcParams["font.size"])
         ax.set_xlabel("")
         ax.set_ylabel(label_for(col) if not sharey else "")

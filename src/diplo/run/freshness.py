@@ -12,14 +12,37 @@ from diplo.io.paths import check_outside_raw
 from diplo.run.lock import output_lock
 from diplo.run.pipeline import run_pipeline
 
-__all__ = ["ensure_processed"]
+__all__ = ["ensure_processed", "record_processed"]
 
 log = logging.getLogger(__name__)
 
 
 _STAMP = ".diplo-stamp.json"
 # run_pipeline options that change how the outputs are made, never what they hold (same bytes for any value)
-_HOW_NOT_WHAT = ("jobs", "engine", "scheduler", "progress")
+_HOW_NOT_WHAT = ("jobs", "engine", "scheduler", "progress", "wait")
+
+
+def _what_options(options: dict) -> dict:
+    """The options that shape the outputs, without those left at run_pipeline's defaults.
+
+    So ``diplo run`` (which passes every option, defaults included) and a notebook (which passes only what
+    its parameters set) give the same fingerprint for the same work; dictionary paths are made absolute.
+    """
+    import inspect
+
+    from diplo.io.raw import Limits
+    from diplo.text.dates import DateConfig
+
+    defaults = {name: p.default for name, p in inspect.signature(run_pipeline).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    resolved = {"limits": Limits(), "dates": DateConfig()}  # what run_pipeline uses for None
+    out = {}
+    for key, value in options.items():
+        if key in _HOW_NOT_WHAT or (key in defaults and value == defaults[key]) or \
+                (key in resolved and value == resolved[key]):
+            continue
+        out[key] = str(Path(value).resolve()) if key in ("themes", "actors") and value else value
+    return out
 
 
 def _fingerprint(raw_dir: Path, options: dict) -> dict:
@@ -39,7 +62,7 @@ def _fingerprint(raw_dir: Path, options: dict) -> dict:
     for p in sorted([*package.rglob("*.py"), *(package / "data").rglob("*")]):
         if p.is_file():
             code.update(p.relative_to(package).as_posix().encode() + b"\0" + p.read_bytes())
-    options = {k: v for k, v in options.items() if k not in _HOW_NOT_WHAT}
+    options = _what_options(options)
     for key in ("themes", "actors"):  # a researcher's dictionary file: its content, not just its name
         if options.get(key) and Path(options[key]).is_file():
             options[f"{key}_sha256"] = hashlib.sha256(Path(options[key]).read_bytes()).hexdigest()
@@ -88,6 +111,19 @@ def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLik
         run_pipeline(raw_dir, processed_dir, **options)
         write_json({**wanted, "outputs": _signature(outputs)}, stamp)
         return True
+
+
+def record_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLike, **options) -> None:
+    """Record that ``processed_dir`` holds what :func:`run_pipeline` just wrote from ``raw_dir`` with ``options``.
+
+    ``diplo run`` calls it after a run, so a report or notebook pointed at that folder (``processed_dir``)
+    with the same inputs, options and diplo finds it up to date (:func:`ensure_processed`) instead of
+    processing the corpus again.  Options left at their defaults count as not given.
+    """
+    raw_dir, processed_dir = Path(raw_dir), Path(processed_dir)
+    outputs = [processed_dir / f"{name}.parquet" for name in OUTPUT_TABLES]
+    if all(p.is_file() for p in outputs):
+        write_json({**_fingerprint(raw_dir, options), "outputs": _signature(outputs)}, processed_dir / _STAMP)
 
 
 def _up_to_date(stamp: Path, wanted: dict, outputs: Sequence[Path]) -> bool:
