@@ -36,16 +36,18 @@ import stat
 import warnings
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Iterator, Mapping, Protocol
+from typing import Iterator, Mapping
 
 import pandas as pd
 
 from diplo.io.labels import LABEL_FIELDS, MAX_LABEL_CHARS, bound_label, bound_labels
 from diplo.io.paths import is_inside, metadata_file_name, open_regular
+from diplo.io.reads import ReadCache, ReadRecord, ReusedFile
 from diplo.io.tabular import (COLUMN_ALIASES, FIELDS, RejectedFile, iter_delimited, iter_jsonl, parse_columns,
                               table_delimiter)
 
-__all__ = ["RawDocument", "ManifestRow", "RejectedRow", "Limits", "ReadRecord", "ReusedFile", "ReadCache", "METADATA_FILE", "MANIFEST_COLUMNS",
+__all__ = ["RawDocument", "ManifestRow", "RejectedRow", "Limits", "ReadRecord", "ReusedFile", "ReadCache",
+           "METADATA_FILE", "MANIFEST_COLUMNS",
            "REJECTED_ROW_COLUMNS", "SUPPORTED_SUFFIXES", "COLUMN_ALIASES", "FIELDS", "iter_raw_files",
            "load_documents", "load_metadata", "parse_columns", "decode_bytes"]
 
@@ -312,43 +314,6 @@ def _decodes(data: bytes, encoding: str) -> bool:
 
 
 # ------------------------------------------------------------------------------------------- loading
-
-@dataclass(frozen=True)
-class ReadRecord:
-    """What reading one file found, so a later run can account for the file without reading it again.
-
-    ``manifest`` holds the :class:`ManifestRow` fields after ``source_file`` (status ... notes), ``rejected``
-    the file's rejected rows as ``(row, reason)``, and ``stem`` the doc_id stem the file took (None when it
-    took none: a file rejected before any article).
-    """
-
-    manifest: tuple
-    rejected: tuple[tuple[int, str], ...]
-    stem: str | None
-
-
-@dataclass(frozen=True)
-class ReusedFile:
-    """Yielded by :func:`load_documents` in place of a file's documents when ``cache`` recalled the file."""
-
-    source_file: str
-    sha256: str
-    stem: str | None
-    n_documents: int
-
-
-class ReadCache(Protocol):
-    """What :func:`load_documents` asks a cache of earlier reads (``diplo run``'s, :mod:`diplo.run.cache`)."""
-
-    def digest(self, rel: str, path: Path) -> tuple[int, str] | None:
-        """``(bytes, sha256)`` of the file when known without reading it (same size, mtime and inode as before)."""
-
-    def recall(self, rel: str, sha256: str) -> ReadRecord | None:
-        """The record of an earlier read of these bytes under this name with the same options, if any."""
-
-    def remember(self, rel: str, record: ReadRecord) -> None:
-        """Called once a file was read (its documents were all yielded)."""
-
 
 class _Loader:
     def __init__(self, raw_dir: Path, manifest: list[ManifestRow], rejected_rows: list[RejectedRow] | None,

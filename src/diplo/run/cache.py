@@ -213,7 +213,8 @@ class _Segment:
     def take(self, lo: int, hi: int) -> tuple[PreparedChunk, dict[str, dict[str, pd.DataFrame]]]:
         """Documents ``lo..hi-1`` (segment positions): their prepared tables and score parts, rows in order."""
         p = self.prepared
-        prepared = PreparedChunk(p.articles.iloc[lo:hi], self._rows(p.sentences, self.pos[("text", "sentences")], lo, hi),
+        prepared = PreparedChunk(p.articles.iloc[lo:hi],
+                                 self._rows(p.sentences, self.pos[("text", "sentences")], lo, hi),
                                  self._rows(p.removed, self.pos[("text", "removed")], lo, hi),
                                  None if p.signatures is None else p.signatures[lo:hi])
         parts = {part: {name: self._rows(table, self.pos[(part, name)], lo, hi) for name, table in tables.items()}
