@@ -40,6 +40,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if not args.max_file_mb > 0:  # name the option, not the internal byte count it becomes
         raise ValueError(f"--max-file-mb must be a number > 0, got {args.max_file_mb:g}")
 
+    if args.cache and args.no_cache:
+        raise ValueError("--cache and --no-cache exclude each other")
+    # the cache needs the pandas engine: by default it is left out with dask, named explicitly it is an error
+    cache = False if args.no_cache or (args.engine != "pandas" and not args.cache) else (args.cache or True)
     limits = Limits(max_file_bytes=int(args.max_file_mb * 1_000_000), max_article_chars=args.max_article_chars,
                     max_sentence_chars=args.max_sentence_chars)
     options = dict(scorers=_scorers(args), chunk_size=args.chunk_size,
@@ -52,7 +56,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
                    dates=DateConfig(order=args.date_order,
                                     languages=tuple(args.date_languages.split(","))
                                     if args.date_languages else DATE_LANGUAGES))
-    summary = run_pipeline(args.raw_dir, args.out, **options)
+    summary = run_pipeline(args.raw_dir, args.out, **options, cache=cache)
     record_processed(args.raw_dir, args.out, **options)  # a report reading --out finds it up to date
     print(json.dumps({k: str(v) if k == "out_dir" else v for k, v in vars(summary).items()}, indent=2))
     if not summary.n_articles:
@@ -250,6 +254,10 @@ def build_parser() -> argparse.ArgumentParser:
                      "or YMD")
     run.add_argument("--date-languages", help="languages whose month names dates are read in, comma-separated "
                      "(default en,ru,fa,ar,az,tr,fr,de,es,uk)")
+    run.add_argument("--cache", metavar="DIR", help="cache of cleaned text, sentences and scores reused by the next "
+                     "run: only new or changed files are read and cleaned again, and only the scoring whose "
+                     "dictionaries changed runs again; same outputs (default: OUT/.cache; pandas engine only)")
+    run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument("-q", "--quiet", action="store_true", help="no progress bar (it shows only on a terminal)")
     run.add_argument("--wait", action="store_true", help="when another run writes --out, wait for it instead "
                      "of exiting with code 2")

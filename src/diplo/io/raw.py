@@ -34,7 +34,7 @@ import os
 import re
 import stat
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Iterator, Mapping
 
@@ -42,10 +42,12 @@ import pandas as pd
 
 from diplo.io.labels import LABEL_FIELDS, MAX_LABEL_CHARS, bound_label, bound_labels
 from diplo.io.paths import is_inside, metadata_file_name, open_regular
+from diplo.io.reads import ReadCache, ReadRecord, ReusedFile
 from diplo.io.tabular import (COLUMN_ALIASES, FIELDS, RejectedFile, iter_delimited, iter_jsonl, parse_columns,
                               table_delimiter)
 
-__all__ = ["RawDocument", "ManifestRow", "RejectedRow", "Limits", "METADATA_FILE", "MANIFEST_COLUMNS",
+__all__ = ["RawDocument", "ManifestRow", "RejectedRow", "Limits", "ReadRecord", "ReusedFile", "ReadCache",
+           "METADATA_FILE", "MANIFEST_COLUMNS",
            "REJECTED_ROW_COLUMNS", "SUPPORTED_SUFFIXES", "COLUMN_ALIASES", "FIELDS", "iter_raw_files",
            "load_documents", "load_metadata", "parse_columns", "decode_bytes"]
 
@@ -315,25 +317,35 @@ def _decodes(data: bytes, encoding: str) -> bool:
 
 class _Loader:
     def __init__(self, raw_dir: Path, manifest: list[ManifestRow], rejected_rows: list[RejectedRow] | None,
-                 columns: Mapping[str, str], limits: Limits) -> None:
+                 columns: Mapping[str, str], limits: Limits, cache: ReadCache | None = None) -> None:
         self.raw_dir, self.manifest, self.columns, self.limits = raw_dir, manifest, columns, limits
         self.rejected_rows = rejected_rows if rejected_rows is not None else []
         self.seen_hashes: dict[str, str] = {}
         self.stems: set[str] = set()  # per file, not per row: memory stays O(files)
+        self.cache = cache
+        self.file_stem: str | None = None  # the stem the file being read took
 
-    def run(self) -> Iterator[RawDocument]:
+    def run(self) -> Iterator[RawDocument | ReusedFile]:
         for rel, path, problem in iter_raw_files(self.raw_dir):
             row = ManifestRow(rel, format=_FORMATS.get(path.suffix.lower(), ""))
             self.manifest.append(row)
+            n_rejected, self.file_stem, remember = len(self.rejected_rows), None, self.cache is not None
             try:
                 if problem:
                     raise RejectedFile(problem)
-                row.bytes, row.sha256 = _hash_file(path)
+                known = self.cache.digest(rel, path) if self.cache is not None else None
+                row.bytes, row.sha256 = known or _hash_file(path)
                 if row.sha256 in self.seen_hashes:
                     row.status, row.reason = "duplicate", f"same bytes as {self.seen_hashes[row.sha256]}"
                     log.warning("%s: %s", rel, row.reason)
                     continue
                 self.seen_hashes[row.sha256] = rel
+                record = self.cache.recall(rel, row.sha256) if self.cache is not None else None
+                # a recalled file is used only if it gets the doc_ids it had (no new clash of stems)
+                if record is not None and (record.stem is None or self._unique_stem(rel) == record.stem):
+                    yield self._replay(rel, row, record)
+                    remember = False
+                    continue
                 for doc in self._read(path, rel, row):
                     yield self._bounded(doc, row)
             except RejectedFile as exc:
@@ -342,6 +354,7 @@ class _Loader:
             except OSError as exc:
                 row.status, row.reason = "rejected", f"cannot read file: {exc.strerror or exc}"
                 log.warning("%s: %s", rel, row.reason)
+                remember = False  # may be passing (permissions, a network share): read it again next time
             except Exception as exc:  # a parser failing on one odd file must not end a long run
                 what = f"{type(exc).__name__}: {exc}"
                 if row.n_documents:
@@ -349,6 +362,21 @@ class _Loader:
                 else:
                     row.status, row.reason = "rejected", f"could not be read ({what})"
                 log.warning("%s: %s", rel, row.reason)
+            if remember and row.sha256 and row.status != "duplicate":
+                rejected = tuple((r.row, r.reason) for r in self.rejected_rows[n_rejected:])
+                self.cache.remember(rel, ReadRecord(tuple(getattr(row, f.name) for f in fields(row)[1:]),
+                                                    rejected, self.file_stem))
+
+    def _replay(self, rel: str, row: ManifestRow, record: ReadRecord) -> ReusedFile:
+        """The manifest row and rejected rows of a recalled file, as reading it gave them."""
+        for f, value in zip(fields(row)[1:], record.manifest):
+            setattr(row, f.name, value)
+        self.rejected_rows.extend(RejectedRow(rel, number, reason) for number, reason in record.rejected)
+        if record.stem is not None:
+            self._stem(rel)
+        if row.reason:
+            log.warning("%s: %s", rel, row.reason)
+        return ReusedFile(rel, row.sha256, record.stem, row.n_documents)
 
     def _read(self, path: Path, rel: str, row: ManifestRow) -> Iterator[RawDocument]:
         suffix = path.suffix.lower()
@@ -398,14 +426,20 @@ class _Loader:
         row.notes = "; ".join([*filter(None, [row.notes]), *(f"{doc.doc_id}: {n}" for n in notes)])
         return RawDocument(doc.doc_id, doc.source_file, doc.text, doc.format, meta, doc.meta_source)
 
-    def _stem(self, rel: str) -> str:
-        """The file's stem, made unique across files (a clash gets 8 hex digits of the path's hash)."""
+    def _unique_stem(self, rel: str) -> str:
+        """The stem :meth:`_stem` would give ``rel`` now (nothing recorded)."""
         stem = Path(rel).stem
         if stem in self.stems:
-            unique = f"{stem}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
-            log.warning("%s: doc_id %r already used by an earlier file; using %r", rel, stem, unique)
-            stem = unique
+            return f"{stem}-{hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:8]}"
+        return stem
+
+    def _stem(self, rel: str) -> str:
+        """The file's stem, made unique across files (a clash gets 8 hex digits of the path's hash)."""
+        stem = self._unique_stem(rel)
+        if stem != Path(rel).stem:
+            log.warning("%s: doc_id %r already used by an earlier file; using %r", rel, Path(rel).stem, stem)
         self.stems.add(stem)
+        self.file_stem = stem
         return stem
 
     def _reject_row(self, rel: str, row: ManifestRow, number: int, reason: str) -> None:
@@ -595,7 +629,8 @@ def _navigation_reason(text: str, page: str) -> str:
 def load_documents(raw_dir: str | os.PathLike, manifest: list[ManifestRow],
                    rejected_rows: list[RejectedRow] | None = None, *,
                    columns: str | Mapping[str, str] | None = None,
-                   limits: Limits | None = None) -> Iterator[RawDocument]:
+                   limits: Limits | None = None, cache: ReadCache | None = None,
+                   ) -> Iterator[RawDocument | ReusedFile]:
     """Yield documents from ``raw_dir``, recording what happened to every file and row.
 
     Parameters
@@ -605,12 +640,14 @@ def load_documents(raw_dir: str | os.PathLike, manifest: list[ManifestRow],
     rejected_rows : list that receives one :class:`RejectedRow` per rejected row of a tabular file.
     columns : explicit ``field -> column`` mapping for tabular files (dict or ``"text=body,date=pubdate"``).
     limits : size limits; default :class:`Limits`.
+    cache : earlier reads (see :class:`ReadCache`): a file it recalls is not read again; its manifest row
+        and rejected rows are filled from the record and one :class:`ReusedFile` stands for its documents.
 
     Yields
     ------
-    RawDocument, files in sorted path order, rows in file order.
+    RawDocument (or ReusedFile), files in sorted path order, rows in file order.
     """
-    loader = _Loader(Path(raw_dir), manifest, rejected_rows, parse_columns(columns), limits or Limits())
+    loader = _Loader(Path(raw_dir), manifest, rejected_rows, parse_columns(columns), limits or Limits(), cache)
     yield from loader.run()
 
 

@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 _STAMP = ".diplo-stamp.json"
 # run_pipeline options that change how the outputs are made, never what they hold (same bytes for any value)
-_HOW_NOT_WHAT = ("jobs", "engine", "scheduler", "progress", "wait")
+_HOW_NOT_WHAT = ("jobs", "engine", "scheduler", "progress", "wait", "cache")
 
 
 def _what_options(options: dict) -> dict:
@@ -86,7 +86,9 @@ def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLik
     raw_dir, processed_dir : as for :func:`run_pipeline`.
     wait : wait for another process writing ``processed_dir`` (default) instead of raising ``FolderBusy``.
     **options : keyword options passed to :func:`run_pipeline` (part of the fingerprint, except ``jobs``,
-        ``engine``, ``scheduler`` and ``progress``, which give the same outputs for any value).
+        ``engine``, ``scheduler``, ``progress`` and ``cache``, which give the same outputs for any value).
+        ``cache`` defaults to the run cache in ``processed_dir/.cache`` (pandas engine), so that a rerun after a
+        dictionary edit recomputes only what the edit changed.
 
     Returns
     -------
@@ -108,7 +110,7 @@ def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLik
         if _up_to_date(stamp, wanted, outputs):  # another process did it while we waited
             return False
         stamp.unlink(missing_ok=True)
-        run_pipeline(raw_dir, processed_dir, **options)
+        run_pipeline(raw_dir, processed_dir, **{"cache": options.get("engine", "pandas") == "pandas", **options})
         write_json({**wanted, "outputs": _signature(outputs)}, stamp)
         return True
 

@@ -19,25 +19,25 @@ from typing import Iterable, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from diplo.analysis.aggregate import (aggregate_articles, aggregate_sums, sum_actor_tone, sum_by_cluster,
-                                      sum_theme_tone)
+from diplo.analysis.aggregate import aggregate_sums, sum_by_cluster
 from diplo.io.csvsafe import write_csv
 from diplo.io.outputs import OUTPUT_TABLES, TableSink, write_table
 from diplo.io.paths import check_outside_raw
 from diplo.io.raw import (MANIFEST_COLUMNS, REJECTED_ROW_COLUMNS, Limits, RawDocument, iter_raw_files,
-                          load_documents, load_metadata)
+                          load_documents, load_metadata, parse_columns)
+from diplo.run.cache import RunCache, default_cache_dir
 from diplo.run.provenance import RUN_RECORD, write_provenance
-from diplo.run.publish import Publication
+from diplo.run.publish import Publication, is_storage_error
+from diplo.run.stages import assemble_chunk, prepare_chunk, score_prepared
 from diplo.run.workers import TRIM_EVERY, dask_chunks, map_ordered, return_free_memory
 from diplo.scoring.actors import load_actors
-from diplo.scoring.score import score_sentences
-from diplo.scoring.themes import article_theme_measures, load_themes, theme_columns
+from diplo.scoring.themes import load_themes, theme_columns
 from diplo.scoring.token_index import TokenIndexWriter
 from diplo.scoring.tone import available_scorers, tone_columns
-from diplo.text.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, build_corpus, metadata_overrides
+from diplo.text.corpus import ARTICLE_COLUMNS, REMOVED_COLUMNS, metadata_overrides
 from diplo.text.dates import DateConfig
-from diplo.text.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex, minhash_signatures
-from diplo.text.language import SCORED_LANGUAGES, parse_languages
+from diplo.text.dedupe import NEAR_DUPLICATE_THRESHOLD, NearDuplicateIndex
+from diplo.text.language import parse_languages
 from diplo.text.segment import SENTENCE_COLUMNS
 from diplo.text.summary import FileLanguages, ingest_notes, summarize_ingest
 
@@ -65,6 +65,8 @@ class RunSummary:
     counts: dict | None = None
     #: warnings about the run as a whole (e.g. one boilerplate rule naming most articles' outlet)
     notes: tuple = ()
+    #: what the run cache reused and computed (:attr:`diplo.run.cache.RunCache.stats`); None without the cache
+    cache: dict | None = None
 
 
 def _batched(items: Iterable, n: int) -> Iterator[list]:
@@ -83,40 +85,16 @@ def _process_chunk(chunk: list[RawDocument], overrides: dict, scorers: list[str]
                    theme_cols: list[str], max_sentence_chars: int, themes=None, actors=None,
                    signatures: bool = False, dates: DateConfig = DateConfig(), languages: tuple | None = None,
                    ) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
-    """The per-chunk work that needs no other chunk, as far as it goes.
+    """The per-chunk work that needs no other chunk, as far as it goes: the three stages of
+    :mod:`diplo.run.stages` in a row (see :func:`~diplo.run.stages.assemble_chunk` for what it returns).
 
-    Returns every output table of the chunk (``articles`` with its tone means and theme measures, its
-    ``duplicate_of`` still empty), the articles' MinHash signatures (when ``signatures``) and the
-    per-article sums behind ``tone_by_date``/``tone_by_outlet``.  Runs in worker processes (``jobs > 1``,
-    dask); only the order-dependent near-duplicate lookup and the writing stay in the parent.
-
-    Articles in a language outside ``languages`` leave every table and come back in ``tables["skipped"]``;
-    only sentences of articles in :data:`~diplo.text.language.SCORED_LANGUAGES` are scored (the
-    dictionaries are English), so the scores of the others stay missing (NaN), never 0.
+    Runs in worker processes (``jobs > 1``, dask); only the order-dependent near-duplicate lookup and the
+    writing stay in the parent.
     """
-    corpus = build_corpus(chunk, overrides, max_sentence_chars=max_sentence_chars, dates=dates)
-    language = corpus["articles"]["language"]
-    skipped = corpus["articles"].loc[~language.isin(languages), ["doc_id", "source_file", "language"]] \
-        if languages else corpus["articles"].iloc[:0][["doc_id", "source_file", "language"]]
-    if len(skipped):
-        corpus = {name: table[~table["doc_id"].isin(skipped["doc_id"])].reset_index(drop=True)
-                  for name, table in corpus.items()}
-    scored_ids = corpus["articles"].loc[corpus["articles"]["language"].isin(SCORED_LANGUAGES), "doc_id"]
-    to_score = corpus["sentences"]
-    if len(scored_ids) < len(corpus["articles"]):
-        to_score = to_score[to_score["doc_id"].isin(scored_ids)].reset_index(drop=True)
-    scored = score_sentences(to_score, scorers=scorers, themes=themes, actors=actors)
-    scores = scored["sentence_scores"]
-    articles = corpus["articles"].merge(aggregate_articles(scores, tone_cols), on="doc_id", how="left")
-    articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
-    tone_sums = sum_by_cluster(scores, tone_cols)
-    sums = tone_sums.merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
-    # article-level inputs of every time chart (re-binned by the notebooks at any freq, no sentence read)
-    by_article = {"tone_by_article": tone_sums, "theme_tone_by_article": sum_theme_tone(scores, tone_cols),
-                  "actor_tone_by_article": sum_actor_tone(scored["actor_mentions"], scores, tone_cols)}
-    sigs = minhash_signatures(corpus["articles"]["text"]) if signatures else None
-    tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored, **by_article}.items()}
-    return {**tables, "articles": articles, "skipped": skipped}, sigs, sums
+    prepared = prepare_chunk(chunk, overrides, max_sentence_chars=max_sentence_chars, dates=dates,
+                             signatures=signatures)
+    scored = score_prepared(prepared, scorers=scorers, themes=themes, actors=actors, languages=languages)
+    return assemble_chunk(prepared, scored, tone_cols=tone_cols, theme_cols=theme_cols, languages=languages)
 
 
 def _empty_sums(tone_cols: list[str]) -> dict[str, pd.DataFrame]:
@@ -125,18 +103,6 @@ def _empty_sums(tone_cols: list[str]) -> dict[str, pd.DataFrame]:
     return {"tone_by_article": pd.DataFrame(columns=["doc_id", "n", *sums]),
             "theme_tone_by_article": pd.DataFrame(columns=["doc_id", "theme", "n", *sums]),
             "actor_tone_by_article": pd.DataFrame(columns=["doc_id", "actor", "direction", "n", *sums])}
-
-
-def _arrow_strings(table: pd.DataFrame) -> pd.DataFrame:
-    """Object columns holding only strings (and missing values) as pandas' arrow-backed ``str`` dtype.
-
-    A worker's tables then travel to the parent as a few buffers instead of one pickled object per
-    value, and convert to Arrow without a pass over Python strings; the parquet files are the same
-    (the sinks write with the codebook schema).
-    """
-    strings = [c for c in table.columns if table[c].dtype == object
-               and pd.api.types.infer_dtype(table[c], skipna=True) == "string"]
-    return table.astype({c: "str" for c in strings}) if strings else table
 
 
 def _progress(enabled: bool | None, raw_dir: Path):
@@ -159,7 +125,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                  themes: str | os.PathLike | None = None, actors: str | os.PathLike | None = None,
                  jobs: int = 1, engine: str = "pandas", scheduler: str | None = None,
                  progress: bool | None = None, languages: str | Sequence[str] | None = None,
-                 outlet: str | None = None, dates: DateConfig | None = None, wait: bool = False) -> RunSummary:
+                 outlet: str | None = None, dates: DateConfig | None = None, wait: bool = False,
+                 cache: str | os.PathLike | bool | None = None) -> RunSummary:
     """Ingest, clean, segment and score every file in ``raw_dir``; write tables to ``out_dir``.
 
     Writes ``articles.parquet`` (+ ``.csv``), ``sentences.parquet``, ``removed.parquet``, the score
@@ -192,11 +159,16 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     outlet : folder default outlet (``--outlet``), below ``metadata.csv``, the page and the URL, above clues
         in the text (see :mod:`diplo.text.corpus`).
     dates : how printed dates are read (``--date-order``; see :class:`diplo.text.dates.DateConfig`).
+    cache : keep what the run computed in a cache folder (``True``: ``OUT/.cache``; a path) and reuse it:
+        only new or changed files are read and cleaned, and only the scoring parts whose dictionaries
+        changed run again (see :mod:`diplo.run.cache`); outputs are the bytes of a run without it.  Needs
+        the pandas engine.  Default: no cache (``diplo run`` uses ``OUT/.cache`` unless ``--no-cache``).
 
     Raises
     ------
     ValueError
-        For an unknown engine, ``jobs`` or ``chunk_size`` below 1, or an output folder inside the raw one.
+        For an unknown engine, ``jobs`` or ``chunk_size`` below 1, an output folder inside the raw one, or a
+        cache with the dask engine.
     diplo.run.lock.FolderBusy
         When another process is writing ``out_dir`` (and ``wait`` is false).
     diplo.run.publish.StorageError
@@ -209,6 +181,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             raise ValueError(f"{name} must be a whole number >= 1, got {value!r}")
     if scheduler is not None and engine != "dask":
         raise ValueError(f"--scheduler {scheduler!r} needs engine 'dask', not {engine!r}")
+    if cache not in (None, False) and engine != "pandas":
+        raise ValueError(f"the run cache needs engine 'pandas', not {engine!r}; run without it (--no-cache)")
     started = datetime.datetime.now(datetime.timezone.utc)
     raw_dir, out_dir = Path(raw_dir), Path(out_dir)
     check_outside_raw(raw_dir, output_folder=out_dir)
@@ -225,10 +199,21 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     manifest: list = []
     rejected_rows: list = []
     near_dups = NearDuplicateIndex(threshold=near_duplicate_threshold) if near_duplicate_threshold else None
-    documents = load_documents(raw_dir, manifest, rejected_rows, columns=columns, limits=limits)
     bar = _progress(progress, raw_dir)
     # the folder's lock, and a staging folder of this run's own; nothing may raise between here and `try`
     publication = Publication(out_dir, wait=wait)
+    run_cache = None
+    if cache not in (None, False):
+        try:
+            run_cache = RunCache(default_cache_dir(out_dir) if cache is True else cache, raw_dir, scorers=scorers,
+                                 themes=themes, actors=actors, overrides=overrides,
+                                 options={"columns": parse_columns(columns), "limits": limits},
+                                 max_sentence_chars=limits.max_sentence_chars, dates=dates,
+                                 signatures=near_dups is not None)
+        except BaseException as exc:
+            publication.abort(exc)
+            raise
+    documents = load_documents(raw_dir, manifest, rejected_rows, columns=columns, limits=limits, cache=run_cache)
     stage = publication.staging
     sinks = {name: TableSink(stage, name, csv=name == "articles") for name in OUTPUT_TABLES}
     token_index = TokenIndexWriter(stage)  # the sentences' token index for `diplo kwic`, fed in output order
@@ -239,7 +224,10 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
              near_dups is not None, dates, languages) for chunk in _batched(documents, chunk_size))
     results: Iterator | None = None
     try:
-        if engine == "dask":
+        if run_cache is not None:
+            results = run_cache.chunks(documents, chunk_size=chunk_size, tone_cols=tone_cols, theme_cols=theme_cols,
+                                       languages=languages, mapper=lambda func, args: map_ordered(func, args, jobs))
+        elif engine == "dask":
             results = dask_chunks(_process_chunk, work, stage, jobs=jobs, scheduler=scheduler)
         else:
             results = map_ordered(_process_chunk, work, jobs)
@@ -272,7 +260,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                    sum_by_cluster(pd.DataFrame(columns=["doc_id", *tone_cols]), tone_cols).assign(date=None, outlet=None))
         for key in ("date", "outlet"):
             groups = grouped[grouped[key].notna() & (grouped[key].astype(str) != "")]
-            table = aggregate_sums(groups, key, tone_cols)
+            table = (aggregate_sums(groups, key, tone_cols) if run_cache is None
+                     else run_cache.aggregate_sums(groups, key, tone_cols))
             write_table(table, _staged(stage / f"tone_by_{key}.parquet", staged))
             write_csv(table, _staged(stage / f"tone_by_{key}.csv", staged))
         rejected_rows.extend(file_languages.apply(manifest, languages))
@@ -309,12 +298,29 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             for tmp, _ in staged:
                 tmp.unlink(missing_ok=True)
         finally:
+            if run_cache is not None:
+                if is_storage_error(exc):
+                    run_cache.discard()
+                run_cache.close()
             publication.abort(exc)  # the staging folder and the lock go; a full disk is raised as StorageError
         raise
     if bar is not None:
         bar.close()
     # Everything is complete on disk: only now replace the previous outputs, all at once.
-    publication.publish()
+    try:
+        publication.publish()
+    except BaseException:
+        if run_cache is not None:
+            run_cache.close()
+        raise
+    if run_cache is not None:  # the cache's index names this run's files only once their outputs are out
+        try:
+            run_cache.commit()
+        except OSError as exc:
+            log.warning("the run cache in %s was not updated (%s); the next run recomputes more", run_cache.folder, exc)
+        finally:
+            run_cache.close()
+        log.info("run cache %s: %s", run_cache.folder, run_cache.stats)
     status = manifest_df["status"].value_counts()
     articles = pd.read_parquet(out_dir / "articles.parquet", columns=["language", "date_source", "outlet",
                                                                       "outlet_source"])
@@ -326,6 +332,6 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     return RunSummary(out_dir, len(manifest_df), int(status.get("ok", 0)), int(status.get("rejected", 0)),
                       int(status.get("duplicate", 0)), n_articles, n_sentences,
                       int(manifest_df["n_rows"].sum()), len(rejected_df), n_near, int(status.get("skipped", 0)),
-                      counts, tuple(notes))
+                      counts, tuple(notes), None if run_cache is None else dict(run_cache.stats))
 
 

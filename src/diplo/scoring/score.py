@@ -45,9 +45,13 @@ from diplo.scoring.themes import THEME_HIT_COLUMNS, ThemeScorer
 from diplo.scoring.tone import available_scorers, get_scorers, score_tone_chunk
 from diplo.text.corpus import count_words_many
 
-__all__ = ["SCORE_TABLES", "EVIDENCE_TABLE_COLUMNS", "score_sentences"]
+__all__ = ["SCORE_TABLES", "SCORE_PARTS", "EVIDENCE_TABLE_COLUMNS", "score_sentences", "score_sentence_parts",
+           "join_score_parts"]
 
 SCORE_TABLES = ("sentence_scores", "evidence", "theme_hits", "actor_mentions")
+#: the parts of scoring that can run apart: ``tone`` (the tone scorers and the actor scorer, whose target
+#: windows reuse the tone columns) and ``themes``; each part's results depend only on its own dictionaries
+SCORE_PARTS = ("tone", "themes")
 EVIDENCE_TABLE_COLUMNS = ["doc_id", "sent_id", "scorer", "term", "start", "end", "weight", "negated"]
 
 DictionarySource = Dictionary | str | os.PathLike | None
@@ -66,19 +70,21 @@ def _key(source) -> tuple:
 
 
 def _components(session: ScoringSession, themes: DictionarySource, actors: DictionarySource, scorers: Sequence,
-                ) -> tuple[list, ThemeScorer, ActorScorer, Matcher]:
-    """Tone scorers, theme and actor scorers and their shared matcher, built once per configuration and
-    kept by ``session`` (the matcher's vocabulary and the scorers' tables grow while scoring)."""
+                parts: tuple = SCORE_PARTS) -> tuple[list, ThemeScorer | None, ActorScorer | None, Matcher]:
+    """Tone scorers, theme and actor scorers (those ``parts`` need) and their shared matcher, built once per
+    configuration and kept by ``session`` (the matcher's vocabulary and the scorers' tables grow while scoring)."""
 
     def build() -> tuple:
-        instances = get_scorers(scorers, session=session)
-        theme_scorer, actor_scorer = ThemeScorer(themes), ActorScorer(actors, scorers=tuple(scorers))
-        dictionaries = [d for s in instances for d in s.dictionaries]
-        matcher = Matcher([*dictionaries, *theme_scorer.dictionaries, *actor_scorer.dictionaries])
+        tone = "tone" in parts
+        instances = get_scorers(scorers, session=session) if tone else []
+        theme_scorer = ThemeScorer(themes) if "themes" in parts else None
+        actor_scorer = ActorScorer(actors, scorers=tuple(scorers)) if tone else None
+        dictionaries = [d for s in (*instances, theme_scorer, actor_scorer) if s is not None for d in s.dictionaries]
+        matcher = Matcher(dictionaries)
         # the sources are kept with the components, so that the ids in the key stay theirs
         return (instances, theme_scorer, actor_scorer, matcher, themes, actors, tuple(scorers))
 
-    key = ("components", _key(themes), _key(actors), tuple(_key(s) for s in scorers))
+    key = ("components", _key(themes), _key(actors), tuple(_key(s) for s in scorers), parts)
     return session.reuse(key, build, configuration=True)[:4]
 
 
@@ -153,25 +159,76 @@ def score_sentences(sentences: pd.DataFrame, *, scorers: Sequence | None = None,
     ``sentence_scores`` (one row per sentence), ``evidence`` (one row per term that moved a tone score,
     sorted by doc_id, sent_id, scorer, start), ``theme_hits`` (keyword in context) and ``actor_mentions``.
     """
+    return join_score_parts(score_sentence_parts(sentences, scorers=scorers, themes=themes, actors=actors,
+                                                 session=session))
+
+
+def score_sentence_parts(sentences: pd.DataFrame, *, parts: Sequence[str] = SCORE_PARTS,
+                         scorers: Sequence | None = None, themes: DictionarySource = None,
+                         actors: DictionarySource = None, session: ScoringSession | None = None,
+                         ) -> dict[str, dict[str, pd.DataFrame]]:
+    """Score a sentences table with the scorers of some :data:`SCORE_PARTS` only.
+
+    What :func:`score_sentences` does, in parts that can be computed (and kept) apart: a themes edit needs
+    only the ``themes`` part again.  :func:`join_score_parts` makes the tables of :func:`score_sentences`.
+
+    Parameters
+    ----------
+    parts : which of :data:`SCORE_PARTS` to compute; other options as for :func:`score_sentences`.
+
+    Returns
+    -------
+    ``{part: tables}``: ``tone`` holds ``sentence_scores`` (doc_id, sent_id, n_words, the tone columns, then
+    ``actors``, ``speaker``), ``evidence`` and ``actor_mentions``; ``themes`` holds ``sentence_scores``
+    (the ``theme_*`` columns only) and ``theme_hits``.
+
+    Raises
+    ------
+    ValueError
+        For a part not in :data:`SCORE_PARTS`.
+    """
+    unknown = sorted(set(parts) - set(SCORE_PARTS))
+    if unknown or isinstance(parts, str):
+        raise ValueError(f"unknown scoring part(s) {unknown or parts!r}; valid: {', '.join(SCORE_PARTS)}")
+    parts = tuple(p for p in SCORE_PARTS if p in parts)
     scorers = list(scorers or available_scorers())
     session = session if session is not None else ScoringSession.current()
-    instances, theme_scorer, actor_scorer, matcher = _components(session, themes, actors, scorers)
+    instances, theme_scorer, actor_scorer, matcher = _components(session, themes, actors, scorers, parts)
     n = len(sentences)
     head = {"doc_id": sentences["doc_id"], "sent_id": sentences["sent_id"]}
     # the chunk: tokens and every dictionary's matches, shared by all the scorers
     chunk = Chunk.matched(sentences["text"].tolist(), matcher, session=session)
-    scores, parts = score_tone_chunk(chunk, instances, evidence=True)
-    chunk.scores.update(scores)  # the actor scorer reuses them for windows that are a whole sentence
-    theme_counts, hits = theme_scorer.score_chunk(chunk, evidence=True)
-    actor_cols, mentions = actor_scorer.score_chunk(chunk, evidence=True)
-    texts = chunk.texts
-    actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
-    table = {"doc_id": _take(head["doc_id"], np.arange(n)), "sent_id": _take(head["sent_id"], np.arange(n)),
-             "n_words": count_words_many(texts), **scores, **theme_counts, **actor_cols}
-    return {"sentence_scores": _table(table, n),
-            "evidence": _evidence_table(head, parts),
-            "theme_hits": _keyed_table(head, hits, THEME_HIT_COLUMNS),
-            "actor_mentions": _keyed_table(head, mentions, ACTOR_MENTION_COLUMNS)}
+    out: dict[str, dict[str, pd.DataFrame]] = {}
+    if actor_scorer is not None:
+        scores, tone_parts = score_tone_chunk(chunk, instances, evidence=True)
+        chunk.scores.update(scores)  # the actor scorer reuses them for windows that are a whole sentence
+        actor_cols, mentions = actor_scorer.score_chunk(chunk, evidence=True)
+        texts = chunk.texts
+        actor_cols["speaker"] = carry_pronoun_speakers(head["doc_id"].tolist(), texts, actor_cols["speaker"])
+        table = {"doc_id": _take(head["doc_id"], np.arange(n)), "sent_id": _take(head["sent_id"], np.arange(n)),
+                 "n_words": count_words_many(texts), **scores, **actor_cols}
+        out["tone"] = {"sentence_scores": _table(table, n), "evidence": _evidence_table(head, tone_parts),
+                       "actor_mentions": _keyed_table(head, mentions, ACTOR_MENTION_COLUMNS)}
+    if theme_scorer is not None:
+        theme_counts, hits = theme_scorer.score_chunk(chunk, evidence=True)
+        out["themes"] = {"sentence_scores": _table(theme_counts, n),
+                         "theme_hits": _keyed_table(head, hits, THEME_HIT_COLUMNS)}
+    return out
+
+
+def join_score_parts(parts: dict[str, dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """The tables of :func:`score_sentences` from the ``tone`` and ``themes`` parts of
+    :func:`score_sentence_parts` (of the same sentences): the theme columns go between the tone columns and
+    ``actors``."""
+    tone, themes = parts["tone"], parts["themes"]
+    scores, counts = tone["sentence_scores"], themes["sentence_scores"]
+    if len(scores) != len(counts):
+        raise ValueError(f"the parts score different sentences: {len(scores)} and {len(counts)} rows")
+    at = list(scores.columns).index(ActorScorer.columns[0])
+    columns = {**{c: scores[c] for c in scores.columns[:at]}, **{c: counts[c] for c in counts.columns},
+               **{c: scores[c] for c in scores.columns[at:]}}
+    return {"sentence_scores": _table(columns, len(scores)), "evidence": tone["evidence"],
+            "theme_hits": themes["theme_hits"], "actor_mentions": tone["actor_mentions"]}
 
 
 def _keyed_table(head: dict, columns: dict, order: Sequence[str]) -> pd.DataFrame:

@@ -1,0 +1,160 @@
+"""The three stages of ``diplo run``'s work on one chunk of documents: prepare, score, assemble.
+
+- :func:`prepare_chunk` reads nothing but the documents: cleaning, metadata, language, sentences and the
+  MinHash signatures (:func:`diplo.text.corpus.build_corpus`);
+- :func:`score_prepared` runs the scorers of some :data:`~diplo.scoring.score.SCORE_PARTS` over the prepared
+  sentences;
+- :func:`assemble_chunk` leaves out the articles of other languages and makes the chunk's output tables
+  (article means and theme measures, the per-article sums behind the time charts).
+
+Each stage depends only on its inputs, article by article: the prepared tables of a chunk are those of its
+documents put together, and so are the scores.  A fresh run does the three in a row per chunk
+(:func:`diplo.run.pipeline.run_pipeline`); an incremental run (:mod:`diplo.run.cache`) keeps the results of
+the first two and assembles the same chunks from them, through the same functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+
+from diplo.analysis.aggregate import aggregate_articles, sum_actor_tone, sum_by_cluster, sum_theme_tone
+from diplo.io.raw import RawDocument
+from diplo.scoring.score import SCORE_PARTS, join_score_parts, score_sentence_parts
+from diplo.scoring.session import ScoringSession
+from diplo.scoring.themes import article_theme_measures
+from diplo.text.corpus import build_corpus
+from diplo.text.dates import DateConfig
+from diplo.text.dedupe import NUM_PERM, minhash_signatures
+from diplo.text.language import SCORED_LANGUAGES
+
+__all__ = ["PreparedChunk", "prepare_chunk", "scored_sentences", "score_prepared", "concat_prepared",
+           "concat_scored", "assemble_chunk"]
+
+
+@dataclass(frozen=True)
+class PreparedChunk:
+    """Documents cleaned and segmented: ``articles`` (one row per document, before scores), ``sentences``,
+    ``removed`` and the articles' MinHash ``signatures`` (one row per article; None when not computed)."""
+
+    articles: pd.DataFrame
+    sentences: pd.DataFrame
+    removed: pd.DataFrame
+    signatures: np.ndarray | None = None
+
+
+def prepare_chunk(chunk: Sequence[RawDocument], overrides: dict, *, max_sentence_chars: int,
+                  dates: DateConfig = DateConfig(), signatures: bool = False) -> PreparedChunk:
+    """Clean, describe and segment ``chunk`` (:func:`diplo.text.corpus.build_corpus`); with ``signatures`` the
+    articles' MinHash signatures for the corpus-wide near-duplicate pass."""
+    corpus = build_corpus(chunk, overrides, max_sentence_chars=max_sentence_chars, dates=dates)
+    sigs = minhash_signatures(corpus["articles"]["text"]) if signatures else None
+    return PreparedChunk(corpus["articles"], corpus["sentences"], corpus["removed"], sigs)
+
+
+def scored_sentences(prepared: PreparedChunk, languages: tuple | None = None) -> pd.DataFrame:
+    """The sentences to score: those of articles in :data:`~diplo.text.language.SCORED_LANGUAGES` (the
+    dictionaries are English), and in ``languages`` when given."""
+    articles = prepared.articles
+    keep = articles["language"].isin(SCORED_LANGUAGES)
+    if languages:
+        keep &= articles["language"].isin(languages)
+    sentences = prepared.sentences
+    if keep.all():
+        return sentences
+    return sentences[sentences["doc_id"].isin(articles.loc[keep, "doc_id"])].reset_index(drop=True)
+
+
+def score_prepared(prepared: PreparedChunk, *, scorers: Sequence, themes=None, actors=None,
+                   parts: Sequence[str] = SCORE_PARTS, languages: tuple | None = None,
+                   session: ScoringSession | None = None) -> dict[str, dict[str, pd.DataFrame]]:
+    """``{part: tables}`` of :func:`diplo.scoring.score.score_sentence_parts` over :func:`scored_sentences`."""
+    return score_sentence_parts(scored_sentences(prepared, languages), parts=parts, scorers=scorers,
+                                themes=themes, actors=actors, session=session)
+
+
+def _concat(tables: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    if len(tables) == 1:
+        return tables[0].reset_index(drop=True)
+    return pd.concat(tables, ignore_index=True)
+
+
+def concat_prepared(pieces: Sequence[PreparedChunk]) -> PreparedChunk:
+    """Prepared pieces (consecutive documents, in order) as one chunk: what :func:`prepare_chunk` gives
+    for their documents together."""
+    sigs = [p.signatures for p in pieces]
+    return PreparedChunk(_concat([p.articles for p in pieces]), _concat([p.sentences for p in pieces]),
+                         _concat([p.removed for p in pieces]),
+                         None if any(s is None for s in sigs) else
+                         np.concatenate(sigs) if sigs else np.empty((0, NUM_PERM), np.uint32))
+
+
+def concat_scored(pieces: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
+    """One part's tables of consecutive pieces as one chunk's: what scoring their sentences together gives.
+
+    Every table keeps its rows in sentence order, except ``evidence``, which a chunk sorts by doc_id first
+    (each piece's rows are already sorted by sent_id, scorer, start, end within an article).
+    """
+    out = {name: _concat([p[name] for p in pieces]) for name in pieces[0]}
+    evidence = out.get("evidence")
+    if evidence is not None and len(pieces) > 1 and len(evidence):
+        order = np.argsort(pd.factorize(evidence["doc_id"], sort=True)[0], kind="stable")
+        out["evidence"] = evidence.iloc[order].reset_index(drop=True)
+    return out
+
+
+def _only(table: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
+    keep = table["doc_id"].isin(doc_ids)
+    return table if keep.all() else table[keep].reset_index(drop=True)
+
+
+def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataFrame]], *,
+                   tone_cols: list[str], theme_cols: list[str], languages: tuple | None = None,
+                   ) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
+    """The chunk's output tables from its prepared documents and the scores of every part.
+
+    Returns every output table of the chunk (``articles`` with its tone means and theme measures, its
+    ``duplicate_of`` still empty), the articles' MinHash signatures and the per-article sums behind
+    ``tone_by_date``/``tone_by_outlet``.  Articles in a language outside ``languages`` leave every table
+    and come back in ``tables["skipped"]``; the scores of articles in languages the dictionaries do not
+    cover stay missing (NaN), never 0.
+    """
+    articles = prepared.articles
+    corpus = {"articles": articles, "sentences": prepared.sentences, "removed": prepared.removed}
+    sigs = prepared.signatures
+    scored_tables = join_score_parts(scored)
+    if languages:
+        keep = articles["language"].isin(languages)
+        skipped = articles.loc[~keep, ["doc_id", "source_file", "language"]]
+        if len(skipped):
+            kept_ids = articles.loc[keep, "doc_id"]
+            corpus = {name: _only(table, kept_ids) for name, table in corpus.items()}
+            sigs = None if sigs is None else sigs[keep.to_numpy()]
+            scored_tables = {name: _only(table, kept_ids) for name, table in scored_tables.items()}
+    else:
+        skipped = articles.iloc[:0][["doc_id", "source_file", "language"]]
+    scores = scored_tables["sentence_scores"]
+    articles = corpus["articles"].merge(aggregate_articles(scores, tone_cols), on="doc_id", how="left")
+    articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
+    tone_sums = sum_by_cluster(scores, tone_cols)
+    sums = tone_sums.merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
+    # article-level inputs of every time chart (re-binned by the notebooks at any freq, no sentence read)
+    by_article = {"tone_by_article": tone_sums, "theme_tone_by_article": sum_theme_tone(scores, tone_cols),
+                  "actor_tone_by_article": sum_actor_tone(scored_tables["actor_mentions"], scores, tone_cols)}
+    tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored_tables, **by_article}.items()}
+    return {**tables, "articles": articles, "skipped": skipped}, sigs, sums
+
+
+def _arrow_strings(table: pd.DataFrame) -> pd.DataFrame:
+    """Object columns holding only strings (and missing values) as pandas' arrow-backed ``str`` dtype.
+
+    A worker's tables then travel to the parent as a few buffers instead of one pickled object per
+    value, and convert to Arrow without a pass over Python strings; the parquet files are the same
+    (the sinks write with the codebook schema).
+    """
+    strings = [c for c in table.columns if table[c].dtype == object
+               and pd.api.types.infer_dtype(table[c], skipna=True) == "string"]
+    return table.astype({c: "str" for c in strings}) if strings else table
