@@ -115,16 +115,6 @@ _WORD_BITS = _word_bits()
 _BIG = 1 << 32  # row * _BIG + offset orders every character position of a chunk (texts are < 2**31 long)
 
 
-def _token_bits(table: TokenTable) -> np.ndarray:
-    """The bits of each token of ``table``."""
-    vocabulary = table.vocabulary
-    per_id = np.zeros(len(vocabulary), dtype=np.int16)
-    for word, bits in _WORD_BITS.items():
-        if word in vocabulary:
-            per_id[vocabulary.id(word)] = bits
-    return per_id[table.ids]
-
-
 class _Located:
     """A token table with chunk-wide sort keys: the tokens under character ranges by one searchsorted."""
 
@@ -310,8 +300,9 @@ def _target_windows(texts: Sequence, spans: Sequence[tuple[int, int]], *, window
         raise ValueError(f"texts and spans must have the same length; got {len(texts)} and {len(spans)}")
     located, rows, starts, ends = _locate_texts(texts, spans)
     lo, hi = located.covering(rows, starts, ends)
-    ws, we = _grow_windows(located, _token_bits(located.table), rows, lo, hi, starts, ends, window=window,
-                           breaks=breaks, pairs=_exclusion_pairs(located, rows, exclude))
+    bits = located.table.word_values(_WORD_BITS, np.int16)
+    ws, we = _grow_windows(located, bits, rows, lo, hi, starts, ends, window=window, breaks=breaks,
+                           pairs=_exclusion_pairs(located, rows, exclude))
     return located, rows, ws, we
 
 
@@ -603,7 +594,7 @@ class ActorScorer(DictionaryMatching):
                              f"{len(table.bounds) - 1} texts, split={table.split}")
         m, rows = _by_row(matches[self.actors.name])
         starts, ends = m.start, m.end
-        located, bits = _Located(table), _token_bits(table)
+        located, bits = _Located(table), table.word_values(_WORD_BITS, np.int16)
         lo, hi = located.covering(rows, starts, ends)
         # actor code per mention (codes in name order), and the groups of mentions of the same text
         codes, names = pd.factorize(m.labels(), sort=True)

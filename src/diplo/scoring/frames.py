@@ -97,16 +97,6 @@ class FrameMatches:
         return len(self.row)
 
 
-def _bits(table: TokenTable) -> np.ndarray:
-    """The frame bits of each token of ``table``."""
-    vocabulary = table.vocabulary
-    per_id = np.zeros(len(vocabulary), dtype=np.int32)
-    for word, bits in _WORD_BITS.items():
-        if word in vocabulary:
-            per_id[vocabulary.id(word)] = bits
-    return per_id[table.ids]
-
-
 def _mark_contractions(table: TokenTable, bits: np.ndarray, cand: np.ndarray) -> None:
     """Set the negator bit of the tokens ending in n't ("didn't") that the rules read around ``cand``."""
     near = (cand[:, None] + np.arange(-NEGATION_REACH, HEAD_REACH + 1)).ravel()
@@ -164,7 +154,7 @@ def find_frames(table: TokenTable) -> FrameMatches:
     >>> [table.lows(0)[i] for i in (f.first[0], f.last[0])], f.stance.tolist()
     (['concerns', 'about'], [-1])
     """
-    bits = _bits(table)
+    bits = table.word_values(_WORD_BITS, np.int32)  # the frame bits of each token
     cand = np.flatnonzero(bits & _TRIGGER)
     rows_out: list[tuple[int, ...]] = []
     if not len(cand):

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -368,6 +368,14 @@ class TokenTable:
         """Lower-cased tokens of text ``r``."""
         strings = self.vocabulary.strings
         return [strings[i] for i in self.ids[self.bounds[r]:self.bounds[r + 1]].tolist()]
+
+    def word_values(self, values: Mapping[str, int], dtype=np.int64) -> np.ndarray:
+        """Per token: the value ``values`` gives its lower-cased word, 0 for a word not in ``values``."""
+        per_id = np.zeros(len(self.vocabulary), dtype=dtype)
+        for word, value in values.items():
+            if word in self.vocabulary:
+                per_id[self.vocabulary.id(word)] = value
+        return per_id[self.ids]
 
     def spans(self, r: int) -> list[tuple[int, int]]:
         """``(start, end)`` of each token of text ``r``."""
