@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from diplo.analysis.train import file_sha256, train_model
+from diplo.analysis.train import train_model
+from diplo.io.paths import file_sha256
 from diplo.analysis.validate import validate_file
 from diplo.cli import main
 from diplo.scoring.model import MODEL_FORMAT, ModelError, ModelScorer

@@ -13,7 +13,6 @@ n-grams plus the shipped scorers' values, saved as a :class:`diplo.scoring.model
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Sequence
@@ -22,24 +21,16 @@ import numpy as np
 import pandas as pd
 
 from diplo.analysis.validate import bootstrap_interval, load_labelled, macro_f1
+from diplo.io.paths import file_sha256
 from diplo.scoring.model import CHAR_ANALYZER, TONE_FEATURES, WORD_ANALYZER, ModelScorer, tone_features
 
-__all__ = ["KINDS", "C_GRID", "ALPHA_GRID", "train_model", "train_file", "file_sha256"]
+__all__ = ["KINDS", "C_GRID", "ALPHA_GRID", "train_model", "train_file"]
 
 KINDS = ("auto", "classifier", "regressor")
 C_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)        # logistic regression: inverse regularization strength
 ALPHA_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)    # ridge: regularization strength
 _MAX_CHAR_FEATURES = 20_000
 _MIN_DF = 2
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _kind(labels: Sequence[str], kind: str) -> str:
