@@ -12,11 +12,13 @@ __all__ = ["BOOTSTRAP_MAX_CLUSTERS", "available_cores", "aggregate_articles", "d
            "aggregate_actor_tone", "aggregate_speaker_tone", "aggregate_topics", "sum_theme_tone", "sum_actor_tone"]
 
 
-def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str], *,
+                       titles: pd.Series | None = None) -> pd.DataFrame:
     """Article tone = mean of its sentence tones (``<col>``), the length-weighted mean (``<col>_wmean``) and,
     when ``sent_id`` is given, the lead-weighted mean (``<col>_lead``: the first :data:`LEAD_SENTENCES`
-    sentences, a headline at the top of the text included, weigh :data:`LEAD_WEIGHT`, the rest 1) and, when
-    ``tone_diplomatic`` is among the columns, ``diplomatic_balance`` (see :func:`diplomatic_balance`).
+    sentences of the text weigh :data:`LEAD_WEIGHT`, the rest 1) and, when ``tone_diplomatic`` is among the
+    columns, ``diplomatic_balance`` (see :func:`diplomatic_balance`; ``titles``: the diplomatic scores of the
+    articles' headlines, which it counts too).
 
     ``sentence_scores`` needs ``doc_id``, ``n_words`` and the score ``columns``.  Sentences whose score
     is NaN (blank text) are left out of both means; an article with no scored sentence gets NaN.
@@ -50,20 +52,22 @@ def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str]) ->
         for col in columns:
             out[f"{col}_lead"] = grouped[f"_l_{col}"].sum(min_count=1) / grouped[f"_m_{col}"].sum().replace(0, np.nan)
         if "tone_diplomatic" in columns:
-            out["diplomatic_balance"] = diplomatic_balance(sentence_scores)
+            out["diplomatic_balance"] = diplomatic_balance(sentence_scores, titles=titles)
     return out.reset_index()
 
 
 def diplomatic_balance(sentence_scores: pd.DataFrame, *, column: str = "tone_diplomatic",
-                       band: float | None = None) -> pd.Series:
-    """Per article, the balance of its cooperative and conflictual sentences, -1..1.
+                       band: float | None = None, titles: pd.Series | None = None) -> pd.Series:
+    """Per article, the balance of its cooperative and conflictual sentences and headline, -1..1.
 
     A sentence is cooperative when its diplomatic score is at least ``band`` (default the scale's neutral
     band, :data:`diplo.scoring.tone.NEUTRAL_BANDS`, 1.0), conflictual when at most ``-band``; the others
     carry no diplomatic evidence and are left out.  The balance is (cooperative - conflictual) / (cooperative +
     conflictual), counted with the lead weights of ``<col>_lead`` (the first :data:`LEAD_SENTENCES` sentences
-    weigh :data:`LEAD_WEIGHT`): +1 when every sentence with evidence is cooperative, -1 when every one is
-    conflictual, 0 when they balance or when none carries evidence.  Unlike the mean of the sentence scores it
+    weigh :data:`LEAD_WEIGHT`) and the headline, when ``titles`` gives its score, as one more sentence of
+    weight :data:`TITLE_WEIGHT` (researchers judge coverage by its headline and lead): +1 when every sentence
+    with evidence is cooperative, -1 when every one is conflictual, 0 when they balance or when none carries
+    evidence.  Unlike the mean of the sentence scores it
     is not diluted by sentences without an act, and one strongly worded background sentence counts no more
     than any other (the net cooperation counts of event data, with the lead weighted as readers weigh it).
     Every counted sentence is in ``sentence_scores`` and its terms in ``evidence``.
@@ -74,6 +78,9 @@ def diplomatic_balance(sentence_scores: pd.DataFrame, *, column: str = "tone_dip
         are left out, and an article without a scored sentence gets NaN.
     column : the diplomatic score column.
     band : neutral band; default ``NEUTRAL_BANDS["diplomatic"]``.
+    titles : the diplomatic score of each article's headline (``title_diplomatic`` of the articles table),
+        indexed by ``doc_id``; NaN or absent: the article has no headline and only its sentences count.
+        Only articles of ``sentence_scores`` get a balance.
 
     Returns
     -------
@@ -89,6 +96,8 @@ def diplomatic_balance(sentence_scores: pd.DataFrame, *, column: str = "tone_dip
     >>> s = pd.DataFrame({"doc_id": ["a"] * 5, "sent_id": range(5), "tone_diplomatic": [4.0, 0.0, -2.0, 3.0, -9.0]})
     >>> float(diplomatic_balance(s)["a"])  # lead: +2 (s0), -2 (s2); later: +1 (s3), -1 (s4)
     0.0
+    >>> float(diplomatic_balance(s, titles=pd.Series({"a": 3.5}))["a"])  # a cooperative headline: +3 of 9
+    0.3333333333333333
     """
     from diplo.scoring.tone import NEUTRAL_BANDS
 
@@ -105,6 +114,14 @@ def diplomatic_balance(sentence_scores: pd.DataFrame, *, column: str = "tone_dip
     doc = sentence_scores["doc_id"].to_numpy()
     frame = pd.DataFrame({"net": direction * weight, "total": np.abs(direction) * weight,
                           "scored": ~np.isnan(score)})
+    if titles is not None:  # the headline: one more sentence, of weight TITLE_WEIGHT (NaN: no headline)
+        head = pd.Series(titles, dtype=float)
+        head = head[head.index.isin(pd.unique(doc))].dropna()
+        head_dir = np.where(head >= band, 1.0, np.where(head <= -band, -1.0, 0.0))
+        doc = np.concatenate((doc, head.index.to_numpy(dtype=doc.dtype)))
+        head_frame = pd.DataFrame({"net": head_dir * TITLE_WEIGHT, "total": np.abs(head_dir) * TITLE_WEIGHT,
+                                   "scored": False})
+        frame = pd.concat((frame, head_frame), ignore_index=True)
     grouped = frame.groupby(doc, sort=True)
     total = grouped["total"].sum()
     out = (grouped["net"].sum() / total.replace(0, np.nan)).where(total > 0, 0.0)
@@ -117,6 +134,8 @@ def diplomatic_balance(sentence_scores: pd.DataFrame, *, column: str = "tone_dip
 #: coverage by its headline and lead).
 LEAD_SENTENCES = 3
 LEAD_WEIGHT = 2.0
+#: In ``diplomatic_balance`` the headline (the article's ``title``) counts as one sentence of this weight.
+TITLE_WEIGHT = 3.0
 
 
 def _bootstrap_means(sums: np.ndarray, counts: np.ndarray, *, n_boot: int, seed: int,

@@ -25,6 +25,7 @@ from diplo.analysis.aggregate import aggregate_articles, sum_actor_tone, sum_by_
 from diplo.io.raw import RawDocument
 from diplo.scoring.score import SCORE_PARTS, join_score_parts, score_sentence_parts
 from diplo.scoring.session import ScoringSession
+from diplo.scoring.tone import score_tone
 from diplo.scoring.themes import article_theme_measures
 from diplo.text.corpus import build_corpus
 from diplo.text.dates import DateConfig
@@ -32,7 +33,7 @@ from diplo.text.dedupe import NUM_PERM, minhash_signatures
 from diplo.text.language import SCORED_LANGUAGES
 
 __all__ = ["PreparedChunk", "prepare_chunk", "scored_sentences", "score_prepared", "concat_prepared",
-           "concat_scored", "assemble_chunk"]
+           "concat_scored", "assemble_chunk", "title_scores"]
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,12 @@ def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataF
     else:
         skipped = articles.iloc[:0][["doc_id", "source_file", "language"]]
     scores = scored_tables["sentence_scores"]
-    articles = corpus["articles"].merge(aggregate_articles(scores, tone_cols), on="doc_id", how="left")
+    articles = corpus["articles"]
+    titles = None
+    if "tone_diplomatic" in tone_cols:
+        articles = articles.assign(title_diplomatic=title_scores(articles, scores))
+        titles = articles.set_index("doc_id")["title_diplomatic"]
+    articles = articles.merge(aggregate_articles(scores, tone_cols, titles=titles), on="doc_id", how="left")
     articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
     tone_sums = sum_by_cluster(scores, tone_cols)
     sums = tone_sums.merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
@@ -146,6 +152,19 @@ def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataF
                   "actor_tone_by_article": sum_actor_tone(scored_tables["actor_mentions"], scores, tone_cols)}
     tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored_tables, **by_article}.items()}
     return {**tables, "articles": articles, "skipped": skipped}, sigs, sums
+
+
+def title_scores(articles: pd.DataFrame, sentence_scores: pd.DataFrame) -> np.ndarray:
+    """The diplomatic score of each article's headline (``title``), aligned with ``articles``: what
+    ``diplomatic_balance`` counts besides the sentences.  NaN for an article without a title or whose
+    sentences were not scored (another language): its headline is not read either."""
+    scored = articles["doc_id"].isin(sentence_scores["doc_id"]).to_numpy()
+    title = articles["title"].where(articles["title"].notna(), "").astype(str).str.strip().to_numpy(dtype=object)
+    keep = np.flatnonzero(scored & (title != ""))
+    out = np.full(len(articles), np.nan)
+    if len(keep):
+        out[keep] = score_tone(title[keep].tolist(), ["diplomatic"])["tone_diplomatic"].to_numpy(dtype=float)
+    return out
 
 
 def _arrow_strings(table: pd.DataFrame) -> pd.DataFrame:
