@@ -252,6 +252,32 @@ def test_diplomatic_balance_in_articles_and_unscored_article():
     assert "diplomatic_balance" not in aggregate_articles(_scores(), ["tone_vader"])
 
 
+@pytest.mark.parametrize("scores, title, expected", [
+    ([4.0, 0.0, -2.0, 3.0, -9.0], 3.5, 3 / 9),     # balanced sentences: the cooperative headline (weight 3) tips it
+    ([-4.0, 0.0, 0.0], -2.0, -1.0),                 # headline and lead agree
+    ([2.0, 2.0], -6.0, 1 / 7),                      # a conflictual headline (-3) against a cooperative lead (+4)
+    ([0.0, 0.5], 1.5, 1.0),                         # the headline is the only evidence
+    ([0.0, 0.5], 0.5, 0.0),                         # a headline in the neutral band carries no evidence
+    ([4.0, -2.0], np.nan, 0.0),                     # no headline: the sentences alone
+])
+def test_diplomatic_balance_counts_the_headline(scores, title, expected):
+    from diplo.analysis.aggregate import TITLE_WEIGHT, diplomatic_balance
+
+    assert TITLE_WEIGHT == 3.0
+    table = pd.DataFrame({"doc_id": "a", "sent_id": range(len(scores)), "tone_diplomatic": scores})
+    titles = pd.Series({"a": title, "b": 9.0})  # b has no sentences: it gets no balance
+    out = diplomatic_balance(table, titles=titles)
+    assert list(out.index) == ["a"] and out["a"] == pytest.approx(expected)
+
+
+def test_diplomatic_balance_headline_of_an_unscored_article_stays_missing():
+    from diplo.analysis.aggregate import diplomatic_balance
+
+    table = pd.DataFrame({"doc_id": ["a", "b"], "sent_id": [0, 0], "tone_diplomatic": [np.nan, 2.0]})
+    out = diplomatic_balance(table, titles=pd.Series({"a": 5.0, "b": -5.0}))
+    assert np.isnan(out["a"]) and out["b"] == pytest.approx(-1 / 5)
+
+
 @pytest.mark.parametrize("kwargs, message", [
     ({"band": 0}, "band must be a positive number, got 0"),
     ({"column": "tone_x"}, r"missing column\(s\) \['tone_x'\]"),

@@ -229,3 +229,26 @@ def test_article_sums_give_the_articles_tone(processed):
     actors = tables["actor_tone_by_article"]
     assert set(actors["direction"]) == {"toward", "by"}
     assert actors.query("direction == 'by'")["n"].sum() == (scores["speaker"] != "").sum()
+
+
+@pytest.mark.parametrize("first_line, metadata_title, expected_title, expected_balance", [
+    ("Iran and Oman sign MOU on trade", None, "Iran and Oman sign MOU on trade", 1 / 5),  # text headline: +3 vs -2
+    (None, "Iran condemns Israeli attack on Syria", "Iran condemns Israeli attack on Syria", -1.0),  # metadata.csv
+    (None, None, None, -1.0),  # no headline: the lead alone
+])
+def test_the_headline_counts_in_diplomatic_balance(tmp_path, first_line, metadata_title, expected_title,
+                                                   expected_balance):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    body = ("TEHRAN - Iranian officials condemned the attack by Israeli forces on Monday, the ministry said.\n\n"
+            "The weather in Tehran was mild on that day, reporters noted.\n")
+    (raw / "a.txt").write_text((f"{first_line}\n\n" if first_line else "") + body, encoding="utf-8")
+    if metadata_title:
+        (raw / "metadata.csv").write_text(f"file,title\na.txt,{metadata_title}\n", encoding="utf-8")
+    run_pipeline(raw, tmp_path / "out", jobs=1, progress=False)
+    article = load_outputs(tmp_path / "out")["articles"].iloc[0]
+    if expected_title is None:
+        assert pd.isna(article["title"]) and pd.isna(article["title_diplomatic"])
+    else:
+        assert article["title"] == expected_title and abs(article["title_diplomatic"]) >= 1
+    assert article["diplomatic_balance"] == pytest.approx(expected_balance)

@@ -35,8 +35,8 @@ def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str], *,
         df[f"_n_{col}"] = weights.where(scored, 0.0)
     lead = None
     if "sent_id" in sentence_scores.columns:
-        # the lead: the first LEAD_SENTENCES sentences of the article (a headline at the top of the text is
-        # its sentence 0) weigh LEAD_WEIGHT, later ones 1
+        # the lead: the first LEAD_SENTENCES sentences of the text weigh LEAD_WEIGHT, later ones 1 (a headline
+        # line is not among them: cleaning makes it the article's title)
         rank = sentence_scores["sent_id"].groupby(sentence_scores["doc_id"]).rank(method="first")
         lead = pd.Series(np.where(rank <= LEAD_SENTENCES, LEAD_WEIGHT, 1.0), index=df.index)
         for col in columns:

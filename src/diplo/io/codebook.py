@@ -245,7 +245,7 @@ _PATTERN_COLUMNS: dict[str, tuple[str, str, str]] = {
     "tone_*__sum": ("float", "scale of the tone column", "sum of the tone column over the row's sentences "
                     "(actor_tone_by_article toward: over its mentions' target tone); NaN scores skipped"),
     "tone_*__count": ("int", "sentences or mentions", "values summed in the matching __sum (non-missing scores)"),
-    "articles:tone_*_lead": ("float", "scale of the tone column", "lead-weighted article tone: mean of the sentence tones with the first 3 sentences (a headline at the top of the text is sentence 0) weighted 2, the rest 1 (diplo.analysis.aggregate.LEAD_SENTENCES, LEAD_WEIGHT)"),
+    "articles:tone_*_lead": ("float", "scale of the tone column", "lead-weighted article tone: mean of the sentence tones with the first 3 sentences of the text weighted 2, the rest 1 (a headline line at the top is not among them: cleaning makes it the title, which diplomatic_balance counts) (diplo.analysis.aggregate.LEAD_SENTENCES, LEAD_WEIGHT)"),
     # a model made by diplo train, run as --scorer model:PATH (its name is the model's file name)
     "sentence_scores:tone_*": ("float", "label index or predicted number", "a trained model's score (model:PATH): for a classifier the index of the predicted label in the model's label list, for a regressor the predicted number; evidence lists its top features"),
     "sentence_scores:p_*": ("float", "0..1", "a trained classifier's probability of one label (p_<model>_<label>)"),
