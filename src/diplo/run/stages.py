@@ -155,9 +155,19 @@ def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataF
 
 
 def title_scores(articles: pd.DataFrame, sentence_scores: pd.DataFrame) -> np.ndarray:
-    """The diplomatic score of each article's headline (``title``), aligned with ``articles``: what
-    ``diplomatic_balance`` counts besides the sentences.  NaN for an article without a title or whose
-    sentences were not scored (another language): its headline is not read either."""
+    """The diplomatic score of each article's headline (``title``): what ``diplomatic_balance`` counts
+    besides the sentences (:func:`diplo.analysis.aggregate.diplomatic_balance`).
+
+    Parameters
+    ----------
+    articles : the articles table, with ``doc_id`` and ``title``.
+    sentence_scores : the scored sentences (``doc_id``): an article without any is not scored.
+
+    Returns
+    -------
+    float array aligned with ``articles``: the headline scored as a sentence by the ``diplomatic`` scorer;
+    NaN for an article without a title or whose sentences were not scored (another language).
+    """
     scored = articles["doc_id"].isin(sentence_scores["doc_id"]).to_numpy()
     title = articles["title"].where(articles["title"].notna(), "").astype(str).str.strip().to_numpy(dtype=object)
     keep = np.flatnonzero(scored & (title != ""))
