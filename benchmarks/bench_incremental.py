@@ -70,7 +70,7 @@ def _diplo(*args: str) -> tuple[float, float]:
     seen[(child.pid, "final")] = 0.0
     cpu = sum(v for k, v in seen.items() if k[0] != child.pid) + own.ru_utime + own.ru_stime - _diplo.used
     _diplo.used = own.ru_utime + own.ru_stime
-    print(f"  ... {wall:7.1f} s wall, {cpu:7.1f} s CPU", flush=True)
+    print(f"  ... {wall:7.1f} s wall, {cpu:7.1f} s CPU (load average {os.getloadavg()[0]:.1f})", flush=True)
     return wall, cpu
 
 

@@ -394,3 +394,70 @@ def test_scorer_fingerprints_tell_what_changes_results(tmp_path):
     assert scorer_fingerprint(LexiconScorer()) is not None  # the packaged AFINN file
     lexicon.write_text("term,weight\ngood,2\nbad,-3\n", encoding="utf-8")
     assert base != scorer_fingerprint(LexiconScorer(lexicon))
+
+
+# the output files a rerun takes over from the published generation, by what a change leaves as it was
+_TEXT_FILES = {"sentences.parquet", "removed.parquet", "token_vocabulary.parquet", "token_postings.parquet"}
+_TONE_FILES = {"evidence.parquet", "actor_mentions.parquet", "tone_by_article.parquet", "actor_tone_by_article.parquet"}
+_ALL_FILES = _TEXT_FILES | _TONE_FILES | {"articles.parquet", "articles.csv", "sentence_scores.parquet",
+                                          "theme_hits.parquet", "theme_tone_by_article.parquet"}
+
+
+def _inodes(folder: Path) -> dict[str, int]:
+    """The inode of each published file (a file taken over by a rerun keeps its inode: it is hard-linked)."""
+    return {p.name: p.stat().st_ino for p in sorted(folder.iterdir()) if not p.name.startswith(".") and p.is_file()}
+
+
+def _kept(before: dict[str, int], after: dict[str, int]) -> set[str]:
+    return {name for name, ino in after.items() if before.get(name) == ino}
+
+
+@pytest.mark.parametrize("then", ["file_removed", "file_added", "languages", "chunk_size", "actors", "version"])
+def test_unchanged_tables_are_taken_over_not_written(then, workspace, monkeypatch):
+    """A themes edit leaves the sentences, the token index and the tone tables as they were: the rerun takes
+    their published files over; a second change after it takes over only what it leaves as it was."""
+    raw, dicts, tmp = workspace
+    options = _options(dicts)
+    out = tmp / "out"
+    first = run_pipeline(raw, out, cache=True, **options)
+    assert first.cache["tables_reused"] == 0
+    before = _inodes(out)
+    same = run_pipeline(raw, out, cache=True, **options)
+    assert same.cache["tables_reused"] == 11 and _kept(before, _inodes(out)) >= _ALL_FILES
+    options = _change("themes", raw, dicts, options, monkeypatch)
+    edited = run_pipeline(raw, out, cache=True, **options)
+    run_pipeline(raw, tmp / "fresh", **options)
+    assert _published(out) == _published(tmp / "fresh")
+    assert edited.cache["tables_reused"] == 7 and _kept(before, _inodes(out)) == _TEXT_FILES | _TONE_FILES
+    before = _inodes(out)
+    options = _change(then, raw, dicts, options, monkeypatch)
+    summary = run_pipeline(raw, out, cache=True, **options)
+    run_pipeline(raw, tmp / "fresh2", **options)
+    assert _published(out) == _published(tmp / "fresh2")
+    # a new version reads and computes everything again, to the same bytes: the published files stay
+    kept = {"actors": _TEXT_FILES | {"theme_hits.parquet"}, "version": set(before)}.get(then, set())
+    assert _kept(before, _inodes(out)) == kept
+    assert summary.cache["tables_reused"] == {"actors": 4}.get(then, 0)
+
+
+@pytest.mark.parametrize("damage", ["flipped", "truncated", "deleted", "replaced"])
+@pytest.mark.parametrize("name", ["sentences.parquet", "token_postings.parquet", "articles.csv"])
+def test_a_damaged_published_file_is_written_again_not_taken_over(name, damage, workspace):
+    raw, dicts, tmp = workspace
+    options = _options(dicts)
+    out = tmp / "out"
+    run_pipeline(raw, out, cache=True, **options)
+    expected = _published(out)
+    path = out / ".diplo-current" / name
+    if damage == "flipped":
+        _flip(path, 0.5, 0x01)
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[:-10])
+    elif damage == "deleted":
+        path.unlink()
+    else:  # a table of other bytes in its place (a file that is not the one the cache recorded)
+        shutil.copy(out / ".diplo-current" / "removed.parquet", path)
+    summary = run_pipeline(raw, out, cache=True, **options)
+    assert _published(out) == expected
+    assert summary.cache["tables_reused"] == 10
+    assert summary.cache["files_read"] == summary.cache["segments_new"] == summary.cache["segments_completed"] == 0

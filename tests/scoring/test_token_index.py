@@ -14,7 +14,7 @@ from diplo.io.generation import GENERATION_FILE, current_generation
 from diplo.io.outputs import OUTPUT_INDEX
 from diplo.scoring import token_index
 from diplo.scoring.match import Matcher, dictionary_from_mapping, tokenize
-from diplo.scoring.token_index import TokenIndex, TokenIndexWriter, entry_hits
+from diplo.scoring.token_index import SentenceTokens, TokenIndex, TokenIndexWriter, entry_hits, sentence_tokens
 
 from conftest import ROOT
 
@@ -37,6 +37,39 @@ def _build(folder, texts, chunks, memory):
         writer.add(texts[i:i + chunks])
     writer.close()
     return {name: (folder / f"{name}.parquet").read_bytes() for name in OUTPUT_INDEX}
+
+
+@pytest.mark.parametrize("cuts", [[10_000], [97], [1, 700, 2], [350, 0, 355]])
+@pytest.mark.parametrize("memory", [10**9, 2_000])
+def test_tokens_made_apart_and_merged_give_the_same_bytes(cuts, memory, texts, tmp_path, monkeypatch):
+    """Sentences tokenized in pieces (workers, cached segments: each piece with a vocabulary of its own, cut
+    again and joined as output chunks take them) index to the bytes of their texts fed to the writer."""
+    monkeypatch.setattr(token_index, "_ROW_GROUP", 1000)
+    monkeypatch.setattr(token_index, "_MAX_BUCKETS", 7)
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    expected = _build(tmp_path / "a", texts, 10_000, 10**9)
+    pieces, at, i = [], 0, 0
+    while at < len(texts):  # segments of the given sizes (in turn), then output chunks of 3 segments
+        n = cuts[i % len(cuts)]
+        pieces.append(sentence_tokens(texts[at:at + n]))
+        at, i = at + n, i + 1
+    writer = TokenIndexWriter(tmp_path / "b", memory_postings=memory)
+    for k in range(0, len(pieces), 3):
+        joined = SentenceTokens.concat(pieces[k:k + 3])
+        keep = np.ones(len(joined), dtype=bool)
+        writer.add_tokens(joined.take(keep))
+    writer.close()
+    assert {name: (tmp_path / "b" / f"{name}.parquet").read_bytes() for name in OUTPUT_INDEX} == expected
+    # a piece's sentences taken apart: the tokens of the sentences kept, in order
+    part = sentence_tokens(texts[:50])
+    keep = np.arange(50) % 3 == 0
+    assert _terms(part.take(keep)) == _terms(sentence_tokens([t for t, k in zip(texts[:50], keep) if k]))
+
+
+def _terms(tokens) -> list:
+    terms = [tokens.terms[i] for i in tokens.ids.tolist()]
+    ends = np.cumsum(tokens.counts).tolist()
+    return [terms[a:b] for a, b in zip([0, *ends[:-1]], ends)]
 
 
 def test_postings_are_the_matchers_tokens_and_bytes_do_not_depend_on_memory(texts, tmp_path, monkeypatch):

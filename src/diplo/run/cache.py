@@ -4,7 +4,8 @@ The cache (``OUT/.cache/`` by default, ``diplo run --cache DIR``) holds **segmen
 batch of consecutive new files, prepared and scored by the run's own stage functions
 (:mod:`diplo.run.stages`).  A segment keeps its stages apart, each under a key of what shaped it:
 
-- ``text/``: the prepared ``articles`` (before scores), ``sentences``, ``removed`` and the MinHash signatures;
+- ``text/``: the prepared ``articles`` (before scores), ``sentences``, ``removed``, the MinHash signatures and
+  the sentences' tokens for the token index (:class:`~diplo.scoring.token_index.SentenceTokens`);
   the segment's name is a hash of its documents (bytes, name, doc_id, ``metadata.csv`` row), the loader and
   cleaning options and the code of :mod:`diplo.io` and :mod:`diplo.text`;
 - ``tone-<key>/``: the ``tone`` part of the scores (tone columns, ``evidence``, actor columns and
@@ -21,6 +22,11 @@ so every table has the bytes of a fresh run.  What depends on other articles is 
 from the cached pieces: near-duplicates (from the signatures, in the parent), the per-chunk sums and sort
 orders, ``tone_by_date``/``tone_by_outlet`` (kept only under a hash of the per-article sums they come from).
 
+An output table whose inputs did not change (the same stages in the same order, the same options and
+code: after a themes edit, the sentences, the token index and the tone tables) is not written again: the
+file of the published generation is hard-linked into the new one, once its size and SHA-256 are checked
+against what the index recorded when it was published (:meth:`RunCache.plan`).
+
 Safety: every stage is written under a temporary name, with the SHA-256 of each of its files, and renamed into
 place (:mod:`diplo.run.cache_store`); a stage that is missing, partly written or whose bytes do not match is
 recomputed (from the raw file when its text stage is damaged).  The index is replaced only after the run's
@@ -34,6 +40,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
@@ -46,6 +53,8 @@ import numpy as np
 import pandas as pd
 
 from diplo.analysis.aggregate import aggregate_sums
+from diplo.io.generation import CURRENT_LINK, GENERATION_FILE
+from diplo.io.paths import file_sha256
 from diplo.io.raw import ManifestRow, RawDocument, ReadRecord, ReusedFile
 from diplo.run.cache_store import (CacheCorrupt, code_digests, digest, file_digest, read_stage, scorer_fingerprint,
                                    stage_ok, write_stage)
@@ -53,6 +62,7 @@ from diplo.run.stages import (PreparedChunk, assemble_chunk, concat_prepared, co
                               score_prepared)
 from diplo.scoring.score import SCORE_PARTS
 from diplo.scoring.session import ScoringSession
+from diplo.scoring.token_index import SentenceTokens
 from diplo.text.dates import DateConfig
 
 __all__ = ["CACHE_DIR", "CACHE_FORMAT", "RunCache", "CacheCorrupt", "default_cache_dir"]
@@ -60,9 +70,20 @@ __all__ = ["CACHE_DIR", "CACHE_FORMAT", "RunCache", "CacheCorrupt", "default_cac
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
-CACHE_FORMAT = 2  # bump when the layout of the cache changes
+CACHE_FORMAT = 3  # bump when the layout of the cache changes
 _INDEX_POINTER = "INDEX"
 _MANIFEST_FIELDS = tuple(f.name for f in fields(ManifestRow))[1:]  # as ReadRecord.manifest holds them
+# The output files a run can take over from the published generation, per table (the token index: one unit),
+# and the score parts each depends on besides the text stage.
+_OUTPUT_FILES = {"articles": ("articles.parquet", "articles.csv"),
+                "token_index": ("token_vocabulary.parquet", "token_postings.parquet"),
+                **{name: (f"{name}.parquet",) for name in ("sentences", "removed", "sentence_scores", "evidence",
+                                                         "theme_hits", "actor_mentions", "tone_by_article",
+                                                         "theme_tone_by_article", "actor_tone_by_article")}}
+_OUTPUT_PARTS = {"sentences": (), "removed": (), "token_index": (), "evidence": ("tone",),
+                 "actor_mentions": ("tone",), "tone_by_article": ("tone",), "actor_tone_by_article": ("tone",),
+                 "theme_hits": ("themes",), "sentence_scores": ("tone", "themes"),
+                 "theme_tone_by_article": ("tone", "themes"), "articles": ("tone", "themes")}
 
 
 def default_cache_dir(out_dir: str | os.PathLike) -> Path:
@@ -126,9 +147,26 @@ def _score_stages(folder: Path, prepared: PreparedChunk, parts: Sequence[str], c
         write_stage(folder / names[part], tables)
 
 
+_TOKEN_TABLES = ("token_terms", "tokens", "token_counts")  # the sentences' SentenceTokens in the text stage
+_NO_TOKENS = dict.fromkeys(_TOKEN_TABLES)  # read_stage(leave_out=): what scoring does not read
+
+
 def _prepared(text: dict[str, Any]) -> PreparedChunk:
     sigs = text.get("signatures")
-    return PreparedChunk(text["articles"], text["sentences"], text["removed"], sigs)
+    tokens = None
+    if "tokens" in text:
+        tokens = SentenceTokens(text["token_terms"]["term"].tolist(), text["tokens"]["id"].to_numpy(),
+                                text["token_counts"]["n"].to_numpy())
+    return PreparedChunk(text["articles"], text["sentences"], text["removed"], sigs, tokens)
+
+
+def _text_tables(prepared: PreparedChunk) -> dict[str, pd.DataFrame]:
+    """The tables of a segment's text stage."""
+    tokens = prepared.tokens
+    return {"articles": prepared.articles, "sentences": prepared.sentences, "removed": prepared.removed,
+            "token_terms": pd.DataFrame({"term": pd.Series(tokens.terms, dtype=object)}),
+            "tokens": pd.DataFrame({"id": tokens.ids.astype(np.int32)}),
+            "token_counts": pd.DataFrame({"n": tokens.counts.astype(np.int32)})}
 
 
 def _compute_new(docs: list[RawDocument], cfg: _Config) -> str:
@@ -145,13 +183,12 @@ def _compute_new(docs: list[RawDocument], cfg: _Config) -> str:
     if all(ok.values()):  # e.g. written by a run that failed later
         return seg_id
     if ok["text"]:
-        prepared = _prepared(read_stage(folder / "text")[0])
+        prepared = _prepared(read_stage(folder / "text", leave_out=_NO_TOKENS)[0])
     else:
         prepared = prepare_chunk(docs, cfg.overrides, max_sentence_chars=cfg.max_sentence_chars, dates=cfg.dates,
                                  signatures=cfg.signatures)
         arrays = {} if prepared.signatures is None else {"signatures": prepared.signatures}
-        write_stage(folder / "text", {"articles": prepared.articles, "sentences": prepared.sentences,
-                                      "removed": prepared.removed}, arrays)
+        write_stage(folder / "text", _text_tables(prepared), arrays)
     _score_stages(folder, prepared, [part for part in SCORE_PARTS if not ok[names[part]]], cfg)
     return seg_id
 
@@ -163,7 +200,7 @@ def _complete(seg_ids: list[str], cfg: _Config) -> list[str]:
         folder = Path(cfg.root) / "segments" / seg_id
         parts = [part for part in SCORE_PARTS if not stage_ok(folder / names[part])]
         if parts:
-            _score_stages(folder, _prepared(read_stage(folder / "text")[0]), parts, cfg)
+            _score_stages(folder, _prepared(read_stage(folder / "text", leave_out=_NO_TOKENS)[0]), parts, cfg)
     return seg_ids
 
 
@@ -178,14 +215,19 @@ def _work(kind: str, payload: Any, cfg: _Config) -> tuple[str, Any]:
 class _Segment:
     """A loaded segment: its prepared tables and score parts, with each row's document position (``pos``)."""
 
-    def __init__(self, folder: Path, names: dict[str, str]) -> None:
-        text = read_stage(folder / "text")[0]
+    def __init__(self, folder: Path, names: dict[str, str], leave_out: dict | None = None) -> None:
+        leave_out = leave_out or {}
+        text = read_stage(folder / "text", leave_out=leave_out.get("text"))[0]
         self.prepared = _prepared(text)
-        self.parts = {part: read_stage(folder / stage)[0] for part, stage in names.items()}
+        self.parts = {part: read_stage(folder / stage, leave_out=leave_out.get(part))[0]
+                      for part, stage in names.items()}
         articles = self.prepared.articles
         sigs = self.prepared.signatures
         if sigs is not None and len(sigs) != len(articles):
             raise CacheCorrupt(f"{folder}: signatures and articles do not line up")
+        tokens = self.prepared.tokens
+        if tokens is not None and len(tokens) != len(self.prepared.sentences):
+            raise CacheCorrupt(f"{folder}: the sentences' tokens and the sentences do not line up")
         self.doc_index = pd.Index(articles["doc_id"])
         self.pos: dict[tuple[str, str], np.ndarray] = {}
         for name in ("sentences", "removed"):
@@ -213,10 +255,14 @@ class _Segment:
     def take(self, lo: int, hi: int) -> tuple[PreparedChunk, dict[str, dict[str, pd.DataFrame]]]:
         """Documents ``lo..hi-1`` (segment positions): their prepared tables and score parts, rows in order."""
         p = self.prepared
+        tokens = p.tokens
+        if tokens is not None and not (lo == 0 and hi == len(self.doc_index)):
+            pos = self.pos[("text", "sentences")]
+            tokens = tokens.take((pos >= lo) & (pos < hi))
         prepared = PreparedChunk(p.articles.iloc[lo:hi],
                                  self._rows(p.sentences, self.pos[("text", "sentences")], lo, hi),
                                  self._rows(p.removed, self.pos[("text", "removed")], lo, hi),
-                                 None if p.signatures is None else p.signatures[lo:hi])
+                                 None if p.signatures is None else p.signatures[lo:hi], tokens)
         parts = {part: {name: self._rows(table, self.pos[(part, name)], lo, hi) for name, table in tables.items()}
                  for part, tables in self.parts.items()}
         return prepared, parts
@@ -239,7 +285,8 @@ class RunCache:
     Attributes
     ----------
     stats : what this run reused and computed: ``files_recalled``, ``files_read``, ``segments_new`` (new
-        documents prepared and scored), ``segments_completed`` (cached documents scored again for a part).
+        documents prepared and scored), ``segments_completed`` (cached documents scored again for a part),
+        ``tables_reused`` (output tables taken over from the published generation, :meth:`plan`).
 
     Raises
     ------
@@ -272,22 +319,33 @@ class RunCache:
                               dates, signatures, text_key, keys)
         self._names = _stage_names(self.config)
         self._overrides = overrides
+        self._old_outputs: dict[str, tuple] = {}  # output file -> (key, bytes, sha256) of the last run's
         self._old = self._load_index()
         self._new: dict[str, dict] = {}  # rel -> index row of this run
+        self._output_options: dict | None = None
+        self._planned: list | None = None  # the run's order of documents, when known before it starts
+        self._order: list | None = None  # the run's order of documents, once assembled
+        self._reused: dict[str, list[Path]] = {}  # table -> the published files this run takes over
         self._parts: dict[str, list] = {}  # rel -> [(segment, first document position, n documents)]
         self._verified: dict[tuple[str, str], bool] = {}  # (segment, stage) -> its bytes matched
         self._aggregates: set[str] = set()
-        self.stats = {"files_recalled": 0, "files_read": 0, "segments_new": 0, "segments_completed": 0}
+        self.stats = {"files_recalled": 0, "files_read": 0, "segments_new": 0, "segments_completed": 0,
+                      "tables_reused": 0}
 
     # -- the index --
     def _load_index(self) -> dict[str, dict]:
         try:
             name = (self.folder / _INDEX_POINTER).read_text(encoding="utf-8").strip()
-            index = read_stage(self.folder / name)[0]["index"]
+            tables = read_stage(self.folder / name)[0]
+            index = tables["index"]
         except (OSError, CacheCorrupt, KeyError) as exc:  # no index yet, or a damaged one: start afresh
             if (self.folder / _INDEX_POINTER).exists():
                 log.warning("cache index in %s unreadable (%s); starting afresh", self.folder, exc)
             return {}
+        outputs = tables.get("outputs")
+        if outputs is not None:
+            self._old_outputs = {rec["file"]: (rec["key"], int(rec["bytes"]), rec["sha256"])
+                                 for rec in outputs.to_dict("records")}
         return {rec["rel"]: rec for rec in index.to_dict("records")}
 
     def _key(self, rel: str, sha256: str) -> str:
@@ -347,6 +405,103 @@ class RunCache:
         self._parts.setdefault(rel, [])
         self.stats["files_read"] += 1
 
+    # -- the output files a run takes over from the last one --
+    def plan(self, items: Iterable[RawDocument | ReusedFile], out_dir: str | os.PathLike, *, chunk_size: int,
+             tone_cols: list[str], theme_cols: list[str], languages: tuple | None,
+             near_duplicate_threshold: float | None) -> Iterator[RawDocument | ReusedFile]:
+        """Look ahead in the loader's stream (``items``; returned whole): when it recalls every file, the run's
+        documents, and so the inputs of every output file, are known before anything is assembled.  The
+        tables whose inputs (the stages feeding them, in order, the options and diplo's code) are those of
+        the published file of the last run, and whose bytes are still the ones that run recorded, are then
+        taken over (:attr:`reused`, :meth:`link_outputs`) instead of written again."""
+        self._output_options = {"chunk_size": chunk_size, "tone_cols": list(tone_cols),
+                                "theme_cols": list(theme_cols), "languages": languages,
+                                "near_duplicate_threshold": near_duplicate_threshold}
+        items = iter(items)
+        ahead = []
+        for item in items:
+            ahead.append(item)
+            if not isinstance(item, ReusedFile):  # new documents: every table changes
+                return itertools.chain(ahead, items)
+        planned: list = []
+        for item in ahead:
+            for seg, lo, n in self._parts.get(item.source_file, []):
+                _extend(planned, seg, lo, n)
+        self._planned = planned
+        self._reused = self._published_files(Path(out_dir), self._output_keys(planned))
+        self.stats["tables_reused"] = len(self._reused)
+        return iter(ahead)
+
+    @property
+    def reused(self) -> frozenset:
+        """The tables (:data:`diplo.io.outputs.OUTPUT_TABLES` names, and ``token_index``) taken over from the
+        published generation (see :meth:`plan`)."""
+        return frozenset(self._reused)
+
+    def _leave_out(self) -> dict:
+        """What of each stage (``{"text" | part: read_stage's leave_out}``) the run need not decode: the
+        sentences' tokens when the token index is taken over, their texts too when the sentences are, the
+        evidence but its doc_id when the evidence table is."""
+        reused = self._reused
+        text = {**(_NO_TOKENS if "token_index" in reused else {}),
+                **({"sentences": ["text"]} if {"token_index", "sentences"} <= set(reused) else {})}
+        return {"text": text, "tone": {"evidence": ["*", "doc_id"]} if "evidence" in reused else {}}
+
+    def _output_keys(self, order: list) -> dict[str, str]:
+        """The key of each table's files: what decides their bytes."""
+        opts = self._output_options
+        keys = {}
+        for table, parts in _OUTPUT_PARTS.items():
+            threshold = opts["near_duplicate_threshold"] if table == "articles" else None
+            keys[table] = digest("outputs", CACHE_FORMAT, table, self._code["outputs"], self._options,
+                                 [self._names[part] for part in parts], opts["chunk_size"], opts["tone_cols"],
+                                 opts["theme_cols"], opts["languages"], threshold, order)[:32]
+        return keys
+
+    def _published_files(self, out_dir: Path, keys: dict[str, str]) -> dict[str, list[Path]]:
+        """The tables whose key is the one recorded for the published files, and whose files have the recorded
+        size and SHA-256 (a file damaged or replaced since is never taken over)."""
+        link = out_dir / CURRENT_LINK
+        if not link.is_symlink():
+            return {}
+        generation = out_dir / os.readlink(link)
+        found = {}
+        for table, names in _OUTPUT_FILES.items():
+            paths = []
+            for name in names:
+                old, path = self._old_outputs.get(name), generation / name
+                try:
+                    ok = (old is not None and old[0] == keys[table] and not path.is_symlink()
+                          and path.stat().st_size == old[1] and file_sha256(path) == old[2])
+                except OSError:
+                    ok = False
+                if not ok:
+                    break
+                paths.append(path)
+            else:
+                found[table] = paths
+        return found
+
+    def link_outputs(self, staging: str | os.PathLike) -> None:
+        """Put the files of the :attr:`reused` tables into the run's ``staging`` folder (hard links, or copies).
+
+        Raises
+        ------
+        RuntimeError
+            If the run's documents turned out other than planned (the files taken over would be wrong).
+        """
+        if not self._reused:
+            return
+        if self._order != self._planned:
+            raise RuntimeError("the run's documents changed while it ran; run diplo run again")
+        for paths in self._reused.values():
+            for path in paths:
+                dest = Path(staging) / path.name
+                try:
+                    os.link(path, dest)
+                except OSError:
+                    shutil.copyfile(path, dest)
+
     # -- the run --
     def chunks(self, items: Iterable[RawDocument | ReusedFile], *, chunk_size: int, tone_cols: list[str],
                theme_cols: list[str], languages: tuple | None, mapper,
@@ -379,11 +534,7 @@ class RunCache:
                         batch = []
                     parts = self._parts.get(item.source_file, [])
                     for seg, lo, n in parts:  # runs of one segment's documents make one piece
-                        last = order[-1] if order else None
-                        if last is not None and last[0] == seg and last[1] + last[2] == lo:
-                            last[2] += n
-                        else:
-                            order.append([seg, lo, n])
+                        _extend(order, seg, lo, n)
                     todo = []
                     for seg in dict.fromkeys(seg for seg, _, _ in parts):
                         if seg in waiting or all(self._good(seg, st) for st in stages):
@@ -422,6 +573,7 @@ class RunCache:
                     yield self._assemble(span, loaded, options)
             while (span := _span(order, cursor, chunk_size, waiting, final=True)) is not None:
                 yield self._assemble(span, loaded, options)
+            self._order = _canonical(order)
         finally:  # a failed or abandoned run stops its workers now
             if hasattr(results, "close"):
                 results.close()
@@ -441,7 +593,7 @@ class RunCache:
                 loaded.pop(next(iter(loaded)))
             folder = self.folder / "segments" / seg
             try:
-                loaded[seg] = _Segment(folder, self._names)
+                loaded[seg] = _Segment(folder, self._names, self._leave_out())
             except CacheCorrupt:  # changed since it was checked: drop it, so that the next run recomputes it
                 for stage in ("text", *self._names.values()):
                     if not stage_ok(folder / stage, verify=True):
@@ -473,20 +625,34 @@ class RunCache:
         write_stage(folder, {"table": table})
         return table
 
-    def commit(self) -> None:
-        """Replace the index by this run's files (call once the run's outputs are published), then collect
-        garbage if no other run is using the cache."""
+    def commit(self, generation: str | os.PathLike | None = None) -> None:
+        """Replace the index by this run's files (call once the run's outputs are published), with the keys of
+        the output files of the published ``generation`` folder; then collect garbage if no other run is
+        using the cache."""
         index = pd.DataFrame([{**rec, "parts": json.dumps([list(p) for p in self._parts.get(rel, [])])}
                               for rel, rec in self._new.items()],
                              columns=["rel", "bytes", "mtime_ns", "ino", "sha256", "key", "stem", "manifest",
                                       "rejected", "parts"])
-        name = f"index-{digest(index.to_dict('list'))[:24]}"
-        write_stage(self.folder / name, {"index": index})
+        outputs = pd.DataFrame(self._recorded_outputs(generation), columns=["file", "key", "bytes", "sha256"])
+        name = f"index-{digest(index.to_dict('list'), outputs.to_dict('list'))[:24]}"
+        write_stage(self.folder / name, {"index": index, "outputs": outputs})
         pointer = self.folder / _INDEX_POINTER
         tmp = pointer.with_name(f".{_INDEX_POINTER}.{os.getpid()}.tmp")
         tmp.write_text(name + "\n", encoding="utf-8")
         os.replace(tmp, pointer)
         self._collect({seg for parts in self._parts.values() for seg, _, _ in parts}, name)
+
+    def _recorded_outputs(self, generation: str | os.PathLike | None) -> list[tuple]:
+        """``(file, key, bytes, sha256)`` of the output files of ``generation`` (its ``generation.json``)."""
+        if generation is None or self._order is None or self._output_options is None:
+            return []
+        try:
+            record = json.loads((Path(generation) / GENERATION_FILE).read_text(encoding="utf-8"))["files"]
+        except (OSError, ValueError, KeyError, TypeError):
+            return []
+        keys = self._output_keys(self._order)
+        return [(name, keys[table], int(record[name]["bytes"]), record[name]["sha256"])
+                for table, names in _OUTPUT_FILES.items() for name in names if name in record]
 
     def _collect(self, keep: set[str], index: str) -> None:
         """Drop segments no file uses, stages of other dictionaries, old indexes and unused aggregates,
@@ -534,6 +700,23 @@ class RunCache:
         """Release the cache (its lock)."""
         with contextlib.suppress(OSError, ValueError):
             self._lock.close()
+
+
+def _extend(order: list, seg: str, lo: int, n: int) -> None:
+    """Append documents ``lo..lo+n-1`` of segment ``seg`` to ``order`` (a run of one segment makes one piece)."""
+    last = order[-1] if order else None
+    if last is not None and last[0] == seg and last[1] + last[2] == lo:
+        last[2] += n
+    else:
+        order.append([seg, lo, n])
+
+
+def _canonical(order: list) -> list:
+    """``order`` with consecutive pieces of one segment joined (as :meth:`RunCache.plan` lists them)."""
+    out: list = []
+    for seg, lo, n in order:
+        _extend(out, seg, lo, n)
+    return out
 
 
 def _span(order: list, cursor: list[int], chunk_size: int, waiting: set, *, final: bool = False) -> list | None:

@@ -71,18 +71,21 @@ def code_digests() -> dict[str, str]:
     """What each stage's results depend on besides its inputs: diplo's version, the sources and packaged
     data files the stage reads, and the versions of the libraries it calls.
 
-    ``text``: :mod:`diplo.io` and :mod:`diplo.text` (and the run's stage functions), with this year (a date
+    ``text``: :mod:`diplo.io` and :mod:`diplo.text` (and the run's stage functions, the token index's
+    tokenizer), with this year (a date
     may lie at most one year ahead, :func:`diplo.text.dates.year_range`); ``tone``: the scoring code and
     every packaged data file but ``themes.yml``; ``themes``: the scoring code, ``themes.yml`` and the word
-    lists the matcher reads.
+    lists the matcher reads; ``outputs``: every source file of diplo (what assembles and writes the output
+    tables from the stages).
     """
     from diplo import __version__
 
     data = [p for p in (_PACKAGE / "data").rglob("*") if p.is_file()]
     text_data = [p for p in data if p.name in _TEXT_DATA]
     stages = [_PACKAGE / "run" / "stages.py"]
+    tokenizer = [_PACKAGE / "scoring" / "_engine" / "tokens.py", _PACKAGE / "scoring" / "token_index.py"]
     text = _tree_digest([*(_PACKAGE / "io").rglob("*.py"), *(_PACKAGE / "text").rglob("*.py"), *stages,
-                         *text_data])
+                         *tokenizer, *text_data])
     scoring = _tree_digest([*(_PACKAGE / "scoring").rglob("*.py"), *(_PACKAGE / "analysis").rglob("*.py"),
                             *stages])
     versions = _versions()
@@ -90,7 +93,8 @@ def code_digests() -> dict[str, str]:
     return {"text": digest(__version__, text, versions, year),
             "tone": digest(__version__, scoring, versions, _tree_digest(p for p in data if p.name != _THEMES_FILE)),
             "themes": digest(__version__, scoring, versions, _tree_digest(p for p in data if p.name in _THEMES_DATA)),
-            "aggregate": digest(__version__, _tree_digest((_PACKAGE / "analysis").rglob("*.py")), versions)}
+            "aggregate": digest(__version__, _tree_digest((_PACKAGE / "analysis").rglob("*.py")), versions),
+            "outputs": digest(__version__, _tree_digest(_PACKAGE.rglob("*.py")), versions)}
 
 
 def scorer_fingerprint(scorer: Any) -> Any:
@@ -187,9 +191,12 @@ def _restore(df: pd.DataFrame, dtypes: dict[str, str]) -> pd.DataFrame:
     return df.astype(wanted) if wanted else df
 
 
-def read_stage(folder: Path) -> tuple[dict[str, Any], dict]:
+def read_stage(folder: Path, *, leave_out: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict]:
     """The stage's tables (DataFrames, with their written dtypes) and arrays, each checked against its
     SHA-256, and its metadata.
+
+    ``leave_out``: ``{table: columns}`` not to decode (checked all the same); ``{table: None}``: the whole
+    table (then not returned); a column list starting with ``"*"``: every column but those after it.
 
     Raises
     ------
@@ -204,8 +211,17 @@ def read_stage(folder: Path) -> tuple[dict[str, Any], dict]:
             if hashlib.sha256(data).hexdigest() != expected:
                 raise CacheCorrupt(f"{folder / name}: bytes do not match the checksum")
             stem, suffix = name.rsplit(".", 1)
+            skip = (leave_out or {}).get(stem, ())
+            if skip is None:
+                continue
             if suffix == "parquet":
-                out[stem] = _restore(pq.read_table(pa.BufferReader(data)).to_pandas(), info["dtypes"].get(stem, {}))
+                columns = None
+                if skip:
+                    names = pq.read_schema(pa.BufferReader(data)).names
+                    columns = ([c for c in names if c in skip[1:]] if skip[0] == "*" else
+                               [c for c in names if c not in skip])
+                table = pq.read_table(pa.BufferReader(data), columns=columns)
+                out[stem] = _restore(table.to_pandas(), info["dtypes"].get(stem, {}))
             else:
                 dtype, shape = info["arrays"][stem]
                 out[stem] = np.frombuffer(data, dtype=dtype).reshape(shape)

@@ -216,7 +216,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     documents = load_documents(raw_dir, manifest, rejected_rows, columns=columns, limits=limits, cache=run_cache)
     stage = publication.staging
     sinks = {name: TableSink(stage, name, csv=name == "articles") for name in OUTPUT_TABLES}
-    token_index = TokenIndexWriter(stage)  # the sentences' token index for `diplo kwic`, fed in output order
+    token_index: TokenIndexWriter | None = TokenIndexWriter(stage)  # for `diplo kwic`, fed in output order
     staged: list[tuple[Path, Path]] = []
     dated: list[pd.DataFrame] = []
     n_articles = n_sentences = n_near = chunks_done = 0
@@ -225,6 +225,12 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
     results: Iterator | None = None
     try:
         if run_cache is not None:
+            # tables whose inputs did not change are taken over from the published generation, not written
+            documents = run_cache.plan(documents, out_dir, chunk_size=chunk_size, tone_cols=tone_cols,
+                                       theme_cols=theme_cols, languages=languages,
+                                       near_duplicate_threshold=near_duplicate_threshold)
+            sinks = {name: sink for name, sink in sinks.items() if name not in run_cache.reused}
+            token_index = None if "token_index" in run_cache.reused else token_index
             results = run_cache.chunks(documents, chunk_size=chunk_size, tone_cols=tone_cols, theme_cols=theme_cols,
                                        languages=languages, mapper=lambda func, args: map_ordered(func, args, jobs))
         elif engine == "dask":
@@ -236,9 +242,12 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
             if near_dups is not None:
                 articles["duplicate_of"] = near_dups.add(articles["doc_id"], signatures=signatures)
             n_near += int(articles["duplicate_of"].notna().sum())
-            for name in OUTPUT_TABLES:
-                sinks[name].write(tables[name])
-            token_index.add(tables["sentences"]["text"])
+            for name, sink in sinks.items():
+                sink.write(tables[name])
+            if token_index is not None and tables.get("tokens") is not None:  # tokenized by the workers
+                token_index.add_tokens(tables["tokens"])
+            elif token_index is not None:
+                token_index.add(tables["sentences"]["text"])
             # kept for tone_by_date/outlet until the end: per-article sums and counts (one row per article,
             # all the cluster bootstrap over articles needs), not every sentence
             dated.append(sums)
@@ -255,7 +264,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                    "sentences": pd.DataFrame(columns=SENTENCE_COLUMNS), **_empty_sums(tone_cols)}
         for name, sink in sinks.items():
             sink.close(empties.get(name, pd.DataFrame({"doc_id": pd.Series(dtype=object)})))
-        token_index.close()
+        if token_index is not None:
+            token_index.close()
         grouped = (pd.concat(dated, ignore_index=True) if dated else
                    sum_by_cluster(pd.DataFrame(columns=["doc_id", *tone_cols]), tone_cols).assign(date=None, outlet=None))
         for key in ("date", "outlet"):
@@ -285,6 +295,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                          started=started)
         for sink in sinks.values():
             sink.commit()
+        if run_cache is not None:
+            run_cache.link_outputs(stage)
         for tmp, dest in staged:
             os.replace(tmp, dest)
     except BaseException as exc:
@@ -308,14 +320,14 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
         bar.close()
     # Everything is complete on disk: only now replace the previous outputs, all at once.
     try:
-        publication.publish()
+        generation = publication.publish()
     except BaseException:
         if run_cache is not None:
             run_cache.close()
         raise
     if run_cache is not None:  # the cache's index names this run's files only once their outputs are out
         try:
-            run_cache.commit()
+            run_cache.commit(generation)
         except OSError as exc:
             log.warning("the run cache in %s was not updated (%s); the next run recomputes more", run_cache.folder, exc)
         finally:

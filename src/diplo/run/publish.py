@@ -29,9 +29,10 @@ import shutil
 import signal
 from pathlib import Path
 
-from diplo.io.generation import (CURRENT_LINK, GENERATION_FILE, GENERATION_PREFIX, describe_generation,
+from diplo.io.generation import (CURRENT_LINK, GENERATION_FILE, GENERATION_PREFIX, TIMED_FILES, describe_generation,
                                  generation_id)
 from diplo.io.outputs import write_json
+from diplo.io.paths import file_sha256
 from diplo.run.lock import output_lock
 
 __all__ = ["Publication", "StorageError", "is_storage_error", "recover", "PUBLISH_STEPS", "KILL_AT_ENV",
@@ -119,6 +120,25 @@ def _link_public_names(out_dir: Path, generation: Path) -> None:
             entry.unlink()
 
 
+def _holds(folder: Path, staging: Path, record: dict) -> bool:
+    """``folder`` still holds the files of ``record`` (the staging folder's), byte for byte: a file that is the
+    staging folder's own (a hard link) is not hashed again."""
+    for name, info in record["files"].items():
+        if name in TIMED_FILES:
+            continue
+        try:
+            st = (folder / name).stat()
+            if st.st_size != info["bytes"]:
+                return False
+            if os.path.samestat(st, (staging / name).stat()):
+                continue
+        except OSError:
+            return False
+        if file_sha256(folder / name) != info["sha256"]:
+            return False
+    return True
+
+
 class Publication:
     """One run's way to a new generation of ``out_dir``: lock, staging folder, publish or abort.
 
@@ -175,9 +195,11 @@ class Publication:
             generation = self.out_dir / f"{GENERATION_PREFIX}{generation_id(record)}"
             link = self.out_dir / CURRENT_LINK
             current = os.readlink(link) if link.is_symlink() else None
-            if current == generation.name:  # the same outputs as the published ones: nothing to switch
-                shutil.rmtree(self.staging)
+            if current == generation.name and _holds(generation, self.staging, record):
+                shutil.rmtree(self.staging)  # the same outputs as the published ones: nothing to switch
             else:
+                if current == generation.name:  # the published files were damaged since: a new name
+                    generation = generation.with_name(f"{generation.name}-{secrets.token_hex(4)}")
                 shutil.rmtree(generation, ignore_errors=True)  # a leftover of the same outputs, never published
                 os.rename(self.staging, generation)
             _step("renamed")

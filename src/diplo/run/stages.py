@@ -27,6 +27,7 @@ from diplo.scoring.score import SCORE_PARTS, join_score_parts, score_sentence_pa
 from diplo.scoring.session import ScoringSession
 from diplo.scoring.tone import score_tone
 from diplo.scoring.themes import article_theme_measures
+from diplo.scoring.token_index import SentenceTokens, sentence_tokens
 from diplo.text.corpus import build_corpus
 from diplo.text.dates import DateConfig
 from diplo.text.dedupe import NUM_PERM, minhash_signatures
@@ -39,21 +40,25 @@ __all__ = ["PreparedChunk", "prepare_chunk", "scored_sentences", "score_prepared
 @dataclass(frozen=True)
 class PreparedChunk:
     """Documents cleaned and segmented: ``articles`` (one row per document, before scores), ``sentences``,
-    ``removed`` and the articles' MinHash ``signatures`` (one row per article; None when not computed)."""
+    ``removed``, the articles' MinHash ``signatures`` (one row per article; None when not computed) and the
+    sentences' ``tokens`` for the token index (None when not computed)."""
 
     articles: pd.DataFrame
     sentences: pd.DataFrame
     removed: pd.DataFrame
     signatures: np.ndarray | None = None
+    tokens: SentenceTokens | None = None
 
 
 def prepare_chunk(chunk: Sequence[RawDocument], overrides: dict, *, max_sentence_chars: int,
                   dates: DateConfig = DateConfig(), signatures: bool = False) -> PreparedChunk:
     """Clean, describe and segment ``chunk`` (:func:`diplo.text.corpus.build_corpus`); with ``signatures`` the
-    articles' MinHash signatures for the corpus-wide near-duplicate pass."""
+    articles' MinHash signatures for the corpus-wide near-duplicate pass; the sentences' index tokens
+    (:func:`diplo.scoring.token_index.sentence_tokens`)."""
     corpus = build_corpus(chunk, overrides, max_sentence_chars=max_sentence_chars, dates=dates)
     sigs = minhash_signatures(corpus["articles"]["text"]) if signatures else None
-    return PreparedChunk(corpus["articles"], corpus["sentences"], corpus["removed"], sigs)
+    return PreparedChunk(corpus["articles"], corpus["sentences"], corpus["removed"], sigs,
+                         sentence_tokens(corpus["sentences"]["text"]))
 
 
 def scored_sentences(prepared: PreparedChunk, languages: tuple | None = None) -> pd.DataFrame:
@@ -87,10 +92,12 @@ def concat_prepared(pieces: Sequence[PreparedChunk]) -> PreparedChunk:
     """Prepared pieces (consecutive documents, in order) as one chunk: what :func:`prepare_chunk` gives
     for their documents together."""
     sigs = [p.signatures for p in pieces]
+    tokens = [p.tokens for p in pieces]
     return PreparedChunk(_concat([p.articles for p in pieces]), _concat([p.sentences for p in pieces]),
                          _concat([p.removed for p in pieces]),
                          None if any(s is None for s in sigs) else
-                         np.concatenate(sigs) if sigs else np.empty((0, NUM_PERM), np.uint32))
+                         np.concatenate(sigs) if sigs else np.empty((0, NUM_PERM), np.uint32),
+                         None if not tokens or any(t is None for t in tokens) else SentenceTokens.concat(tokens))
 
 
 def concat_scored(pieces: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
@@ -118,7 +125,8 @@ def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataF
     """The chunk's output tables from its prepared documents and the scores of every part.
 
     Returns every output table of the chunk (``articles`` with its tone means and theme measures, its
-    ``duplicate_of`` still empty), the articles' MinHash signatures and the per-article sums behind
+    ``duplicate_of`` still empty; and under ``tokens`` the :class:`~diplo.scoring.token_index.SentenceTokens`
+    of ``sentences`` when prepared), the articles' MinHash signatures and the per-article sums behind
     ``tone_by_date``/``tone_by_outlet``.  Articles in a language outside ``languages`` leave every table
     and come back in ``tables["skipped"]``; the scores of articles in languages the dictionaries do not
     cover stay missing (NaN), never 0.
@@ -126,12 +134,15 @@ def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataF
     articles = prepared.articles
     corpus = {"articles": articles, "sentences": prepared.sentences, "removed": prepared.removed}
     sigs = prepared.signatures
+    tokens = prepared.tokens
     scored_tables = join_score_parts(scored)
     if languages:
         keep = articles["language"].isin(languages)
         skipped = articles.loc[~keep, ["doc_id", "source_file", "language"]]
         if len(skipped):
             kept_ids = articles.loc[keep, "doc_id"]
+            if tokens is not None:
+                tokens = tokens.take(prepared.sentences["doc_id"].isin(kept_ids).to_numpy())
             corpus = {name: _only(table, kept_ids) for name, table in corpus.items()}
             sigs = None if sigs is None else sigs[keep.to_numpy()]
             scored_tables = {name: _only(table, kept_ids) for name, table in scored_tables.items()}
@@ -151,7 +162,7 @@ def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataF
     by_article = {"tone_by_article": tone_sums, "theme_tone_by_article": sum_theme_tone(scores, tone_cols),
                   "actor_tone_by_article": sum_actor_tone(scored_tables["actor_mentions"], scores, tone_cols)}
     tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored_tables, **by_article}.items()}
-    return {**tables, "articles": articles, "skipped": skipped}, sigs, sums
+    return {**tables, "articles": articles, "skipped": skipped, "tokens": tokens}, sigs, sums
 
 
 def title_scores(articles: pd.DataFrame, sentence_scores: pd.DataFrame) -> np.ndarray:

@@ -132,6 +132,8 @@ def _dask_partition(docs: pd.DataFrame, func: Callable, options: tuple, parts_di
              for rec in docs[list(_DOC_FIELDS)].to_dict("records")]
     tables, sigs, sums = func(chunk, *options)
     for name, table in {**tables, "sums": sums}.items():
+        if not isinstance(table, pd.DataFrame):  # the sentences' tokens: the parent tokenizes their texts
+            continue
         folder = Path(parts_dir) / name
         folder.mkdir(parents=True, exist_ok=True)
         table.to_parquet(folder / f"part-{number:06d}.parquet", index=False)

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -40,7 +41,8 @@ from diplo.scoring._engine.tokens import Vocabulary, grow, tokenize_texts
 from diplo.scoring.dictionary import Dictionary, Entry
 from diplo.scoring.match import CLAUSE_BREAKS
 
-__all__ = ["TOKEN_INDEX_TABLES", "TokenIndexWriter", "TokenIndex", "INDEX_FORMAT", "entry_hits"]
+__all__ = ["TOKEN_INDEX_TABLES", "TokenIndexWriter", "TokenIndex", "INDEX_FORMAT", "entry_hits", "SentenceTokens",
+           "sentence_tokens"]
 
 TOKEN_INDEX_TABLES = OUTPUT_INDEX
 INDEX_FORMAT = "1"
@@ -92,6 +94,49 @@ class _GroupedWriter:
         self.writer.close()
 
 
+@dataclass(frozen=True)
+class SentenceTokens:
+    """The index tokens of some sentences, apart from any index: ``ids`` (one per token, in sentence order)
+    into ``terms`` (this object's own vocabulary) and ``counts`` (tokens per sentence).
+
+    Made where the sentences are (a worker, the run cache), merged by :meth:`TokenIndexWriter.add_tokens`.
+    """
+
+    terms: list
+    ids: np.ndarray
+    counts: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+    def take(self, keep: np.ndarray) -> "SentenceTokens":
+        """The tokens of the sentences where the boolean ``keep`` is true."""
+        keep = np.asarray(keep, dtype=bool)
+        if keep.all():
+            return self
+        return SentenceTokens(self.terms, self.ids[np.repeat(keep, self.counts)], self.counts[keep])
+
+    @staticmethod
+    def concat(pieces: Sequence["SentenceTokens"]) -> "SentenceTokens":
+        """The tokens of consecutive pieces' sentences, one after the other."""
+        if len(pieces) == 1:
+            return pieces[0]
+        offsets = np.cumsum([0, *(len(p.terms) for p in pieces)])
+        return SentenceTokens([t for p in pieces for t in p.terms],
+                              np.concatenate([np.zeros(0, np.int64), *(p.ids + o for p, o in zip(pieces, offsets))]),
+                              np.concatenate([np.zeros(0, np.int64), *(p.counts for p in pieces)]))
+
+
+def sentence_tokens(texts: Iterable) -> SentenceTokens:
+    """The index tokens of ``texts`` (:meth:`~diplo.scoring.match.Matcher.tokenize`'s; non-strings count as
+    empty), with a vocabulary of their own."""
+    table = tokenize_texts(list(texts), Vocabulary())
+    used, ids = np.unique(table.ids, return_inverse=True)
+    strings = table.vocabulary.strings
+    return SentenceTokens([strings[i] for i in used.tolist()], ids.astype(np.int32).reshape(-1),
+                          np.diff(table.bounds).astype(np.int32))
+
+
 class TokenIndexWriter:
     """Builds the token index of a run's sentences, fed chunk by chunk in output order.
 
@@ -134,6 +179,29 @@ class TokenIndexWriter:
         self.n_rows += len(table.texts)
         self._counts = grow(self._counts, len(self.vocabulary))
         self._counts[:len(self.vocabulary)] += np.bincount(table.ids, minlength=len(self.vocabulary))
+        self._keep(records)
+
+    def add_tokens(self, tokens: SentenceTokens) -> None:
+        """Index the next sentences from their tokens (:func:`sentence_tokens`): the same index as
+        :meth:`add` of their texts, the tokenizing done elsewhere."""
+        counts = np.asarray(tokens.counts, dtype=np.int64)
+        local = np.asarray(tokens.ids, dtype=np.int64)
+        # only the terms these sentences hold (a piece's vocabulary may name terms of sentences left out)
+        used = np.flatnonzero(np.bincount(local, minlength=len(tokens.terms)))
+        lookup = np.zeros(len(tokens.terms), dtype=np.int64)
+        lookup[used] = self.vocabulary.ids([tokens.terms[i] for i in used.tolist()])
+        ids = lookup[local]
+        row = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+        records = np.empty(len(ids), dtype=_RECORD)
+        records["term"] = ids
+        records["row"] = row + self.n_rows
+        records["pos"] = np.arange(len(ids)) - (np.cumsum(counts) - counts)[row]
+        self.n_rows += len(counts)
+        self._counts = grow(self._counts, len(self.vocabulary))
+        self._counts[:len(self.vocabulary)] += np.bincount(ids, minlength=len(self.vocabulary))
+        self._keep(records)
+
+    def _keep(self, records: np.ndarray) -> None:
         self._parts.append(records)
         self._held += len(records)
         if self._held > self.memory_postings:
@@ -160,12 +228,13 @@ class TokenIndexWriter:
         counts = self._counts[:len(strings)]
         terms = pa.array(strings, type=pa.string())
         order = pc.sort_indices(terms).to_numpy().astype(np.int64)  # UTF-8 byte order = code point order
-        rank = np.empty(len(strings), dtype=np.int32)
-        rank[order] = np.arange(len(strings), dtype=np.int32)
+        order = order[counts[order] > 0]  # a token met in no indexed sentence (however it was fed) is no term
+        rank = np.full(len(strings), -1, dtype=np.int32)
+        rank[order] = np.arange(len(order), dtype=np.int32)
         n = counts[order]
         first = np.cumsum(n) - n
         metadata = {_META: f'{{"format": {INDEX_FORMAT}, "sentences": {self.n_rows}}}'.encode()}
-        vocabulary = pa.table({"term": terms.take(pa.array(order)), "term_id": pa.array(np.arange(len(strings)),
+        vocabulary = pa.table({"term": terms.take(pa.array(order)), "term_id": pa.array(np.arange(len(order)),
                                pa.int32()), "n": pa.array(n, pa.int64()), "first": pa.array(first, pa.int64())})
         pq.write_table(vocabulary.replace_schema_metadata(metadata), self.folder / "token_vocabulary.parquet",
                        compression="zstd", write_statistics=True, row_group_size=_VOCABULARY_GROUP)
