@@ -67,14 +67,13 @@ def test_report_writes_notebooks_html_figures_tables_and_run_json(tmp_path, monk
         errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, nb.name
         html = (out / nb.with_suffix(".html").name).read_text()
-        if nb.stem != "05_validation":  # no labelled files in sample.yml: that notebook only says so
-            assert "<img" in html or "<svg" in html, f"{nb.name}: no chart in the HTML report"
+        assert "<img" in html or "<svg" in html, f"{nb.name}: no chart in the HTML report"
         assert "&lt;tbody" not in html and "&lt;h" not in html, f"{nb.name}: sanitizing broke the markup"
         assert "parse_params(" not in html, "report HTML must hide code"
         figures = out / "figures" / nb.stem
         pngs = sorted(p.stem for p in figures.glob("*.png"))
         assert pngs == sorted(p.stem for p in figures.glob("*.svg"))
-        assert pngs or nb.stem == "05_validation", f"{nb.name}: no figure files"
+        assert pngs, f"{nb.name}: no figure files"  # each report's headline figure on the index page
         assert list((out / "tables" / nb.stem).glob("*.csv")), f"{nb.name}: no tables written"
     run = json.loads((out / "run.json").read_text())
     assert run["diplo_version"]
@@ -259,6 +258,21 @@ def test_display_table_shows_25_rows_and_says_where_the_rest_is():
     assert html.count("<tr>") == 25  # 25 body rows (the header row has a style)
     assert "75 more rows in tables/01_corpus/corpus_overview.csv (100 in all)" in html
     assert len(html) < 10_000  # the 200,000-character name is cut
+    assert f"<td style=\"text-align: left;\">{'x' * 59}…</td>" in html  # at 60 characters, like chart labels
+
+
+def test_an_empty_table_says_why_it_is_empty():
+    empty = pd.DataFrame(columns=["bin", "mean_before"])
+    assert "<table" in show_table(empty)._repr_html_()  # no reason given: the header
+    empty.attrs["note"] = "No change point looked for: <8 bins"
+    assert show_table(empty)._repr_html_() == "<p><em>No change point looked for: &lt;8 bins</em></p>"
+    assert repr(show_table(empty, empty="nothing")) == "nothing"
+
+
+def test_display_table_cuts_names_at_60_and_sentences_at_400_characters():
+    title, sentence = "T" * 100, "S" * 1000
+    shown = show_table(pd.DataFrame({"title": [title], "sentence": [sentence]})).df
+    assert shown.loc[0, "title"] == "T" * 59 + "…" and shown.loc[0, "sentence"] == "S" * 399 + "…"
 
 
 def test_top_sentences_list_a_repeated_sentence_once():
