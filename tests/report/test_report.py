@@ -286,3 +286,40 @@ def test_top_sentences_list_a_repeated_sentence_once():
     }
     top = top_sentences(tables, "tone_diplomatic", n=5)
     assert top["sentence"].tolist() == [text, "They met."]
+
+
+def test_html_export_stores_large_charts_as_palette_pngs(tmp_path):
+    """A report's charts are most of its bytes: the larger ones go into the HTML with a 256-colour palette."""
+    import base64
+    import io
+    import re
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from diplo.report.sanitize import export_html
+
+    rng = np.random.default_rng(0)
+    fig, ax = plt.subplots(figsize=(12, 9))
+    for k in range(7):
+        ax.errorbar(range(40), rng.normal(k, 1, 40), yerr=rng.uniform(0.1, 1, 40), alpha=0.5)
+    big = io.BytesIO()
+    fig.savefig(big, format="png", dpi=100)
+    plt.close(fig)
+    small = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(small, format="PNG")
+    outputs = [nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(b.getvalue()).decode(),
+                                                            "text/plain": "<Figure>"}) for b in (big, small)]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("plot()", outputs=outputs)])
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    export_html(tmp_path / "nb.ipynb", tmp_path / "nb.html")
+    first, second = re.findall(r'src="data:image/png;base64,([^"]+)"', (tmp_path / "nb.html").read_text())
+    chart = Image.open(io.BytesIO(base64.b64decode(first)))
+    assert chart.mode == "P" and chart.size == (1200, 900)
+    assert len(base64.b64decode(first)) < len(big.getvalue()) / 2
+    assert base64.b64decode(second) == small.getvalue()  # small images are kept as they are
+    export_html(tmp_path / "nb.ipynb", tmp_path / "again.html")
+    assert (tmp_path / "again.html").read_bytes() == (tmp_path / "nb.html").read_bytes()

@@ -387,13 +387,14 @@ def plot_articles_timeline(articles: pd.DataFrame, *, freq: str = "auto", top_ou
                color=MISSING_COLOR if outlet == "other" else color_for(outlet), label=short_label(outlet, 30))
         bottom += vals
     date_axis(ax, pd.Series([start.min(), end.max()]))
-    caption = _events_caption(_draw_events(ax, events))
+    drawn = _draw_events(ax, events)
+    caption = _events_caption(drawn)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel(f"articles per {unit}")
     ax.set_xlabel("publication date" + (f"\n{undated:,} undated article(s) not shown (give dates in "
                                         "raw_dir/metadata.csv, columns file,date)" if undated else "")
                   + (f"\n{caption}" if caption else ""))
-    ax.set_title(title)
+    ax.set_title(title, pad=20 if caption else 6)  # room for the event numbers above the axes
     if len(order) > 1:
         ax.legend(title="outlet", loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     return ax
