@@ -211,6 +211,9 @@ def test_trend_panels_by_theme_and_outlet_series():
     assert "no dated sentences about a theme for: karabakh" in axes[0].figure.get_supxlabel()
     legend = axes[0].figure.legends[0]
     assert [t.get_text() for t in legend.get_texts()] == ["Press TV", "other"]
+    # only one outlet has dated articles (the others' are undated): the chart still names it
+    one = plots.plot_trend(table[table["outlet"] == "Press TV"], "tone_vader", series="outlet")
+    assert [t.get_text() for t in one.get_legend().get_texts()] == ["Press TV"]
 
 
 def _zero_lines(ax):

@@ -261,7 +261,7 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
     if listed:
         xlabel += "\n" + _events_caption(drawn)
     ax.set_xlabel(xlabel)
-    if series is not None and len(groups) > 1:
+    if series is not None and groups:  # one series too: a chart "by outlet" names the one outlet it shows
         ax.legend(title=series, loc="center left", bbox_to_anchor=(1.08, 0.5), fontsize=8)
     return ax
 
