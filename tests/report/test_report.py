@@ -319,6 +319,7 @@ def test_html_export_stores_large_charts_as_palette_pngs(tmp_path):
     first, second = re.findall(r'src="data:image/png;base64,([^"]+)"', (tmp_path / "nb.html").read_text())
     chart = Image.open(io.BytesIO(base64.b64decode(first)))
     assert chart.mode == "P" and chart.size == (1200, 900)
+    assert chart.convert("RGB").getpixel((2, 2)) == (255, 255, 255)  # the background stays white
     assert len(base64.b64decode(first)) < len(big.getvalue()) / 2
     assert base64.b64decode(second) == small.getvalue()  # small images are kept as they are
     export_html(tmp_path / "nb.ipynb", tmp_path / "again.html")

@@ -58,7 +58,12 @@ def _compact_png(data: str) -> str:
     image = Image.open(io.BytesIO(raw)).convert("RGBA")
     flat = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image).convert("RGB")
     out = io.BytesIO()
-    flat.quantize(colors=256, method=Image.Quantize.FASTOCTREE).save(out, format="PNG")
+    chart = flat.quantize(colors=256, method=Image.Quantize.FASTOCTREE)
+    palette = chart.getpalette()[:768]
+    lightest = max(range(len(palette) // 3), key=lambda k: sum(palette[3 * k:3 * k + 3]))
+    palette[3 * lightest:3 * lightest + 3] = [255, 255, 255]  # the octree's near-white background back to white
+    chart.putpalette(palette)
+    chart.save(out, format="PNG")
     return base64.b64encode(out.getvalue()).decode("ascii") if out.tell() < len(raw) else data
 
 
