@@ -97,7 +97,8 @@ def test_validation_without_files_skips_cleanly(tmp_path, shared_processed):
                         parameters={"raw_dir": str(RAW), "output_dir": str(tmp_path / "o")},
                         kernel_name="diplo", cwd=str(NOTEBOOKS), progress_bar=False)
     assert "No labelled files given" in out.read_text()
-    assert not list((tmp_path / "o").glob("figures/05_validation/*.png"))
+    # no validation chart; the chart of the coded sample shipped with diplo (the report's headline figure)
+    assert [f.name for f in (tmp_path / "o").glob("figures/05_validation/*.png")] == ["coded_validation.png"]
 
 
 def test_validation_on_a_labelled_file(tmp_path, shared_processed):

@@ -189,3 +189,4 @@ def test_no_theme_hits_and_no_actor_mentions(tmp_path):
     figures = tmp_path / "out" / "figures" / "04_theme_tone_actors"
     assert "no actor mentions in this selection" in (figures / "actor_tone.svg").read_text(encoding="utf-8")
     assert "no dated sentences about a theme" in (figures / "theme_tone_over_time.svg").read_text(encoding="utf-8")
+

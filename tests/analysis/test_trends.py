@@ -90,14 +90,20 @@ def test_change_point_found_at_a_planted_shift_and_not_without_one():
     assert found["bin"].dt.strftime("%Y-%m").tolist() == ["2021-04"]  # the quarter holding 2021-06-01
     assert found["mean_after"].iloc[0] - found["mean_before"].iloc[0] == pytest.approx(0.4, abs=0.1)
     flat = aggregate_binned(_articles(3000, seed=3), ["tone"], freq="quarter", n_boot=300)
-    assert detect_change_points(flat, "tone").empty
+    none = detect_change_points(flat, "tone")
+    assert none.empty and none.attrs["note"].startswith("No change point: in the 1 series with at least 8 bins")
+    assert "note" not in found.attrs
 
 
 def test_change_points_need_enough_bins_with_enough_articles():
     few = aggregate_binned(_articles(40, shift=2.0), ["tone"], freq="year", n_boot=100)
-    assert detect_change_points(few, "tone", min_articles=3).empty  # 6 bins: fewer than 8
+    none = detect_change_points(few, "tone", min_articles=3)  # 6 bins: fewer than 8
+    assert none.empty and none.attrs["note"].startswith(
+        f"No change point looked for: no series has 8 bins with at least 3 articles (the most: {(few['n_articles'] >= 3).sum()})")
     many = aggregate_binned(_articles(3000, shift=0.4), ["tone"], freq="quarter", n_boot=100)
-    assert detect_change_points(many, "tone", min_articles=10_000).empty  # no bin has enough articles
+    none = detect_change_points(many, "tone", min_articles=10_000)  # no bin has enough articles
+    assert none.empty and "(the most: 0)" in none.attrs["note"]
+    assert "(the most: 0)" in detect_change_points(many.iloc[:0], ["tone", "mood"]).attrs["note"]
     by = aggregate_binned(_articles(3000, shift=0.4), ["tone"], freq="quarter", by="outlet", n_boot=100)
     assert set(detect_change_points(by, ["tone"], by="outlet")["outlet"]) <= {"A", "B", "C"}
 

@@ -194,6 +194,9 @@ def test_trend_hollow_thin_bins_and_lines_only_between_adjacent_full_bins():
     assert len(hollow) == 1 and len(hollow[0].get_xdata()) == 1
     assert [t.get_text().strip() for t in ax.texts] == ["talks"]  # the event outside the dates is not drawn
     assert "7 undated articles not shown" in ax.get_xlabel() and "file,date" in ax.get_xlabel()
+    assert "most are hollow" not in ax.get_xlabel()
+    thin = plots.plot_trend(_binned([1, 2, 5, 1], [0.1, 0.2, 0.3, 0.2]), "tone_vader", min_articles=3)
+    assert "most are hollow: freq=quarter or coarser gives fuller bins" in thin.get_xlabel()
     empty = plots.plot_trend(table.iloc[:0], "tone_vader", undated=12)
     assert "no dated articles: 12 articles without a date" in empty.texts[0].get_text()
 
@@ -202,10 +205,54 @@ def test_trend_panels_by_theme_and_outlet_series():
     table = pd.concat([_binned([4] * 6, [0.1] * 6).assign(theme=t, outlet=o) for t in ("energy", "corridors")
                        for o in ("Press TV", "other")], ignore_index=True)
     table.attrs["freq"] = "month"
-    axes = plots.plot_trend_panels(table, column="tone_vader", panel="theme", panels=["energy"], series="outlet")
+    axes = plots.plot_trend_panels(table, column="tone_vader", panel="theme", panels=["energy", "karabakh"],
+                                   series="outlet", what="sentences about a theme")
     assert [a.get_title() for a in axes] == ["energy", "corridors"]
+    assert "no dated sentences about a theme for: karabakh" in axes[0].figure.get_supxlabel()
     legend = axes[0].figure.legends[0]
     assert [t.get_text() for t in legend.get_texts()] == ["Press TV", "other"]
+    # only one outlet has dated articles (the others' are undated): the chart still names it
+    one = plots.plot_trend(table[table["outlet"] == "Press TV"], "tone_vader", series="outlet")
+    assert [t.get_text() for t in one.get_legend().get_texts()] == ["Press TV"]
+
+
+def _zero_lines(ax):
+    return [ln for ln in ax.get_lines() if list(ln.get_ydata()) == [0, 0] and ln.get_color() == "0.4"]
+
+
+@pytest.mark.parametrize("ncols, sharey", [(2, True), (1, False)])
+def test_trend_panels_zero_line_in_every_panel_and_points_above_the_article_bars(ncols, sharey):
+    """Panels drawn before a later panel widens the shared y range to 0 get their zero line too (the top row of
+    the actor chart had none); no point sits in the band of the article bars (the bottom fifth)."""
+    table = pd.concat([_binned([4] * 6, values).assign(actor=actor) for actor, values in
+                       (("Azerbaijan", [0.6, 0.7, 0.65, 0.7, 0.6, 0.7]), ("Iran", [0.8, 0.9, 0.85, 0.9, 0.8, 0.9]),
+                        ("Armenia", [-0.6, -0.5, -0.7, -0.5, -0.6, -0.4]))], ignore_index=True)
+    table.attrs["freq"] = "month"
+    axes = plots.plot_trend_panels(table, column="tone_vader", panel="actor", panels=["Azerbaijan", "Iran"],
+                                   ncols=ncols, sharey=sharey, note="shares of a sample")
+    assert [a.get_title() for a in axes] == ["Azerbaijan", "Iran", "Armenia"]
+    assert [len(_zero_lines(ax)) for ax in axes] == ([1, 1, 1] if sharey else [0, 0, 0])  # 0 in view or not
+    for ax in axes:
+        low, high = ax.get_ylim()
+        lowest = min(np.nanmin(np.asarray(ln.get_ydata(), dtype=float)) for ln in ax.get_lines()
+                     if ln.get_color() == plots.color_for("tone_vader"))
+        assert (lowest - low) / (high - low) > 0.2  # interval caps included
+        assert min(ax.get_yticks()) >= low + (high - low) / 5 - 1e-9  # no tick in the bars' band
+    assert "shares of a sample" in axes[0].figure.get_supxlabel()
+    if not sharey:
+        assert axes[0].get_ylabel() == "VADER compound\n(-1..1)"
+
+
+def test_numbered_event_labels_stand_above_the_data():
+    events = pd.DataFrame({"date": pd.to_datetime(["2023-02-10", "2023-02-14", "2023-04-02"]),
+                           "label": ["talks", "visit", "summit"]})
+    ax = plots.plot_trend(_binned([5] * 6, [0.1, 0.2, 0.3, 0.2, 0.1, 0.2]), "tone_vader", events=events)
+    ax.figure.canvas.draw()  # annotations place themselves when drawn
+    numbers = [t for t in ax.texts if t.get_text() in {"1", "2", "3"}]
+    assert [t.get_text() for t in numbers] == ["1", "2", "3"]
+    assert all(t.xy[1] == 1.0 and t.xyann[1] > 0 for t in numbers)  # above the axes' top, in points
+    assert numbers[0].xyann != numbers[1].xyann  # neighbours on two rows
+    assert "events (dashed): 1 2023-02-10 talks; 2 2023-02-14 visit; 3 2023-04-02 summit" in ax.get_xlabel()
 
 
 def test_theme_series_and_actor_tone():
@@ -224,7 +271,7 @@ def test_theme_series_and_actor_tone():
                            "tone_vader_target_lo": [0.1, 0.0], "tone_vader_target_hi": [0.4, 0.2]})
     by = pd.DataFrame({"speaker": ["Iran"], "n": [2], "tone_vader": [-0.2]})
     ax = plots.plot_actor_tone(toward, by, "tone_vader")
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Azerbaijan  (n=4/0)", "Iran  (n=6/2)"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Azerbaijan  (n=4 / 0)", "Iran  (n=6 / 2)"]
     assert len(ax.containers) == 2
     ax = plots.plot_actor_tone(toward, pd.DataFrame(), "tone_vader")  # no speakers in the selection
     assert len(ax.containers) == 1

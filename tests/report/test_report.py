@@ -67,14 +67,13 @@ def test_report_writes_notebooks_html_figures_tables_and_run_json(tmp_path, monk
         errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert not errors, nb.name
         html = (out / nb.with_suffix(".html").name).read_text()
-        if nb.stem != "05_validation":  # no labelled files in sample.yml: that notebook only says so
-            assert "<img" in html or "<svg" in html, f"{nb.name}: no chart in the HTML report"
+        assert "<img" in html or "<svg" in html, f"{nb.name}: no chart in the HTML report"
         assert "&lt;tbody" not in html and "&lt;h" not in html, f"{nb.name}: sanitizing broke the markup"
         assert "parse_params(" not in html, "report HTML must hide code"
         figures = out / "figures" / nb.stem
         pngs = sorted(p.stem for p in figures.glob("*.png"))
         assert pngs == sorted(p.stem for p in figures.glob("*.svg"))
-        assert pngs or nb.stem == "05_validation", f"{nb.name}: no figure files"
+        assert pngs, f"{nb.name}: no figure files"  # each report's headline figure on the index page
         assert list((out / "tables" / nb.stem).glob("*.csv")), f"{nb.name}: no tables written"
     run = json.loads((out / "run.json").read_text())
     assert run["diplo_version"]
@@ -259,6 +258,21 @@ def test_display_table_shows_25_rows_and_says_where_the_rest_is():
     assert html.count("<tr>") == 25  # 25 body rows (the header row has a style)
     assert "75 more rows in tables/01_corpus/corpus_overview.csv (100 in all)" in html
     assert len(html) < 10_000  # the 200,000-character name is cut
+    assert f"<td style=\"text-align: left;\">{'x' * 59}…</td>" in html  # at 60 characters, like chart labels
+
+
+def test_an_empty_table_says_why_it_is_empty():
+    empty = pd.DataFrame(columns=["bin", "mean_before"])
+    assert "<table" in show_table(empty)._repr_html_()  # no reason given: the header
+    empty.attrs["note"] = "No change point looked for: <8 bins"
+    assert show_table(empty)._repr_html_() == "<p><em>No change point looked for: &lt;8 bins</em></p>"
+    assert repr(show_table(empty, empty="nothing")) == "nothing"
+
+
+def test_display_table_cuts_names_at_60_and_sentences_at_400_characters():
+    title, sentence = "T" * 100, "S" * 1000
+    shown = show_table(pd.DataFrame({"title": [title], "sentence": [sentence]})).df
+    assert shown.loc[0, "title"] == "T" * 59 + "…" and shown.loc[0, "sentence"] == "S" * 399 + "…"
 
 
 def test_top_sentences_list_a_repeated_sentence_once():
@@ -272,3 +286,41 @@ def test_top_sentences_list_a_repeated_sentence_once():
     }
     top = top_sentences(tables, "tone_diplomatic", n=5)
     assert top["sentence"].tolist() == [text, "They met."]
+
+
+def test_html_export_stores_large_charts_as_palette_pngs(tmp_path):
+    """A report's charts are most of its bytes: the larger ones go into the HTML with a 256-colour palette."""
+    import base64
+    import io
+    import re
+
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    from diplo.report.sanitize import export_html
+
+    rng = np.random.default_rng(0)
+    fig, ax = plt.subplots(figsize=(12, 9))
+    for k in range(7):
+        ax.errorbar(range(40), rng.normal(k, 1, 40), yerr=rng.uniform(0.1, 1, 40), alpha=0.5)
+    big = io.BytesIO()
+    fig.savefig(big, format="png", dpi=100)
+    plt.close(fig)
+    small = io.BytesIO()
+    Image.new("RGB", (20, 10), "white").save(small, format="PNG")
+    outputs = [nbformat.v4.new_output("display_data", data={"image/png": base64.b64encode(b.getvalue()).decode(),
+                                                            "text/plain": "<Figure>"}) for b in (big, small)]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("plot()", outputs=outputs)])
+    nbformat.write(nb, tmp_path / "nb.ipynb")
+    export_html(tmp_path / "nb.ipynb", tmp_path / "nb.html")
+    first, second = re.findall(r'src="data:image/png;base64,([^"]+)"', (tmp_path / "nb.html").read_text())
+    chart = Image.open(io.BytesIO(base64.b64decode(first)))
+    assert chart.mode == "P" and chart.size == (1200, 900)
+    assert chart.convert("RGB").getpixel((2, 2)) == (255, 255, 255)  # the background stays white
+    assert len(base64.b64decode(first)) < len(big.getvalue()) / 2
+    assert base64.b64decode(second) == small.getvalue()  # small images are kept as they are
+    export_html(tmp_path / "nb.ipynb", tmp_path / "again.html")
+    assert (tmp_path / "again.html").read_bytes() == (tmp_path / "nb.html").read_bytes()

@@ -61,3 +61,14 @@ def test_notebooks_hold_article_metadata_and_read_texts_only_for_the_articles_as
     assert texts["doc_id"].tolist() == two["doc_id"].tolist()
     assert texts["text"].str.len().gt(200).all()
     assert run.read("articles", columns=["doc_id", "text"])["text"].notna().sum() == 5  # read from the file
+
+
+@pytest.mark.parametrize("n, expected", [
+    (2, "topic shares of a seeded random sample of 2 of the 5 selected articles; grey bars count sampled articles"),
+    (5, ""), (9, "")])
+def test_sample_note_says_when_a_chart_is_drawn_from_a_sample(tmp_path, processed, n, expected):
+    p = parse_params(raw_dir=str(RAW), output_dir=str(tmp_path / "out"), processed_dir=str(processed))
+    run = start_notebook(p, "03_themes")
+    sample = run.sample_articles(n)
+    assert len(sample) == min(n, 5)
+    assert run.sample_note(sample, "topic shares") == expected

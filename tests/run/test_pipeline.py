@@ -189,7 +189,8 @@ def test_languages_keep_only_those_and_skip_the_others(mixed_crawl, tmp_path):
     assert (table["status"], table["n_rows"], table["n_documents"], table["n_rejected_rows"]) == ("ok", 2, 1, 1)
     assert tables["rejected_rows"].values.tolist() == [["export.csv", 2, "language ru not in --languages en,fa"]]
     assert summary.n_skipped == 3 and summary.counts["status"] == {"ok": 4, "skipped": 3}
-    assert summary.notes == ()  # the folder default beat the footer
+    assert not any("licence_footer" in note for note in summary.notes)  # the folder default beat the footer
+    assert summary.notes[-1].startswith("4 of 4 articles have no publication date")  # and how to date them
 
 
 def test_cli_run_prints_the_counts_and_takes_the_ingestion_options(mixed_crawl, tmp_path, capsys):

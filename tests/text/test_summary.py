@@ -35,8 +35,20 @@ def test_summary_names_missing_columns():
 
 @pytest.mark.parametrize("n_footer, n_other, noted", [(1, 1, True), (3, 1, True), (1, 2, False), (0, 3, False)])
 def test_a_boilerplate_rule_naming_half_the_outlets_is_noted(n_footer, n_other, noted):
-    notes = ingest_notes(_articles(n_footer, n_other))
+    notes = ingest_notes(_articles(n_footer, n_other).assign(date_source="metadata.csv"))
     assert bool(notes) == noted
     if noted:
         assert "'licence_footer'" in notes[0] and "'Mehr News Agency'" in notes[0]
         assert "--outlet NAME" in notes[0] and "*,NAME" in notes[0]
+
+
+@pytest.mark.parametrize("sources, expected", [
+    (["unknown", "text", None], "2 of 3 articles have no publication date"), (["text", "metadata.csv"], None)])
+def test_undated_articles_are_noted_with_the_fix(sources, expected):
+    articles = pd.DataFrame({"date_source": sources, "outlet": "Press TV", "outlet_source": "html"})
+    notes = ingest_notes(articles)
+    if expected is None:
+        assert notes == []
+    else:
+        assert notes[0].startswith(expected) and "metadata.csv (columns file,date" in notes[0]
+        assert "--date-order" in notes[0]

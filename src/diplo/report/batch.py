@@ -259,11 +259,18 @@ def kernel_config():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _check_params(params: dict, declared: Mapping[str, dict]) -> dict:
-    """Every check that needs no processed corpus: declared types, ``theme``, ``validation_files``.
+def _check_params(params: dict, declared: Mapping[str, dict]):
+    """Every check that needs no processed corpus: the standard parameters (:func:`parse_params`, once),
+    declared types, ``theme``, ``validation_files``.
 
-    Returns ``params`` with ``validation_files`` resolved against the caller's folder.
+    Returns
+    -------
+    (dict, NotebookParams)
+        ``params`` with ``validation_files`` resolved against the caller's folder (what the notebooks get),
+        and the same parameters parsed.
     """
+    import dataclasses
+
     from diplo.report.params import check_declared_type, check_theme, parse_params, parse_validation_files
 
     parsed = parse_params(params)  # the standard parameters, with their own messages
@@ -280,7 +287,8 @@ def _check_params(params: dict, declared: Mapping[str, dict]) -> dict:
     if out.get("validation_files"):
         files = parse_validation_files(out["validation_files"], base=Path.cwd())
         out["validation_files"] = [{**f, "path": str(f["path"])} for f in files]
-    return out
+        parsed = dataclasses.replace(parsed, extra={**parsed.extra, "validation_files": out["validation_files"]})
+    return out, parsed
 
 
 def _check_outlets(parsed, processed: Path) -> None:
@@ -326,7 +334,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     from tqdm import tqdm
 
     from diplo.report.index import write_index
-    from diplo.report.params import parse_params, pipeline_options
+    from diplo.report.params import pipeline_options
     from diplo.run.freshness import ensure_processed
     from diplo.run.lock import output_lock
     from diplo.run.publish import StorageError, is_storage_error
@@ -348,8 +356,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     params = _resolve_paths({"raw_dir": "data/raw", **_plain(params)}, Path.cwd())
     params["output_dir"] = str(out_dir)
     params.setdefault("processed_dir", str(out_dir / "processed"))
-    params = _check_params(params, declared)  # fail before processing anything
-    parsed = parse_params(params)  # fail before running anything (paths inside raw included)
+    params, parsed = _check_params(params, declared)  # fail before processing anything (paths inside raw too)
     with output_lock(out_dir, wait=wait, command="diplo report"):
         timings: dict[str, float] = {}
         t0 = time.perf_counter()

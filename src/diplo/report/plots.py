@@ -100,7 +100,7 @@ def plot_tone_by_outlet(by_outlet: pd.DataFrame, column: str = "tone_vader", *, 
     for i, row in df.iterrows():  # one point per outlet: a handful of rows
         errorbar(ax, [i], [row[column]], [lo[i]], [hi[i]], color=color_for(row["outlet"]), label=None,
                   horizontal=True)
-    labels = [short_label(o or "unknown outlet", 40) + (f"  (n={int(n)})" if "n" in df.columns else "")
+    labels = [short_label(o or "unknown outlet", 40) + (f"  (n={int(n):,})" if "n" in df.columns else "")
               for o, n in zip(df["outlet"], df["n"] if "n" in df.columns else [0] * len(df))]
     ax.set_yticks(range(len(df)), labels)
     ax.set_ylim(-0.6, len(df) - 0.4)
@@ -491,8 +491,8 @@ def plot_actor_tone(toward: pd.DataFrame, by: pd.DataFrame | None = None, column
     labels = [short_label(a, 40) for a in actors]
     if "n" in df.columns:
         n = df.groupby(["actor", "direction"])["n"].sum().unstack(fill_value=0)
-        labels = [f"{short_label(a, 40)}  (n={'/'.join(str(int(n.loc[a].get(d, 0))) for d in directions)})"
-                  for a in actors]
+        counts = {a: " / ".join(f"{int(n.loc[a].get(d, 0)):,}" for d in directions) for a in actors}
+        labels = [f"{short_label(a, 40)}  (n={counts[a]})" for a in actors]
     ax.set_yticks(range(len(actors)), labels)
     ax.set_ylim(-0.6, len(actors) - 0.4)
     ax.invert_yaxis()

@@ -54,9 +54,11 @@ class NotebookRun:
 
         ``show`` limits the displayed columns (e.g. means without their intervals, to fit a page); the CSV
         always has them all, with cells a spreadsheet would run as formulas escaped (:mod:`diplo.io.csvsafe`). At most ``max_rows`` rows (25 at most, whatever is asked) are displayed,
-        with a line saying how many more are in the CSV. Date-time columns (bins) are written as
+        with a line saying how many more are in the CSV; a table with no rows shows ``df.attrs["note"]`` (why it
+        is empty) when the table has one. Date-time columns (bins) are written as
         ``YYYY-MM-DD``; ``digits`` rounds the float columns.
         """
+        note = df.attrs.get("note")  # why a table has no rows (e.g. detect_change_points), shown instead of it
         dates = [c for c in df.columns if pd.api.types.is_datetime64_any_dtype(df[c])]
         floats = [c for c in df.columns if pd.api.types.is_float_dtype(df[c])] if digits is not None else []
         if dates or floats:
@@ -65,7 +67,7 @@ class NotebookRun:
         write_csv(df, self.tables_dir / f"{name}.csv")  # text a spreadsheet would run as a formula is escaped
         rows = min(max_rows or 25, 25)
         where = f"tables/{self.notebook}/{name}.csv"
-        return show_table(df[list(show)] if show is not None else df, max_rows=rows, source=where)
+        return show_table(df[list(show)] if show is not None else df, max_rows=rows, source=where, empty=note)
 
     # --- article-level aggregates: what every time chart draws -----------------------------------------------
 
@@ -110,6 +112,15 @@ class NotebookRun:
         if len(articles) <= n:
             return articles
         return articles.sample(n=n, random_state=self.params.seed).sort_values("doc_id").reset_index(drop=True)
+
+    def sample_note(self, sample: pd.DataFrame, what: str = "values") -> str:
+        """A caption line for a chart drawn from :meth:`sample_articles`: ``""`` when the sample holds every
+        selected article, else how many of how many, and that the article counts are of the sample."""
+        total = len(self.tables["articles"])
+        if len(sample) >= total:
+            return ""
+        return (f"{what} of a seeded random sample of {len(sample):,} of the {total:,} selected articles; "
+                "grey bars count sampled articles")
 
     def sentence_sample(self, columns: Sequence[str], *, max_rows: int = 50_000) -> pd.DataFrame:
         """``columns`` of the sentences of randomly chosen articles (seeded), about ``max_rows`` rows at most:

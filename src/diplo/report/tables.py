@@ -10,10 +10,13 @@ import pandas as pd
 
 __all__ = ["show_table", "theme_names", "corpus_overview", "top_sentences", "theme_kwic", "topic_labels",
            "validation_table", "confusion_table", "theme_sentences", "headlines", "DisplayTable", "scored_sentences",
-           "MAX_ROWS", "CELL_CHARS"]
+           "MAX_ROWS", "CELL_CHARS", "LABEL_CHARS", "LABEL_COLUMNS"]
 
 MAX_ROWS = 25  # rows a displayed table shows at most; the CSV in tables/ has them all
 CELL_CHARS = 400  # characters of a displayed cell (a sentence fits; a 200,000-character name does not)
+LABEL_CHARS = 60  # characters of a displayed name (outlet, title, author, actor, file): as on the charts
+LABEL_COLUMNS = ("outlet", "title", "author", "actor", "speaker", "source_file", "doc_id", "duplicate_of", "file",
+                 "url")
 
 
 _TEXT_CELL = re.compile(r"<td>(.*?)</td>", re.S)
@@ -32,15 +35,18 @@ class DisplayTable:
     """A table for notebook display: HTML with every cell escaped (article text is untrusted), plain text.
 
     Shows the first ``max_rows`` rows (at most :data:`MAX_ROWS`) and a line saying how many more there are
-    and where (``source``, the CSV); text cells are cut at :data:`CELL_CHARS` characters with an ellipsis.
+    and where (``source``, the CSV); text cells are cut at :data:`CELL_CHARS` characters with an ellipsis, names
+    (:data:`LABEL_COLUMNS`: outlet, title, author, actor, file ...) at :data:`LABEL_CHARS`, as on the charts.
     """
 
-    def __init__(self, df: pd.DataFrame, max_rows: int | None, source: str | None = None) -> None:
+    def __init__(self, df: pd.DataFrame, max_rows: int | None, source: str | None = None,
+                 empty: str | None = None) -> None:
         self.max_rows = min(max_rows or MAX_ROWS, MAX_ROWS)
-        self.total, self.source = len(df), source
+        self.total, self.source, self.empty = len(df), source, empty
         head = df.head(self.max_rows)
         text = [c for c in head.columns if head[c].dtype == object or pd.api.types.is_string_dtype(head[c])]
-        self.df = head.assign(**{c: head[c].map(lambda v: _cut(v, CELL_CHARS)) for c in text}) if text else head
+        limit = {c: LABEL_CHARS if c in LABEL_COLUMNS else CELL_CHARS for c in text}
+        self.df = head.assign(**{c: head[c].map(lambda v, k=limit[c]: _cut(v, k)) for c in text}) if text else head
         self.df.columns = [_cut(str(c), 60) for c in self.df.columns]
 
     def _more(self) -> str:
@@ -53,6 +59,8 @@ class DisplayTable:
     def _repr_html_(self) -> str:
         import html as _html
 
+        if self.empty and not self.total:
+            return f"<p><em>{_html.escape(self.empty)}</em></p>"
         # escape=True turns <script>, <img onerror=...> and javascript: links in article text into text.
         out = self.df.to_html(index=False, escape=True, render_links=False, na_rep="", border=0,
                               classes="dataframe diplo-table")
@@ -63,18 +71,22 @@ class DisplayTable:
         return out + (f"<p><em>{_html.escape(more)}</em></p>" if more else "")
 
     def __repr__(self) -> str:
+        if self.empty and not self.total:
+            return self.empty
         more = self._more()
         return self.df.to_string(index=False, na_rep="") + (f"\n{more}" if more else "")
 
 
-def show_table(df: pd.DataFrame, *, max_rows: int | None = MAX_ROWS, source: str | None = None) -> DisplayTable:
+def show_table(df: pd.DataFrame, *, max_rows: int | None = MAX_ROWS, source: str | None = None,
+               empty: str | None = None) -> DisplayTable:
     """Wrap ``df`` for display in a notebook or report with all text HTML-escaped (never a raw Styler).
 
-    ``source`` names the file holding the whole table, said under a table cut at ``max_rows`` rows.
+    ``source`` names the file holding the whole table, said under a table cut at ``max_rows`` rows. ``empty``:
+    shown instead of a table with no rows (why it has none; default ``df.attrs["note"]`` when set).
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"show_table needs a DataFrame; got {type(df).__name__}")
-    return DisplayTable(df, max_rows, source)
+    return DisplayTable(df, max_rows, source, empty if empty is not None else df.attrs.get("note"))
 
 
 def theme_names(table: pd.DataFrame) -> list[str]:

@@ -52,9 +52,10 @@ def _draw_events(ax: plt.Axes, events: pd.DataFrame | None, *, labels: bool = Tr
         numbered = bool(key)
         if not labels:
             continue
-        if numbered:  # numbers on two rows so neighbours do not overlap
-            ax.text(date, 1.0 if i % 2 else 0.955, key, transform=ax.get_xaxis_transform(), ha="center",
-                    va="bottom", fontsize=7, color=_EVENT_COLOR, clip_on=False)
+        if numbered:  # numbers on two rows above the data, so neighbours overlap neither each other nor points
+            ax.annotate(key, xy=(mdates.date2num(date), 1.0), xycoords=ax.get_xaxis_transform(), xytext=(0, 1 if i % 2 else 9),
+                        textcoords="offset points", ha="center", va="bottom", fontsize=7, color=_EVENT_COLOR,
+                        annotation_clip=False)
         else:
             ax.text(date, 0.98, " " + short_label(label, 32), transform=ax.get_xaxis_transform(), rotation=90,
                     ha="right", va="top", fontsize=7, color=_EVENT_COLOR, clip_on=True)
@@ -72,7 +73,7 @@ def _events_in_view(ax: plt.Axes, events: pd.DataFrame | None) -> list:
     span = max(mdates.date2num(pd.Timestamp(hi)) - mdates.date2num(pd.Timestamp(lo)), 1.0)
     gaps = np.diff(mdates.date2num(dates)) / span if len(dates) > 1 else np.array([1.0])
     numbered = len(dates) > 4 or bool((gaps < 0.04).any())
-    return [((str(i) if numbered else "", f"{date:%Y-%m-%d} {short_label(label, 50)}"), date, label)
+    return [((str(i) if numbered else "", f"{date:%Y-%m-%d} {short_label(label)}"), date, label)
             for i, (date, label) in enumerate(zip(dates, inside["label"]), start=1)]
 
 
@@ -137,6 +138,21 @@ def _draw_series(ax: plt.Axes, df: pd.DataFrame, column: str, freq: str, *, colo
             start = i + 1
 
 
+def _finish_y(axes: Sequence[plt.Axes], *, zero_line: bool, counts: bool) -> None:
+    """The y axis of ``axes`` (one axis, or panels sharing it) once all data is drawn: the zero line when 0 is
+    within the data's range (it never stretches the axis down to 0), then, with ``counts``, a band below the
+    data as tall as a quarter of its range, where the article bars stand (they fill the bottom fifth of the
+    panel: :func:`_draw_counts`), with no y ticks in it."""
+    low, high = axes[0].get_ylim()
+    if zero_line and low <= 0 <= high:
+        for ax in axes:
+            ax.axhline(0, color="0.4", linewidth=0.8)
+    if counts and high > low:
+        axes[0].set_ylim(low - (high - low) / 4, high)
+        axes[0].set_yticks([t for t in axes[0].get_yticks() if low <= t <= high])
+        axes[0].set_ylim(low - (high - low) / 4, high)  # set_yticks may widen the range to its ticks
+
+
 def _draw_counts(ax: plt.Axes, binned: pd.DataFrame, freq: str) -> None:
     """Articles per bin as light bars along the bottom fifth of the panel (own axis on the right)."""
     counts = binned.groupby("bin", sort=True)["n_articles"].sum()
@@ -161,9 +177,14 @@ def _draw_counts(ax: plt.Axes, binned: pd.DataFrame, freq: str) -> None:
 
 
 def trend_note(binned: pd.DataFrame, *, undated: int = 0, min_articles: int = 3, freq: str | None = None) -> str:
-    """The caption of a time chart: bin width, what hollow points and bars mean, undated articles and the fix."""
+    """The caption of a time chart: bin width, what hollow points and bars mean (and, when most points are hollow,
+    the coarser bin width that would fill them), undated articles and the fix."""
     freq = freq or binned.attrs.get("freq", "month")
     parts = [f"one point per {freq}; hollow: fewer than {min_articles} articles (no line through it)"]
+    coarser = {"day": "week", "week": "month", "month": "quarter", "quarter": "year"}.get(freq)
+    if coarser and "n_articles" in binned.columns and len(binned) \
+            and (binned["n_articles"] < min_articles).mean() > 0.5:
+        parts[0] += f"; most are hollow: freq={coarser} or coarser gives fuller bins"
     if undated:
         parts.append(f"{undated:,} undated article{'s' if undated != 1 else ''} not shown "
                      "(give dates in raw_dir/metadata.csv, columns file,date)")
@@ -182,7 +203,7 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
                change_points: pd.DataFrame | None = None, undated: int = 0, counts: bool = True,
                ylabel: str | None = None, zero_line: bool = True, note: bool = True,
                what: str = "articles", span: pd.Series | None = None,
-               series_order: Sequence[str] | None = None) -> plt.Axes:
+               series_order: Sequence[str] | None = None, finish_y: bool = True) -> plt.Axes:
     """A binned time series: mean per calendar bin with its 95% cluster-bootstrap interval, articles per bin.
 
     Parameters
@@ -199,6 +220,9 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
     span : dates the x axis must show (default: this table's bins; panels pass the whole figure's).
     series_order : every series of the figure, in the order they stand side by side within a bin (default:
         this table's, by name, "other" last); panels pass the whole figure's so a series keeps its place.
+    finish_y : draw the zero line (``zero_line``, when 0 is within the data's range) and, with ``counts``, add a
+        band below the data for the article bars, so no point sits on a bar. Panels that share a y axis pass
+        False and finish it once every panel is drawn (their common range is known only then).
     """
     title = title or f"{SCORER_LABELS.get(column, column)} by publication date"
     ax = new_axes(ax)
@@ -218,26 +242,26 @@ def plot_trend(binned: pd.DataFrame, column: str, *, series: str | None = None, 
         _draw_series(ax, group, column, freq, color=colour, label=None if name is None else short_label(name, 30),
                      min_articles=min_articles, shift=(place - (len(order) - 1) / 2) * step, dense=dense)
     date_axis(ax, _bin_mid(binned["bin"], freq) if span is None else span)
-    low, high = ax.get_ylim()
-    if zero_line and low <= 0 <= high:  # drawn when in view; never stretches the axis down to zero
-        ax.axhline(0, color="0.4", linewidth=0.8)
+    if finish_y:
+        _finish_y([ax], zero_line=zero_line, counts=counts)
     if counts:
         _draw_counts(ax, binned, freq)
     drawn = _draw_events(ax, events)
     n_events = len(drawn)
     n_cps = _draw_change_points(ax, change_points, freq)
-    ax.set_title(title, pad=14 if any(key for key, _ in drawn) else 6)  # room for the event numbers
+    ax.set_title(title, pad=20 if any(key for key, _ in drawn) else 6)  # room for the event numbers
     ax.set_ylabel(ylabel or label_for(column))
     xlabel = f"publication date ({freq} bins; bars: {interval_text(interval_bounds(binned, column)[0])})"
     if note:
         xlabel += "\n" + trend_note(binned, undated=undated, min_articles=min_articles, freq=freq)
-    if n_events or n_cps:
-        xlabel += "\n" + "; ".join(([f"dashed: {n_events} event(s)"] if n_events else [])
+    listed = note and _events_caption(drawn)  # numbered events listed below: no need to count them
+    if (n_events and not listed) or n_cps:
+        xlabel += "\n" + "; ".join(([f"dashed: {n_events} event(s)"] if n_events and not listed else [])
                                    + ([f"red: {n_cps} change point(s) (PELT)"] if n_cps else []))
-    if note and _events_caption(drawn):
+    if listed:
         xlabel += "\n" + _events_caption(drawn)
     ax.set_xlabel(xlabel)
-    if series is not None and len(groups) > 1:
+    if series is not None and groups:  # one series too: a chart "by outlet" names the one outlet it shows
         ax.legend(title=series, loc="center left", bbox_to_anchor=(1.08, 0.5), fontsize=8)
     return ax
 
@@ -248,13 +272,14 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
                       events: pd.DataFrame | None = None, change_points: pd.DataFrame | None = None,
                       undated: int = 0, ncols: int = 2, sharey: bool = True, max_panels: int = 12,
                       zero_line: bool = True, what: str = "articles",
-                      titles: Mapping[str, str] | None = None) -> np.ndarray:
+                      titles: Mapping[str, str] | None = None, note: str = "") -> np.ndarray:
     """Small multiples of :func:`plot_trend`: one panel per value column (``columns``: scorers, themes) or per
     value of ``panel`` in a long table (``column`` drawn; e.g. ``panel="theme"``).
 
     At most ``max_panels`` panels (in the given order); the caption says how many more are in the table.
     ``titles`` names panels (a column or panel value -> title, e.g. topic columns -> their top words); by
-    default the name without its ``theme_``/``tone_`` prefix.
+    default the name without its ``theme_``/``tone_`` prefix. ``note``: a line added to the caption (e.g. that
+    the values come from a sample of the articles).
 
     Returns
     -------
@@ -269,6 +294,7 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
     if binned.empty or not names:
         reason = _no_dates_message(undated, what)
         return np.array([empty_chart(new_axes(None), title, reason)])
+    absent = [str(p) for p in (panels or []) if str(p) not in names]  # asked for, but nothing dated to draw
     more = max(0, len(names) - max_panels)
     names = names[:max_panels]
     ncols = max(1, min(ncols, len(names)))
@@ -297,16 +323,20 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
                                                    key=lambda v: (v == "other", v))
         plot_trend(part, col, series=series, ax=ax, title=short_label((titles or {}).get(name, default), 40),
                    min_articles=min_articles, events=events, change_points=cps, counts=True, note=False,
-                   zero_line=zero_line, what=what, span=_bin_mid(binned["bin"], freq), series_order=order)
+                   zero_line=zero_line, what=what, span=_bin_mid(binned["bin"], freq), series_order=order,
+                   finish_y=not sharey)
         ax.title.set_fontsize(plt.rcParams["font.size"])
         ax.set_xlabel("")
-        ax.set_ylabel(label_for(col) if not sharey else "")
+        ax.set_ylabel("" if sharey else label_for(col).replace(" (", "\n(", 1))  # two lines: panels are short
         if i >= ncols:  # event labels only in the top row
             for t in list(ax.texts):
                 if t.get_color() == _EVENT_COLOR:
                     t.remove()
         if ax.get_legend() is not None and i > 0:
             ax.get_legend().remove()
+    drawn_panels = [ax for ax in used if ax.lines or ax.collections]
+    if sharey and drawn_panels:  # the common range is known now: every panel gets its zero line (top row too)
+        _finish_y(drawn_panels, zero_line=zero_line, counts=True)
     legend = used[0].get_legend()
     if legend is not None:
         legend.remove()
@@ -317,6 +347,8 @@ def plot_trend_panels(binned: pd.DataFrame, columns: Sequence[str] | None = None
     bars = interval_text(*(interval_bounds(binned, c)[0] for c in (columns or [column])))
     caption = (f"publication date ({freq} bins; bars: {bars})"
                + "\n" + trend_note(binned, undated=undated, min_articles=min_articles, freq=freq)
+               + (f"\n{note}" if note else "")
+               + (f"\nno dated {what} for: {short_label(', '.join(absent), 100)}" if absent else "")
                + (f"\n{more} more panel(s) in the table" if more else "")
                + (f"\n{_events_caption(drawn)}" if _events_caption(drawn) else ""))
     fig.supxlabel(caption, fontsize=plt.rcParams["axes.labelsize"] - 1)
@@ -355,13 +387,14 @@ def plot_articles_timeline(articles: pd.DataFrame, *, freq: str = "auto", top_ou
                color=MISSING_COLOR if outlet == "other" else color_for(outlet), label=short_label(outlet, 30))
         bottom += vals
     date_axis(ax, pd.Series([start.min(), end.max()]))
-    caption = _events_caption(_draw_events(ax, events))
+    drawn = _draw_events(ax, events)
+    caption = _events_caption(drawn)
     ax.yaxis.get_major_locator().set_params(integer=True)
     ax.set_ylabel(f"articles per {unit}")
     ax.set_xlabel("publication date" + (f"\n{undated:,} undated article(s) not shown (give dates in "
                                         "raw_dir/metadata.csv, columns file,date)" if undated else "")
                   + (f"\n{caption}" if caption else ""))
-    ax.set_title(title)
+    ax.set_title(title, pad=20 if caption else 6)  # room for the event numbers above the axes
     if len(order) > 1:
         ax.legend(title="outlet", loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     return ax

@@ -59,8 +59,9 @@ def summarize_ingest(articles: pd.DataFrame, manifest: pd.DataFrame | None = Non
 
 
 def ingest_notes(articles: pd.DataFrame) -> list[str]:
-    """Warnings about the run as a whole: a boilerplate rule that named the outlet of half the articles
-    or more (and how to override it).
+    """Warnings about the run as a whole: a boilerplate rule that named the outlet of half the articles or more
+    (and how to override it); articles without a publication date (``date_source`` ``unknown``: left out of
+    every time chart, and how to date them).
 
     Examples
     --------
@@ -82,6 +83,14 @@ def ingest_notes(articles: pd.DataFrame) -> list[str]:
                      f"boilerplate rule {rule!r} ({names}): a line cleaning removed, such as a crawler's licence "
                      "footer, which often names a source, not the publisher. If that is wrong, give the outlet: "
                      "diplo run --outlet NAME, or a metadata.csv row with a glob (file,outlet: *,NAME)")
+    if "date_source" in articles.columns:
+        undated = int((articles["date_source"].fillna("unknown") == "unknown").sum())
+        if undated:
+            notes.append(f"{undated:,} of {len(articles):,} articles have no publication date: they count in every "
+                         "total but in no time chart. Give dates in raw_dir/metadata.csv (columns file,date; a glob "
+                         "row such as '*,2023-05-01' dates every file it matches), or put them in the file names "
+                         "(2023-05-01_name.txt) or URLs; numeric dates in the text are read with --date-order "
+                         "(default DMY)")
     return notes
 
 
