@@ -160,17 +160,26 @@ class NotebookRun:
         Sentences tied with the ``k``-th are kept (the same text may repeat among them), up to ``_MAX_TIES``
         (first by ``doc_id``, ``sent_id``), so the candidates, and the text and evidence read for them, do not
         grow with the corpus."""
+        import pyarrow as pa
         import pyarrow.dataset as ds
 
         cols = ["doc_id", "sent_id", column, *sorted({c for c in filters.values() if c})]
         sign = ds.field(column) > 0 if largest else ds.field(column) < 0
         best: dict[str, pd.DataFrame] = {}
-        for batch in self.tables.batches("sentence_scores", columns=cols, where=sign):
+        for batch in self.tables.batches("sentence_scores", columns=cols, where=sign, arrow=True):
+            values = batch.column(column).to_numpy(zero_copy_only=False)
             for key, theme_col in filters.items():
-                part = batch[batch[theme_col] > 0] if theme_col else batch
-                if part.empty:
+                mask = (batch.column(theme_col).to_numpy(zero_copy_only=False) > 0) if theme_col else None
+                vals = values if mask is None else values[mask]
+                if not vals.size:
                     continue
-                part = part[["doc_id", "sent_id", column]]
+                # only the batch's k best and their ties reach pandas: the k-th value bounds what can be kept
+                if vals.size > k:
+                    cut = -np.partition(-vals, k - 1)[k - 1] if largest else np.partition(vals, k - 1)[k - 1]
+                    good = values >= cut if largest else values <= cut
+                    mask = good if mask is None else mask & good
+                part = batch if mask is None else batch.filter(pa.array(mask))
+                part = part.select(["doc_id", "sent_id", column]).to_pandas()
                 merged = pd.concat([best[key], part]) if key in best else part
                 top = merged.nlargest(k, column, keep="all") if largest else merged.nsmallest(k, column, keep="all")
                 if len(top) > _MAX_TIES:  # a scale with few values ties thousands of sentences at 200,000 articles
@@ -252,28 +261,42 @@ class NotebookRun:
 
     def kwic_hits(self, *, per_theme: int = 3, theme: str = "") -> pd.DataFrame:
         """The ``theme_hits`` rows :func:`diplo.report.tables.kwic` shows: per theme the first ``per_theme``
-        hits in date order, found in a pass over four columns, then read whole for those rows only."""
+        hits in date order (undated last; then ``doc_id``, ``sent_id``, ``start``).
+
+        Every article holds at least one hit of each theme it has a row for in ``theme_tone_by_article``
+        (one row per article and theme with a hit), so a theme's first hits lie in its first ``per_theme``
+        such articles in date order: only those articles' hits are read, and the time and memory grow with
+        the number of articles, never with the hits.
+        """
         import pyarrow as pa
         import pyarrow.dataset as ds
 
         articles = self.tables["articles"]
-        when = dict(zip(articles["doc_id"], articles["date"].fillna("9999").astype(str)))
-        keys = ["theme", "_when", "doc_id", "sent_id", "start"]
         where = ds.field("theme") == theme if theme else None
-        best = None
-        for batch in self.tables.batches("theme_hits", columns=["doc_id", "sent_id", "theme", "start"], where=where):
-            batch = batch.assign(_when=batch["doc_id"].map(when))
-            merged = batch if best is None else pd.concat([best, batch])
-            best = merged.sort_values(keys).groupby("theme", sort=True).head(per_theme)
-        if best is None or best.empty:
-            return self.read("theme_hits", where=ds.field("doc_id").isin(pa.array([], type=pa.string())))
-        docs = pa.array(sorted(set(best["doc_id"])), type=pa.string())
-        hits = self.read("theme_hits", where=ds.field("doc_id").isin(docs) & (where if where is not None
-                                                                              else ds.scalar(True)))
+        pairs = self.read("theme_tone_by_article", columns=["doc_id", "theme"], where=where)
+        # articles in date order (undated last, as "9999"), ties by doc_id: the rank of each pair's article
+        when = articles["date"].fillna("9999").astype(str)
+        order = pd.DataFrame({"when": when.to_numpy(), "doc_id": articles["doc_id"].to_numpy()}).sort_values(
+            ["when", "doc_id"], kind="stable").index.to_numpy()
+        rank = np.empty(len(articles), dtype=np.int64)
+        rank[order] = np.arange(len(articles))
+        at = pd.Index(articles["doc_id"]).get_indexer(pairs["doc_id"])
+        pairs = pairs[at >= 0].assign(_rank=rank[at[at >= 0]])
+        first = pairs.sort_values(["theme", "_rank"], kind="stable").groupby("theme", sort=True).head(per_theme)
+        docs = pa.array(sorted(set(first["doc_id"])), type=pa.string())
+        in_docs = ds.field("doc_id").isin(docs)
+        hits = self.read("theme_hits", where=in_docs if where is None else in_docs & where)
+        if hits.empty:
+            return hits
+        keys = ["theme", "_when", "doc_id", "sent_id", "start"]
+        found = hits[["doc_id", "sent_id", "theme", "start"]].merge(first[["doc_id", "theme"]], on=["doc_id", "theme"])
+        found = found.assign(_when=found["doc_id"].map(dict(zip(articles["doc_id"], when))))
+        best = found.sort_values(keys).groupby("theme", sort=True).head(per_theme)
         return hits.merge(best[["doc_id", "sent_id", "theme", "start"]], on=["doc_id", "sent_id", "theme", "start"])
 
 
 _MAX_TIES = 1000  # candidate sentences kept per top-sentences table, ties included
+_BATCH_ROWS = 262_144  # rows per batch of a sentence-level table read in a pass
 
 
 def default_processed_dir(raw_dir: str | os.PathLike, output_dir: str | os.PathLike) -> Path:
@@ -375,11 +398,14 @@ class _SelectedTables(Mapping):
                                              filter=self._where(where))
         return table.to_pandas()
 
-    def batches(self, name: str, *, columns: Sequence[str], where=None, rows: int = 262_144):
-        """The selected rows of ``name`` (only ``columns``) as DataFrames of at most ``rows`` rows."""
-        scanner = self._dataset(name).scanner(columns=list(columns), filter=self._where(where), batch_size=rows)
+    def batches(self, name: str, *, columns: Sequence[str], where=None, rows: int | None = None,
+                arrow: bool = False):
+        """The selected rows of ``name`` (only ``columns``) as DataFrames of at most ``rows`` rows (default
+        :data:`_BATCH_ROWS`; ``arrow``: as ``pyarrow.RecordBatch``, to filter before anything reaches pandas)."""
+        scanner = self._dataset(name).scanner(columns=list(columns), filter=self._where(where),
+                                              batch_size=rows or _BATCH_ROWS)
         for batch in scanner.to_batches():
             if batch.num_rows:
-                yield batch.to_pandas()
+                yield batch if arrow else batch.to_pandas()
 
 
