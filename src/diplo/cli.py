@@ -79,7 +79,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         params["raw_dir"] = raw
     try:
         out = run_report(params, args.out, notebooks_dir=args.notebooks, notebooks=args.only,
-                         progress=not args.quiet, wait=args.wait)
+                         progress=not args.quiet, wait=args.wait, jobs=args.jobs)
     except ReportError as exc:
         print(f"diplo report: {exc}", file=sys.stderr)
         return 1
@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rep = sub.add_parser("report", help="run the notebook suite through papermill", add_help=False,
                          usage="diplo report [RAW | --raw RAW] [--params FILE] [-p NAME VALUE]... [--out DIR] "
-                               "[--only NOTEBOOK]... [--wait] [-q]",
+                               "[--only NOTEBOOK]... [--jobs N] [--wait] [-q]",
                          epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     rep.add_argument("-h", "--help", action="store_true", help="show this help, with every notebook parameter")
     rep.add_argument("raw", nargs="?", metavar="RAW", help="folder of raw articles (read only; default data/raw)")
@@ -276,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--notebooks", help="folder holding the notebook suite (default: the notebooks installed "
                      "with diplo; `diplo notebooks DIR` copies them out for editing)")
     rep.add_argument("--only", action="append", help="run only this notebook (stem, repeatable)")
+    rep.add_argument("--jobs", type=int, metavar="N", help="notebooks run at once, each in its own kernel (default: "
+                     "one per core, as many as the free memory holds; the outputs are the same)")
     rep.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     rep.add_argument("--wait", action="store_true", help="when another run writes --out or the processed folder, "
                      "wait for it instead of exiting with code 2")

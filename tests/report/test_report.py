@@ -125,11 +125,54 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path, monkeypatch, capsys)
         if name == "01_corpus":
             nb.cells.insert(3, nbformat.v4.new_code_cell('raise RuntimeError(f"cannot chart {raw_dir}")'))
         nbformat.write(nb, suite / f"{name}.ipynb")
-    code = main(["report", "--notebooks", str(suite), "--out", str(tmp_path / "run"), "-q"])
+    code = main(["report", "--notebooks", str(suite), "--out", str(tmp_path / "run"), "-q", "--jobs", "1"])
     err = capsys.readouterr().err
     assert code == 1
     assert "01_corpus.ipynb failed in cell 4" in err  # index in the executed notebook (parameters injected) and "RuntimeError: cannot chart" in err
     assert not (tmp_path / "run" / "02_tone.ipynb").exists(), "the run must stop at the failing notebook"
+    # two at a time: the notebook already running finishes, the failure is still the one named
+    code = main(["report", "--notebooks", str(suite), "--out", str(tmp_path / "run2"), "-q", "--jobs", "2"])
+    err = capsys.readouterr().err
+    assert code == 1 and "01_corpus.ipynb failed in cell 4" in err and "RuntimeError: cannot chart" in err
+    assert "01_corpus failed" in (tmp_path / "run2" / "index.html").read_text(encoding="utf-8")
+
+
+def test_notebooks_run_at_once_write_the_same_outputs(tmp_path, monkeypatch):
+    """--jobs 2 runs two kernels at a time: every table and figure has the bytes of a one-by-one run."""
+    monkeypatch.chdir(ROOT)
+    outs = {}
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs{jobs}"
+        assert main(["report", "--only", "01_corpus", "--only", "02_tone", "--only", "06_report", "--out", str(out),
+                     "-q", "--jobs", jobs, "-p", "processed_dir", str(tmp_path / "processed")]) == 0
+        outs[jobs] = {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*"))
+                      if p.is_file() and p.parent.parent.name in ("tables", "figures") and p.suffix != ".svg"}
+        assert json.loads((out / "run.json").read_text())["jobs"] == int(jobs)
+        assert (out / "index.html").is_file()
+    assert len(outs["1"]) > 20 and outs["1"] == outs["2"]
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, True])
+def test_jobs_must_be_a_whole_number_from_one(tmp_path, jobs):
+    from diplo.report.batch import run_report
+
+    with pytest.raises(ValueError, match="jobs must be a whole number of notebooks at once, at least 1"):
+        run_report({}, tmp_path / "run", jobs=jobs)
+
+
+def test_report_jobs_is_one_per_core_within_memory_and_notebooks(processed, monkeypatch):
+    import psutil
+
+    from diplo.report import batch
+
+    assert 1 <= batch.report_jobs(processed, 6) <= 6
+    assert batch.report_jobs(processed, 1) == 1
+
+    class _Little:
+        available = 100e6  # less than one kernel
+
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: _Little())
+    assert batch.report_jobs(processed, 6) == 1
 
 
 def test_packaged_notebooks_are_the_repository_notebooks_in_a_checkout():

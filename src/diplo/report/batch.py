@@ -23,7 +23,7 @@ from diplo.report.sanitize import export_html
 
 __all__ = ["find_notebooks", "packaged_notebooks", "copy_notebooks", "load_params", "notebook_parameters",
            "declared_parameters", "kernel_config",
-           "run_report", "refresh_notebooks", "ReportError"]
+           "run_report", "report_jobs", "refresh_notebooks", "ReportError"]
 
 log = logging.getLogger(__name__)
 
@@ -303,7 +303,8 @@ def _check_outlets(parsed, processed: Path) -> None:
 
 
 def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: str | os.PathLike | None = None,
-               notebooks: Sequence[str] | None = None, progress: bool = True, wait: bool = False) -> Path:
+               notebooks: Sequence[str] | None = None, progress: bool = True, wait: bool = False,
+               jobs: int | None = None) -> Path:
     """Execute the notebook suite with ``params`` into ``out_dir``.
 
     Every parameter is checked before any notebook runs: names against the notebooks' parameters cells,
@@ -317,12 +318,16 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     (:func:`diplo.report.index.write_index`).  ``notebooks_dir``: the suite to run (default:
     :func:`packaged_notebooks`; ``diplo notebooks DIR`` copies it out for editing).  The run holds the lock
     of ``out_dir`` (:mod:`diplo.run.lock`; ``wait`` to queue behind another run instead of failing).
+    ``jobs``: notebooks executed at once, each in its own kernel (default :func:`report_jobs`: one per core, as
+    many as the free memory holds); the notebooks are independent, so the outputs are the same for any
+    value. After a failure no further notebook starts; those running finish, and the first failure in suite
+    order is raised.
 
     Raises
     ------
     ValueError, TypeError
         A parameter no notebook declares, or a bad value (checked before any notebook runs), or an output,
-        processed or lock folder inside the raw folder.
+        processed or lock folder inside the raw folder, or ``jobs`` below 1.
     diplo.run.lock.FolderBusy
         When another process writes ``out_dir`` or the processed folder (and ``wait`` is false).
     ReportError
@@ -341,6 +346,8 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
     from diplo.run.workers import default_jobs
 
     started = time.perf_counter()
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ValueError(f"jobs must be a whole number of notebooks at once, at least 1; got {jobs!r}")
     out_dir = Path(out_dir).resolve()
     paths = find_notebooks(notebooks_dir)
     if notebooks:
@@ -366,20 +373,28 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
         timings["process"] = round(time.perf_counter() - t0, 3)
         _check_outlets(parsed, parsed.processed_dir)  # needs the corpus; still before any notebook
         kernel = _kernel_name()
-        done: list[Path] = []
-        bar = tqdm(paths, desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
-        for nb in bar:
-            bar.set_postfix_str(nb.stem)
+        jobs = report_jobs(parsed.processed_dir, len(paths)) if jobs is None else jobs
+        bar = tqdm(total=len(paths), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr)
+
+        def execute(nb: Path) -> float:
             dest = out_dir / nb.name
             mine = {k: v for k, v in params.items() if k in declared[nb.stem]}
             t0 = time.perf_counter()
-            try:
-                with kernel_config() as config:
-                    pm.execute_notebook(str(nb), str(dest), parameters=mine, cwd=str(nb.parent.resolve()),
-                                        progress_bar=False, log_output=False, config=config,
-                                        **_kernel_options(kernel))
-            except pm.PapermillExecutionError as exc:
-                bar.close()
+            with kernel_config() as config:
+                pm.execute_notebook(str(nb), str(dest), parameters=mine, cwd=str(nb.parent.resolve()),
+                                    progress_bar=False, log_output=False, config=config,
+                                    **_kernel_options(kernel))
+            seconds = round(time.perf_counter() - t0, 3)
+            export_html(dest, dest.with_suffix(".html"))
+            return seconds
+
+        outcomes = _run_notebooks(execute, paths, jobs=jobs, bar=bar)
+        bar.close()
+        done: list[Path] = []
+        for nb in paths:  # in suite order: the first failure is the one reported, as in a one-by-one run
+            outcome = outcomes.get(nb)
+            if isinstance(outcome, pm.PapermillExecutionError):
+                exc, dest = outcome, out_dir / nb.name
                 if exc.ename in ("OSError", "StorageError") and is_storage_error(OSError(exc.evalue)):
                     raise StorageError(errno.ENOSPC, f"cannot write outputs in {out_dir}: {nb.name}: "
                                        f"{exc.evalue}") from None
@@ -387,15 +402,78 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
                 first_line = next((ln for ln in exc.source.splitlines() if ln.strip()), "")
                 raise ReportError(f"{nb.name} failed in cell {exc.cell_index} (`{first_line[:80]}`): "
                                   f"{exc.ename}: {exc.evalue}; executed notebook with the traceback: {dest}") from None
-            timings[nb.stem] = round(time.perf_counter() - t0, 3)
-            export_html(dest, dest.with_suffix(".html"))
+            if isinstance(outcome, BaseException):
+                raise outcome
+            timings[nb.stem] = outcome
             done.append(nb)
         write_index(out_dir, done, params=parsed, processed_dir=parsed.processed_dir)
         timings["total"] = round(time.perf_counter() - started, 3)
         write_json({"parameters": parsed.as_dict(), "diplo_version": __version__,
                     "inputs_sha256": _input_hashes(parsed.raw_dir), "timings_s": timings, "kernel": kernel,
-                    "reprocessed": reprocessed, "notebooks": [p.name for p in paths]}, out_dir / "run.json")
+                    "reprocessed": reprocessed, "notebooks": [p.name for p in paths], "jobs": jobs},
+                   out_dir / "run.json")
         return out_dir
+
+
+# Memory of one notebook kernel, for report_jobs: a base (Python, pandas, matplotlib, the scorers) and a share
+# per article of the corpus read (article table, per-article sums, the sampled texts)
+_KERNEL_BASE_BYTES = 400e6
+_KERNEL_BYTES_PER_ARTICLE = 8e3
+
+
+def report_jobs(processed_dir: str | os.PathLike, notebooks: int) -> int:
+    """How many notebooks :func:`run_report` executes at once by default: one per core, no more than the
+    memory available now holds at the size a kernel reaches on this corpus (a base plus a share per article of
+    ``processed_dir/articles.parquet``), never more than ``notebooks``; at least 1."""
+    import psutil
+    import pyarrow.parquet as pq
+
+    from diplo.analysis.aggregate import available_cores
+
+    try:
+        articles = pq.ParquetFile(Path(processed_dir) / "articles.parquet").metadata.num_rows
+    except OSError:
+        articles = 0
+    kernel = _KERNEL_BASE_BYTES + _KERNEL_BYTES_PER_ARTICLE * articles
+    fits = int(psutil.virtual_memory().available // kernel)
+    return max(1, min(available_cores(), fits, notebooks))
+
+
+def _run_notebooks(execute, paths: Sequence[Path], *, jobs: int, bar) -> dict[Path, object]:
+    """``execute(nb)`` for each notebook, ``jobs`` at a time (threads: the work is in the kernels), in suite
+    order; after a failure none starts. Returns per notebook run its result or the exception it raised."""
+    outcomes: dict[Path, object] = {}
+    if jobs <= 1:
+        for nb in paths:
+            bar.set_postfix_str(nb.stem)
+            try:
+                outcomes[nb] = execute(nb)
+            except Exception as exc:  # noqa: BLE001 - handed back, raised by the caller in suite order
+                outcomes[nb] = exc
+                break
+            bar.update()
+        return outcomes
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    pending, running = list(paths), {}
+    with ThreadPoolExecutor(jobs) as pool:
+        while pending or running:
+            failed = any(isinstance(o, Exception) for o in outcomes.values())
+            while pending and len(running) < jobs and not failed:
+                nb = pending.pop(0)
+                running[pool.submit(execute, nb)] = nb
+            if not running:
+                break
+            bar.set_postfix_str(", ".join(nb.stem for nb in sorted(running.values())))
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                nb = running.pop(future)
+                try:
+                    outcomes[nb] = future.result()
+                except Exception as exc:  # noqa: BLE001
+                    outcomes[nb] = exc
+                bar.update()
+    return outcomes
 
 
 def refresh_notebooks(notebooks_dir: str | os.PathLike = "notebooks", *, timeout: int = 600) -> list[Path]:

@@ -21,7 +21,8 @@ from diplo.io.events import load_events
 from diplo.io.outputs import OUTPUT_EXTRAS, OUTPUT_TABLES, load_outputs, write_json
 from diplo.report.params import NotebookParams, pipeline_options, select_tables
 from diplo.report.plots import assign_colors, save_figure, use_style
-from diplo.report.tables import DisplayTable, scored_sentences, show_table, theme_names, top_sentences
+from diplo.report.tables import (DisplayTable, rank_sentences, scored_sentences, sentence_candidates, show_table,
+                                 theme_names)
 from diplo.run.freshness import ensure_processed
 
 __all__ = ["NotebookRun", "default_processed_dir", "start_notebook"]
@@ -170,24 +171,51 @@ class NotebookRun:
 
         Sentences tied with the ``k``-th are kept (the same text may repeat among them), up to ``_MAX_TIES``
         (first by ``doc_id``, ``sent_id``), so the candidates, and the text and evidence read for them, do not
-        grow with the corpus."""
+        grow with the corpus. A batch reaches pandas only through the rows that can still be among them: those
+        at least as good as the ``k``-th best seen so far and as the batch's own ``k``-th."""
+        import pyarrow as pa
         import pyarrow.dataset as ds
 
         cols = ["doc_id", "sent_id", column, *sorted({c for c in filters.values() if c})]
         sign = ds.field(column) > 0 if largest else ds.field(column) < 0
         best: dict[str, pd.DataFrame] = {}
-        for batch in self.tables.batches("sentence_scores", columns=cols, where=sign):
+        cut: dict[str, float] = {}  # the k-th best value so far: a worse row can never be kept
+        pending: dict[str, list] = {key: [] for key in filters}
+
+        def kth(values: np.ndarray) -> float:
+            return -np.partition(-values, k - 1)[k - 1] if largest else np.partition(values, k - 1)[k - 1]
+
+        def settle(key: str) -> None:
+            if not pending[key]:
+                return
+            part = pa.concat_tables(pending[key]).to_pandas()
+            pending[key] = []
+            merged = pd.concat([best[key], part]) if key in best else part
+            top = merged.nlargest(k, column, keep="all") if largest else merged.nsmallest(k, column, keep="all")
+            if len(top) > _MAX_TIES:  # a scale with few values ties thousands of sentences at 200,000 articles
+                top = top.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True],
+                                      kind="stable").head(_MAX_TIES)
+            best[key] = top
+            if len(top) >= k:
+                cut[key] = kth(top[column].to_numpy(dtype=float))
+
+        for batch in self.tables.batches("sentence_scores", columns=cols, where=sign, arrow=True):
+            values = batch.column(column).to_numpy(zero_copy_only=False)
             for key, theme_col in filters.items():
-                part = batch[batch[theme_col] > 0] if theme_col else batch
-                if part.empty:
-                    continue
-                part = part[["doc_id", "sent_id", column]]
-                merged = pd.concat([best[key], part]) if key in best else part
-                top = merged.nlargest(k, column, keep="all") if largest else merged.nsmallest(k, column, keep="all")
-                if len(top) > _MAX_TIES:  # a scale with few values ties thousands of sentences at 200,000 articles
-                    top = top.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True],
-                                          kind="stable").head(_MAX_TIES)
-                best[key] = top
+                keep = (batch.column(theme_col).to_numpy(zero_copy_only=False) > 0) if theme_col else \
+                    np.ones(len(values), dtype=bool)
+                if key in cut:
+                    keep &= values >= cut[key] if largest else values <= cut[key]
+                if keep.sum() > k:
+                    bound = kth(values[keep])
+                    keep &= values >= bound if largest else values <= bound
+                if keep.any():
+                    pending[key].append(pa.Table.from_batches([batch.filter(pa.array(keep))])
+                                        .select(["doc_id", "sent_id", column]))
+                    if sum(t.num_rows for t in pending[key]) > 2 * _MAX_TIES:
+                        settle(key)
+        for key in filters:
+            settle(key)
         return best
 
     def _evidence_tables(self, rows: pd.DataFrame, scorer: str) -> dict[str, pd.DataFrame]:
@@ -206,17 +234,30 @@ class NotebookRun:
 
         ``themes``: ``""`` for all sentences, or theme names (sentences with a hit of the theme); with several,
         the result has a ``theme`` column and ``n`` rows per theme. Reads ``sentence_scores`` batch by batch
-        (three columns), then the text and evidence of the candidate articles only.
+        (the needed columns), then the texts of the candidates' articles
+        (:func:`diplo.report.tables.sentence_candidates`) and the evidence of the listed sentences' articles.
         """
-        themes = list(themes)
-        filters = {t: (f"theme_{t}" if t else "") for t in themes}
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        by_theme = list(themes) != [""]
+        themes, filters = list(themes) or [""], {t: (f"theme_{t}" if t else "") for t in themes}
         found = self._candidates(column, filters, k=max(4 * n, n + 10), largest=largest)
-        empty = pd.DataFrame(columns=["doc_id", "sent_id", column])
-        everything = pd.concat(found.values(), ignore_index=True) if found else empty
-        tables = self._evidence_tables(everything, column.removeprefix("tone_"))
-        by_theme = themes != [""]
-        parts = [top_sentences({**tables, "sentence_scores": found.get(theme, empty)}, column, n=n, largest=largest)
-                 .assign(**({"theme": theme} if by_theme else {})) for theme in themes or [""]]
+        empty = pd.DataFrame({"doc_id": pd.Series(dtype=object), "sent_id": pd.Series(dtype="int64"),
+                              column: pd.Series(dtype=float)})
+        heads = {t: sentence_candidates(found.get(t, empty), column, n=n, largest=largest) for t in themes}
+
+        def in_docs(frames) -> object:
+            docs = sorted(set().union(*(set(f["doc_id"]) for f in frames)))
+            return ds.field("doc_id").isin(pa.array(docs, type=pa.string()))
+
+        sentences = self.read("sentences", columns=["doc_id", "sent_id", "text"], where=in_docs(heads.values()))
+        ranked = {t: rank_sentences(heads[t], sentences, column, n=n, largest=largest) for t in themes}
+        scorer = column.removeprefix("tone_")
+        tables = {"sentences": sentences, "articles": self.tables["articles"],
+                  "evidence": self.read("evidence", where=in_docs(ranked.values()) & (ds.field("scorer") == scorer))}
+        parts = [scored_sentences(tables, column, ranked[theme]).assign(**({"theme": theme} if by_theme else {}))
+                 for theme in themes]
         out = pd.concat(parts, ignore_index=True)
         if by_theme:
             out = out.assign(theme=out["theme"].astype(object)) if len(out) else out.assign(theme=pd.Series(dtype=object))
@@ -263,28 +304,42 @@ class NotebookRun:
 
     def kwic_hits(self, *, per_theme: int = 3, theme: str = "") -> pd.DataFrame:
         """The ``theme_hits`` rows :func:`diplo.report.tables.kwic` shows: per theme the first ``per_theme``
-        hits in date order, found in a pass over four columns, then read whole for those rows only."""
+        hits in date order (undated last; then ``doc_id``, ``sent_id``, ``start``).
+
+        Every article holds at least one hit of each theme it has a row for in ``theme_tone_by_article``
+        (one row per article and theme with a hit), so a theme's first hits lie in its first ``per_theme``
+        such articles in date order: only those articles' hits are read, and the time and memory grow with
+        the number of articles, never with the hits.
+        """
         import pyarrow as pa
         import pyarrow.dataset as ds
 
         articles = self.tables["articles"]
-        when = dict(zip(articles["doc_id"], articles["date"].fillna("9999").astype(str)))
-        keys = ["theme", "_when", "doc_id", "sent_id", "start"]
         where = ds.field("theme") == theme if theme else None
-        best = None
-        for batch in self.tables.batches("theme_hits", columns=["doc_id", "sent_id", "theme", "start"], where=where):
-            batch = batch.assign(_when=batch["doc_id"].map(when))
-            merged = batch if best is None else pd.concat([best, batch])
-            best = merged.sort_values(keys).groupby("theme", sort=True).head(per_theme)
-        if best is None or best.empty:
-            return self.read("theme_hits", where=ds.field("doc_id").isin(pa.array([], type=pa.string())))
-        docs = pa.array(sorted(set(best["doc_id"])), type=pa.string())
-        hits = self.read("theme_hits", where=ds.field("doc_id").isin(docs) & (where if where is not None
-                                                                              else ds.scalar(True)))
+        pairs = self.read("theme_tone_by_article", columns=["doc_id", "theme"], where=where)
+        # articles in date order (undated last, as "9999"), ties by doc_id: the rank of each pair's article
+        when = articles["date"].fillna("9999").astype(str)
+        order = pd.DataFrame({"when": when.to_numpy(), "doc_id": articles["doc_id"].to_numpy()}).sort_values(
+            ["when", "doc_id"], kind="stable").index.to_numpy()
+        rank = np.empty(len(articles), dtype=np.int64)
+        rank[order] = np.arange(len(articles))
+        at = pd.Index(articles["doc_id"]).get_indexer(pairs["doc_id"])
+        pairs = pairs[at >= 0].assign(_rank=rank[at[at >= 0]])
+        first = pairs.sort_values(["theme", "_rank"], kind="stable").groupby("theme", sort=True).head(per_theme)
+        docs = pa.array(sorted(set(first["doc_id"])), type=pa.string())
+        in_docs = ds.field("doc_id").isin(docs)
+        hits = self.read("theme_hits", where=in_docs if where is None else in_docs & where)
+        if hits.empty:
+            return hits
+        keys = ["theme", "_when", "doc_id", "sent_id", "start"]
+        found = hits[["doc_id", "sent_id", "theme", "start"]].merge(first[["doc_id", "theme"]], on=["doc_id", "theme"])
+        found = found.assign(_when=found["doc_id"].map(dict(zip(articles["doc_id"], when))))
+        best = found.sort_values(keys).groupby("theme", sort=True).head(per_theme)
         return hits.merge(best[["doc_id", "sent_id", "theme", "start"]], on=["doc_id", "sent_id", "theme", "start"])
 
 
 _MAX_TIES = 1000  # candidate sentences kept per top-sentences table, ties included
+_BATCH_ROWS = 262_144  # rows per batch of a sentence-level table read in a pass
 
 
 def default_processed_dir(raw_dir: str | os.PathLike, output_dir: str | os.PathLike) -> Path:
@@ -386,11 +441,14 @@ class _SelectedTables(Mapping):
                                              filter=self._where(where))
         return table.to_pandas()
 
-    def batches(self, name: str, *, columns: Sequence[str], where=None, rows: int = 262_144):
-        """The selected rows of ``name`` (only ``columns``) as DataFrames of at most ``rows`` rows."""
-        scanner = self._dataset(name).scanner(columns=list(columns), filter=self._where(where), batch_size=rows)
+    def batches(self, name: str, *, columns: Sequence[str], where=None, rows: int | None = None,
+                arrow: bool = False):
+        """The selected rows of ``name`` (only ``columns``) as DataFrames of at most ``rows`` rows (default
+        :data:`_BATCH_ROWS`; ``arrow``: as ``pyarrow.RecordBatch``, to filter before anything reaches pandas)."""
+        scanner = self._dataset(name).scanner(columns=list(columns), filter=self._where(where),
+                                              batch_size=rows or _BATCH_ROWS)
         for batch in scanner.to_batches():
             if batch.num_rows:
-                yield batch.to_pandas()
+                yield batch if arrow else batch.to_pandas()
 
 

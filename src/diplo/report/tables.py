@@ -8,7 +8,8 @@ from typing import Mapping, Sequence
 
 import pandas as pd
 
-__all__ = ["show_table", "theme_names", "corpus_overview", "top_sentences", "theme_kwic", "topic_labels",
+__all__ = ["show_table", "theme_names", "corpus_overview", "top_sentences", "sentence_candidates", "rank_sentences",
+           "theme_kwic", "topic_labels",
            "validation_table", "confusion_table", "theme_sentences", "headlines", "DisplayTable", "scored_sentences",
            "MAX_ROWS", "CELL_CHARS", "LABEL_CHARS", "LABEL_COLUMNS"]
 
@@ -131,18 +132,31 @@ def top_sentences(tables: Mapping[str, pd.DataFrame], column: str, *, n: int = 5
     ``scores`` ranks these sentence scores instead (e.g. only the sentences about one theme).
     """
     scores = tables["sentence_scores"] if scores is None else scores
+    return scored_sentences(tables, column, rank_sentences(scores, tables["sentences"], column, n=n, largest=largest))
+
+
+def sentence_candidates(scores: pd.DataFrame, column: str, *, n: int = 5, largest: bool = True) -> pd.DataFrame:
+    """The rows of ``scores`` (``doc_id``, ``sent_id``, ``column``) that :func:`rank_sentences` picks ``n`` from:
+    the positive (``largest``) or negative values, best first (ties by ``doc_id``, ``sent_id``), the first
+    ``max(10 n, 50)`` (room for texts listed twice). Only their texts are needed."""
     if column not in scores.columns:
         raise ValueError(f"no column {column!r} in sentence_scores; found {list(scores.columns)}")
     ranked = scores[["doc_id", "sent_id", column]].dropna()
     # "most cooperative" lists only positive scores and "most conflictual" only negative ones.
     ranked = ranked[ranked[column] > 0] if largest else ranked[ranked[column] < 0]
     ranked = ranked.sort_values([column, "doc_id", "sent_id"], ascending=[not largest, True, True])
+    return ranked.head(max(10 * n, 50))
+
+
+def rank_sentences(scores: pd.DataFrame, sentences: pd.DataFrame, column: str, *, n: int = 5,
+                   largest: bool = True) -> pd.DataFrame:
+    """The ``n`` sentences :func:`top_sentences` lists (``doc_id``, ``sent_id``, ``column``), without their text
+    and evidence: the best of :func:`sentence_candidates`, each text once (``sentences`` gives the texts)."""
+    candidates = sentence_candidates(scores, column, n=n, largest=largest).merge(
+        sentences[["doc_id", "sent_id", "text"]], on=["doc_id", "sent_id"], how="left")
     # the same sentence (repeated in an article, or syndicated) is listed once: its first, strongest copy
-    candidates = ranked.head(max(10 * n, 50)).merge(tables["sentences"][["doc_id", "sent_id", "text"]],
-                                                    on=["doc_id", "sent_id"], how="left")
     key = candidates["text"].fillna("").str.split().str.join(" ").str.casefold()
-    ranked = candidates[~key.duplicated()].head(n)[["doc_id", "sent_id", column]]
-    return scored_sentences(tables, column, ranked)
+    return candidates[~key.duplicated()].head(n)[["doc_id", "sent_id", column]]
 
 
 def scored_sentences(tables: Mapping[str, pd.DataFrame], column: str, rows: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -255,19 +269,19 @@ def headlines(tables: Mapping[str, pd.DataFrame], tone_columns: Sequence[str], *
     from diplo.analysis.aggregate import aggregate_sums, sum_by_cluster, sum_theme_tone
 
     articles = tables["articles"]
-    selected = set(articles["doc_id"])
+    selected = pd.Index(articles["doc_id"])  # a hash index: a set of 200,000 ids made isin iterate in Python
     if "tone_by_article" in tables:
         everything, theme_sums = tables["tone_by_article"], tables["theme_tone_by_article"]
-        known = list(dict.fromkeys([*theme_names(articles), *sorted(set(theme_sums["theme"]))]))
+        known = list(dict.fromkeys([*theme_names(articles), *sorted(set(theme_sums["theme"].unique()))]))
     else:  # sentence scores only (a small table built by hand)
         scores = tables["sentence_scores"]
         everything, theme_sums = sum_by_cluster(scores, tone_columns), sum_theme_tone(scores, tone_columns)
         known = theme_names(scores)
-    everything = everything[everything["doc_id"].isin(selected)]
+    everything = everything[selected.get_indexer(everything["doc_id"]) >= 0]
     if theme:
         if theme not in known:
             raise ValueError(f"unknown theme {theme!r}; themes in this corpus: {', '.join(known) or '(none)'}")
-        focus = theme_sums[(theme_sums["theme"] == theme) & theme_sums["doc_id"].isin(selected)]
+        focus = theme_sums[(theme_sums["theme"] == theme).to_numpy() & (selected.get_indexer(theme_sums["doc_id"]) >= 0)]
     else:
         focus = everything
     dated = articles["date"].dropna()

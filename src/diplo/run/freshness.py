@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
+import stat
 from pathlib import Path
 from typing import Sequence
 
@@ -53,10 +55,8 @@ def _fingerprint(raw_dir: Path, options: dict) -> dict:
     from diplo import __version__
 
     files = hashlib.sha256()
-    for p in sorted(raw_dir.rglob("*")):
-        if p.is_file():
-            st = p.stat()
-            files.update(f"{p.relative_to(raw_dir).as_posix()}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    for rel, st in _raw_files(raw_dir):
+        files.update(f"{rel}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     code = hashlib.sha256()
     package = Path(__file__).resolve().parent.parent  # the whole diplo package: code and data files
     for p in sorted([*package.rglob("*.py"), *(package / "data").rglob("*")]):
@@ -69,6 +69,47 @@ def _fingerprint(raw_dir: Path, options: dict) -> dict:
     opts = json.dumps(options, sort_keys=True, default=str)
     return {"diplo_version": __version__, "code_sha256": code.hexdigest(), "inputs_sha256": files.hexdigest(),
             "options": json.loads(opts), "raw_dir": str(raw_dir.resolve())}
+
+
+_MISSING = (errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP)  # a path gone or a broken link: not a file
+
+
+def _raw_files(raw_dir: Path) -> list[tuple[str, os.stat_result]]:
+    """``(relative path with "/", stat)`` of every regular file under ``raw_dir`` (symbolic links followed for
+    files, not into folders; unreadable folders skipped), in the order of ``sorted(raw_dir.rglob("*"))``: what
+    the fingerprint has always hashed, walked with ``os.scandir`` (a path object per file took seconds at
+    200,000 files)."""
+    found: list[tuple[tuple[str, ...], str]] = []
+
+    def walk(folder: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = list(it)
+        except PermissionError:
+            return
+        for entry in entries:
+            found.append(((*parts, entry.name), entry.path))
+            try:
+                into = entry.is_dir(follow_symlinks=False)
+            except OSError as exc:
+                if exc.errno not in _MISSING:
+                    raise
+                into = False
+            if into:
+                walk(entry.path, (*parts, entry.name))
+
+    walk(str(raw_dir), ())
+    out = []
+    for parts, path in sorted(found):  # a path sorts by its parts, as pathlib compares them
+        try:
+            st = os.stat(path)
+        except OSError as exc:
+            if exc.errno not in _MISSING:
+                raise
+            continue
+        if stat.S_ISREG(st.st_mode):
+            out.append(("/".join(parts), st))
+    return out
 
 
 def ensure_processed(raw_dir: str | os.PathLike, processed_dir: str | os.PathLike, *, wait: bool = True,
