@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 import nbformat
@@ -140,6 +141,8 @@ def test_failing_notebook_names_notebook_and_cell(tmp_path, monkeypatch, capsys)
 def test_notebooks_run_at_once_write_the_same_outputs(tmp_path, monkeypatch):
     """--jobs 2 runs two kernels at a time: every table and figure has the bytes of a one-by-one run."""
     monkeypatch.chdir(ROOT)
+    moves, chdir = [], os.chdir  # threads share the working folder: moving it while notebooks run at once races
+    monkeypatch.setattr(os, "chdir", lambda path: (moves.append(str(path)), chdir(path)))
     outs = {}
     for jobs in ("1", "2"):
         out = tmp_path / f"jobs{jobs}"
@@ -150,6 +153,8 @@ def test_notebooks_run_at_once_write_the_same_outputs(tmp_path, monkeypatch):
         assert json.loads((out / "run.json").read_text())["jobs"] == int(jobs)
         assert (out / "index.html").is_file()
     assert len(outs["1"]) > 20 and outs["1"] == outs["2"]
+    # kernels start in the notebooks' folder without moving this process (papermill re-enters the same folder)
+    assert moves and set(moves) == {str(ROOT)}
 
 
 @pytest.mark.parametrize("jobs", [0, -1, 1.5, True])

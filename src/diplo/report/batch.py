@@ -381,8 +381,11 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
             mine = {k: v for k, v in params.items() if k in declared[nb.stem]}
             t0 = time.perf_counter()
             with kernel_config() as config:
-                pm.execute_notebook(str(nb), str(dest), parameters=mine, cwd=str(nb.parent.resolve()),
-                                    progress_bar=False, log_output=False, config=config,
+                # the kernel starts in the notebook's folder (nbclient's resources path), not papermill's
+                # `cwd=`: that changes this whole process's working folder, which notebooks run in threads
+                # at once would leave pointing at a notebook folder
+                pm.execute_notebook(str(nb), str(dest), parameters=mine, progress_bar=False, log_output=False,
+                                    config=config, resources={"metadata": {"path": str(nb.parent.resolve())}},
                                     **_kernel_options(kernel))
             seconds = round(time.perf_counter() - t0, 3)
             export_html(dest, dest.with_suffix(".html"))
