@@ -371,6 +371,7 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
                                        jobs=default_jobs(), wait=wait,
                                        progress=None if progress else False)  # all cores; a bar only on a terminal
         timings["process"] = round(time.perf_counter() - t0, 3)
+        _release_memory()  # processing's freed heap goes back to the system before the kernels start
         _check_outlets(parsed, parsed.processed_dir)  # needs the corpus; still before any notebook
         kernel = _kernel_name()
         jobs = report_jobs(parsed.processed_dir, len(paths)) if jobs is None else jobs
@@ -416,6 +417,20 @@ def run_report(params: Mapping, out_dir: str | os.PathLike, *, notebooks_dir: st
                     "reprocessed": reprocessed, "notebooks": [p.name for p in paths], "jobs": jobs},
                    out_dir / "run.json")
         return out_dir
+
+
+def _release_memory() -> None:
+    """Return what processing the corpus freed in this process (Python's and Arrow's heaps) to the system: the
+    process lives on, small, while the notebooks' kernels run beside it."""
+    import gc
+
+    import pyarrow as pa
+
+    from diplo.run.workers import return_free_memory
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    return_free_memory()
 
 
 # Memory of one notebook kernel, for report_jobs: a base (Python, pandas, matplotlib, the scorers) and a share
