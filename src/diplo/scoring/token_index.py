@@ -171,19 +171,11 @@ class TokenIndexWriter:
 
     def add(self, texts: Iterable) -> None:
         """Index the next sentences (their rows follow the rows added before); non-strings count as empty."""
-        table = tokenize_texts(list(texts), self.vocabulary)
-        records = np.empty(len(table.ids), dtype=_RECORD)
-        records["term"] = table.ids
-        records["row"] = table.row + self.n_rows
-        records["pos"] = np.arange(len(table.ids)) - table.bounds[table.row]
-        self.n_rows += len(table.texts)
-        self._counts = grow(self._counts, len(self.vocabulary))
-        self._counts[:len(self.vocabulary)] += np.bincount(table.ids, minlength=len(self.vocabulary))
-        self._keep(records)
+        self.add_tokens(sentence_tokens(texts))
 
     def add_tokens(self, tokens: SentenceTokens) -> None:
-        """Index the next sentences from their tokens (:func:`sentence_tokens`): the same index as
-        :meth:`add` of their texts, the tokenizing done elsewhere."""
+        """Index the next sentences from their tokens (:func:`sentence_tokens`, made where the sentences are:
+        a worker, the run cache); :meth:`add` tokenizes texts here and comes through this."""
         counts = np.asarray(tokens.counts, dtype=np.int64)
         local = np.asarray(tokens.ids, dtype=np.int64)
         # only the terms these sentences hold (a piece's vocabulary may name terms of sentences left out)
@@ -199,9 +191,6 @@ class TokenIndexWriter:
         self.n_rows += len(counts)
         self._counts = grow(self._counts, len(self.vocabulary))
         self._counts[:len(self.vocabulary)] += np.bincount(ids, minlength=len(self.vocabulary))
-        self._keep(records)
-
-    def _keep(self, records: np.ndarray) -> None:
         self._parts.append(records)
         self._held += len(records)
         if self._held > self.memory_postings:
