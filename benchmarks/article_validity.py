@@ -146,8 +146,16 @@ def stance_sets(sets: str) -> dict[str, pd.DataFrame]:
             names = {f"held-out ({HELDOUT})": (HELDOUT,), **names}
         else:
             print(f"held-out set skipped: {DATA / HELDOUT} is absent (development sets only)")
-    return {name: pd.concat([pd.read_csv(DATA / f) for f in files], ignore_index=True)
-            for name, files in names.items()}
+    out = {}
+    for name, files in names.items():
+        labels = pd.concat([pd.read_csv(DATA / f) for f in files], ignore_index=True)
+        labels["label"] = labels["label"].astype(str).str.strip().str.lower()
+        kept = labels["label"].isin(("cooperative", "conflictual"))
+        if not kept.all():  # a row of another class (e.g. mixed) is left out of the AUC, never counted as one side
+            other = labels.loc[~kept, "label"].value_counts(dropna=False).to_dict()
+            print(f"{name}: {int((~kept).sum())} row(s) neither cooperative nor conflictual left out: {other}")
+        out[name] = labels[kept].reset_index(drop=True)
+    return out
 
 
 def main() -> None:
