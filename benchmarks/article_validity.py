@@ -5,9 +5,9 @@ labelled) against the real Tehran Times crawl:
 
 A. cooperative vs conflictual articles: ROC AUC of each article tone column (conflictual = the low end), with
    a 95% percentile bootstrap interval (classes resampled separately, 2,000 draws, seed 0), on the held-out set
-   ``article_stance_heldout2.csv`` and on the tuning set (``article_stance_tuning.csv`` plus the first held-out
-   set ``article_stance_heldout.csv``, 150 articles the article score was tuned on; the first held-out set is
-   also reported on its own, for comparison with its earlier held-out figure).
+   ``article_stance_heldout3.csv`` (skipped, with a message, while it is absent) and on the development set:
+   ``article_stance_tuning.csv``, ``article_stance_heldout.csv`` and ``article_stance_heldout2.csv`` (411
+   articles; each was scored at least once, so numbers on them are development numbers), also per file.
 B. an article's ``top_theme`` against the human main theme (``article_theme_labels.csv``, per ``split``):
    agreement with a 95% bootstrap interval, and the confusion of the misses.
 
@@ -19,7 +19,8 @@ name ``_news_<id>_<slug>.txt``: the slug, hyphens as spaces, as a researcher wou
 ``diplomatic_balance`` counts as the article's headline.
 
     .venv/bin/python benchmarks/article_validity.py --crawl ../shared/corpora/tehrantimes-mixed [--keep OUT]
-        [--sets tuning]   # while developing: only the tuning articles are run, the held-out files stay unread
+        [--sets dev]      # while developing: the development articles and part B; the held-out file stays unread
+        [--sets heldout]  # the held-out set of part A only (scored once, at the end)
 """
 
 from __future__ import annotations
@@ -37,10 +38,12 @@ import pandas as pd
 from diplo.run.pipeline import run_pipeline
 
 DATA = Path(__file__).resolve().parent / "data"
+HELDOUT = "article_stance_heldout3.csv"
 #: labelled sets of part A: name -> label files (one set may join several files)
-STANCE = {"held-out": ("article_stance_heldout2.csv",),
-          "tuning": ("article_stance_tuning.csv", "article_stance_heldout.csv"),
-          "first held-out set (now tuning)": ("article_stance_heldout.csv",)}
+DEVELOPMENT = {"development": ("article_stance_tuning.csv", "article_stance_heldout.csv", "article_stance_heldout2.csv"),
+               "development: tuning (60)": ("article_stance_tuning.csv",),
+               "development: first held-out set (90)": ("article_stance_heldout.csv",),
+               "development: second held-out set (261)": ("article_stance_heldout2.csv",)}
 THEMES = "article_theme_labels.csv"
 N_BOOT = 2000
 
@@ -134,17 +137,40 @@ def theme_rows(articles: pd.DataFrame, labels: pd.DataFrame) -> tuple[list[str],
     return rows, table[~table["hit"]]
 
 
+def stance_sets(sets: str) -> dict[str, pd.DataFrame]:
+    """The labelled sets of part A that ``sets`` (``all``, ``dev``, ``heldout``) asks for: name -> labels.
+    The held-out set is left out, with a message, while its file is absent."""
+    names = {} if sets == "heldout" else dict(DEVELOPMENT)
+    if sets != "dev":
+        if (DATA / HELDOUT).exists():
+            names = {f"held-out ({HELDOUT})": (HELDOUT,), **names}
+        else:
+            print(f"held-out set skipped: {DATA / HELDOUT} is absent (development sets only)")
+    out = {}
+    for name, files in names.items():
+        labels = pd.concat([pd.read_csv(DATA / f) for f in files], ignore_index=True)
+        labels["label"] = labels["label"].astype(str).str.strip().str.lower()
+        kept = labels["label"].isin(("cooperative", "conflictual"))
+        if not kept.all():  # a row of another class (e.g. mixed) is left out of the AUC, never counted as one side
+            other = labels.loc[~kept, "label"].value_counts(dropna=False).to_dict()
+            print(f"{name}: {int((~kept).sum())} row(s) neither cooperative nor conflictual left out: {other}")
+        out[name] = labels[kept].reset_index(drop=True)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--crawl", type=Path, default=Path("../shared/corpora/tehrantimes-mixed"))
     ap.add_argument("--keep", type=Path, help="write the raw copy and the run here instead of a temporary folder")
-    ap.add_argument("--sets", choices=("all", "tuning"), default="all",
-                    help="tuning: run only the tuning articles of part A (no held-out file is read; no part B)")
+    ap.add_argument("--sets", choices=("all", "dev", "heldout"), default="all",
+                    help="dev: the development articles of part A and part B (the held-out file stays unread); "
+                         "heldout: only the held-out set of part A; all: both")
     args = ap.parse_args()
-    stance = {name: pd.concat([pd.read_csv(DATA / f) for f in files], ignore_index=True)
-              for name, files in STANCE.items() if args.sets == "all" or name == "tuning"}
-    themes = pd.read_csv(DATA / THEMES) if args.sets == "all" else None
+    stance = stance_sets(args.sets)
+    themes = pd.read_csv(DATA / THEMES) if args.sets != "heldout" else None
     files = [f for t in (*stance.values(), themes) if t is not None for f in t["file"]]
+    if not files:
+        return
     with tempfile.TemporaryDirectory() as tmp:
         out = args.keep or Path(tmp)
         articles = run_labelled(args.crawl, files, out / "body")

@@ -228,18 +228,23 @@ def test_lead_score_weights_the_first_three_sentences_twice():
     assert np.isnan(out.loc["b", "tone_x_lead"])
 
 
-@pytest.mark.parametrize("scores, expected", [
-    ([4.0, 0.0, -2.0, 3.0, -9.0], 0.0),        # lead (weight 2): +2 (s0) -2 (s2); later: +1 (s3) -1 (s4)
-    ([4.0, 0.5, -0.9, 2.0], 1.0),              # |score| < 1 is neutral: only cooperative sentences carry evidence
-    ([-1.0, 0.0, 0.0, 6.0, 6.0, 6.0], 0.2),    # -2 in the lead against +3 later: intensity does not count
-    ([0.0, 0.5, -0.5], 0.0),                   # no evidence at all: balanced, not missing
-    ([-9.0, -0.2, np.nan, 1.0], -1 / 3),       # an unscored sentence drops out (but keeps its place): -2 + 1 of 3
+@pytest.mark.parametrize("scores, prior, expected", [
+    ([4.0, 0.0, -2.0, 3.0, -9.0], None, 0.0),      # lead (weight 2): +2 (s0) -2 (s2); later: +1 (s3) -1 (s4)
+    ([4.0, 0.5, -0.9, 2.0], None, 3 / 6),          # |score| < 1 is neutral: +2 +1, shrunk by the prior (3)
+    ([4.0, 0.5, -0.9, 2.0], 0.0, 1.0),             # no prior: every sentence with evidence is cooperative
+    ([-1.0, 0.0, 0.0, 6.0, 6.0, 6.0], None, 1 / 8),  # -2 in the lead against +3 later: intensity does not count
+    ([-1.0, 0.0, 0.0, 6.0, 6.0, 6.0], 0.0, 0.2),
+    ([0.0, 0.5, -0.5], None, 0.0),                 # no evidence at all: balanced, not missing
+    ([-9.0, -0.2, np.nan, 1.0], None, -1 / 6),     # an unscored sentence drops out (but keeps its place): -2 + 1
+    ([2.0], None, 0.4),                            # one cooperative lead sentence: 2 / (2 + 3), not a certain +1
+    ([2.0] * 3 + [1.5] * 30, None, 36 / 39),       # much evidence: the prior hardly matters
 ])
-def test_diplomatic_balance_counts_cooperative_and_conflictual_sentences(scores, expected):
-    from diplo.analysis.aggregate import diplomatic_balance
+def test_diplomatic_balance_counts_cooperative_and_conflictual_sentences(scores, prior, expected):
+    from diplo.analysis.aggregate import EVIDENCE_PRIOR, diplomatic_balance
 
+    assert EVIDENCE_PRIOR == 3.0
     table = pd.DataFrame({"doc_id": "a", "sent_id": range(len(scores)), "tone_diplomatic": scores})
-    assert diplomatic_balance(table)["a"] == pytest.approx(expected)
+    assert diplomatic_balance(table, prior=prior)["a"] == pytest.approx(expected)
 
 
 def test_diplomatic_balance_in_articles_and_unscored_article():
@@ -253,21 +258,32 @@ def test_diplomatic_balance_in_articles_and_unscored_article():
 
 
 @pytest.mark.parametrize("scores, title, expected", [
-    ([4.0, 0.0, -2.0, 3.0, -9.0], 3.5, 3 / 9),     # balanced sentences: the cooperative headline (weight 3) tips it
-    ([-4.0, 0.0, 0.0], -2.0, -1.0),                 # headline and lead agree
-    ([2.0, 2.0], -6.0, 1 / 7),                      # a conflictual headline (-3) against a cooperative lead (+4)
-    ([0.0, 0.5], 1.5, 1.0),                         # the headline is the only evidence
+    ([4.0, 0.0, -2.0, 3.0, -9.0], 3.5, 0.35),       # balanced sentences: the cooperative headline's share tips it
+    ([-4.0, 0.0, 0.0], -2.0, -0.35 - 0.65 * 2 / 5),  # headline and lead agree
+    ([2.0, 2.0], -6.0, -0.35 + 0.65 * 4 / 7),       # a conflictual headline against a cooperative lead
+    ([2.0] * 3 + [1.5] * 30, -6.0, -0.35 + 0.65 * 36 / 39),  # 33 cooperative sentences: the headline keeps its share
+    ([0.0, 0.5], 1.5, 0.35),                        # the headline is the only evidence
     ([0.0, 0.5], 0.5, 0.0),                         # a headline in the neutral band carries no evidence
-    ([4.0, -2.0], np.nan, 0.0),                     # no headline: the sentences alone
+    ([4.0, 0.0], 0.5, 0.65 * 2 / 5),                # ... and leaves the body its share only
+    ([4.0, 0.0], np.nan, 2 / 5),                    # no headline: the body alone
 ])
 def test_diplomatic_balance_counts_the_headline(scores, title, expected):
-    from diplo.analysis.aggregate import TITLE_WEIGHT, diplomatic_balance
+    from diplo.analysis.aggregate import TITLE_SHARE, diplomatic_balance
 
-    assert TITLE_WEIGHT == 3.0
+    assert TITLE_SHARE == 0.35
     table = pd.DataFrame({"doc_id": "a", "sent_id": range(len(scores)), "tone_diplomatic": scores})
     titles = pd.Series({"a": title, "b": 9.0})  # b has no sentences: it gets no balance
     out = diplomatic_balance(table, titles=titles)
     assert list(out.index) == ["a"] and out["a"] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("share, expected", [(0.0, 0.4), (0.5, -0.5 + 0.5 * 0.4), (1.0, -1.0)])
+def test_diplomatic_balance_title_share(share, expected):
+    from diplo.analysis.aggregate import diplomatic_balance
+
+    table = pd.DataFrame({"doc_id": "a", "sent_id": [0, 1], "tone_diplomatic": [3.0, 0.0]})
+    out = diplomatic_balance(table, titles=pd.Series({"a": -4.0}), title_share=share)
+    assert out["a"] == pytest.approx(expected)
 
 
 def test_diplomatic_balance_headline_of_an_unscored_article_stays_missing():
@@ -275,12 +291,16 @@ def test_diplomatic_balance_headline_of_an_unscored_article_stays_missing():
 
     table = pd.DataFrame({"doc_id": ["a", "b"], "sent_id": [0, 0], "tone_diplomatic": [np.nan, 2.0]})
     out = diplomatic_balance(table, titles=pd.Series({"a": 5.0, "b": -5.0}))
-    assert np.isnan(out["a"]) and out["b"] == pytest.approx(-1 / 5)
+    assert np.isnan(out["a"]) and out["b"] == pytest.approx(-0.35 + 0.65 * 2 / 5)
 
 
 @pytest.mark.parametrize("kwargs, message", [
     ({"band": 0}, "band must be a positive number, got 0"),
     ({"column": "tone_x"}, r"missing column\(s\) \['tone_x'\]"),
+    ({"title_share": 1.5}, r"title_share must be within 0..1, got 1.5"),
+    ({"title_share": -0.1}, r"title_share must be within 0..1, got -0.1"),
+    ({"prior": -1.0}, r"prior must be a number >= 0, got -1.0"),
+    ({"prior": float("nan")}, r"prior must be a number >= 0, got nan"),
 ])
 def test_diplomatic_balance_errors(kwargs, message):
     from diplo.analysis.aggregate import diplomatic_balance

@@ -233,9 +233,10 @@ def test_article_sums_give_the_articles_tone(processed):
 
 
 @pytest.mark.parametrize("first_line, metadata_title, expected_title, expected_balance", [
-    ("Iran and Oman sign MOU on trade", None, "Iran and Oman sign MOU on trade", 1 / 5),  # text headline: +3 vs -2
-    (None, "Iran condemns Israeli attack on Syria", "Iran condemns Israeli attack on Syria", -1.0),  # metadata.csv
-    (None, None, None, -1.0),  # no headline: the lead alone
+    # the body: one conflictual lead sentence, -2 / (2 + 3); the headline's direction makes 0.35 of the score
+    ("Iran and Oman sign MOU on trade", None, "Iran and Oman sign MOU on trade", 0.35 - 0.65 * 0.4),  # text headline
+    (None, "Iran condemns Israeli attack on Syria", "Iran condemns Israeli attack on Syria", -0.35 - 0.65 * 0.4),
+    (None, None, None, -0.4),  # no headline: the body alone
 ])
 def test_the_headline_counts_in_diplomatic_balance(tmp_path, first_line, metadata_title, expected_title,
                                                    expected_balance):

@@ -115,6 +115,54 @@ def test_diplomatic_phrases_keep_the_diplomatic_sense(text, term):
     assert term in ev["term"].tolist() and (ev.loc[ev.term == term, "weight"] > 0).all()
 
 
+# Issue 17, second round (found reading the worst-ranked development articles of the Tehran Times crawl; real
+# sentence shapes from it): senses that are not acts score nothing, and the acts named next to them still do.
+@pytest.mark.parametrize("text, absent", [
+    ("TEHRAN - The Iranian Foreign Ministry released on Friday two reports on human rights in the UK.", "released"),
+    ("The talks went well, according to a statement released by the palace.", "released"),
+    ("Saudi Arabia and its allies launched a military campaign against Yemen in 2015.", "allies"),
+    ("Iran will continue its peaceful nuclear activities, the spokesman said.", "peaceful"),
+    ("Trump will recognize al-Quds (Jerusalem) as Israel's capital on Wednesday.", "recognize"),
+    ("Iran insisted on the need for cooperation between regional states.", "insisted"),
+    ("Trump has said he will decide whether to leave the deal by May 12.", "deal"),
+    ("As the year wound down, Cardin and Corker continued their discussions.", "wound"),
+    ("Syrian President Bashar al-Assad received the Iranian foreign minister in Damascus.", "bashar"),
+])
+def test_diplomatic_issue17_non_acts_do_not_score(text, absent):
+    _, ev = DiplomaticScorer().score([text], evidence=True)
+    matched = [text[a:b].lower() for a, b in zip(ev.start, ev.end)]
+    assert not any(absent in m for m in matched), matched
+
+
+@pytest.mark.parametrize("text, sign", [
+    ("Iran released the British tanker on Monday.", 1),                              # freeing still counts
+    ("India rules out dialogue with Pakistan, the foreign minister said.", -1),      # CAMEO 12 reject
+    ("Washington withdrew from the treaty in 2019.", -1),                            # negated behind "from"
+    ("Iranian and Syrian officials moved to resolve the crisis in Syria.", 1),       # resolving a conflict
+    ("Tehran says Sweden's anti-Iran move at the UN is nothing new.", -1),
+    ("Iranian and Qatari foreign ministers exchange views over the phone.", 1),      # CAMEO 04 consult
+    ("Iran and Croatia have bolstered ties, the Iranian ambassador said.", 1),
+    ("Iran plans to open two credit lines in South Korea's Exim Bank.", 1),
+    ("The Zionist regime is plotting against Iran, the spokesman said.", -1),
+])
+def test_diplomatic_issue17_vocabulary_signs(text, sign):
+    cols, _ = DiplomaticScorer().score([text])
+    assert np.sign(cols["tone_diplomatic"][0]) == sign
+
+
+@pytest.mark.parametrize("window, expected", [(None, 0.4), (DiplomaticScorer.ACTOR_WINDOW, 0.4), (40, 2.0)])
+def test_diplomatic_actor_window_reaches_a_headline_s_actors(window, expected):
+    # "trade" stands 6 tokens after "China": outside the sentence window (ACTORLESS), inside a headline's
+    cols, _ = DiplomaticScorer(actor_window=window).score(["Iran China set target of 200b in trade"])
+    assert cols["tone_diplomatic"][0] == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("window", [0, -3, 2.5, True, "5"])
+def test_diplomatic_actor_window_must_be_a_positive_whole_number(window):
+    with pytest.raises(ValueError, match=r"actor_window must be a whole number of tokens >= 1, got"):
+        DiplomaticScorer(actor_window=window)
+
+
 def test_diplomatic_hedge_damps_and_evidence_sums_to_score():
     s = DiplomaticScorer()
     cols, ev = s.score(["Iran imposed sanctions.", "Iran may impose sanctions.",

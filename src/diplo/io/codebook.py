@@ -83,12 +83,15 @@ CODEBOOK: dict[str, dict[str, tuple[str, str, str]]] = {
         "tone_diplomatic_wmean": ("float", "-10..10",
                                   "diplomatic score averaged over sentences weighted by word count"),
         "title_diplomatic": ("float", "-10..10", "diplomatic score of the article's headline (title), as a "
-                             "sentence's; missing when there is no title (its terms: diplo.score_tone([title], "
-                             "['diplomatic'], evidence=True))"),
-        "diplomatic_balance": ("float", "-1..1", "cooperative vs conflictual coverage: (cooperative - conflictual) / "
-                               "(cooperative + conflictual) sentences (diplomatic score >= 1 / <= -1), the headline "
-                               "(title_diplomatic) weighted 3, the first 3 sentences 2, the rest 1; 0 when none "
-                               "carries diplomatic evidence (diplo.analysis.aggregate.diplomatic_balance)"),
+                             "sentence's, an actor anywhere in it counting; missing when there is no title (its "
+                             "terms: diplo.score_tone([title], [DiplomaticScorer(actor_window=HEADLINE_ACTOR_WINDOW)], "
+                             "evidence=True), both from diplo.scoring.tone)"),
+        "diplomatic_balance": ("float", "-1..1", "cooperative vs conflictual coverage: 0.35 x the headline's "
+                               "direction (title_diplomatic >= 1: +1, <= -1: -1, else 0) + 0.65 x the body's "
+                               "(cooperative - conflictual) / (cooperative + conflictual + 3) sentences (diplomatic "
+                               "score >= 1 / <= -1; the first 3 sentences weigh 2, the rest 1); without a title the "
+                               "body's balance alone; 0 when nothing carries diplomatic evidence "
+                               "(diplo.analysis.aggregate.diplomatic_balance, TITLE_SHARE, EVIDENCE_PRIOR)"),
         "top_theme": ("string", "theme name / none", "what the article is mainly about: the theme with the most "
                       "hits per 1,000 words, hits in the first 3 sentences counted twice, if that reaches 10 per "
                       "1,000 words with at least 2 hits; else 'none' (diplo.scoring.themes.top_theme)"),

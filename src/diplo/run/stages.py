@@ -25,7 +25,7 @@ from diplo.analysis.aggregate import aggregate_articles, sum_actor_tone, sum_by_
 from diplo.io.raw import RawDocument
 from diplo.scoring.score import SCORE_PARTS, join_score_parts, score_sentence_parts
 from diplo.scoring.session import ScoringSession
-from diplo.scoring.tone import score_tone
+from diplo.scoring.tone import HEADLINE_ACTOR_WINDOW, DiplomaticScorer, score_tone
 from diplo.scoring.themes import article_theme_measures
 from diplo.scoring.token_index import SentenceTokens, sentence_tokens
 from diplo.text.corpus import build_corpus
@@ -176,15 +176,19 @@ def title_scores(articles: pd.DataFrame, sentence_scores: pd.DataFrame) -> np.nd
 
     Returns
     -------
-    float array aligned with ``articles``: the headline scored as a sentence by the ``diplomatic`` scorer;
-    NaN for an article without a title or whose sentences were not scored (another language).
+    float array aligned with ``articles``: the headline scored as a sentence by the ``diplomatic`` scorer,
+    with an actor anywhere in the headline counting for the actor rule
+    (:data:`diplo.scoring.tone.HEADLINE_ACTOR_WINDOW`); NaN for an article without a title or whose
+    sentences were not scored (another language).
     """
     scored = articles["doc_id"].isin(sentence_scores["doc_id"]).to_numpy()
     title = articles["title"].where(articles["title"].notna(), "").astype(str).str.strip().to_numpy(dtype=object)
     keep = np.flatnonzero(scored & (title != ""))
     out = np.full(len(articles), np.nan)
     if len(keep):
-        out[keep] = score_tone(title[keep].tolist(), ["diplomatic"])["tone_diplomatic"].to_numpy(dtype=float)
+        scorer = ScoringSession.current().reuse(("headline scorer", "diplomatic", HEADLINE_ACTOR_WINDOW),
+                                                lambda: DiplomaticScorer(actor_window=HEADLINE_ACTOR_WINDOW))
+        out[keep] = score_tone(title[keep].tolist(), [scorer])["tone_diplomatic"].to_numpy(dtype=float)
     return out
 
 

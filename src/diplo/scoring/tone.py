@@ -67,9 +67,13 @@ from diplo.text.corpus import count_words_many
 
 __all__ = ["SCORERS", "NEUTRAL_BANDS", "LEXICON_SCALES", "LexiconScorer", "DiplomaticScorer", "score_tone",
            "score_tone_chunk", "available_scorers", "get_scorer", "get_scorers", "tone_columns",
-           "political_actor_dictionary", "MODEL_PREFIX", "model_scorer_name"]
+           "political_actor_dictionary", "MODEL_PREFIX", "model_scorer_name", "HEADLINE_ACTOR_WINDOW"]
 # |tone| below the band counts as neutral when a score is turned into a -1/0/1 label (diplo validate).
 NEUTRAL_BANDS = {"vader": 0.05, "lexicon": 0.5, "diplomatic": 1.0}
+#: The actor rule's window when a headline is scored (``title_diplomatic``): a headline is one short clause
+#: about its actors, so an actor anywhere in it counts (issue 17; on the 411 development articles the
+#: headline alone: AUC 0.921 either way; the article score 0.971 -> 0.972).
+HEADLINE_ACTOR_WINDOW = 40
 LEXICON_SCALES = ("logit", "proportion", "relative")
 DIPLOMATIC_CATEGORIES = ("verbal_cooperation", "material_cooperation", "verbal_conflict",
                          "material_conflict", "neutral")
@@ -277,6 +281,9 @@ class DiplomaticScorer(_MatcherScorer):
         :data:`DIPLOMATIC_CATEGORIES`; cooperation weights > 0, conflict < 0, neutral = 0, all within
         -10..10), a :class:`diplo.scoring.match.Dictionary`, or None for the packaged ``diplomatic.csv``.
     negation_window : tokens before a match searched for a negator (0 disables).
+    actor_window : tokens searched on each side of an act for a political actor (the actor rule); default
+        :attr:`ACTOR_WINDOW`.  Headlines are scored with :data:`HEADLINE_ACTOR_WINDOW`: a headline is one
+        clause about its actors ("Iran, China set target of $200b in trade").
 
     Examples
     --------
@@ -314,7 +321,12 @@ class DiplomaticScorer(_MatcherScorer):
     ACTORLESS = 0.2
 
     def __init__(self, lexicon: str | os.PathLike | Dictionary | None = None, *,
-                 negation_window: int = 4, actors: Dictionary | None = None) -> None:
+                 negation_window: int = 4, actors: Dictionary | None = None,
+                 actor_window: int | None = None) -> None:
+        if actor_window is not None:
+            if isinstance(actor_window, bool) or not isinstance(actor_window, (int, np.integer)) or actor_window < 1:
+                raise ValueError(f"actor_window must be a whole number of tokens >= 1, got {actor_window!r}")
+            self.ACTOR_WINDOW = int(actor_window)
         d = _resolve_dictionary(lexicon, "diplomatic.csv", "diplomatic", negation_window)
         for e in d.entries:
             where = f"{d.source}, line {e.line}" if e.line else d.source
@@ -480,7 +492,7 @@ class DiplomaticScorer(_MatcherScorer):
             if not (t in base or t.endswith("n't") or t.endswith("n\u2019t")):
                 continue
             gap = before[j + 1:]
-            if gap and gap[0] in ("to", "of"):
+            if gap and gap[0] in ("to", "of", "from"):
                 gap = gap[1:]
             if (t in self.NEGATORS and len(gap) > self.GOVERNED_GAP) or any(g in self.SCOPE_BLOCKERS for g in gap):
                 continue
