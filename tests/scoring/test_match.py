@@ -181,6 +181,12 @@ def test_weighted_csv(tmp_path):
     bad.write_text("term,weight\ncondemned,lots\n")
     with pytest.raises(DictionaryError, match="line 2: weight 'lots' is not a number"):
         load_dictionary(bad)
+    shifted = tmp_path / "shifted.csv"
+    shifted.write_text("term,weight,category,note\nfighters,0,neutral,an actor, not an act\n")
+    with pytest.raises(DictionaryError, match=r"line 2: 5 fields where the header has 4 .*quote a cell"):
+        load_dictionary(shifted)
+    shifted.write_text('term,weight,category,note\nfighters,0,neutral,"an actor, not an act"\n')
+    assert [(e.category, e.weight) for e in load_dictionary(shifted).entries] == [("neutral", 0.0)]
 
 
 def test_unsupported_format(tmp_path):

@@ -346,6 +346,9 @@ def _csv_items(path: Path) -> list:
         if "term" not in fields or "weight" not in fields:
             raise DictionaryError(f"{path}, line 1: header must include 'term' and 'weight'; found {fields}")
         for n, rec in enumerate(reader, 2):
+            if None in rec:  # more cells than header fields: an unquoted comma (e.g. in a note) shifts the row
+                raise DictionaryError(f"{path}, line {n}: {len(fields) + len(rec[None])} fields where the header has "
+                                      f"{len(fields)} ({', '.join(fields)}); quote a cell that contains a comma")
             try:
                 weight = float(rec["weight"])
             except (TypeError, ValueError):
