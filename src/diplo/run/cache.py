@@ -11,7 +11,11 @@ batch of consecutive new files, prepared and scored by the run's own stage funct
 - ``tone-<key>/``: the ``tone`` part of the scores (tone columns, ``evidence``, actor columns and
   ``actor_mentions``); keyed by the tone scorers (a lexicon's content), the actors file and the scoring code;
 - ``themes-<key>/``: the ``themes`` part (``theme_*`` columns, ``theme_hits``); keyed by the themes file and
-  the scoring code.
+  the scoring code;
+- ``mix-<key>/``: the per-article tables made of both parts (theme measures, ``theme_tone_by_article``); keyed
+  by the two parts' keys.  The tone part keeps its own per-article tables (tone means, ``tone_by_article``,
+  ``actor_tone_by_article``): :data:`diplo.run.stages.ARTICLE_TABLES`.  All are computed where the scores are,
+  in the workers, so a themes edit reuses every per-article table of the tone part.
 
 An index maps each file (name, size, mtime, inode -> SHA-256; then its key) to what reading it found (its
 manifest row, rejected rows, doc_id stem) and to the segment rows holding its articles.  A rerun reads only
@@ -45,7 +49,7 @@ import json
 import logging
 import os
 import shutil
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -56,8 +60,8 @@ from diplo.analysis.aggregate import aggregate_sums
 from diplo.io.raw import ManifestRow, RawDocument, ReadRecord, ReusedFile
 from diplo.run.cache_store import (CacheCorrupt, code_digests, digest, file_digest, read_stage, scorer_fingerprint,
                                    stage_ok, write_stage)
-from diplo.run.stages import (PreparedChunk, assemble_chunk, concat_prepared, concat_scored, prepare_chunk,
-                              score_prepared)
+from diplo.run.stages import (ARTICLE_TABLES, PreparedChunk, assemble_chunk, concat_prepared, concat_scored,
+                              prepare_chunk, score_prepared, theme_article_tables, tone_article_tables)
 from diplo.run.takeover import NO_TOKENS, OutputPlan
 from diplo.scoring.score import SCORE_PARTS
 from diplo.scoring.session import ScoringSession
@@ -69,7 +73,7 @@ __all__ = ["CACHE_DIR", "CACHE_FORMAT", "RunCache", "CacheCorrupt", "default_cac
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
-CACHE_FORMAT = 3  # bump when the layout of the cache changes
+CACHE_FORMAT = 4  # bump when the layout of the cache changes
 _INDEX_POINTER = "INDEX"
 _MANIFEST_FIELDS = tuple(f.name for f in fields(ManifestRow))[1:]  # as ReadRecord.manifest holds them
 
@@ -106,6 +110,8 @@ class _Config:
     signatures: bool
     text_key: str
     keys: tuple  # ((part, key), ...) for SCORE_PARTS
+    tone_cols: tuple = ()  # the run's, for the per-article tables (set by RunCache.chunks)
+    theme_cols: tuple = ()
 
 
 _SESSION: dict[tuple, ScoringSession] = {}
@@ -122,17 +128,39 @@ def _session(cfg: _Config) -> ScoringSession:
 
 
 def _stage_names(cfg: _Config) -> dict[str, str]:
-    return {part: f"{part}-{key}" for part, key in cfg.keys}
+    """``{part: stage}`` for SCORE_PARTS and ``mix`` (the per-article tables of both parts)."""
+    names = {part: f"{part}-{key}" for part, key in cfg.keys}
+    return {**names, "mix": f"mix-{digest(*names.values())[:24]}"}
 
 
-def _score_stages(folder: Path, prepared: PreparedChunk, parts: Sequence[str], cfg: _Config) -> None:
+# read_stage(leave_out=) of a score stage: all but its sentence_scores
+_SCORES_ONLY = dict.fromkeys(("evidence", "actor_mentions", "theme_hits", *ARTICLE_TABLES["tone"]))
+
+
+def _score_stages(folder: Path, prepared: PreparedChunk, parts: Sequence[str], cfg: _Config) -> dict:
     """Score ``prepared`` for ``parts`` (every scored-language sentence: the run's language filter applies at
-    assembly) and write each part's stage."""
+    assembly) and write each part's stage (the tone part with its per-article tables); returns the tables."""
+    if not parts:
+        return {}
     scored = score_prepared(prepared, parts=parts, scorers=list(cfg.scorers), themes=cfg.themes,
                             actors=cfg.actors, session=_session(cfg))
+    if "tone" in scored:
+        scored["tone"] = {**scored["tone"], **tone_article_tables(prepared.articles, scored["tone"],
+                                                                 tone_cols=list(cfg.tone_cols))}
     names = _stage_names(cfg)
     for part, tables in scored.items():
         write_stage(folder / names[part], tables)
+    return scored
+
+
+def _mix_stage(folder: Path, scored: dict, cfg: _Config) -> None:
+    """Write the segment's ``mix`` stage from the sentence scores of both parts (``scored``'s, else its stages')."""
+    names = _stage_names(cfg)
+    scores = {part: scored[part]["sentence_scores"] if part in scored else
+              read_stage(folder / names[part], leave_out=_SCORES_ONLY)[0]["sentence_scores"] for part in SCORE_PARTS}
+    write_stage(folder / names["mix"], theme_article_tables(scores["tone"], scores["themes"],
+                                                           tone_cols=list(cfg.tone_cols),
+                                                           theme_cols=list(cfg.theme_cols)))
 
 
 def _prepared(text: dict[str, Any]) -> PreparedChunk:
@@ -173,18 +201,25 @@ def _compute_new(docs: list[RawDocument], cfg: _Config) -> str:
                                  signatures=cfg.signatures)
         arrays = {} if prepared.signatures is None else {"signatures": prepared.signatures}
         write_stage(folder / "text", _text_tables(prepared), arrays)
-    _score_stages(folder, prepared, [part for part in SCORE_PARTS if not ok[names[part]]], cfg)
+    scored = _score_stages(folder, prepared, [part for part in SCORE_PARTS if not ok[names[part]]], cfg)
+    if not ok[names["mix"]]:
+        _mix_stage(folder, scored, cfg)
     return seg_id
 
 
 def _complete(seg_ids: list[str], cfg: _Config) -> list[str]:
-    """Compute the score stages the run's dictionaries need and cached segments lack; returns ``seg_ids``."""
+    """Compute the score stages (and per-article tables) the run's dictionaries need and cached segments lack;
+    returns ``seg_ids``."""
     names = _stage_names(cfg)
     for seg_id in seg_ids:
         folder = Path(cfg.root) / "segments" / seg_id
         parts = [part for part in SCORE_PARTS if not stage_ok(folder / names[part])]
+        scored = {}
         if parts:
-            _score_stages(folder, _prepared(read_stage(folder / "text", leave_out=NO_TOKENS)[0]), parts, cfg)
+            scored = _score_stages(folder, _prepared(read_stage(folder / "text", leave_out=NO_TOKENS)[0]), parts,
+                                   cfg)
+        if not stage_ok(folder / names["mix"]):
+            _mix_stage(folder, scored, cfg)
     return seg_ids
 
 
@@ -438,7 +473,7 @@ class RunCache:
         (results in order).  New documents are batched (at most ``chunk_size``, never across a recalled
         file) into new segments; recalled files' segments get the score stages the dictionaries need.
         """
-        cfg = self.config
+        cfg = replace(self.config, tone_cols=tuple(tone_cols), theme_cols=tuple(theme_cols))
         segments = self.folder / "segments"
         stages = tuple(self._names.values())
         order: list[list] = []  # [segment or None while computed, first position, n]: the run's documents
@@ -531,8 +566,9 @@ class RunCache:
                   ) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
         pieces = [self._segment(seg, loaded).take(lo, lo + n) for seg, lo, n in span]
         prepared = concat_prepared([p for p, _ in pieces])
-        scored = {part: concat_scored([s[part] for _, s in pieces]) for part in SCORE_PARTS}
-        return assemble_chunk(prepared, scored, **options)
+        scored = {part: concat_scored([s[part] for _, s in pieces]) for part in self._names}
+        per_article = {name: scored[part][name] for part, names in ARTICLE_TABLES.items() for name in names}
+        return assemble_chunk(prepared, scored, per_article=per_article, **options)
 
     def aggregate_sums(self, sums: pd.DataFrame, by: str, columns: Sequence[str]) -> pd.DataFrame:
         """:func:`diplo.analysis.aggregate.aggregate_sums` with its defaults, reused when the per-article sums are
