@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from diplo import load_outputs
-from diplo.analysis.aggregate import aggregate_articles, aggregate_by, bootstrap_ci
+from diplo.analysis.aggregate import aggregate_articles, aggregate_by, bootstrap_ci, sum_by_cluster
 from diplo.analysis.aggregate import aggregate_actor_tone, aggregate_speaker_tone, aggregate_theme_drivers, \
     aggregate_theme_tone, aggregate_topics
 
@@ -104,6 +104,35 @@ def test_article_mean_and_word_weighted_mean_skip_nan():
     assert out.loc["a", "tone_vader_wmean"] == pytest.approx(10 / 40)      # the NaN sentence's 5 words drop out
     assert out.loc["a", "tone_diplomatic_wmean"] == pytest.approx((40 - 60 + 30) / 45)
     assert np.isnan(out.loc["b", "tone_diplomatic"]) and np.isnan(out.loc["b", "tone_diplomatic_wmean"])
+
+
+def _many_articles(order: str) -> pd.DataFrame:
+    """60 articles of 5..60 sentences with random tones (some missing), in article order or interleaved."""
+    rng = np.random.default_rng(11)
+    sizes = rng.integers(5, 60, 60)
+    doc = np.repeat([f"doc{i:03d}" for i in range(60)], sizes)
+    n = len(doc)
+    table = pd.DataFrame({"doc_id": doc, "sent_id": np.concatenate([np.arange(k) for k in sizes]),
+                          "n_words": rng.integers(1, 40, n), "tone_vader": rng.normal(size=n),
+                          "tone_diplomatic": rng.normal(size=n) * 3})
+    if order == "missing":
+        table.loc[rng.choice(n, 30, replace=False), "tone_vader"] = np.nan
+    if order == "interleaved":  # the articles' sentences stay in order, the articles are mixed
+        table = table.iloc[np.argsort(rng.permutation(n) % 7, kind="stable")].reset_index(drop=True)
+    return table
+
+
+@pytest.mark.parametrize("order", ["sorted", "interleaved", "missing"])
+@pytest.mark.parametrize("func", ["aggregate_articles", "sum_by_cluster"])
+def test_an_articles_numbers_do_not_depend_on_the_other_articles(order, func):
+    """diplo run computes articles chunk by chunk and the run cache segment by segment: each article's sums
+    must be the same bits whichever articles share its table (pandas' groupby sum is not)."""
+    table = _many_articles(order)
+    cols = ["tone_vader", "tone_diplomatic"]
+    agg = {"aggregate_articles": aggregate_articles, "sum_by_cluster": sum_by_cluster}[func]
+    whole = agg(table, cols).set_index("doc_id")
+    alone = pd.concat([agg(table[table["doc_id"] == d], cols) for d in sorted(table["doc_id"].unique())])
+    pd.testing.assert_frame_equal(whole, alone.set_index("doc_id"), check_exact=True)
 
 
 def test_missing_columns_are_named():

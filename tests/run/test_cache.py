@@ -285,12 +285,20 @@ def _damage(kind: str, cache: Path) -> None:
     text = [p for p in stages if p.name == "text"]
     themes = [p for p in stages if p.name.startswith("themes-")]
     tone = [p for p in stages if p.name.startswith("tone-")]
+    mix = [p for p in stages if p.name.startswith("mix-")]
     if kind == "flipped_text":
         _flip(text[1] / "sentences.parquet", 0.5)
     elif kind == "flipped_themes":
         _flip(themes[0] / "theme_hits.parquet", 0.33, 0x01)
     elif kind == "flipped_tone":
         _flip(tone[-1] / "evidence.parquet", 0.6)
+    elif kind == "flipped_tone_articles":  # the per-article tables kept with the scores
+        _flip(tone[1] / "article_tone.parquet", 0.5)
+    elif kind == "flipped_mix":
+        _flip(mix[0] / "theme_tone_by_article.parquet", 0.5, 0x01)
+    elif kind == "mix_gone":
+        for path in mix[::2]:
+            shutil.rmtree(path)
     elif kind == "missing_file":
         (text[0] / "signatures.bin").unlink()
     elif kind == "partial_stage":  # a run killed while writing: its stage.json never written
@@ -307,8 +315,9 @@ def _damage(kind: str, cache: Path) -> None:
         raise AssertionError(kind)
 
 
-@pytest.mark.parametrize("kind", ["flipped_text", "flipped_themes", "flipped_tone", "missing_file", "partial_stage",
-                                  "index", "index_pointer", "segment_gone"])
+@pytest.mark.parametrize("kind", ["flipped_text", "flipped_themes", "flipped_tone", "flipped_tone_articles",
+                                  "flipped_mix", "mix_gone", "missing_file", "partial_stage", "index",
+                                  "index_pointer", "segment_gone"])
 def test_a_damaged_cache_is_recomputed_never_used(kind, workspace):
     raw, dicts, tmp = workspace
     options = _options(dicts)

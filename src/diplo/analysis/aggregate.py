@@ -44,15 +44,20 @@ def aggregate_articles(sentence_scores: pd.DataFrame, columns: Sequence[str], *,
             df[f"_l_{col}"] = (df[col] * lead).where(scored)
             df[f"_m_{col}"] = lead.where(scored, 0.0)
     grouped = df.groupby("doc_id", sort=True)
-    out = grouped[list(columns)].mean()
-    for col in columns:
-        total_w = grouped[f"_n_{col}"].sum().replace(0, np.nan)
-        out[f"{col}_wmean"] = grouped[f"_w_{col}"].sum(min_count=1) / total_w
-    if lead is not None:
+    ids = grouped.ngroup().to_numpy()
+    out = pd.DataFrame(index=grouped.size().index)
+    with np.errstate(invalid="ignore", divide="ignore"):  # no scored sentence: NaN
         for col in columns:
-            out[f"{col}_lead"] = grouped[f"_l_{col}"].sum(min_count=1) / grouped[f"_m_{col}"].sum().replace(0, np.nan)
-        if "tone_diplomatic" in columns:
-            out["diplomatic_balance"] = diplomatic_balance(sentence_scores, titles=titles)
+            out[col] = np.divide(*_group_sums(df[col], ids, len(out)))
+        for col in columns:
+            total_w = grouped[f"_n_{col}"].sum().replace(0, np.nan).to_numpy()
+            out[f"{col}_wmean"] = _group_sums(df[f"_w_{col}"], ids, len(out), min_count=1)[0] / total_w
+        if lead is not None:
+            for col in columns:
+                total_m = grouped[f"_m_{col}"].sum().replace(0, np.nan).to_numpy()
+                out[f"{col}_lead"] = _group_sums(df[f"_l_{col}"], ids, len(out), min_count=1)[0] / total_m
+    if lead is not None and "tone_diplomatic" in columns:
+        out["diplomatic_balance"] = diplomatic_balance(sentence_scores, titles=titles)
     return out.reset_index()
 
 
@@ -249,10 +254,42 @@ def sum_by_cluster(table: pd.DataFrame, columns: Sequence[str], *, by: Sequence[
         raise ValueError(f"missing column(s) {missing}; found {list(table.columns)}")
     grouped = table.groupby(keys, sort=True, dropna=False)
     out = grouped.size().rename("n").to_frame()
+    ids = grouped.ngroup().to_numpy()
     for col in columns:
-        out[f"{col}__sum"] = grouped[col].sum(min_count=0).astype(float)
-        out[f"{col}__count"] = grouped[col].count().astype(np.int64)
+        sums, counts = _group_sums(table[col], ids, len(out))
+        out[f"{col}__sum"] = sums
+        out[f"{col}__count"] = counts
     return out.reset_index()
+
+
+def _group_sums(values: pd.Series, ids: np.ndarray, n_groups: int, *, min_count: int = 0,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (``ids``: its number 0..n_groups-1 for each row), the sum of the group's non-missing
+    ``values`` and their count; a sum of fewer than ``min_count`` values is NaN.
+
+    A group's sum is numpy's sum of that group's values alone, in row order, whatever the other rows: an
+    article's tone is the same whichever articles it is computed with (a chunk of ``diplo run``, a cached
+    segment, a notebook's whole table).  pandas' groupby sum is not: it adds a table's groups with Kahan
+    summation, unless the rows are sorted by group and no value is missing, then with ``np.add.reduceat``,
+    and the two can differ in the last bit.
+    """
+    values = np.asarray(values, dtype=float)
+    keep = ~np.isnan(values)
+    if isinstance(ids, np.ndarray) and ids.dtype.kind == "f":  # rows whose key groupby drops (NaN)
+        keep &= ~np.isnan(ids)
+    if not keep.all():
+        values, ids = values[keep], ids[keep]
+    ids = ids.astype(np.intp, copy=False)
+    sums = np.zeros(n_groups)
+    counts = np.bincount(ids, minlength=n_groups).astype(np.int64)
+    if len(values):
+        order = np.argsort(ids, kind="stable")
+        ids, values = ids[order], values[order]
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        sums[ids[starts]] = np.add.reduceat(values, starts)
+    if min_count > 0:
+        sums[counts < min_count] = np.nan
+    return sums, counts
 
 
 BOOTSTRAP_MAX_CLUSTERS = 500  # larger groups get the normal approximation of the same cluster bootstrap

@@ -11,7 +11,11 @@ batch of consecutive new files, prepared and scored by the run's own stage funct
 - ``tone-<key>/``: the ``tone`` part of the scores (tone columns, ``evidence``, actor columns and
   ``actor_mentions``); keyed by the tone scorers (a lexicon's content), the actors file and the scoring code;
 - ``themes-<key>/``: the ``themes`` part (``theme_*`` columns, ``theme_hits``); keyed by the themes file and
-  the scoring code.
+  the scoring code;
+- ``mix-<key>/``: the per-article tables made of both parts (theme measures, ``theme_tone_by_article``); keyed
+  by the two parts' keys.  The tone part keeps its own per-article tables (tone means, ``tone_by_article``,
+  ``actor_tone_by_article``): :data:`diplo.run.stages.ARTICLE_TABLES`.  All are computed where the scores are,
+  in the workers, so a themes edit reuses every per-article table of the tone part.
 
 An index maps each file (name, size, mtime, inode -> SHA-256; then its key) to what reading it found (its
 manifest row, rejected rows, doc_id stem) and to the segment rows holding its articles.  A rerun reads only
@@ -25,7 +29,7 @@ orders, ``tone_by_date``/``tone_by_outlet`` (kept only under a hash of the per-a
 An output table whose inputs did not change (the same stages in the same order, the same options and
 code: after a themes edit, the sentences, the token index and the tone tables) is not written again: the
 file of the published generation is hard-linked into the new one, once its size and SHA-256 are checked
-against what the index recorded when it was published (:meth:`RunCache.plan`).
+against what the index recorded when it was published (:meth:`RunCache.plan`, :mod:`diplo.run.takeover`).
 
 Safety: every stage is written under a temporary name, with the SHA-256 of each of its files, and renamed into
 place (:mod:`diplo.run.cache_store`); a stage that is missing, partly written or whose bytes do not match is
@@ -45,7 +49,7 @@ import json
 import logging
 import os
 import shutil
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Sequence
 
@@ -53,13 +57,12 @@ import numpy as np
 import pandas as pd
 
 from diplo.analysis.aggregate import aggregate_sums
-from diplo.io.generation import CURRENT_LINK, GENERATION_FILE
-from diplo.io.paths import file_sha256
 from diplo.io.raw import ManifestRow, RawDocument, ReadRecord, ReusedFile
 from diplo.run.cache_store import (CacheCorrupt, code_digests, digest, file_digest, read_stage, scorer_fingerprint,
                                    stage_ok, write_stage)
-from diplo.run.stages import (PreparedChunk, assemble_chunk, concat_prepared, concat_scored, prepare_chunk,
-                              score_prepared)
+from diplo.run.stages import (ARTICLE_TABLES, PreparedChunk, assemble_chunk, concat_prepared, concat_scored,
+                              prepare_chunk, score_prepared, theme_article_tables, tone_article_tables)
+from diplo.run.takeover import NO_TOKENS, OutputPlan
 from diplo.scoring.score import SCORE_PARTS
 from diplo.scoring.session import ScoringSession
 from diplo.scoring.token_index import SentenceTokens
@@ -70,20 +73,9 @@ __all__ = ["CACHE_DIR", "CACHE_FORMAT", "RunCache", "CacheCorrupt", "default_cac
 log = logging.getLogger(__name__)
 
 CACHE_DIR = ".cache"
-CACHE_FORMAT = 3  # bump when the layout of the cache changes
+CACHE_FORMAT = 4  # bump when the layout of the cache changes
 _INDEX_POINTER = "INDEX"
 _MANIFEST_FIELDS = tuple(f.name for f in fields(ManifestRow))[1:]  # as ReadRecord.manifest holds them
-# The output files a run can take over from the published generation, per table (the token index: one unit),
-# and the score parts each depends on besides the text stage.
-_OUTPUT_FILES = {"articles": ("articles.parquet", "articles.csv"),
-                "token_index": ("token_vocabulary.parquet", "token_postings.parquet"),
-                **{name: (f"{name}.parquet",) for name in ("sentences", "removed", "sentence_scores", "evidence",
-                                                         "theme_hits", "actor_mentions", "tone_by_article",
-                                                         "theme_tone_by_article", "actor_tone_by_article")}}
-_OUTPUT_PARTS = {"sentences": (), "removed": (), "token_index": (), "evidence": ("tone",),
-                 "actor_mentions": ("tone",), "tone_by_article": ("tone",), "actor_tone_by_article": ("tone",),
-                 "theme_hits": ("themes",), "sentence_scores": ("tone", "themes"),
-                 "theme_tone_by_article": ("tone", "themes"), "articles": ("tone", "themes")}
 
 
 def default_cache_dir(out_dir: str | os.PathLike) -> Path:
@@ -118,6 +110,8 @@ class _Config:
     signatures: bool
     text_key: str
     keys: tuple  # ((part, key), ...) for SCORE_PARTS
+    tone_cols: tuple = ()  # the run's, for the per-article tables (set by RunCache.chunks)
+    theme_cols: tuple = ()
 
 
 _SESSION: dict[tuple, ScoringSession] = {}
@@ -134,21 +128,39 @@ def _session(cfg: _Config) -> ScoringSession:
 
 
 def _stage_names(cfg: _Config) -> dict[str, str]:
-    return {part: f"{part}-{key}" for part, key in cfg.keys}
+    """``{part: stage}`` for SCORE_PARTS and ``mix`` (the per-article tables of both parts)."""
+    names = {part: f"{part}-{key}" for part, key in cfg.keys}
+    return {**names, "mix": f"mix-{digest(*names.values())[:24]}"}
 
 
-def _score_stages(folder: Path, prepared: PreparedChunk, parts: Sequence[str], cfg: _Config) -> None:
+# read_stage(leave_out=) of a score stage: all but its sentence_scores
+_SCORES_ONLY = dict.fromkeys(("evidence", "actor_mentions", "theme_hits", *ARTICLE_TABLES["tone"]))
+
+
+def _score_stages(folder: Path, prepared: PreparedChunk, parts: Sequence[str], cfg: _Config) -> dict:
     """Score ``prepared`` for ``parts`` (every scored-language sentence: the run's language filter applies at
-    assembly) and write each part's stage."""
+    assembly) and write each part's stage (the tone part with its per-article tables); returns the tables."""
+    if not parts:
+        return {}
     scored = score_prepared(prepared, parts=parts, scorers=list(cfg.scorers), themes=cfg.themes,
                             actors=cfg.actors, session=_session(cfg))
+    if "tone" in scored:
+        scored["tone"] = {**scored["tone"], **tone_article_tables(prepared.articles, scored["tone"],
+                                                                 tone_cols=list(cfg.tone_cols))}
     names = _stage_names(cfg)
     for part, tables in scored.items():
         write_stage(folder / names[part], tables)
+    return scored
 
 
-_TOKEN_TABLES = ("token_terms", "tokens", "token_counts")  # the sentences' SentenceTokens in the text stage
-_NO_TOKENS = dict.fromkeys(_TOKEN_TABLES)  # read_stage(leave_out=): what scoring does not read
+def _mix_stage(folder: Path, scored: dict, cfg: _Config) -> None:
+    """Write the segment's ``mix`` stage from the sentence scores of both parts (``scored``'s, else its stages')."""
+    names = _stage_names(cfg)
+    scores = {part: scored[part]["sentence_scores"] if part in scored else
+              read_stage(folder / names[part], leave_out=_SCORES_ONLY)[0]["sentence_scores"] for part in SCORE_PARTS}
+    write_stage(folder / names["mix"], theme_article_tables(scores["tone"], scores["themes"],
+                                                           tone_cols=list(cfg.tone_cols),
+                                                           theme_cols=list(cfg.theme_cols)))
 
 
 def _prepared(text: dict[str, Any]) -> PreparedChunk:
@@ -183,24 +195,31 @@ def _compute_new(docs: list[RawDocument], cfg: _Config) -> str:
     if all(ok.values()):  # e.g. written by a run that failed later
         return seg_id
     if ok["text"]:
-        prepared = _prepared(read_stage(folder / "text", leave_out=_NO_TOKENS)[0])
+        prepared = _prepared(read_stage(folder / "text", leave_out=NO_TOKENS)[0])
     else:
         prepared = prepare_chunk(docs, cfg.overrides, max_sentence_chars=cfg.max_sentence_chars, dates=cfg.dates,
                                  signatures=cfg.signatures)
         arrays = {} if prepared.signatures is None else {"signatures": prepared.signatures}
         write_stage(folder / "text", _text_tables(prepared), arrays)
-    _score_stages(folder, prepared, [part for part in SCORE_PARTS if not ok[names[part]]], cfg)
+    scored = _score_stages(folder, prepared, [part for part in SCORE_PARTS if not ok[names[part]]], cfg)
+    if not ok[names["mix"]]:
+        _mix_stage(folder, scored, cfg)
     return seg_id
 
 
 def _complete(seg_ids: list[str], cfg: _Config) -> list[str]:
-    """Compute the score stages the run's dictionaries need and cached segments lack; returns ``seg_ids``."""
+    """Compute the score stages (and per-article tables) the run's dictionaries need and cached segments lack;
+    returns ``seg_ids``."""
     names = _stage_names(cfg)
     for seg_id in seg_ids:
         folder = Path(cfg.root) / "segments" / seg_id
         parts = [part for part in SCORE_PARTS if not stage_ok(folder / names[part])]
+        scored = {}
         if parts:
-            _score_stages(folder, _prepared(read_stage(folder / "text", leave_out=_NO_TOKENS)[0]), parts, cfg)
+            scored = _score_stages(folder, _prepared(read_stage(folder / "text", leave_out=NO_TOKENS)[0]), parts,
+                                   cfg)
+        if not stage_ok(folder / names["mix"]):
+            _mix_stage(folder, scored, cfg)
     return seg_ids
 
 
@@ -322,10 +341,9 @@ class RunCache:
         self._old_outputs: dict[str, tuple] = {}  # output file -> (key, bytes, sha256) of the last run's
         self._old = self._load_index()
         self._new: dict[str, dict] = {}  # rel -> index row of this run
-        self._output_options: dict | None = None
-        self._planned: list | None = None  # the run's order of documents, when known before it starts
+        self._outputs = OutputPlan(cache_format=CACHE_FORMAT, code=code["outputs"], text_key=text_key,
+                                   names=self._names, recorded=self._old_outputs)
         self._order: list | None = None  # the run's order of documents, once assembled
-        self._reused: dict[str, list[Path]] = {}  # table -> the published files this run takes over
         self._parts: dict[str, list] = {}  # rel -> [(segment, first document position, n documents)]
         self._verified: dict[tuple[str, str], bool] = {}  # (segment, stage) -> its bytes matched
         self._aggregates: set[str] = set()
@@ -414,9 +432,8 @@ class RunCache:
         tables whose inputs (the stages feeding them, in order, the options and diplo's code) are those of
         the published file of the last run, and whose bytes are still the ones that run recorded, are then
         taken over (:attr:`reused`, :meth:`link_outputs`) instead of written again."""
-        self._output_options = {"chunk_size": chunk_size, "tone_cols": list(tone_cols),
-                                "theme_cols": list(theme_cols), "languages": languages,
-                                "near_duplicate_threshold": near_duplicate_threshold}
+        self._outputs.set_options(chunk_size=chunk_size, tone_cols=tone_cols, theme_cols=theme_cols,
+                                  languages=languages, near_duplicate_threshold=near_duplicate_threshold)
         items = iter(items)
         ahead = []
         for item in items:
@@ -427,60 +444,14 @@ class RunCache:
         for item in ahead:
             for seg, lo, n in self._parts.get(item.source_file, []):
                 _extend(planned, seg, lo, n)
-        self._planned = planned
-        self._reused = self._published_files(Path(out_dir), self._output_keys(planned))
-        self.stats["tables_reused"] = len(self._reused)
+        self.stats["tables_reused"] = len(self._outputs.choose(planned, out_dir))
         return iter(ahead)
 
     @property
     def reused(self) -> frozenset:
         """The tables (:data:`diplo.io.outputs.OUTPUT_TABLES` names, and ``token_index``) taken over from the
         published generation (see :meth:`plan`)."""
-        return frozenset(self._reused)
-
-    def _leave_out(self) -> dict:
-        """What of each stage (``{"text" | part: read_stage's leave_out}``) the run need not decode: the
-        sentences' tokens when the token index is taken over, their texts too when the sentences are, the
-        evidence but its doc_id when the evidence table is."""
-        reused = self._reused
-        text = {**(_NO_TOKENS if "token_index" in reused else {}),
-                **({"sentences": ["text"]} if {"token_index", "sentences"} <= set(reused) else {})}
-        return {"text": text, "tone": {"evidence": ["*", "doc_id"]} if "evidence" in reused else {}}
-
-    def _output_keys(self, order: list) -> dict[str, str]:
-        """The key of each table's files: what decides their bytes."""
-        opts = self._output_options
-        keys = {}
-        for table, parts in _OUTPUT_PARTS.items():
-            threshold = opts["near_duplicate_threshold"] if table == "articles" else None
-            keys[table] = digest("outputs", CACHE_FORMAT, table, self._code["outputs"], self._options,
-                                 [self._names[part] for part in parts], opts["chunk_size"], opts["tone_cols"],
-                                 opts["theme_cols"], opts["languages"], threshold, order)[:32]
-        return keys
-
-    def _published_files(self, out_dir: Path, keys: dict[str, str]) -> dict[str, list[Path]]:
-        """The tables whose key is the one recorded for the published files, and whose files have the recorded
-        size and SHA-256 (a file damaged or replaced since is never taken over)."""
-        link = out_dir / CURRENT_LINK
-        if not link.is_symlink():
-            return {}
-        generation = out_dir / os.readlink(link)
-        found = {}
-        for table, names in _OUTPUT_FILES.items():
-            paths = []
-            for name in names:
-                old, path = self._old_outputs.get(name), generation / name
-                try:
-                    ok = (old is not None and old[0] == keys[table] and not path.is_symlink()
-                          and path.stat().st_size == old[1] and file_sha256(path) == old[2])
-                except OSError:
-                    ok = False
-                if not ok:
-                    break
-                paths.append(path)
-            else:
-                found[table] = paths
-        return found
+        return frozenset(self._outputs.reused)
 
     def link_outputs(self, staging: str | os.PathLike) -> None:
         """Put the files of the :attr:`reused` tables into the run's ``staging`` folder (hard links, or copies).
@@ -490,17 +461,7 @@ class RunCache:
         RuntimeError
             If the run's documents turned out other than planned (the files taken over would be wrong).
         """
-        if not self._reused:
-            return
-        if self._order != self._planned:
-            raise RuntimeError("the run's documents changed while it ran; run diplo run again")
-        for paths in self._reused.values():
-            for path in paths:
-                dest = Path(staging) / path.name
-                try:
-                    os.link(path, dest)
-                except OSError:
-                    shutil.copyfile(path, dest)
+        self._outputs.link(staging, self._order)
 
     # -- the run --
     def chunks(self, items: Iterable[RawDocument | ReusedFile], *, chunk_size: int, tone_cols: list[str],
@@ -512,7 +473,7 @@ class RunCache:
         (results in order).  New documents are batched (at most ``chunk_size``, never across a recalled
         file) into new segments; recalled files' segments get the score stages the dictionaries need.
         """
-        cfg = self.config
+        cfg = replace(self.config, tone_cols=tuple(tone_cols), theme_cols=tuple(theme_cols))
         segments = self.folder / "segments"
         stages = tuple(self._names.values())
         order: list[list] = []  # [segment or None while computed, first position, n]: the run's documents
@@ -593,7 +554,7 @@ class RunCache:
                 loaded.pop(next(iter(loaded)))
             folder = self.folder / "segments" / seg
             try:
-                loaded[seg] = _Segment(folder, self._names, self._leave_out())
+                loaded[seg] = _Segment(folder, self._names, self._outputs.leave_out())
             except CacheCorrupt:  # changed since it was checked: drop it, so that the next run recomputes it
                 for stage in ("text", *self._names.values()):
                     if not stage_ok(folder / stage, verify=True):
@@ -605,8 +566,9 @@ class RunCache:
                   ) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
         pieces = [self._segment(seg, loaded).take(lo, lo + n) for seg, lo, n in span]
         prepared = concat_prepared([p for p, _ in pieces])
-        scored = {part: concat_scored([s[part] for _, s in pieces]) for part in SCORE_PARTS}
-        return assemble_chunk(prepared, scored, **options)
+        scored = {part: concat_scored([s[part] for _, s in pieces]) for part in self._names}
+        per_article = {name: scored[part][name] for part, names in ARTICLE_TABLES.items() for name in names}
+        return assemble_chunk(prepared, scored, per_article=per_article, **options)
 
     def aggregate_sums(self, sums: pd.DataFrame, by: str, columns: Sequence[str]) -> pd.DataFrame:
         """:func:`diplo.analysis.aggregate.aggregate_sums` with its defaults, reused when the per-article sums are
@@ -644,15 +606,7 @@ class RunCache:
 
     def _recorded_outputs(self, generation: str | os.PathLike | None) -> list[tuple]:
         """``(file, key, bytes, sha256)`` of the output files of ``generation`` (its ``generation.json``)."""
-        if generation is None or self._order is None or self._output_options is None:
-            return []
-        try:
-            record = json.loads((Path(generation) / GENERATION_FILE).read_text(encoding="utf-8"))["files"]
-        except (OSError, ValueError, KeyError, TypeError):
-            return []
-        keys = self._output_keys(self._order)
-        return [(name, keys[table], int(record[name]["bytes"]), record[name]["sha256"])
-                for table, names in _OUTPUT_FILES.items() for name in names if name in record]
+        return self._outputs.recorded(generation, self._order)
 
     def _collect(self, keep: set[str], index: str) -> None:
         """Drop segments no file uses, stages of other dictionaries, old indexes and unused aggregates,

@@ -4,13 +4,15 @@
   MinHash signatures (:func:`diplo.text.corpus.build_corpus`);
 - :func:`score_prepared` runs the scorers of some :data:`~diplo.scoring.score.SCORE_PARTS` over the prepared
   sentences;
-- :func:`assemble_chunk` leaves out the articles of other languages and makes the chunk's output tables
-  (article means and theme measures, the per-article sums behind the time charts).
+- :func:`article_tables` sums and averages the scores per article (:data:`ARTICLE_TABLES`: tone means and
+  theme measures, the per-article sums behind the time charts);
+- :func:`assemble_chunk` leaves out the articles of other languages and makes the chunk's output tables.
 
 Each stage depends only on its inputs, article by article: the prepared tables of a chunk are those of its
-documents put together, and so are the scores.  A fresh run does the three in a row per chunk
-(:func:`diplo.run.pipeline.run_pipeline`); an incremental run (:mod:`diplo.run.cache`) keeps the results of
-the first two and assembles the same chunks from them, through the same functions.
+documents put together, and so are the scores and the per-article tables (sorted as a chunk sorts them,
+:func:`concat_scored`).  A fresh run does them in a row per chunk (:func:`diplo.run.pipeline.run_pipeline`);
+an incremental run (:mod:`diplo.run.cache`) keeps the results of the first three and assembles the same
+chunks from them, through the same functions.
 """
 
 from __future__ import annotations
@@ -34,7 +36,16 @@ from diplo.text.dedupe import NUM_PERM, minhash_signatures
 from diplo.text.language import SCORED_LANGUAGES
 
 __all__ = ["PreparedChunk", "prepare_chunk", "scored_sentences", "score_prepared", "concat_prepared",
-           "concat_scored", "assemble_chunk", "title_scores"]
+           "concat_scored", "assemble_chunk", "title_scores", "ARTICLE_TABLES", "article_tables",
+           "tone_article_tables", "theme_article_tables"]
+
+#: The per-article tables (:func:`article_tables`) by what they are made of: ``tone`` from the tone part of
+#: the scores (and the articles' titles), ``mix`` from the tone and the themes parts.
+ARTICLE_TABLES = {"tone": ("article_tone", "tone_by_article", "actor_tone_by_article"),
+                  "mix": ("article_themes", "theme_tone_by_article")}
+# the tables whose chunk rows are sorted (as the functions making them sort them), by these columns
+_SORTED_BY = {"evidence": ("doc_id",), "tone_by_article": ("doc_id",), "theme_tone_by_article": ("theme", "doc_id"),
+              "actor_tone_by_article": ("doc_id", "actor", "direction")}
 
 
 @dataclass(frozen=True)
@@ -103,15 +114,74 @@ def concat_prepared(pieces: Sequence[PreparedChunk]) -> PreparedChunk:
 def concat_scored(pieces: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.DataFrame]:
     """One part's tables of consecutive pieces as one chunk's: what scoring their sentences together gives.
 
-    Every table keeps its rows in sentence order, except ``evidence``, which a chunk sorts by doc_id first
-    (each piece's rows are already sorted by sent_id, scorer, start, end within an article).
+    Every table keeps its rows in sentence (or article) order, except ``evidence``, which a chunk sorts by
+    doc_id first (each piece's rows are already sorted by sent_id, scorer, start, end within an article), and
+    the per-article sums (:data:`ARTICLE_TABLES`), sorted by their keys as :func:`article_tables` sorts a
+    chunk's.  A piece without rows of a per-article table adds none (nor its column types).
     """
-    out = {name: _concat([p[name] for p in pieces]) for name in pieces[0]}
+    out = {}
+    for name in pieces[0]:
+        tables = [p[name] for p in pieces]
+        if name in _ARTICLE_TABLE_NAMES:
+            tables = [t for t in tables if len(t)] or tables[:1]
+        out[name] = _concat(tables)
+    if len(pieces) < 2:
+        return out
     evidence = out.get("evidence")
-    if evidence is not None and len(pieces) > 1 and len(evidence):
+    if evidence is not None and len(evidence):
         order = np.argsort(pd.factorize(evidence["doc_id"], sort=True)[0], kind="stable")
         out["evidence"] = evidence.iloc[order].reset_index(drop=True)
+    for name, keys in _SORTED_BY.items():
+        if name != "evidence" and name in out and len(out[name]):
+            out[name] = out[name].sort_values(list(keys), kind="stable", ignore_index=True)
     return out
+
+
+_ARTICLE_TABLE_NAMES = frozenset(name for names in ARTICLE_TABLES.values() for name in names)
+
+
+def tone_article_tables(articles: pd.DataFrame, tone: dict[str, pd.DataFrame], *, tone_cols: list[str],
+                        ) -> dict[str, pd.DataFrame]:
+    """The per-article tables of the tone part (:data:`ARTICLE_TABLES` ``tone``) of ``articles``' scores.
+
+    ``article_tone``: ``doc_id``, ``title_diplomatic`` (when ``tone_diplomatic`` is among ``tone_cols``) and the
+    tone means of :func:`~diplo.analysis.aggregate.aggregate_articles`; ``tone_by_article``:
+    :func:`~diplo.analysis.aggregate.sum_by_cluster`; ``actor_tone_by_article``:
+    :func:`~diplo.analysis.aggregate.sum_actor_tone`.  Articles without a scored sentence have no row.
+    """
+    scores = tone["sentence_scores"]
+    titles = None
+    if "tone_diplomatic" in tone_cols:
+        titles = pd.Series(title_scores(articles, scores), index=pd.Index(articles["doc_id"]),
+                           name="title_diplomatic")
+    article_tone = aggregate_articles(scores, tone_cols, titles=titles)
+    if titles is not None:
+        article_tone.insert(1, "title_diplomatic", titles.reindex(article_tone["doc_id"]).to_numpy())
+    return {"article_tone": article_tone, "tone_by_article": sum_by_cluster(scores, tone_cols),
+            "actor_tone_by_article": sum_actor_tone(tone["actor_mentions"], scores, tone_cols)}
+
+
+def theme_article_tables(tone_scores: pd.DataFrame, theme_scores: pd.DataFrame, *, tone_cols: list[str],
+                         theme_cols: list[str]) -> dict[str, pd.DataFrame]:
+    """The per-article tables of both parts (:data:`ARTICLE_TABLES` ``mix``) from the ``sentence_scores`` of the
+    tone part (``doc_id``, ``sent_id``, ``n_words``, ``tone_cols``) and of the themes part (same rows).
+
+    ``article_themes``: :func:`~diplo.scoring.themes.article_theme_measures`; ``theme_tone_by_article``:
+    :func:`~diplo.analysis.aggregate.sum_theme_tone`.
+    """
+    head = tone_scores[["doc_id", "sent_id", "n_words", *tone_cols]].reset_index(drop=True)
+    scores = pd.concat([head, theme_scores.reset_index(drop=True)], axis=1)
+    return {"article_themes": article_theme_measures(scores, theme_cols),
+            "theme_tone_by_article": sum_theme_tone(scores, tone_cols)}
+
+
+def article_tables(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataFrame]], *, tone_cols: list[str],
+                   theme_cols: list[str]) -> dict[str, pd.DataFrame]:
+    """Every per-article table (:data:`ARTICLE_TABLES`) of prepared documents and the scores of both parts
+    (:func:`tone_article_tables`, :func:`theme_article_tables`)."""
+    return {**tone_article_tables(prepared.articles, scored["tone"], tone_cols=tone_cols),
+            **theme_article_tables(scored["tone"]["sentence_scores"], scored["themes"]["sentence_scores"],
+                                   tone_cols=tone_cols, theme_cols=theme_cols)}
 
 
 def _only(table: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
@@ -121,8 +191,10 @@ def _only(table: pd.DataFrame, doc_ids: pd.Series) -> pd.DataFrame:
 
 def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataFrame]], *,
                    tone_cols: list[str], theme_cols: list[str], languages: tuple | None = None,
+                   per_article: dict[str, pd.DataFrame] | None = None,
                    ) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
-    """The chunk's output tables from its prepared documents and the scores of every part.
+    """The chunk's output tables from its prepared documents and the scores of every part (and their
+    ``per_article`` tables, :func:`article_tables`; computed when not given).
 
     Returns every output table of the chunk (``articles`` with its tone means and theme measures, its
     ``duplicate_of`` still empty; and under ``tokens`` the :class:`~diplo.scoring.token_index.SentenceTokens`
@@ -136,6 +208,8 @@ def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataF
     sigs = prepared.signatures
     tokens = prepared.tokens
     scored_tables = join_score_parts(scored)
+    if per_article is None:
+        per_article = article_tables(prepared, scored, tone_cols=tone_cols, theme_cols=theme_cols)
     if languages:
         keep = articles["language"].isin(languages)
         skipped = articles.loc[~keep, ["doc_id", "source_file", "language"]]
@@ -146,21 +220,16 @@ def assemble_chunk(prepared: PreparedChunk, scored: dict[str, dict[str, pd.DataF
             corpus = {name: _only(table, kept_ids) for name, table in corpus.items()}
             sigs = None if sigs is None else sigs[keep.to_numpy()]
             scored_tables = {name: _only(table, kept_ids) for name, table in scored_tables.items()}
+            per_article = {name: _only(table, kept_ids) for name, table in per_article.items()}
     else:
         skipped = articles.iloc[:0][["doc_id", "source_file", "language"]]
-    scores = scored_tables["sentence_scores"]
-    articles = corpus["articles"]
-    titles = None
-    if "tone_diplomatic" in tone_cols:
-        articles = articles.assign(title_diplomatic=title_scores(articles, scores))
-        titles = articles.set_index("doc_id")["title_diplomatic"]
-    articles = articles.merge(aggregate_articles(scores, tone_cols, titles=titles), on="doc_id", how="left")
-    articles = articles.merge(article_theme_measures(scores, theme_cols), on="doc_id", how="left")
-    tone_sums = sum_by_cluster(scores, tone_cols)
+    articles = corpus["articles"].merge(per_article["article_tone"], on="doc_id", how="left")
+    articles = articles.merge(per_article["article_themes"], on="doc_id", how="left")
+    tone_sums = per_article["tone_by_article"]
     sums = tone_sums.merge(articles[["doc_id", "date", "outlet"]], on="doc_id")
     # article-level inputs of every time chart (re-binned by the notebooks at any freq, no sentence read)
-    by_article = {"tone_by_article": tone_sums, "theme_tone_by_article": sum_theme_tone(scores, tone_cols),
-                  "actor_tone_by_article": sum_actor_tone(scored_tables["actor_mentions"], scores, tone_cols)}
+    by_article = {name: per_article[name] for name in ("tone_by_article", "theme_tone_by_article",
+                                                        "actor_tone_by_article")}
     tables = {name: _arrow_strings(table) for name, table in {**corpus, **scored_tables, **by_article}.items()}
     return {**tables, "articles": articles, "skipped": skipped, "tokens": tokens}, sigs, sums
 
@@ -181,7 +250,7 @@ def title_scores(articles: pd.DataFrame, sentence_scores: pd.DataFrame) -> np.nd
     (:data:`diplo.scoring.tone.HEADLINE_ACTOR_WINDOW`); NaN for an article without a title or whose
     sentences were not scored (another language).
     """
-    scored = articles["doc_id"].isin(sentence_scores["doc_id"]).to_numpy()
+    scored = articles["doc_id"].isin(sentence_scores["doc_id"].unique()).to_numpy()  # unique: arrow's isin is slow
     title = articles["title"].where(articles["title"].notna(), "").astype(str).str.strip().to_numpy(dtype=object)
     keep = np.flatnonzero(scored & (title != ""))
     out = np.full(len(articles), np.nan)
