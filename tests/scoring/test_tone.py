@@ -96,6 +96,17 @@ def test_diplomatic_negation_scope_sign(text, sign):
     ("Trump withdrew Washington from the nuclear deal on May 8.", "deal"),
     ("Trump's decision to withdraw from the Joint Comprehensive Plan of Action was a mistake.", "joint"),
     ("Zarif has dismissed Trump's \u201cdelusional Deal of the Century\u201d on the conflict.", "deal"),
+    # Issue 17, second round (found reading the worst-ranked development articles of the Tehran Times crawl; real
+    # sentence shapes from it): senses that are not acts score nothing (the acts beside them: the signs test below).
+    ("TEHRAN - The Iranian Foreign Ministry released on Friday two reports on human rights in the UK.", "released"),
+    ("The talks went well, according to a statement released by the palace.", "released"),
+    ("Saudi Arabia and its allies launched a military campaign against Yemen in 2015.", "allies"),
+    ("Iran will continue its peaceful nuclear activities, the spokesman said.", "peaceful"),
+    ("Trump will recognize al-Quds (Jerusalem) as Israel's capital on Wednesday.", "recognize"),
+    ("Iran insisted on the need for cooperation between regional states.", "insisted"),
+    ("Trump has said he will decide whether to leave the deal by May 12.", "deal"),
+    ("As the year wound down, Cardin and Corker continued their discussions.", "wound"),
+    ("Syrian President Bashar al-Assad received the Iranian foreign minister in Damascus.", "bashar"),
 ])
 def test_diplomatic_non_diplomatic_senses_do_not_score(text, absent):
     cols, ev = DiplomaticScorer().score([text], evidence=True)
@@ -113,25 +124,6 @@ def test_diplomatic_non_diplomatic_senses_do_not_score(text, absent):
 def test_diplomatic_phrases_keep_the_diplomatic_sense(text, term):
     _, ev = DiplomaticScorer().score([text], evidence=True)
     assert term in ev["term"].tolist() and (ev.loc[ev.term == term, "weight"] > 0).all()
-
-
-# Issue 17, second round (found reading the worst-ranked development articles of the Tehran Times crawl; real
-# sentence shapes from it): senses that are not acts score nothing, and the acts named next to them still do.
-@pytest.mark.parametrize("text, absent", [
-    ("TEHRAN - The Iranian Foreign Ministry released on Friday two reports on human rights in the UK.", "released"),
-    ("The talks went well, according to a statement released by the palace.", "released"),
-    ("Saudi Arabia and its allies launched a military campaign against Yemen in 2015.", "allies"),
-    ("Iran will continue its peaceful nuclear activities, the spokesman said.", "peaceful"),
-    ("Trump will recognize al-Quds (Jerusalem) as Israel's capital on Wednesday.", "recognize"),
-    ("Iran insisted on the need for cooperation between regional states.", "insisted"),
-    ("Trump has said he will decide whether to leave the deal by May 12.", "deal"),
-    ("As the year wound down, Cardin and Corker continued their discussions.", "wound"),
-    ("Syrian President Bashar al-Assad received the Iranian foreign minister in Damascus.", "bashar"),
-])
-def test_diplomatic_issue17_non_acts_do_not_score(text, absent):
-    _, ev = DiplomaticScorer().score([text], evidence=True)
-    matched = [text[a:b].lower() for a, b in zip(ev.start, ev.end)]
-    assert not any(absent in m for m in matched), matched
 
 
 @pytest.mark.parametrize("text, sign", [
