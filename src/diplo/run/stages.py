@@ -43,8 +43,9 @@ __all__ = ["PreparedChunk", "prepare_chunk", "scored_sentences", "score_prepared
 #: the scores (and the articles' titles), ``mix`` from the tone and the themes parts.
 ARTICLE_TABLES = {"tone": ("article_tone", "tone_by_article", "actor_tone_by_article"),
                   "mix": ("article_themes", "theme_tone_by_article")}
-# the tables whose chunk rows are sorted (as the functions making them sort them), by these columns
-_SORTED_BY = {"evidence": ("doc_id",), "tone_by_article": ("doc_id",), "theme_tone_by_article": ("theme", "doc_id"),
+# the per-article tables, whose chunk rows are sorted (as the functions making them sort them) by these columns;
+# evidence is sorted by doc_id too, keeping each piece's order within an article (concat_scored)
+_SORTED_BY = {"tone_by_article": ("doc_id",), "theme_tone_by_article": ("theme", "doc_id"),
               "actor_tone_by_article": ("doc_id", "actor", "direction")}
 
 
@@ -132,7 +133,7 @@ def concat_scored(pieces: Sequence[dict[str, pd.DataFrame]]) -> dict[str, pd.Dat
         order = np.argsort(pd.factorize(evidence["doc_id"], sort=True)[0], kind="stable")
         out["evidence"] = evidence.iloc[order].reset_index(drop=True)
     for name, keys in _SORTED_BY.items():
-        if name != "evidence" and name in out and len(out[name]):
+        if name in out and len(out[name]):
             out[name] = out[name].sort_values(list(keys), kind="stable", ignore_index=True)
     return out
 
