@@ -12,6 +12,10 @@ Each run is the `diplo run` command in a fresh process (as a researcher runs it)
 4. a rerun after one term is added to a copy of ``themes.yml`` (the edit under test);
 5. a rerun after ``--add`` new article files (default 0.5% of the corpus).
 
+``--reuse`` skips steps 1-2: it reruns on the output (and cache) an earlier run of this script left in WORK,
+after a code change, and takes the full run's seconds from ``WORK/full.json`` that run wrote.  The first
+rerun then rebuilds whatever the new code keys differently; steps 4-5 add a term and articles not added before.
+
 Prints wall seconds and CPU seconds (user + system of the ``diplo run`` process from ``getrusage``, plus its
 pool workers and forkserver sampled with psutil every 0.2 s) and each rerun's share of the full run.  On a machine shared with other work
 the wall shares move with the load; the CPU shares do not.  The synthetic corpus (benchmarks/corpus.py,
@@ -21,6 +25,7 @@ seed 1) is written once to ``WORK/raw<n>`` and reused.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -84,6 +89,8 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=Path("/tmp/diplo-bench-incremental"))
     parser.add_argument("--source", type=Path, help="copy this corpus folder instead of writing a synthetic one")
     parser.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="rerun on WORK's output from an earlier run (its full run's seconds from WORK/full.json)")
     args = parser.parse_args()
     add = args.add if args.add is not None else max(1, args.n // 200)
     raw, work = args.work / f"raw{args.n}", args.work
@@ -99,30 +106,41 @@ def main() -> None:
         tmp.rename(raw)
     shutil.rmtree(raw / "zz_added", ignore_errors=True)
     out, fresh = work / "out", work / "fresh"
-    shutil.rmtree(out, ignore_errors=True)
-    shutil.rmtree(fresh, ignore_errors=True)
     themes = work / "themes.yml"
-    shutil.copy(ROOT / "src" / "diplo" / "data" / "themes.yml", themes)
     jobs = ["--jobs", str(args.jobs)] if args.jobs else []
     common = [str(raw), "--themes", str(themes), "-q", *jobs]
 
     results = {}
-    print("full run, no cache", flush=True)
-    results["full run, no cache"] = _diplo(*common, "--out", str(fresh), "--no-cache")
-    print("first run with the cache", flush=True)
-    results["first run with the cache (empty)"] = _diplo(*common, "--out", str(out))
+    if args.reuse:
+        if not (out / ".cache").is_dir() or not themes.is_file():
+            raise SystemExit(f"--reuse: no output with a cache in {out}; run without --reuse first")
+        full = json.loads((work / "full.json").read_text(encoding="utf-8"))
+        results["full run, no cache (earlier run)"] = (full["wall"], full["cpu"])
+        print("rerun with this code (rebuilds what it keys differently)", flush=True)
+        results["rerun with this code"] = _diplo(*common, "--out", str(out))
+    else:
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(fresh, ignore_errors=True)
+        shutil.copy(ROOT / "src" / "diplo" / "data" / "themes.yml", themes)
+        print("full run, no cache", flush=True)
+        results["full run, no cache"] = _diplo(*common, "--out", str(fresh), "--no-cache")
+        wall, cpu = results["full run, no cache"]
+        (work / "full.json").write_text(json.dumps({"n": args.n, "wall": wall, "cpu": cpu}) + "\n", encoding="utf-8")
+        print("first run with the cache", flush=True)
+        results["first run with the cache (empty)"] = _diplo(*common, "--out", str(out))
     print("rerun, nothing changed", flush=True)
     results["rerun, nothing changed"] = _diplo(*common, "--out", str(out))
     text = themes.read_text(encoding="utf-8")
-    themes.write_text(text.replace("    - corridor*", "    - corridor*\n    - visit*", 1), encoding="utf-8")
+    term = next(t for t in ("visit*", "summit*", "envoy*", "delegation*") if f"    - {t}\n" not in text)
+    themes.write_text(text.replace("    - corridor*", f"    - corridor*\n    - {term}", 1), encoding="utf-8")
     print("rerun after a one-term themes edit", flush=True)
     results["rerun after a one-term themes edit"] = _diplo(*common, "--out", str(out))
-    write_corpus(generate_articles(add, seed=2), raw / "zz_added")  # after the others: new stems get a suffix
+    write_corpus(generate_articles(add, seed=2 + args.reuse), raw / "zz_added")  # after the others: new stems get a suffix
     print(f"rerun after adding {add:,} articles", flush=True)
     results[f"rerun after adding {add:,} articles"] = _diplo(*common, "--out", str(out))
     shutil.rmtree(raw / "zz_added")
 
-    full_wall, full_cpu = results["full run, no cache"]
+    full_wall, full_cpu = next(iter(results.values()))
     print(f"\n{args.n:,} articles, jobs={args.jobs or 'all cores'}, load average {os.getloadavg()[0]:.1f}; "
           "seconds and share of the full run")
     print(f"  {'':<45} {'wall s':>8} {'share':>7} {'CPU s':>8} {'share':>7}")
