@@ -30,6 +30,8 @@ An output table whose inputs did not change (the same stages in the same order, 
 code: after a themes edit, the sentences, the token index and the tone tables) is not written again: the
 file of the published generation is hard-linked into the new one, once its size and SHA-256 are checked
 against what the index recorded when it was published (:meth:`RunCache.plan`, :mod:`diplo.run.takeover`).
+When files are added after the old ones, each streamed table's leading chunks that did not change are copied
+from the published files the same way, and only the rest is assembled and written (:meth:`RunCache.take_over`).
 
 Safety: every stage is written under a temporary name, with the SHA-256 of each of its files, and renamed into
 place (:mod:`diplo.run.cache_store`); a stage that is missing, partly written or whose bytes do not match is
