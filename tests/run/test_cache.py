@@ -470,3 +470,64 @@ def test_a_damaged_published_file_is_written_again_not_taken_over(name, damage, 
     assert _published(out) == expected
     assert summary.cache["tables_reused"] == 10
     assert summary.cache["files_read"] == summary.cache["segments_new"] == summary.cache["segments_completed"] == 0
+
+
+def _add_articles(raw: Path, names: list[str], seed: int) -> None:
+    for name, article in zip(names, _bench_corpus().generate_articles(len(names), seed=seed)):
+        (raw / name).parent.mkdir(parents=True, exist_ok=True)
+        (raw / name).write_text(article.text(), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", ["after", "after_twice", "between", "near_duplicate", "languages",
+                                    "damaged_csv", "damaged_parquet", "chunk_size", "themes"])
+def test_added_files_extend_the_published_tables(change, workspace, monkeypatch):
+    """Files added after the old ones: the chunks wholly before the first new document are copied from the
+    published files (every table's: not assembled at all), to the bytes of a fresh run."""
+    raw, dicts, tmp = workspace
+    options = _options(dicts)
+    if change == "languages":  # the French article is left out of the copied chunks too
+        options = {**options, "languages": "en"}
+    out = tmp / "out"
+    first = run_pipeline(raw, out, cache=True, **options)
+    documents = first.n_articles + (change == "languages")
+    old = documents // CHUNK  # the chunks wholly before the new files
+    assert old >= 4
+    if change == "between":  # one new file among the synthetic ones, one at the end
+        _add_articles(raw, ["synth/bench_0000005a.txt", "zzz_new.txt"], seed=99)
+    elif change == "near_duplicate":  # a near-duplicate of the first article, after the others
+        first_file = sorted(raw.glob("0*.txt"))[0]
+        text = first_file.read_text(encoding="utf-8")
+        (raw / "zzz_near.txt").write_text(text.replace(".", ". Still", 1), encoding="utf-8")
+    else:
+        _add_articles(raw, ["zzz_new_1.txt", "zzz_new_2.txt", "zzz_new_3.txt"], seed=99)
+    if change == "damaged_csv":
+        _flip(out / ".diplo-current" / "articles.csv", 0.3, 0x01)
+    elif change == "damaged_parquet":
+        _flip(out / ".diplo-current" / "sentences.parquet", 0.3, 0x01)
+    elif change == "chunk_size":
+        options = {**options, "chunk_size": 4}
+    elif change == "themes":
+        options = _change("themes", raw, dicts, options, monkeypatch)
+    summary = run_pipeline(raw, out, cache=True, **options)
+    if change == "after_twice":  # the chunks this run copied and wrote are recorded for the next one
+        _add_articles(raw, ["zzzz_new_1.txt", "zzzz_new_2.txt"], seed=98)
+        old = (documents + 3) // CHUNK
+        summary = run_pipeline(raw, out, cache=True, **options)
+    run_pipeline(raw, tmp / "fresh", **options)
+    assert _published(out) == _published(tmp / "fresh")
+    copied, reused = summary.cache["chunks_copied"], summary.cache["chunks_reused"]
+    if change == "between":
+        assert 0 < reused < old and copied == 10 * reused
+    elif change == "damaged_csv":  # the articles' chunks are assembled and written, the other tables copied
+        assert reused == 0 and copied == 9 * old
+    elif change == "damaged_parquet":
+        assert reused == 0 and copied == 9 * old
+    elif change == "chunk_size":
+        assert reused == copied == 0
+    elif change == "themes":  # the text and tone tables: sentences, removed, evidence, actor_mentions, two sums
+        assert reused == 0 and copied == 6 * old
+    else:
+        assert reused == old and copied == 10 * old
+    if change == "near_duplicate":
+        assert summary.n_near_duplicates == first.n_near_duplicates + 1
+    assert summary.n_articles == load_outputs(out, tables=["articles"])["articles"].shape[0]

@@ -131,6 +131,32 @@ class TableSink:
         self.csv_tmp = out_dir / f".{table}.csv.partial" if csv else None
         self._writer: pq.ParquetWriter | None = None
         self._schema: pa.Schema | None = None
+        #: ``(rows, CSV bytes so far or None)`` after each chunk written (or taken over)
+        self.chunks: list[tuple[int, int | None]] = []
+
+    def take_over(self, parquet: str | os.PathLike, row_groups: int, *, csv: str | os.PathLike | None = None,
+                  csv_bytes: int | None = None, chunks: Sequence[tuple[int, int | None]] = ()) -> bool:
+        """Start the files with chunks another run wrote: the first ``row_groups`` row groups of ``parquet``
+        (copied at the Arrow level into this sink's writer, so the file stays one stream: the bytes of a
+        run that wrote every chunk) and the first ``csv_bytes`` bytes of ``csv`` (header included).
+        ``chunks``: their ``(rows, CSV end)``.  Call before :meth:`write`; False (nothing done) when the
+        file's columns are not this table's."""
+        if self._writer is not None:
+            raise RuntimeError(f"{self.table}: take_over after write")
+        if (csv is None) != (self.csv_tmp is None) or (csv is not None and csv_bytes is None):
+            return False
+        source = pq.ParquetFile(parquet)
+        schema = source.schema_arrow
+        if not schema.equals(_schema(self.table, schema.names)) or row_groups > source.num_row_groups:
+            return False
+        self._schema = schema
+        self._writer = pq.ParquetWriter(self.tmp, schema, compression="zstd")
+        for group in range(row_groups):
+            self._writer.write_table(source.read_row_group(group))
+        if self.csv_tmp is not None:
+            _copy_bytes(Path(csv), self.csv_tmp, csv_bytes)
+        self.chunks.extend((int(rows), end) for rows, end in chunks)
+        return True
 
     def write(self, df: pd.DataFrame) -> None:
         if self._writer is None:
@@ -157,6 +183,7 @@ class TableSink:
             else:
                 with open(self.csv_tmp, "a", encoding="utf-8", newline="") as fh:
                     fh.write(text)
+        self.chunks.append((len(table), None if self.csv_tmp is None else os.path.getsize(self.csv_tmp)))
 
     def close(self, empty: pd.DataFrame) -> None:
         """Finish the temporary files (``commit`` renames them into place)."""
@@ -180,6 +207,23 @@ class TableSink:
         for p in (self.tmp, self.csv_tmp):
             if p is not None and p.exists():
                 p.unlink()
+
+
+def _copy_bytes(source: Path, dest: Path, n: int) -> None:
+    """Write the first ``n`` bytes of ``source`` to ``dest`` (in the kernel where it can)."""
+    with open(source, "rb", buffering=0) as src, open(dest, "wb", buffering=0) as dst:
+        left = n
+        while left > 0:
+            try:
+                done = os.copy_file_range(src.fileno(), dst.fileno(), left)
+            except (AttributeError, OSError):
+                block = memoryview(src.read(min(left, 1 << 20)))
+                done = len(block)
+                while block:
+                    block = block[dst.write(block):]
+            if not done:
+                raise OSError(f"{source}: shorter than {n} bytes")
+            left -= done
 
 
 def _csv_needs_quotes() -> str:

@@ -30,6 +30,8 @@ An output table whose inputs did not change (the same stages in the same order, 
 code: after a themes edit, the sentences, the token index and the tone tables) is not written again: the
 file of the published generation is hard-linked into the new one, once its size and SHA-256 are checked
 against what the index recorded when it was published (:meth:`RunCache.plan`, :mod:`diplo.run.takeover`).
+When files are added after the old ones, each streamed table's leading chunks that did not change are copied
+from the published files the same way, and only the rest is assembled and written (:meth:`RunCache.take_over`).
 
 Safety: every stage is written under a temporary name, with the SHA-256 of each of its files, and renamed into
 place (:mod:`diplo.run.cache_store`); a stage that is missing, partly written or whose bytes do not match is
@@ -62,7 +64,7 @@ from diplo.run.cache_store import (CacheCorrupt, code_digests, digest, file_dige
                                    stage_ok, write_stage)
 from diplo.run.stages import (ARTICLE_TABLES, PreparedChunk, assemble_chunk, concat_prepared, concat_scored,
                               prepare_chunk, score_prepared, theme_article_tables, tone_article_tables)
-from diplo.run.takeover import NO_TOKENS, OutputPlan
+from diplo.run.takeover import NO_TOKENS, LightSegment, OutputPlan, light_chunk
 from diplo.scoring.score import SCORE_PARTS
 from diplo.scoring.session import ScoringSession
 from diplo.scoring.token_index import SentenceTokens
@@ -305,7 +307,9 @@ class RunCache:
     ----------
     stats : what this run reused and computed: ``files_recalled``, ``files_read``, ``segments_new`` (new
         documents prepared and scored), ``segments_completed`` (cached documents scored again for a part),
-        ``tables_reused`` (output tables taken over from the published generation, :meth:`plan`).
+        ``tables_reused`` (output tables taken over from the published generation, :meth:`plan`),
+        ``chunks_copied`` (chunks of streamed tables copied from the published files, summed over the tables)
+        and ``chunks_reused`` (leading chunks all of whose tables were copied: not assembled, :meth:`take_over`).
 
     Raises
     ------
@@ -348,7 +352,9 @@ class RunCache:
         self._verified: dict[tuple[str, str], bool] = {}  # (segment, stage) -> its bytes matched
         self._aggregates: set[str] = set()
         self.stats = {"files_recalled": 0, "files_read": 0, "segments_new": 0, "segments_completed": 0,
-                      "tables_reused": 0}
+                      "tables_reused": 0, "chunks_copied": 0, "chunks_reused": 0}
+        self._chunk_no = 0  # output chunks yielded so far
+        self._light = 0  # leading chunks every written table copies (read light, never assembled)
 
     # -- the index --
     def _load_index(self) -> dict[str, dict]:
@@ -362,7 +368,7 @@ class RunCache:
             return {}
         outputs = tables.get("outputs")
         if outputs is not None:
-            self._old_outputs = {rec["file"]: (rec["key"], int(rec["bytes"]), rec["sha256"])
+            self._old_outputs = {rec["file"]: (rec["key"], int(rec["bytes"]), rec["sha256"], rec.get("chunks"))
                                  for rec in outputs.to_dict("records")}
         return {rec["rel"]: rec for rec in index.to_dict("records")}
 
@@ -431,21 +437,36 @@ class RunCache:
         documents, and so the inputs of every output file, are known before anything is assembled.  The
         tables whose inputs (the stages feeding them, in order, the options and diplo's code) are those of
         the published file of the last run, and whose bytes are still the ones that run recorded, are then
-        taken over (:attr:`reused`, :meth:`link_outputs`) instead of written again."""
+        taken over (:attr:`reused`, :meth:`link_outputs`) instead of written again.
+
+        Otherwise (new documents, or fewer), the look-ahead stops at the first new document: the output
+        chunks wholly before it are known, and each streamed table's leading chunks whose inputs are those of
+        the published file's are copied from it (:meth:`take_over`)."""
         self._outputs.set_options(chunk_size=chunk_size, tone_cols=tone_cols, theme_cols=theme_cols,
                                   languages=languages, near_duplicate_threshold=near_duplicate_threshold)
         items = iter(items)
         ahead = []
+        complete = True
         for item in items:
             ahead.append(item)
-            if not isinstance(item, ReusedFile):  # new documents: every table changes
-                return itertools.chain(ahead, items)
+            if not isinstance(item, ReusedFile):  # new documents: every whole table changes
+                complete = False
+                break
         planned: list = []
-        for item in ahead:
+        for item in ahead if complete else ahead[:-1]:
             for seg, lo, n in self._parts.get(item.source_file, []):
                 _extend(planned, seg, lo, n)
-        self.stats["tables_reused"] = len(self._outputs.choose(planned, out_dir))
-        return iter(ahead)
+        if complete:
+            self.stats["tables_reused"] = len(self._outputs.choose(planned, out_dir))
+        self._outputs.choose_chunks(_spans(planned, chunk_size, final=complete), out_dir)
+        return iter(ahead) if complete else itertools.chain(ahead, items)
+
+    def take_over(self, sinks: dict) -> None:
+        """Start the run's sinks (:class:`diplo.io.outputs.TableSink` by table) with the chunks :meth:`plan`
+        found unchanged in the published files; call once, before :meth:`chunks`."""
+        self._outputs.take_over(sinks)
+        self._light = self._outputs.light_chunks(sinks)
+        self.stats["chunks_copied"] = sum(copy.n for copy in self._outputs.copies.values())
 
     @property
     def reused(self) -> frozenset:
@@ -453,8 +474,9 @@ class RunCache:
         published generation (see :meth:`plan`)."""
         return frozenset(self._outputs.reused)
 
-    def link_outputs(self, staging: str | os.PathLike) -> None:
-        """Put the files of the :attr:`reused` tables into the run's ``staging`` folder (hard links, or copies).
+    def link_outputs(self, staging: str | os.PathLike, sinks: dict | None = None) -> None:
+        """Put the files of the :attr:`reused` tables into the run's ``staging`` folder (hard links, or copies),
+        and note the chunks the run's ``sinks`` wrote (what the index records of them for the next run).
 
         Raises
         ------
@@ -462,6 +484,8 @@ class RunCache:
             If the run's documents turned out other than planned (the files taken over would be wrong).
         """
         self._outputs.link(staging, self._order)
+        if sinks is not None:
+            self._outputs.written(sinks)
 
     # -- the run --
     def chunks(self, items: Iterable[RawDocument | ReusedFile], *, chunk_size: int, tone_cols: list[str],
@@ -517,7 +541,8 @@ class RunCache:
                 yield new_unit(batch)
 
         cursor = [0, 0]  # the next output chunk starts at order[cursor[0]], cursor[1] documents into it
-        loaded: dict[str, _Segment] = {}
+        loaded: dict[str, Any] = {}
+        light: dict[str, LightSegment] = {}
         options = {"tone_cols": tone_cols, "theme_cols": theme_cols, "languages": languages}
         results = mapper(_work, units())
         try:
@@ -531,9 +556,9 @@ class RunCache:
                     waiting.difference_update(result)
                     self.stats["segments_completed"] += len(result)
                 while (span := _span(order, cursor, chunk_size, waiting)) is not None:
-                    yield self._assemble(span, loaded, options)
+                    yield self._chunk(span, loaded, light, options)
             while (span := _span(order, cursor, chunk_size, waiting, final=True)) is not None:
-                yield self._assemble(span, loaded, options)
+                yield self._chunk(span, loaded, light, options)
             self._order = _canonical(order)
         finally:  # a failed or abandoned run stops its workers now
             if hasattr(results, "close"):
@@ -561,6 +586,39 @@ class RunCache:
                         shutil.rmtree(folder / stage, ignore_errors=True)
                 raise
         return loaded[seg]
+
+    def _chunk(self, span: list, loaded: dict, light: dict, options: dict,
+               ) -> tuple[dict[str, Any], np.ndarray | None, pd.DataFrame]:
+        """The next output chunk; under ``taken`` the tables whose rows of it were copied (:meth:`take_over`):
+        when that is every table, only what the run needs besides them (:func:`diplo.run.takeover.light_chunk`)."""
+        number = self._chunk_no
+        self._chunk_no += 1
+        copies = self._outputs.copies
+        taken = frozenset(table for table, copy in copies.items() if number < copy.n)
+        if taken and tuple(map(tuple, span)) != self._outputs.spans[number]:
+            raise RuntimeError("the run's documents changed while it ran; run diplo run again")
+        if number < self._light:
+            self.stats["chunks_reused"] += 1
+            pieces = [self._light_segment(seg, light).take(lo, lo + n) for seg, lo, n in span]
+            tables, sigs, sums = light_chunk(pieces, languages=options["languages"])
+        else:
+            tables, sigs, sums = self._assemble(span, loaded, options)
+        return {**tables, "taken": taken}, sigs, sums
+
+    def _light_segment(self, seg: str, light: dict) -> LightSegment:
+        if seg not in light:
+            if len(light) >= 4:
+                light.pop(next(iter(light)))
+            folder = self.folder / "segments" / seg
+            try:
+                light[seg] = LightSegment(folder / "text", folder / self._names["tone"],
+                                          tokens="token_index" not in self._outputs.reused)
+            except CacheCorrupt:  # changed since it was checked: drop it, so that the next run recomputes it
+                for stage in ("text", self._names["tone"]):
+                    if not stage_ok(folder / stage, verify=True):
+                        shutil.rmtree(folder / stage, ignore_errors=True)
+                raise
+        return light[seg]
 
     def _assemble(self, span: list, loaded: dict, options: dict,
                   ) -> tuple[dict[str, pd.DataFrame], np.ndarray | None, pd.DataFrame]:
@@ -595,7 +653,8 @@ class RunCache:
                               for rel, rec in self._new.items()],
                              columns=["rel", "bytes", "mtime_ns", "ino", "sha256", "key", "stem", "manifest",
                                       "rejected", "parts"])
-        outputs = pd.DataFrame(self._recorded_outputs(generation), columns=["file", "key", "bytes", "sha256"])
+        outputs = pd.DataFrame(self._recorded_outputs(generation),
+                               columns=["file", "key", "bytes", "sha256", "chunks"])
         name = f"index-{digest(index.to_dict('list'), outputs.to_dict('list'))[:24]}"
         write_stage(self.folder / name, {"index": index, "outputs": outputs})
         pointer = self.folder / _INDEX_POINTER
@@ -606,7 +665,10 @@ class RunCache:
 
     def _recorded_outputs(self, generation: str | os.PathLike | None) -> list[tuple]:
         """``(file, key, bytes, sha256)`` of the output files of ``generation`` (its ``generation.json``)."""
-        return self._outputs.recorded(generation, self._order)
+        options = self._outputs.options
+        spans = None if self._order is None or options is None else _spans(self._order, options["chunk_size"],
+                                                                            final=True)
+        return self._outputs.recorded(generation, self._order, spans)
 
     def _collect(self, keep: set[str], index: str) -> None:
         """Drop segments no file uses, stages of other dictionaries, old indexes and unused aggregates,
@@ -671,6 +733,15 @@ def _canonical(order: list) -> list:
     for seg, lo, n in order:
         _extend(out, seg, lo, n)
     return out
+
+
+def _spans(order: list, chunk_size: int, *, final: bool) -> list[list]:
+    """The output chunks of the documents ``order`` (a run's, or its beginning): each one's pieces; the last,
+    shorter one only when ``final``."""
+    cursor, spans = [0, 0], []
+    while (span := _span(order, cursor, chunk_size, set(), final=final)) is not None:
+        spans.append(span)
+    return spans
 
 
 def _span(order: list, cursor: list[int], chunk_size: int, waiting: set, *, final: bool = False) -> list | None:

@@ -231,6 +231,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                                        near_duplicate_threshold=near_duplicate_threshold)
             sinks = {name: sink for name, sink in sinks.items() if name not in run_cache.reused}
             token_index = None if "token_index" in run_cache.reused else token_index
+            run_cache.take_over(sinks)  # and the leading chunks of the others that did not change
             results = run_cache.chunks(documents, chunk_size=chunk_size, tone_cols=tone_cols, theme_cols=theme_cols,
                                        languages=languages, mapper=lambda func, args: map_ordered(func, args, jobs))
         elif engine == "dask":
@@ -243,7 +244,8 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
                 articles["duplicate_of"] = near_dups.add(articles["doc_id"], signatures=signatures)
             n_near += int(articles["duplicate_of"].notna().sum())
             for name, sink in sinks.items():
-                sink.write(tables[name])
+                if name not in tables.get("taken", ()):  # else copied from the published file
+                    sink.write(tables[name])
             if token_index is not None and tables.get("tokens") is not None:  # tokenized by the workers
                 token_index.add_tokens(tables["tokens"])
             elif token_index is not None:
@@ -296,7 +298,7 @@ def run_pipeline(raw_dir: str | os.PathLike, out_dir: str | os.PathLike, *,
         for sink in sinks.values():
             sink.commit()
         if run_cache is not None:
-            run_cache.link_outputs(stage)
+            run_cache.link_outputs(stage, sinks)
         for tmp, dest in staged:
             os.replace(tmp, dest)
     except BaseException as exc:
